@@ -1,0 +1,62 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+import anyio
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.middleware.gzip import GZipMiddleware
+
+from app import __version__
+from app.api.problems import install_problem_handlers
+from app.api.routes import ROUTERS
+from app.core.config import Settings, get_settings
+
+Hook = Callable[[], Any]
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    on_startup: list[Hook] | None = None,
+    on_shutdown: list[Hook] | None = None,
+) -> FastAPI:
+    """Build the app. `serve` passes hooks that start and stop the scheduler."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        # Sync endpoints run in AnyIO's thread pool: keep it no larger than the DB pool.
+        threads = settings.api_threads or (settings.db_pool_size + settings.db_max_overflow)
+        anyio.to_thread.current_default_thread_limiter().total_tokens = threads
+        for hook in on_startup or []:
+            hook()
+        try:
+            yield
+        finally:
+            for hook in on_shutdown or []:
+                hook()
+
+    app = FastAPI(
+        title="Watchfloor",
+        version=__version__,
+        description="Korean Peninsula security news as structured, explainable assessments.",
+        lifespan=lifespan,
+    )
+    install_problem_handlers(app)
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    if settings.cors_origin_list:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origin_list,
+            allow_methods=["GET", "HEAD", "POST", "OPTIONS"],
+            allow_headers=["Authorization", "Content-Type", "If-None-Match"],
+            expose_headers=["ETag", "Link"],
+        )
+    for router in ROUTERS:
+        app.include_router(router)
+    return app

@@ -1,0 +1,7 @@
+"""Every router of the service, in the order they appear in the OpenAPI document."""
+
+from fastapi import APIRouter
+
+from app.api.routes import health
+
+ROUTERS: list[APIRouter] = [health.router]

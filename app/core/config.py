@@ -1,0 +1,165 @@
+"""Every operational setting in one class.
+
+Values come from the environment (prefix ``WATCHFLOOR_``; ``DATABASE_URL`` without it) or a
+``.env`` file. Domain rules (extraction weights, threat-level thresholds) are not settings: they
+are named and documented beside the code they govern (``app/extraction/rules.py``,
+``app/assessment/methodology.py``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from app import __version__
+
+PROJECT_URL = "https://github.com/watchfloor/watchfloor"
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="WATCHFLOOR_", env_file=".env", extra="ignore", populate_by_name=True
+    )
+
+    # --- storage -----------------------------------------------------------------------------
+    data_dir: Path = Field(
+        default=Path("var"), description="Where the embedded SQLite database and locks live."
+    )
+    database_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("DATABASE_URL", "WATCHFLOOR_DATABASE_URL"),
+        description="SQLAlchemy URL; default: SQLite file in data_dir.",
+    )
+    db_pool_size: int = Field(default=10, ge=1, description="Connections kept per process.")
+    db_max_overflow: int = Field(default=10, ge=0)
+    db_pool_timeout: float = Field(
+        default=10.0, gt=0, description="Seconds to wait for a pool slot."
+    )
+    db_pool_recycle: int = Field(
+        default=1800, description="Seconds before a connection is renewed."
+    )
+    auto_migrate: bool = Field(
+        default=True, description="`serve` and `api` upgrade the schema to head on start."
+    )
+    application_name: str = Field(default="watchfloor", description="Shown in pg_stat_activity.")
+
+    # --- feeds and collection ------------------------------------------------------------------
+    feeds_file: Path | None = Field(
+        default=None, description="TOML file of sources and feeds; default: the bundled set."
+    )
+    allow_private_feeds: str = Field(
+        default="",
+        description="'true' to allow loopback/private feed addresses, or a comma-separated list "
+        "of addresses/CIDR ranges. Link-local and metadata ranges are never allowed.",
+    )
+    user_agent: str = Field(default=f"Watchfloor/{__version__} (+{PROJECT_URL})")
+    poll_tick_seconds: int = Field(
+        default=120, ge=5, description="How often due feeds are claimed."
+    )
+    poll_jitter_seconds: int = Field(
+        default=15, ge=0, description="Random delay added to each tick."
+    )
+    poll_batch_size: int = Field(default=100, ge=1, description="Feeds claimed per tick.")
+    poll_interval_min_seconds: int = Field(default=600, description="Shortest per-feed interval.")
+    poll_interval_max_seconds: int = Field(default=21600, description="Longest per-feed interval.")
+    poll_backoff_max_seconds: int = Field(default=86400, description="Ceiling of error back-off.")
+    poll_lease_seconds: int = Field(
+        default=300, description="A claimed feed is re-claimable after."
+    )
+    fetch_concurrency: int = Field(default=16, ge=1, description="Feeds fetched at once.")
+    fetch_per_host: int = Field(default=4, ge=1, description="Feeds of one host fetched at once.")
+    fetch_timeout_seconds: float = Field(default=20.0, gt=0, description="Whole-request deadline.")
+    fetch_connect_timeout_seconds: float = Field(default=10.0, gt=0)
+    fetch_max_bytes: int = Field(
+        default=15 * 1024 * 1024, ge=1024, description="Body cap, counted after decompression."
+    )
+    fetch_max_redirects: int = Field(default=5, ge=0)
+    max_entries_per_feed: int = Field(default=500, ge=1, description="Entries kept per fetch.")
+    max_title_chars: int = Field(default=1000, ge=10)
+    max_text_chars: int = Field(default=200_000, ge=100)
+
+    # --- API ---------------------------------------------------------------------------------
+    api_keys: str = Field(
+        default="",
+        description="Admin keys, comma-separated; each a plain key or 'sha256:<hex>' of one.",
+    )
+    public_base_url: str | None = Field(
+        default=None, description="Absolute base URL for links (else taken from the request)."
+    )
+    cors_origins: str = Field(default="", description="Comma-separated origins; empty = CORS off.")
+    rate_limit_per_minute: int = Field(
+        default=0, ge=0, description="Requests per client per minute on expensive paths; 0 = off."
+    )
+    max_request_body_bytes: int = Field(default=1_000_000, ge=1024)
+    page_limit_default: int = Field(default=50, ge=1)
+    page_limit_max: int = Field(default=500, ge=1)
+    ogc_limit_default: int = Field(default=100, ge=1)
+    ogc_limit_max: int = Field(default=1000, ge=1)
+    export_max_features: int = Field(default=10_000, ge=1, description="Cap of unpaged exports.")
+    max_date_range_days: int = Field(default=3660, ge=1)
+    max_bbox_area_deg2: float = Field(default=64_800.0, gt=0)
+    api_threads: int = Field(
+        default=0, ge=0, description="Worker threads; 0 = pool size + overflow."
+    )
+
+    # --- scheduler and logs -------------------------------------------------------------------
+    scheduler_enabled: bool = Field(default=True, description="`serve` runs the scheduler.")
+    weekly_assessment_cron: str = Field(
+        default="mon 00:30", description="When the weekly assessment is built (UTC)."
+    )
+    log_level: str = Field(default="INFO")
+    log_json: bool = Field(default=True, description="JSON log lines (else key=value).")
+
+    @field_validator("log_level")
+    @classmethod
+    def _upper(cls, value: str) -> str:
+        return value.upper()
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'watchfloor.db').resolve()}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.effective_database_url.startswith("sqlite")
+
+    @property
+    def private_feeds_policy(self) -> bool | list[IPNetwork]:
+        """True = every private/loopback address allowed; else the allowed networks."""
+        raw = self.allow_private_feeds.strip()
+        if raw.lower() in {"1", "true", "yes", "on", "all"}:
+            return True
+        networks: list[IPNetwork] = []
+        for item in filter(None, (part.strip() for part in raw.split(","))):
+            if item.lower() in {"0", "false", "no", "off"}:
+                continue
+            networks.append(ipaddress.ip_network(item, strict=False))
+        return networks
+
+    @property
+    def api_key_hashes(self) -> frozenset[str]:
+        hashes = set()
+        for item in filter(None, (part.strip() for part in self.api_keys.split(","))):
+            if item.startswith("sha256:"):
+                hashes.add(item.removeprefix("sha256:").lower())
+            else:
+                hashes.add(hashlib.sha256(item.encode()).hexdigest())
+        return frozenset(hashes)
+
+    @property
+    def cors_origin_list(self) -> list[str]:
+        return [o.strip() for o in self.cors_origins.split(",") if o.strip()]
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

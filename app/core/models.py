@@ -1,0 +1,279 @@
+"""Every table, in one place.
+
+Table and column names are a public interface: other systems read them with SQL (see the
+design brief). Timestamps are timezone-aware UTC everywhere; SQLite, which keeps no offset,
+is normalised back to UTC on read by :class:`UTCDateTime`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlmodel import Field, SQLModel
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "%(table_name)s_%(column_0_N_name)s_key",
+    "ck": "%(table_name)s_%(constraint_name)s_check",
+    "fk": "%(table_name)s_%(column_0_N_name)s_fkey",
+    "pk": "%(table_name)s_pkey",
+}
+SQLModel.metadata.naming_convention = NAMING_CONVENTION
+
+
+class UTCDateTime(sa.types.TypeDecorator[dt.datetime]):
+    """``timestamptz`` on PostgreSQL; on SQLite naive values are read back as UTC."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: sa.Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(dt.UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: dt.datetime | None, dialect: sa.Dialect) -> Any:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+
+JSONType = sa.JSON().with_variant(JSONB(), "postgresql")
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _ts(*, nullable: bool = True, index: bool = False) -> Any:
+    return Field(default=None, sa_column=sa.Column(UTCDateTime(), nullable=nullable, index=index))
+
+
+def _created() -> Any:
+    return Field(default_factory=utcnow, sa_column=sa.Column(UTCDateTime(), nullable=False))
+
+
+def _json(default: Any) -> Any:
+    return Field(default_factory=default, sa_column=sa.Column(JSONType, nullable=False))
+
+
+def _text(*, nullable: bool = True) -> Any:
+    return Field(default=None, sa_column=sa.Column(sa.Text(), nullable=nullable))
+
+
+SOURCE_KINDS = ("specialist", "wire", "state_media", "government", "think_tank", "general")
+RELIABILITY_GRADES = ("A", "B", "C", "D", "E", "F")
+CLAIM_STATUSES = ("claimed", "reported", "confirmed")
+DATE_PRECISIONS = ("day", "week", "month", "year", "unknown")
+LOCATION_PRECISIONS = ("site", "city", "province", "sea", "border", "country")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Source(SQLModel, table=True):
+    """A publisher: NK News, Yonhap, KCNA Watch..."""
+
+    __tablename__ = "sources"
+    __table_args__ = (
+        sa.CheckConstraint(_in("kind", SOURCE_KINDS), name="kind"),
+        sa.CheckConstraint(_in("reliability", RELIABILITY_GRADES), name="reliability"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200, unique=True)
+    kind: str = Field(default="general", max_length=32)
+    reliability: str = Field(default="F", max_length=1, description="Admiralty grade A-F")
+    homepage: str | None = Field(default=None, max_length=2000)
+    created_at: dt.datetime = _created()
+    updated_at: dt.datetime = _created()
+
+
+class Feed(SQLModel, table=True):
+    """One RSS/Atom URL of a source, with its polling state."""
+
+    __tablename__ = "feeds"
+    __table_args__ = (sa.Index("ix_feeds_due", "enabled", "next_check_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    source_id: int = Field(
+        sa_column=sa.Column(
+            sa.ForeignKey("sources.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    url: str = Field(max_length=2000, unique=True)
+    title: str | None = Field(default=None, max_length=1000)
+    enabled: bool = Field(default=True)
+    disabled_reason: str | None = Field(default=None, max_length=1000)
+    etag: str | None = Field(default=None, max_length=1000)
+    last_modified: str | None = Field(default=None, max_length=200)
+    body_hash: str | None = Field(default=None, max_length=64)
+    final_url: str | None = Field(default=None, max_length=2000)
+    poll_interval_seconds: int = Field(default=1800)
+    next_check_at: dt.datetime | None = _ts()
+    last_check_at: dt.datetime | None = _ts()
+    last_success_at: dt.datetime | None = _ts()
+    last_error_at: dt.datetime | None = _ts()
+    last_status: int | None = None
+    error_count: int = Field(default=0)
+    last_error: str | None = _text()
+    created_at: dt.datetime = _created()
+    updated_at: dt.datetime = _created()
+
+
+class Article(SQLModel, table=True):
+    """One story. Unique per source + entry key, and per canonical URL."""
+
+    __tablename__ = "articles"
+    __table_args__ = (
+        sa.UniqueConstraint("source_id", "guid_hash"),
+        sa.Index("ix_articles_published_at_id", "published_at", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    source_id: int = Field(
+        sa_column=sa.Column(
+            sa.ForeignKey("sources.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    feed_id: int | None = Field(
+        default=None,
+        sa_column=sa.Column(
+            sa.ForeignKey("feeds.id", ondelete="SET NULL"), nullable=True, index=True
+        ),
+    )
+    guid: str = Field(max_length=2000)
+    guid_hash: str = Field(max_length=64, description="SHA-256 of the entry's stable key")
+    url: str | None = Field(default=None, max_length=2000)
+    canonical_url: str | None = Field(default=None, max_length=2000, unique=True)
+    title: str = Field(max_length=1000)
+    summary: str | None = _text()
+    text: str | None = _text()
+    author: str | None = Field(default=None, max_length=500)
+    published_at: dt.datetime = Field(sa_column=sa.Column(UTCDateTime(), nullable=False))
+    published_inferred: bool = Field(default=False, description="No date in the feed: fetch time")
+    fetched_at: dt.datetime = _created()
+    updated_at: dt.datetime = _created()
+    content_hash: str = Field(max_length=64)
+    extracted_at: dt.datetime | None = _ts(index=True)
+
+
+class Event(SQLModel, table=True):
+    """One real-world happening, merged across the articles that mention it."""
+
+    __tablename__ = "events"
+    __table_args__ = (
+        sa.CheckConstraint(_in("claim_status", CLAIM_STATUSES), name="claim_status"),
+        sa.CheckConstraint("severity BETWEEN 1 AND 5", name="severity"),
+        sa.CheckConstraint("confidence >= 0 AND confidence <= 1", name="confidence"),
+        sa.CheckConstraint(_in("date_precision", DATE_PRECISIONS), name="date_precision"),
+        sa.Index("ix_events_timeline", "event_date", "id"),
+        sa.Index("ix_events_category_date", "category", "event_date"),
+        sa.Index("ix_events_lon_lat", "lon", "lat"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=200, unique=True, description="Deterministic merge key")
+    category: str = Field(max_length=32)
+    title: str = Field(max_length=1000)
+    summary: str | None = _text()
+    event_date: dt.date
+    date_precision: str = Field(default="day", max_length=16)
+    location_name: str | None = Field(default=None, max_length=200)
+    location_id: str | None = Field(default=None, max_length=100, description="Gazetteer id")
+    location_precision: str | None = Field(default=None, max_length=16)
+    lat: float | None = None
+    lon: float | None = None
+    actors: list[str] = _json(list)
+    weapons: list[str] = _json(list)
+    figures: dict[str, Any] = _json(dict)
+    severity: int = Field(default=1)
+    claim_status: str = Field(default="reported", max_length=16)
+    confidence: float = Field(default=0.5)
+    corroboration: int = Field(default=1, description="Distinct publishers")
+    first_reported_at: dt.datetime | None = _ts()
+    last_reported_at: dt.datetime | None = _ts()
+    created_at: dt.datetime = _created()
+    updated_at: dt.datetime = _created()
+
+
+class EventMention(SQLModel, table=True):
+    """An article's support for an event: the sentences it came from."""
+
+    __tablename__ = "event_mentions"
+    __table_args__ = (sa.UniqueConstraint("event_id", "article_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: int = Field(
+        sa_column=sa.Column(sa.ForeignKey("events.id", ondelete="CASCADE"), nullable=False)
+    )
+    article_id: int = Field(
+        sa_column=sa.Column(
+            sa.ForeignKey("articles.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    sentence: str = Field(sa_column=sa.Column(sa.Text(), nullable=False))
+    evidence: list[str] = _json(list)
+    claim_status: str = Field(default="reported", max_length=16)
+    created_at: dt.datetime = _created()
+
+
+class Assessment(SQLModel, table=True):
+    """A structured report for a period (weekly, or on demand)."""
+
+    __tablename__ = "assessments"
+    __table_args__ = (
+        sa.UniqueConstraint("period_start", "period_end"),
+        sa.Index("ix_assessments_created_at", "created_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    period_start: dt.datetime = Field(sa_column=sa.Column(UTCDateTime(), nullable=False))
+    period_end: dt.datetime = Field(sa_column=sa.Column(UTCDateTime(), nullable=False))
+    level: str = Field(max_length=16)
+    score: float
+    methodology_version: str = Field(max_length=32)
+    body: dict[str, Any] = _json(dict)
+    created_at: dt.datetime = _created()
+    updated_at: dt.datetime = _created()
+
+
+class CollectionRun(SQLModel, table=True):
+    """One attempt to fetch one feed."""
+
+    __tablename__ = "collection_runs"
+    __table_args__ = (sa.Index("ix_collection_runs_feed_started", "feed_id", "started_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    feed_id: int = Field(
+        sa_column=sa.Column(sa.ForeignKey("feeds.id", ondelete="CASCADE"), nullable=False)
+    )
+    started_at: dt.datetime = _created()
+    finished_at: dt.datetime | None = _ts()
+    duration_ms: int | None = None
+    http_status: int | None = None
+    outcome: str = Field(max_length=32, description="ok | not_modified | unchanged | error")
+    new_items: int = Field(default=0)
+    updated_items: int = Field(default=0)
+    bytes_read: int | None = None
+    error: str | None = _text()
+
+
+TABLES = (
+    "sources",
+    "feeds",
+    "articles",
+    "events",
+    "event_mentions",
+    "assessments",
+    "collection_runs",
+)

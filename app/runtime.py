@@ -1,0 +1,71 @@
+"""Process entry points: which parts run in which process.
+
+`serve` = API + scheduler; `api` = API only (never imports APScheduler); `collector` =
+scheduler only; `migrate` = schema upgrade. See the README's "Running at scale".
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+
+from app.core.config import get_settings
+from app.core.db import get_engine, set_process_role
+from app.core.migrate import upgrade_to_head
+
+logger = logging.getLogger(__name__)
+
+
+def migrate(_: argparse.Namespace | None = None) -> int:
+    set_process_role("migrate")
+    upgrade_to_head(get_engine())
+    logger.info("schema at head")
+    return 0
+
+
+def _run_uvicorn(args: argparse.Namespace, *, with_scheduler: bool) -> int:
+    import uvicorn
+
+    from app.api.main import create_app
+
+    settings = get_settings()
+    if settings.auto_migrate and not args.no_migrate:
+        upgrade_to_head(get_engine())
+    on_startup, on_shutdown = [], []
+    if with_scheduler and settings.scheduler_enabled:
+        from app.collector.scheduler import start_background, stop_background
+
+        on_startup.append(start_background)
+        on_shutdown.append(stop_background)
+    app = create_app(settings, on_startup=on_startup, on_shutdown=on_shutdown)
+    logger.info(
+        "listening", extra={"host": args.host, "port": args.port, "scheduler": with_scheduler}
+    )
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        proxy_headers=True,
+        forwarded_allow_ips="127.0.0.1",
+        log_config=None,
+        access_log=False,
+    )
+    return 0
+
+
+def serve(args: argparse.Namespace) -> int:
+    set_process_role("serve")
+    return _run_uvicorn(args, with_scheduler=True)
+
+
+def api(args: argparse.Namespace) -> int:
+    set_process_role("api")
+    return _run_uvicorn(args, with_scheduler=False)
+
+
+def collector(_: argparse.Namespace) -> int:
+    set_process_role("collector")
+    from app.collector.scheduler import run_blocking
+
+    run_blocking()
+    return 0
