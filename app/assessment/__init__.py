@@ -1,0 +1,1 @@
+"""Assessment: threat level, hotspots and structured reports, computed from stored events."""

@@ -1,0 +1,1 @@
+"""Collector: feeds file, polite fetching, parsing, idempotent storage, scheduling."""
