@@ -538,3 +538,10 @@ def test_timestamps_are_utc_with_z(server: OgcServer, demo: list[int]) -> None:
     assert abs(stamp - dt.datetime.now(dt.UTC)) < dt.timedelta(minutes=5)
     for feature in page["features"]:
         assert RFC3339_Z.match(feature["properties"]["first_reported_at"])
+
+
+def test_f_parameter_accepts_only_the_encoding_served(server: OgcServer, demo: list[int]) -> None:
+    assert get(f"{server.ogc}/collections/events/items", f="json").status_code == 200
+    assert get(f"{server.ogc}/collections/events/items/{demo[0]}", f="geojson").status_code == 200
+    assert problem(get(f"{server.ogc}/collections/events/items", f="html"), 400)
+    assert problem(get(f"{server.ogc}/collections/events/items/{demo[0]}", foo="1"), 400)

@@ -25,7 +25,8 @@ FORMAT_VALUES = frozenset({"json", "geojson", "application/geo+json", "applicati
 
 _DATE = r"\d{4}-\d{2}-\d{2}"
 _TIME = r"\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?(?:[Zz]|[+-]\d{2}:\d{2})?"
-_RFC3339 = re.compile(rf"^(?P<date>{_DATE})(?:[Tt ](?P<time>{_TIME}))?$")
+# GDAL 3.6 sends a Date field's bound as `2026-05-20T` (a date with a bare T): a whole day too.
+_RFC3339 = re.compile(rf"^(?P<date>{_DATE})(?:[Tt ](?P<time>{_TIME})|[Tt])?$")
 _OPEN = {"", ".."}
 
 
@@ -187,7 +188,7 @@ def parse_bbox(raw: str) -> BBox:
 def parse_datetime(raw: str) -> TimeInterval:
     """An RFC 3339 instant, or an interval `a/b`, `../b`, `a/..` (an empty side is open too).
 
-    A date without a time stands for the whole UTC day.
+    A date without a time (or with a bare `T`, as GDAL sends it) stands for the whole UTC day.
     """
     if "/" not in raw:
         return TimeInterval(_instant(raw, end_of_day=False), _instant(raw, end_of_day=True))

@@ -24,11 +24,27 @@ logger = logging.getLogger(__name__)
 
 CollectionId = Annotated[str, Path(alias="collectionId", description="`events` or `hotspots`")]
 FeatureId = Annotated[str, Path(alias="featureId", description="A feature's `id`")]
-METHODS = ["GET", "HEAD"]
 SEE_API = "Parameters and responses: the OGC API definition at /ogc/api."
 
 ogc_router = APIRouter(prefix="/ogc", tags=["OGC API - Features"])
 export_router = APIRouter(prefix="/export", tags=["GeoJSON export"])
+
+
+def get_and_head(
+    target: APIRouter, path: str, **documented: Any
+) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
+    """GET (documented) and HEAD (answered alike, bodiless) on one endpoint.
+
+    FastAPI's plain GET answers HEAD with 405, and `/vsicurl/` probes with HEAD first; one
+    route with both methods would give the generated OpenAPI duplicate operation ids.
+    """
+
+    def register(endpoint: Callable[..., Response]) -> Callable[..., Response]:
+        target.add_api_route(path, endpoint, methods=["GET"], **documented)
+        target.add_api_route(path, endpoint, methods=["HEAD"], include_in_schema=False)
+        return endpoint
+
+    return register
 
 
 def link_builder(request: Request, settings: Settings) -> LinkBuilder:
@@ -71,33 +87,31 @@ def respond(request: Request, media_type: str, build: Callable[[], dict[str, Any
     return response
 
 
-@ogc_router.api_route("", methods=METHODS, summary="OGC landing page", description=SEE_API)
-@ogc_router.api_route("/", methods=METHODS, include_in_schema=False)
+@get_and_head(ogc_router, "", summary="OGC landing page", description=SEE_API)
+@get_and_head(ogc_router, "/", include_in_schema=False)
 def landing(request: Request, settings: SettingsDep) -> Response:
     links = link_builder(request, settings)
     return respond(request, JSON, lambda: service.landing_page(links))
 
 
-@ogc_router.api_route("/conformance", methods=METHODS, summary="OGC conformance classes")
+@get_and_head(ogc_router, "/conformance", summary="OGC conformance classes")
 def conformance(request: Request) -> Response:
     return respond(request, JSON, service.conformance)
 
 
-@ogc_router.api_route("/api", methods=METHODS, summary="OGC API definition (OpenAPI 3.0)")
+@get_and_head(ogc_router, "/api", summary="OGC API definition (OpenAPI 3.0)")
 def api(request: Request, settings: SettingsDep) -> Response:
     links = link_builder(request, settings)
     return respond(request, OPENAPI_30, lambda: service.api_document(links, settings))
 
 
-@ogc_router.api_route(
-    "/collections", methods=METHODS, summary="OGC collections", description=SEE_API
-)
+@get_and_head(ogc_router, "/collections", summary="OGC collections", description=SEE_API)
 def collections(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
     links = link_builder(request, settings)
     return respond(request, JSON, lambda: service.collections_document(session, links))
 
 
-@ogc_router.api_route("/collections/{collectionId}", methods=METHODS, summary="One OGC collection")
+@get_and_head(ogc_router, "/collections/{collectionId}", summary="One OGC collection")
 def collection(
     request: Request, collection_id: CollectionId, session: SessionDep, settings: SettingsDep
 ) -> Response:
@@ -107,9 +121,9 @@ def collection(
     )
 
 
-@ogc_router.api_route(
+@get_and_head(
+    ogc_router,
     "/collections/{collectionId}/items",
-    methods=METHODS,
     summary="Features of an OGC collection (GeoJSON, paged)",
     description=SEE_API,
 )
@@ -125,9 +139,9 @@ def items(
     )
 
 
-@ogc_router.api_route(
+@get_and_head(
+    ogc_router,
     "/collections/{collectionId}/items/{featureId}",
-    methods=METHODS,
     summary="One feature of an OGC collection (GeoJSON)",
 )
 def item(
@@ -146,9 +160,9 @@ def item(
     )
 
 
-@export_router.api_route(
+@get_and_head(
+    export_router,
     "/{collectionId}.geojson",
-    methods=METHODS,
     summary="A whole layer as one plain GeoJSON FeatureCollection (unpaged, capped)",
     description=(
         "For Leaflet, MapLibre and 'add layer from URL'. Accepts bbox, datetime and the layer's "
