@@ -90,6 +90,31 @@ DEMO_EVENTS: tuple[
     ("e11", "diplomacy", "2026-05-22", "kaesong", "Kaesong", 37.9708, 126.5544, 1, "reported"),
     ("e12", "missile_test", "2026-05-25", "tonghae", "Tonghae", 40.85, 129.6667, 3, "reported"),
     ("e13", "arms_transfer", "2026-05-27", "rason", "Rason", 42.2556, 130.2831, 3, "reported"),
+    # Second events at several places, so hotspots exist whatever threshold the real grouping uses.
+    (
+        "e14",
+        "missile_test",
+        "2026-05-10",
+        "sunan",
+        "Pyongyang International Airport",
+        39.2239,
+        125.67,
+        4,
+        "confirmed",
+    ),
+    (
+        "e15",
+        "missile_test",
+        "2026-05-21",
+        "sinpo",
+        "Sinpo Shipyard",
+        40.0368,
+        128.1839,
+        4,
+        "reported",
+    ),
+    ("e16", "missile_test", "2026-05-26", "tonghae", "Tonghae", 40.85, 129.6667, 4, "confirmed"),
+    ("e17", "nuclear", "2026-05-12", "punggye", "Punggye-ri", 41.2781, 129.0874, 5, "claimed"),
 )
 
 
