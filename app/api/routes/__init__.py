@@ -2,6 +2,8 @@
 
 from fastapi import APIRouter
 
+from app.api import ogc
 from app.api.routes import health
 
 ROUTERS: list[APIRouter] = [health.router]
+ROUTERS.append(ogc.router)  # OGC API - Features under /ogc, GeoJSON exports under /export

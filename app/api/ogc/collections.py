@@ -1,0 +1,90 @@
+"""The collections registry: what each layer is, its filters and where its data comes from."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from app.api.ogc.errors import not_found
+from app.api.ogc.params import PropertyFilter
+from app.api.ogc.providers import EventsProvider, HotspotsProvider, Provider
+from app.core.models import CLAIM_STATUSES
+
+CATEGORY_DESCRIPTION = "Only features of this category (e.g. missile_test, diplomacy)."
+
+
+@dataclass(frozen=True)
+class CollectionSpec:
+    id: str
+    title: str
+    description: str
+    time_property: str  # what `datetime` is matched against, documented per layer
+    filters: tuple[PropertyFilter, ...]
+    provider: Callable[[Session], Provider]
+
+
+EVENTS = CollectionSpec(
+    id="events",
+    title="Events",
+    description=(
+        "Security events on the Korean Peninsula extracted from news articles, newest first. "
+        "Time: `event_date` (a UTC calendar day); events without a known place have no "
+        "geometry and match every bbox."
+    ),
+    time_property="event_date",
+    filters=(
+        PropertyFilter("category", "string", CATEGORY_DESCRIPTION),
+        PropertyFilter(
+            "claim_status",
+            "string",
+            "Only events with this claim status.",
+            choices=CLAIM_STATUSES,
+        ),
+        PropertyFilter(
+            "min_severity",
+            "integer",
+            "Only events of at least this severity (1-5).",
+            minimum=1,
+            maximum=5,
+        ),
+    ),
+    provider=EventsProvider,
+)
+
+HOTSPOTS = CollectionSpec(
+    id="hotspots",
+    title="Hotspots",
+    description=(
+        "Places where events concentrate, computed from every stored event. Time: the interval "
+        "[`first_seen`, `last_seen`] of the events behind a hotspot; `datetime` keeps the "
+        "hotspots whose interval intersects it."
+    ),
+    time_property="first_seen/last_seen",
+    filters=(
+        PropertyFilter(
+            "category",
+            "string",
+            "Hotspots computed from the events of this category only.",
+        ),
+        PropertyFilter(
+            "min_intensity",
+            "integer",
+            "Only hotspots of at least this intensity (1-5).",
+            minimum=1,
+            maximum=5,
+        ),
+    ),
+    provider=HotspotsProvider,
+)
+
+COLLECTIONS: dict[str, CollectionSpec] = {spec.id: spec for spec in (EVENTS, HOTSPOTS)}
+
+
+def get_collection(collection_id: str) -> CollectionSpec:
+    try:
+        return COLLECTIONS[collection_id]
+    except KeyError:
+        known = ", ".join(COLLECTIONS)
+        raise not_found(f"no collection `{collection_id}`; collections: {known}") from None

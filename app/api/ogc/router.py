@@ -1,0 +1,188 @@
+"""Thin FastAPI adapter over the OGC core: links from the request, JSON out, HEAD like GET.
+
+Query parameters are read from the raw request (never declared to FastAPI), so no request
+can end in a 422: invalid and unknown parameters are OGC 400s from app.api.ogc.params.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Request, Response
+
+from app.api.deps import SessionDep, SettingsDep
+from app.api.ogc import service
+from app.api.ogc.errors import OGCError
+from app.api.ogc.links import GEOJSON, JSON, OPENAPI_30, LinkBuilder, service_root
+from app.api.problems import problem_response
+from app.core.config import Settings
+
+logger = logging.getLogger(__name__)
+
+CollectionId = Annotated[str, Path(alias="collectionId", description="`events` or `hotspots`")]
+FeatureId = Annotated[str, Path(alias="featureId", description="A feature's `id`")]
+SEE_API = "Parameters and responses: the OGC API definition at /ogc/api."
+
+ogc_router = APIRouter(prefix="/ogc", tags=["OGC API - Features"])
+export_router = APIRouter(prefix="/export", tags=["GeoJSON export"])
+
+
+def get_and_head(
+    target: APIRouter, path: str, **documented: Any
+) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
+    """GET (documented) and HEAD (answered alike, bodiless) on one endpoint.
+
+    FastAPI's plain GET answers HEAD with 405, and `/vsicurl/` probes with HEAD first; one
+    route with both methods would give the generated OpenAPI duplicate operation ids.
+    """
+
+    def register(endpoint: Callable[..., Response]) -> Callable[..., Response]:
+        target.add_api_route(path, endpoint, methods=["GET"], **documented)
+        target.add_api_route(path, endpoint, methods=["HEAD"], include_in_schema=False)
+        return endpoint
+
+    return register
+
+
+def link_builder(request: Request, settings: Settings) -> LinkBuilder:
+    return LinkBuilder(
+        service_root(
+            public_base_url=settings.public_base_url,
+            scheme=request.url.scheme,
+            host=request.headers.get("host") or request.url.netloc,
+            headers=request.headers,
+            root_path=request.scope.get("root_path", ""),
+        )
+    )
+
+
+def respond(request: Request, media_type: str, build: Callable[[], dict[str, Any]]) -> Response:
+    """Serialise `build()`; OGC errors become problem+json with `code` and `description`."""
+    try:
+        body = build()
+    except OGCError as exc:
+        logger.info(
+            "ogc request refused",
+            extra={"path": request.url.path, "status": exc.status, "code": exc.code},
+        )
+        response: Response = problem_response(
+            exc.status,
+            exc.description,
+            instance=request.url.path,
+            code=exc.code,
+            description=exc.description,
+        )
+    else:
+        content = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+        response = Response(content, media_type=media_type)
+    if request.method == "HEAD":
+        return Response(
+            b"",
+            status_code=response.status_code,
+            headers={**response.headers, "content-length": response.headers["content-length"]},
+        )
+    return response
+
+
+@get_and_head(ogc_router, "", summary="OGC landing page", description=SEE_API)
+@get_and_head(ogc_router, "/", include_in_schema=False)
+def landing(request: Request, settings: SettingsDep) -> Response:
+    links = link_builder(request, settings)
+    return respond(request, JSON, lambda: service.landing_page(links))
+
+
+@get_and_head(ogc_router, "/conformance", summary="OGC conformance classes")
+def conformance(request: Request) -> Response:
+    return respond(request, JSON, service.conformance)
+
+
+@get_and_head(ogc_router, "/api", summary="OGC API definition (OpenAPI 3.0)")
+def api(request: Request, settings: SettingsDep) -> Response:
+    links = link_builder(request, settings)
+    return respond(request, OPENAPI_30, lambda: service.api_document(links, settings))
+
+
+@get_and_head(ogc_router, "/collections", summary="OGC collections", description=SEE_API)
+def collections(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
+    links = link_builder(request, settings)
+    return respond(request, JSON, lambda: service.collections_document(session, links))
+
+
+@get_and_head(ogc_router, "/collections/{collectionId}", summary="One OGC collection")
+def collection(
+    request: Request, collection_id: CollectionId, session: SessionDep, settings: SettingsDep
+) -> Response:
+    links = link_builder(request, settings)
+    return respond(
+        request, JSON, lambda: service.collection_document(session, links, collection_id)
+    )
+
+
+@get_and_head(
+    ogc_router,
+    "/collections/{collectionId}/items",
+    summary="Features of an OGC collection (GeoJSON, paged)",
+    description=SEE_API,
+)
+def items(
+    request: Request, collection_id: CollectionId, session: SessionDep, settings: SettingsDep
+) -> Response:
+    links = link_builder(request, settings)
+    pairs = request.query_params.multi_items()
+    return respond(
+        request,
+        GEOJSON,
+        lambda: service.items_document(session, links, settings, collection_id, pairs),
+    )
+
+
+@get_and_head(
+    ogc_router,
+    "/collections/{collectionId}/items/{featureId}",
+    summary="One feature of an OGC collection (GeoJSON)",
+)
+def item(
+    request: Request,
+    collection_id: CollectionId,
+    feature_id: FeatureId,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> Response:
+    links = link_builder(request, settings)
+    pairs = request.query_params.multi_items()
+    return respond(
+        request,
+        GEOJSON,
+        lambda: service.item_document(session, links, collection_id, feature_id, pairs),
+    )
+
+
+@get_and_head(
+    export_router,
+    "/{collectionId}.geojson",
+    summary="A whole layer as one plain GeoJSON FeatureCollection (unpaged, capped)",
+    description=(
+        "For Leaflet, MapLibre and 'add layer from URL'. Accepts bbox, datetime and the layer's "
+        "filters. At most WATCHFLOOR_EXPORT_MAX_FEATURES features: over the cap the first ones "
+        'in the layer\'s order are kept and the body says `"truncated": true`.'
+    ),
+)
+def export(
+    request: Request, collection_id: CollectionId, session: SessionDep, settings: SettingsDep
+) -> Response:
+    links = link_builder(request, settings)
+    pairs = request.query_params.multi_items()
+    return respond(
+        request,
+        GEOJSON,
+        lambda: service.export_document(session, links, settings, collection_id, pairs),
+    )
+
+
+# The one router the application registers: /ogc and /export.
+router = APIRouter()
+router.include_router(ogc_router)
+router.include_router(export_router)
