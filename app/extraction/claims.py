@@ -29,8 +29,8 @@ def _patterns() -> dict[str, re.Pattern[str]]:
     authority, verb = spec["authority"], spec["authority_verb"]
     return {
         "authority": re.compile(
-            rf"(?P<a1>{authority})[^.;]{{0,60}}?\b(?P<v1>{verb})\b"
-            rf"|\b(?P<v2>{verb})\b[^.;]{{0,25}}?(?P<a2>{authority})",
+            rf"\b(?P<a1>{authority})\b[^.;]{{0,60}}?\b(?P<v1>{verb})\b"
+            rf"|\b(?P<v2>{verb})\b[^.;]{{0,25}}?\b(?P<a2>{authority})\b",
             re.IGNORECASE,
         ),
         "headline": re.compile(spec["headline_authority"], re.IGNORECASE),

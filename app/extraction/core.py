@@ -146,9 +146,11 @@ def _supports(sentences: Sequence[Sentence], today) -> dict[str, Support]:  # ty
         triggers = _triggers(sentence)
         main = [t for t in triggers if not t.incidental]
         if main:
-            counts: dict[str, int] = {}
+            # several patterns often match one phrase: count distinct places in the sentence
+            spots: dict[str, set[int]] = {}
             for t in main:
-                counts[t.category] = counts.get(t.category, 0) + 1
+                spots.setdefault(t.category, set()).add(t.start)
+            counts = {category: len(starts) for category, starts in spots.items()}
             label = min(counts, key=lambda c: (-counts[c], order[c]))
             best = next(t for t in main if t.category == label)
             supports.setdefault(label, Support(by_name[label])).main.append(best)

@@ -16,6 +16,7 @@ from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 FUTURE_SLACK_DAYS = 3
+PLAN_HORIZON_MONTHS = 3
 _KST_FIXED = dt.timezone(dt.timedelta(hours=9), "KST")  # no DST in Korea since 1988
 
 _MONTHS = {
@@ -97,6 +98,8 @@ def _resolve(m: re.Match[str], today: dt.date) -> tuple[dt.date, str] | None:
         return _relative(m.group("rel").lower(), today)
     if m.group("mo"):
         month = _MONTHS[m.group("mo_month")[:3].lower()]
+        if 0 < (month - today.month) % 12 <= PLAN_HORIZON_MONTHS:
+            return None  # "in late June" written in May is a plan
         year = today.year if month <= today.month else today.year - 1
         return dt.date(year, month, 1), "month"
     return None
@@ -108,6 +111,8 @@ def _month_day(month: int, day: int, year: str | None, today: dt.date) -> tuple[
             return dt.date(int(year), month, day), "day"
         candidate = dt.date(today.year, month, day)
         if candidate > today + dt.timedelta(days=FUTURE_SLACK_DAYS):
+            if (candidate - today).days <= PLAN_HORIZON_MONTHS * 31:
+                return None  # a date a few weeks ahead is a plan, not last year's event
             candidate = dt.date(today.year - 1, month, day)
         return candidate, "day"
     except ValueError:

@@ -19,7 +19,15 @@ from app.extraction.schemas import Location
 from app.extraction.text import Sentence, segment_at
 
 _METONYMS = frozenset(
-    {"kp-pyongyang", "kr-seoul", "cn-beijing", "jp-tokyo", "us-washington", "ru-moscow"}
+    {
+        "kp-pyongyang",
+        "kr-seoul",
+        "cn-beijing",
+        "jp-tokyo",
+        "us-washington",
+        "ru-moscow",
+        "sg-singapore",
+    }
 )
 _LOCATIVE_BEFORE = re.compile(
     r"(?:\b(?:in|at|near|outside|around|from|to|into|over|toward|towards|across|inside|visit|"
@@ -27,6 +35,7 @@ _LOCATIVE_BEFORE = re.compile(
     r"west of|suburbs of)\s+(?:the\s+)?(?:city of\s+|capital\s+|capital city of\s+)?)$",
     re.IGNORECASE,
 )
+_POSSESSIVE_AFTER = re.compile(r"^(?:'s?\b|\s+and\s+[A-Z][\w-]*'s\b)")
 _LOCATIVE_AFTER = re.compile(r"^\s+(?:summit|talks|area|suburbs?|outskirts|airport|meeting)\b", re.I)
 _NOT_A_PLACE_AFTER = re.compile(
     r"^(?:\s*-\s*\d|\s*-?\s*based\b|\s+(?:missiles?|ICBMs?|rockets?|class|series|-class|type)\b)",
@@ -39,6 +48,7 @@ _CUE = re.compile(
     r"(?:[\w'-]+\s+){0,2}?$",
     re.IGNORECASE,
 )
+_AHEAD = re.compile(r"^\W*(?:\w+\s+){0,3}?(?:before|ahead of)\b", re.IGNORECASE)
 _SOUTH_CONTEXT = re.compile(r"\b(?:South Korea|South Korean|Incheon|ROK|Gyeonggi)\b")
 _PRECISION_SCORE = {"site": 6, "city": 5, "sea": 4, "border": 4, "province": 3}
 _LAUNCHES = frozenset({"missile_test", "space_launch", "artillery"})
@@ -61,8 +71,9 @@ def place_mentions(sentence: Sentence) -> list[PlaceMention]:
         if _NOT_A_PLACE_AFTER.search(after) or _ATTRIBUTION_BEFORE.search(before):
             continue
         place = _disambiguate(hit.keys, text)
-        if place.id in _METONYMS and not (
-            _LOCATIVE_BEFORE.search(before) or _LOCATIVE_AFTER.search(after)
+        if place.id in _METONYMS and (
+            _POSSESSIVE_AFTER.search(after)
+            or not (_LOCATIVE_BEFORE.search(before) or _LOCATIVE_AFTER.search(after))
         ):
             continue
         cue = _CUE.search(before)
@@ -95,6 +106,8 @@ def choose_place(
     for sentence in [*evidence, *(s for s in scope if s.index not in evidence_ids)]:
         for mention in place_mentions(sentence):
             score = _score(category, mention, sentence.index in evidence_ids, trigger_at)
+            if score < 0:
+                continue
             key = (score, -sentence.index, -mention.start)
             if best is None or key > best:
                 best, chosen = key, mention
@@ -129,7 +142,9 @@ def _score(
         if own == place_segment:
             score += 3
         elif place_segment[2] and not own[2]:
-            score -= 3
+            aside = text[place_segment[0] : place_segment[1]]
+            # "two days before talks in Seoul": an upcoming thing, not where this happened
+            score -= 100 if _AHEAD.search(aside) else 3
     return score
 
 
