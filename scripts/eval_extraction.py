@@ -27,7 +27,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from app.extraction import ArticleInput, ExtractedEvent, extract_article  # noqa: E402
+from app.extraction import ArticleInput, ExtractedEvent, extract_article
 
 DEVSET = Path(__file__).resolve().parents[1] / "tests" / "extraction" / "data" / "devset.jsonl"
 PLACE_KM = 50.0
@@ -113,7 +113,9 @@ def evaluate(rows: list[dict[str, Any]], verbose: bool) -> dict[str, Any]:
             if not ok_place:
                 problems.append(f"{exp['category']} place {loc} != {exp['place']}")
             if not ok_claim:
-                problems.append(f"{exp['category']} claim {event.claim_status} != {exp['claim_status']}")
+                problems.append(
+                    f"{exp['category']} claim {event.claim_status} != {exp['claim_status']}"
+                )
             if not date_within(exp, event):
                 problems.append(f"{exp['category']} date {event.event_date} != {exp['event_date']}")
         for event in remaining:
@@ -164,7 +166,9 @@ def main() -> int:
     keys = list(next(iter(results.values())).keys())
     print(f"{'metric':28}" + "".join(f"{s:>10}" for s in results))
     for key in keys:
-        cells = "".join(f"{'-' if results[s][key] is None else results[s][key]!s:>10}" for s in results)
+        cells = "".join(
+            f"{'-' if results[s][key] is None else results[s][key]!s:>10}" for s in results
+        )
         print(f"{key:28}{cells}")
     print(json.dumps({"devset": str(DEVSET.name), **results}))
     return 0

@@ -7,5 +7,13 @@ collector's seam): `extract_pending(session, article_ids=..., limit=...)` and
 
 from app.extraction.core import extract_article
 from app.extraction.schemas import ArticleInput, ExtractedEvent, Location
+from app.extraction.store import extract_pending, rebuild_events
 
-__all__ = ["ArticleInput", "ExtractedEvent", "Location", "extract_article"]
+__all__ = [
+    "ArticleInput",
+    "ExtractedEvent",
+    "Location",
+    "extract_article",
+    "extract_pending",
+    "rebuild_events",
+]

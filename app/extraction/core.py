@@ -212,9 +212,7 @@ def _build_event(
     triggers = sorted([*support.main, *support.dated_asides], key=lambda t: t.sentence.index)
     evidence = _dedupe([t.sentence for t in triggers])[:MAX_EVIDENCE]
     trigger_at = {t.sentence.index: t.start for t in triggers}
-    scope = _dedupe(
-        [*evidence, *(s for s in sentences[1:] if category.weak.search(s.text))]
-    )[:10]
+    scope = _dedupe([*evidence, *(s for s in sentences[1:] if category.weak.search(s.text))])[:10]
 
     event_date, precision, date_reason = _event_date(triggers, sentences, today)
     mention, place_reason = choose_place(category.name, evidence, scope, trigger_at)

@@ -78,7 +78,9 @@ def find_dates(sentence: str, today: dt.date) -> list[DateMention]:
 
 def _resolve(m: re.Match[str], today: dt.date) -> tuple[dt.date, str] | None:
     if m.group("md"):
-        return _month_day(_MONTHS[m.group(2)[:3].lower()], int(m.group("md_day")), m.group("md_year"), today)
+        return _month_day(
+            _MONTHS[m.group(2)[:3].lower()], int(m.group("md_day")), m.group("md_year"), today
+        )
     if m.group("dm"):
         month = _MONTHS[m.group("dm_month")[:3].lower()]
         return _month_day(month, int(m.group("dm_day")), m.group("dm_year"), today)
@@ -105,7 +107,9 @@ def _resolve(m: re.Match[str], today: dt.date) -> tuple[dt.date, str] | None:
     return None
 
 
-def _month_day(month: int, day: int, year: str | None, today: dt.date) -> tuple[dt.date, str] | None:
+def _month_day(
+    month: int, day: int, year: str | None, today: dt.date
+) -> tuple[dt.date, str] | None:
     try:
         if year:
             return dt.date(int(year), month, day), "day"
@@ -121,7 +125,14 @@ def _month_day(month: int, day: int, year: str | None, today: dt.date) -> tuple[
 
 def _relative(phrase: str, today: dt.date) -> tuple[dt.date, str] | None:
     monday = today - dt.timedelta(days=today.weekday())
-    if phrase in {"today", "this morning", "this afternoon", "this evening", "tonight", "earlier today"}:
+    if phrase in {
+        "today",
+        "this morning",
+        "this afternoon",
+        "this evening",
+        "tonight",
+        "earlier today",
+    }:
         return today, "day"
     if phrase in {"yesterday", "last night"}:
         return today - dt.timedelta(days=1), "day"

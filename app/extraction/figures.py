@@ -43,7 +43,9 @@ def extract_figures(sentences: list[str], category: str) -> dict[str, Any]:
             minutes = _MINUTES.search(sentence)
             if minutes and "flight_minutes" not in figures:
                 value = int(minutes.group(1))
-                figures["flight_minutes"] = value * 60 if minutes.group(2).lower() == "hours" else value
+                figures["flight_minutes"] = (
+                    value * 60 if minutes.group(2).lower() == "hours" else value
+                )
         if category in {"cyber", "sanctions", "arms_transfer", "humanitarian"}:
             amount = _AMOUNT.search(sentence)
             if amount and "amount_usd" not in figures:

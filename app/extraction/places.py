@@ -36,12 +36,16 @@ _LOCATIVE_BEFORE = re.compile(
     re.IGNORECASE,
 )
 _POSSESSIVE_AFTER = re.compile(r"^(?:'s?\b|\s+and\s+[A-Z][\w-]*'s\b)")
-_LOCATIVE_AFTER = re.compile(r"^\s+(?:summit|talks|area|suburbs?|outskirts|airport|meeting)\b", re.I)
+_LOCATIVE_AFTER = re.compile(
+    r"^\s+(?:summit|talks|area|suburbs?|outskirts|airport|meeting)\b", re.I
+)
 _NOT_A_PLACE_AFTER = re.compile(
     r"^(?:\s*-\s*\d|\s*-?\s*based\b|\s+(?:missiles?|ICBMs?|rockets?|class|series|-class|type)\b)",
     re.IGNORECASE,
 )
-_ATTRIBUTION_BEFORE = re.compile(r"according to\s+(?:the\s+)?$|\bto be deployed\s+\w+\s+(?:the\s+)?$", re.I)
+_ATTRIBUTION_BEFORE = re.compile(
+    r"according to\s+(?:the\s+)?$|\bto be deployed\s+\w+\s+(?:the\s+)?$", re.I
+)
 _CUE = re.compile(
     r"\b(from|into|toward|towards|off|over|in|at|near|along|across|inside|to|of)\s+(?:the\s+)?"
     r"(?:waters\s+of\s+the\s+|waters\s+off\s+|area\s+of\s+|port\s+of\s+|coast\s+of\s+)?"

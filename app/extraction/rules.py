@@ -43,15 +43,21 @@ SEVERITY_BASE: dict[str, tuple[int, str]] = {
 }
 _MISSILE_CLASS = {"icbm": 5, "irbm": 4, "slbm": 4}
 _NUCLEAR_TEST = re.compile(r"\b(?:nuclear (?:weapons? )?test|underground (?:nuclear )?test)", re.I)
-_NEAR_BORDER = re.compile(r"\b(?:buffer zone|Northern Limit Line|NLL|border|DMZ|MDL|island)\b", re.I)
-_SHOTS = re.compile(r"\b(?:warning shots|shots|fired|exchange of fire|killed|wounded|injured)\b", re.I)
+_NEAR_BORDER = re.compile(
+    r"\b(?:buffer zone|Northern Limit Line|NLL|border|DMZ|MDL|island)\b", re.I
+)
+_SHOTS = re.compile(
+    r"\b(?:warning shots|shots|fired|exchange of fire|killed|wounded|injured)\b", re.I
+)
 _STRATEGIC = re.compile(
     r"\b(?:strategic bombers?|B-1B|B-52|aircraft carriers?|nuclear submarine|nuclear-powered)\b",
     re.I,
 )
 _JAPAN = re.compile(r"\b(?:over Japan|Japan's (?:exclusive economic zone|EEZ)|J-Alert)\b", re.I)
 _LEADERS = re.compile(r"\b(?:summit|Kim Jong Un|Xi Jinping|Putin|Trump|president|leaders?)\b", re.I)
-_PARTY = re.compile(r"\b(?:plenary|plenum|congress|purg\w+|executed|Supreme People.s Assembly)\b", re.I)
+_PARTY = re.compile(
+    r"\b(?:plenary|plenum|congress|purg\w+|executed|Supreme People.s Assembly)\b", re.I
+)
 _CASUALTIES = re.compile(r"\b(?:killed|dead|deaths|homeless|displaced|missing|famine)\b", re.I)
 
 CLAIM_CONFIDENCE = {"confirmed": 0.80, "reported": 0.60, "claimed": 0.50}
@@ -127,7 +133,10 @@ def confidence(
     if location_precision is None:
         add(-0.04, "no place")
     else:
-        add(PRECISION_ADJUSTMENT.get(location_precision, 0.0), f"place precision {location_precision}")
+        add(
+            PRECISION_ADJUSTMENT.get(location_precision, 0.0),
+            f"place precision {location_precision}",
+        )
     add(DATE_ADJUSTMENT.get(date_precision, -0.08), f"date precision {date_precision}")
     if corroboration > 1:
         add(min(0.05 * (corroboration - 1), 0.15), f"{corroboration} distinct publishers")

@@ -2,6 +2,6 @@
 
 from fastapi import APIRouter
 
-from app.api.routes import health
+from app.api.routes import extract, health
 
-ROUTERS: list[APIRouter] = [health.router]
+ROUTERS: list[APIRouter] = [health.router, extract.router]
