@@ -1,7 +1,7 @@
 """When it happened: date expressions resolved against the publish time in Korea's time zone.
 
 "on Tuesday" is the most recent Tuesday on or before the publish day (KST); "last Tuesday" the
-one before that day; "last week" the Monday of the previous week (precision week); "May 26"
+Tuesday of the previous (Monday-to-Sunday) week; "last week" the Monday of the previous week (precision week); "May 26"
 takes the publish year unless that lands more than a few days in the future (then the year
 before); "earlier this month" is the first of the month (precision month). Dates further in the
 future than FUTURE_SLACK_DAYS are plans, not happenings, and are ignored.
@@ -92,10 +92,9 @@ def _resolve(m: re.Match[str], today: dt.date) -> tuple[dt.date, str] | None:
         return day, "day"
     if m.group("wd"):
         target = _WEEKDAYS.index(m.group("wd_name").lower())
-        back = (today.weekday() - target) % 7
-        if m.group("wd_last") and back == 0:
-            back = 7
-        return today - dt.timedelta(days=back), "day"
+        if m.group("wd_last"):  # "last Tuesday": the Tuesday of the previous week
+            return today - dt.timedelta(days=today.weekday() + 7 - target), "day"
+        return today - dt.timedelta(days=(today.weekday() - target) % 7), "day"
     if m.group("rel"):
         return _relative(m.group("rel").lower(), today)
     if m.group("mo"):
