@@ -27,6 +27,7 @@ from app.extraction.figures import extract_figures
 from app.extraction.lexicon import (
     Category,
     actor_matcher,
+    gated_categories,
     gazetteer,
     lexicon,
     source_grades,
@@ -36,7 +37,7 @@ from app.extraction.lexicon import (
 )
 from app.extraction.places import choose_place, to_location
 from app.extraction.schemas import ArticleInput, ExtractedEvent, Location
-from app.extraction.text import Sentence, article_sentences, segment_at
+from app.extraction.text import Sentence, article_sentences
 
 MAX_EVENTS_PER_ARTICLE = 3
 MAX_EVIDENCE = 4
@@ -121,20 +122,22 @@ def _non_security_headline(title: Sentence, supports: dict[str, Support]) -> boo
     return not any(t.sentence.is_title for s in supports.values() for t in s.main)
 
 
-def _triggers(sentence: Sentence) -> list[Trigger]:
+def _triggers(sentence: Sentence, *, gated: bool = True) -> list[Trigger]:
     found = []
     text = sentence.text
+    candidates = gated_categories(sentence.folded) if gated else None
     for category in taxonomy():
-        for pattern in category.strong:
-            for match in pattern.finditer(text):
-                start = match.start()
-                if category.kinetic and (
-                    _MODAL_BEFORE.search(text[max(0, start - 40) : start])
-                    or _PAST_AFTER.search(text[match.end() : match.end() + 40])
-                ):
-                    continue
-                incidental = segment_at(text, start)[2]
-                found.append(Trigger(category.name, sentence, start, match.group(0), incidental))
+        if candidates is not None and category.name not in candidates:
+            continue
+        for match in category.strong.finditer(text):
+            start = match.start()
+            if category.kinetic and (
+                _MODAL_BEFORE.search(text[max(0, start - 40) : start])
+                or _PAST_AFTER.search(text[match.end() : match.end() + 40])
+            ):
+                continue
+            incidental = sentence.segment_at(start)[2]
+            found.append(Trigger(category.name, sentence, start, match.group(0), incidental))
     return found
 
 
@@ -158,9 +161,9 @@ def _supports(sentences: Sequence[Sentence], today) -> dict[str, Support]:  # ty
         for t in triggers:
             if not t.incidental or t.category in labelled:
                 continue
-            segment = segment_at(sentence.text, t.start)
-            dates = find_dates(sentence.text[segment[0] : segment[1]], today)
-            if any(d.precision == "day" for d in dates):
+            segment = sentence.segment_at(t.start)
+            dates = _dates(sentence, today)
+            if any(d.precision == "day" and segment[0] <= d.start < segment[1] for d in dates):
                 supports.setdefault(t.category, Support(by_name[t.category])).dated_asides.append(t)
                 labelled.add(t.category)
     return supports
@@ -220,7 +223,7 @@ def _build_event(
     location = to_location(mention.place) if mention else _country_fallback(actors)
     if mention is None and location is not None:
         place_reason = f"only the country is known ({location.name})"
-    status, claim_reason = claim_status([s.text for s in scope], sentences[0].text)
+    status, claim_reason = claim_status(scope, sentences[0])
     weapons = _phrases(weapon_matcher(), evidence)
     classes = [weapon_classes()[w] for w in weapons]
     figures = extract_figures([s.text for s in scope], category.name)
@@ -281,19 +284,24 @@ def _dedupe(sentences: Sequence[Sentence]) -> list[Sentence]:
 def _event_date(triggers: Sequence[Trigger], sentences: Sequence[Sentence], today):  # type: ignore[no-untyped-def]
     """The date nearest after the trigger in its own clause, else before it, else the lead's."""
     for trigger in triggers:
-        text = trigger.sentence.text
-        start, end, _ = segment_at(text, trigger.start)
-        mentions = find_dates(text, today)
+        start, end, _ = trigger.sentence.segment_at(trigger.start)
+        mentions = _dates(trigger.sentence, today)
         own = [d for d in mentions if start <= d.start < end] or mentions
         chosen = _nearest(own, trigger.start)
         if chosen:
             return chosen.date, chosen.precision, f"'{chosen.text}' next to the trigger"
     for sentence in sentences[1:4]:
-        mentions = find_dates(sentence.text, today)
+        mentions = _dates(sentence, today)
         if mentions:
             d = mentions[0]
             return d.date, d.precision, f"'{d.text}' in the lead (sentence {sentence.index})"
     return today, "unknown", "no date in the text: publish day (KST) assumed"
+
+
+def _dates(sentence: Sentence, today) -> list[DateMention]:  # type: ignore[no-untyped-def]
+    if "dates" not in sentence.memo:
+        sentence.memo["dates"] = find_dates(sentence.text, today)
+    return sentence.memo["dates"]  # type: ignore[no-any-return]
 
 
 def _nearest(mentions: Sequence[DateMention], position: int) -> DateMention | None:

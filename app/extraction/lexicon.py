@@ -160,7 +160,8 @@ class Category:
     name: str
     label: str
     kinetic: bool
-    strong: tuple[re.Pattern[str], ...]
+    gate: tuple[str, ...]
+    strong: re.Pattern[str]  # every strong pattern as one alternation: one scan per sentence
     weak: re.Pattern[str]
 
 
@@ -176,10 +177,42 @@ def taxonomy() -> tuple[Category, ...]:
 
     categories = []
     for name, spec in data["categories"].items():
-        strong = tuple(re.compile(expand(p), re.IGNORECASE) for p in spec["strong"])
+        strong = re.compile("|".join(f"(?:{expand(p)})" for p in spec["strong"]), re.IGNORECASE)
         weak = re.compile("|".join(expand(p) for p in spec["weak"]), re.IGNORECASE)
-        categories.append(Category(name, spec["label"], spec["kinetic"], strong, weak))
+        gate = tuple(stem.lower() for stem in spec["gate"])
+        categories.append(Category(name, spec["label"], spec["kinetic"], gate, strong, weak))
     return tuple(categories)
+
+
+@cache
+def gate_regex() -> re.Pattern[str]:
+    """One pass over a folded sentence finds every category whose stems it contains."""
+    # a lookahead finds stems starting at every position, overlapping ones included
+    return re.compile(f"(?=({_trie({stem for c in taxonomy() for stem in c.gate})}))")
+
+
+@cache
+def gate_categories() -> dict[str, frozenset[str]]:
+    owners: dict[str, set[str]] = {}
+    for category in taxonomy():
+        for stem in category.gate:
+            owners.setdefault(stem, set()).add(category.name)
+    # the longest stem found at a position stands for every stem that is a prefix of it
+    return {
+        stem: frozenset().union(
+            *(names for other, names in owners.items() if stem.startswith(other))
+        )
+        for stem in owners
+    }
+
+
+def gated_categories(folded: str) -> set[str]:
+    """Categories worth trying on a sentence (a superset of those that can match)."""
+    owners = gate_categories()
+    found: set[str] = set()
+    for match in gate_regex().finditer(folded):
+        found |= owners[match.group(1)]
+    return found
 
 
 @cache
@@ -193,4 +226,5 @@ def warm_up() -> None:
     actor_matcher()
     weapon_matcher()
     taxonomy()
+    gate_regex()
     source_grades()

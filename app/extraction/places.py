@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from app.extraction.lexicon import Place, gazetteer, place_matcher
 from app.extraction.schemas import Location
-from app.extraction.text import Sentence, segment_at
+from app.extraction.text import Sentence
 
 _METONYMS = frozenset(
     {
@@ -68,6 +68,12 @@ class PlaceMention:
 
 
 def place_mentions(sentence: Sentence) -> list[PlaceMention]:
+    if "places" not in sentence.memo:
+        sentence.memo["places"] = _place_mentions(sentence)
+    return sentence.memo["places"]  # type: ignore[no-any-return]
+
+
+def _place_mentions(sentence: Sentence) -> list[PlaceMention]:
     mentions = []
     text = sentence.text
     for hit in place_matcher().find(sentence.folded, text):
@@ -141,8 +147,8 @@ def _score(
     trigger = trigger_at.get(mention.sentence.index)
     if trigger is not None:
         text = mention.sentence.text
-        own = segment_at(text, trigger)
-        place_segment = segment_at(text, mention.start)
+        own = mention.sentence.segment_at(trigger)
+        place_segment = mention.sentence.segment_at(mention.start)
         if own == place_segment:
             score += 3
         elif place_segment[2] and not own[2]:

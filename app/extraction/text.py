@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import dataclass, field
+from typing import Any
 
 _PUNCT = str.maketrans(
     {
@@ -34,6 +34,7 @@ _BOILERPLATE = re.compile(
     r"|^\s*More (?:from|in) [^\n]{1,60}$|^\*This article was [^\n]*$",
     re.MULTILINE,
 )
+_BOILERPLATE_CUES = ("appeared first on", "[", "developing", "More ", "*This")
 _SPACED_POSSESSIVE = re.compile(r"(\w)' s\b")
 _DATELINE = re.compile(
     r"^\s*[A-Z][A-Z.'\- ]{2,30}(?:,\s*(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}|\d{1,2}\s+[A-Z][a-z]{2,8}))?"
@@ -116,6 +117,14 @@ class Sentence:
     index: int  # 0 is the title
     text: str
     folded: str  # lower-cased, diacritics folded; same length as text
+    segments: tuple[tuple[int, int, bool], ...] = ()
+    memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def segment_at(self, position: int) -> tuple[int, int, bool]:
+        for span in self.segments:
+            if span[0] <= position < span[1]:
+                return span
+        return (0, len(self.text), False)
 
     @property
     def is_title(self) -> bool:
@@ -124,8 +133,10 @@ class Sentence:
 
 def normalize(text: str) -> str:
     text = unicodedata.normalize("NFKC", text or "").translate(_PUNCT)
-    text = _SPACED_POSSESSIVE.sub(r"\1's", text)
-    text = _BOILERPLATE.sub(" ", text)
+    if "' s" in text:
+        text = _SPACED_POSSESSIVE.sub(r"\1's", text)
+    if any(cue in text for cue in _BOILERPLATE_CUES):
+        text = _BOILERPLATE.sub(" ", text)
     return re.sub(r"[ \t\r\f\v]+", " ", text).strip()
 
 
@@ -173,10 +184,9 @@ def article_sentences(title: str, text: str) -> list[Sentence]:
     body = strip_dateline(normalize(text))
     pieces = [title] if title else [""]
     pieces += split_sentences(body)
-    return [Sentence(i, p, fold(p)) for i, p in enumerate(pieces)]
+    return [Sentence(i, p, fold(p), clause_segments(p)) for i, p in enumerate(pieces)]
 
 
-@lru_cache(maxsize=4096)
 def clause_segments(sentence: str) -> tuple[tuple[int, int, bool], ...]:
     """(start, end, incidental) spans: 'amid ...', 'days after ...' clauses are incidental."""
     spans: list[tuple[int, int, bool]] = []

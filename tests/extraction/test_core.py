@@ -366,3 +366,21 @@ def test_every_event_explains_itself_and_is_deterministic() -> None:
         "severity",
         "confidence",
     }
+
+
+def test_category_gates_change_no_trigger_on_the_labelled_set() -> None:
+    import json
+    from pathlib import Path
+
+    from app.extraction.core import _triggers
+
+    path = Path(__file__).parent / "data" / "devset.jsonl"
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    checked = 0
+    for row in rows:
+        for sentence in article_sentences(row["title"], row["text"]):
+            gated = [(t.category, t.start) for t in _triggers(sentence)]
+            full = [(t.category, t.start) for t in _triggers(sentence, gated=False)]
+            assert gated == full, sentence.text
+            checked += bool(full)
+    assert checked > 50
