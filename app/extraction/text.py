@@ -203,10 +203,3 @@ def clause_segments(sentence: str) -> tuple[tuple[int, int, bool], ...]:
     if cursor < len(sentence):
         spans.append((cursor, len(sentence), False))
     return tuple(spans)
-
-
-def segment_at(sentence: str, position: int) -> tuple[int, int, bool]:
-    for span in clause_segments(sentence):
-        if span[0] <= position < span[1]:
-            return span
-    return (0, len(sentence), False)
