@@ -85,6 +85,20 @@ class Settings(BaseSettings):
     max_title_chars: int = Field(default=1000, ge=10)
     max_text_chars: int = Field(default=200_000, ge=100)
 
+    # --- extraction ----------------------------------------------------------------------------
+    extraction_merge_km: float = Field(
+        default=50.0, gt=0, description="Mentions of one category this close merge into one event."
+    )
+    extraction_merge_days: int = Field(
+        default=1, ge=0, description="...and whose dates differ by at most this many days."
+    )
+    extraction_max_articles_per_request: int = Field(
+        default=100, ge=1, description="Articles one `POST /extract` may carry."
+    )
+    extraction_batch_size: int = Field(
+        default=500, ge=1, description="Articles extracted per flush by `extract --rebuild`."
+    )
+
     # --- API ---------------------------------------------------------------------------------
     api_keys: str = Field(
         default="",

@@ -3,7 +3,10 @@
 from fastapi import APIRouter
 
 from app.api import ogc
-from app.api.routes import health
+from app.api.routes import extract, health
 
-ROUTERS: list[APIRouter] = [health.router]
-ROUTERS.append(ogc.router)  # OGC API - Features under /ogc, GeoJSON exports under /export
+ROUTERS: list[APIRouter] = [
+    health.router,
+    extract.router,
+    ogc.router,  # OGC API - Features under /ogc, GeoJSON exports under /export
+]

@@ -1,0 +1,332 @@
+"""Article -> events: the pure, deterministic core (no I/O, no clock, no network).
+
+1. Split the title and body into sentences (the title is sentence 0; a dateline is dropped).
+2. Discussion pieces (opinion, podcasts, explainers, question headlines) make no event.
+3. Each sentence gets the category whose `strong` triggers it carries in its main clause
+   (kinetic triggers under "could"/"plans to" or pointing back to "last year" do not count).
+   A trigger inside an aside ("days after X held talks in Vladivostok on Monday") still makes
+   its own event when that aside carries its own date.
+4. A category becomes an event when the title, one of the first two body sentences, two body
+   sentences, or one dated sentence support it. Sport/culture headlines need a trigger in the
+   headline itself.
+5. Each event takes its date, place, claim status, actors, weapons and figures from its own
+   sentences, then severity and confidence from `rules`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cache
+
+from app.extraction import rules
+from app.extraction.claims import claim_status
+from app.extraction.dates import DateMention, find_dates, publish_day
+from app.extraction.figures import extract_figures
+from app.extraction.lexicon import (
+    Category,
+    actor_matcher,
+    gated_categories,
+    gazetteer,
+    lexicon,
+    source_grades,
+    taxonomy,
+    weapon_classes,
+    weapon_matcher,
+)
+from app.extraction.places import choose_place, to_location
+from app.extraction.schemas import ArticleInput, ExtractedEvent, Location
+from app.extraction.text import Sentence, article_sentences
+
+MAX_EVENTS_PER_ARTICLE = 3
+MAX_EVIDENCE = 4
+_MODAL_BEFORE = re.compile(
+    r"\b(?:could|would|might|may|will|shall|plans? to|planning to|expected to|preparing to|"
+    r"prepares? to|threaten\w* to|vow\w* to|ready to|able to|capable of|warn\w* (?:of|that)|"
+    r"likely to|if|whether|no plans? to|without)\b[^.;]{0,30}$",
+    re.IGNORECASE,
+)
+_PAST_AFTER = re.compile(
+    r"^[^.;]{0,30}\b(?:earlier this year|last year|in (?:19|20)\d\d|years? ago|previously|"
+    r"in the past|since (?:19|20)\d\d|decades ago)\b",
+    re.IGNORECASE,
+)
+_SATELLITE = re.compile(r"\b(?:satellite|space|carrier rocket|Chollima)\b", re.IGNORECASE)
+_COUNTRY_IDS = {
+    "North Korea": "kp-north-korea",
+    "South Korea": "kr-south-korea",
+    "China": "cn-china",
+    "Russia": "ru-russia",
+    "Japan": "jp-japan",
+    "United States": "us-united-states",
+}
+_STATE_ACTORS = frozenset(_COUNTRY_IDS)
+
+
+@dataclass(slots=True)
+class Trigger:
+    category: str
+    sentence: Sentence
+    start: int
+    text: str
+    incidental: bool
+
+
+@dataclass(slots=True)
+class Support:
+    """The sentences behind one category in one article."""
+
+    category: Category
+    main: list[Trigger] = field(default_factory=list)
+    dated_asides: list[Trigger] = field(default_factory=list)
+
+    @property
+    def first_index(self) -> int:
+        return min(t.sentence.index for t in [*self.main, *self.dated_asides])
+
+
+@cache
+def _genre() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    spec = lexicon()["genre"]
+    return (
+        re.compile(spec["commentary_title"], re.IGNORECASE),
+        re.compile(spec["commentary_lead"], re.IGNORECASE),
+        re.compile(spec["non_security_title"], re.IGNORECASE),
+    )
+
+
+def extract_article(article: ArticleInput) -> list[ExtractedEvent]:
+    """Zero or more events from one article; deterministic for a given input."""
+    sentences = article_sentences(article.title, article.text)
+    if _is_commentary(sentences):
+        return []
+    today = publish_day(article.published)
+    supports = _supports(sentences, today)
+    if _non_security_headline(sentences[0], supports):
+        return []
+    chosen = _emitted(supports)
+    return [_build_event(article, sentences, support, today) for support in chosen]
+
+
+def _is_commentary(sentences: Sequence[Sentence]) -> bool:
+    title_re, lead_re, _ = _genre()
+    if title_re.search(sentences[0].text):
+        return True
+    return any(lead_re.search(s.text) for s in sentences[1:3])
+
+
+def _non_security_headline(title: Sentence, supports: dict[str, Support]) -> bool:
+    if not _genre()[2].search(title.text):
+        return False
+    return not any(t.sentence.is_title for s in supports.values() for t in s.main)
+
+
+def _triggers(sentence: Sentence, *, gated: bool = True) -> list[Trigger]:
+    found = []
+    text = sentence.text
+    candidates = gated_categories(sentence.folded) if gated else None
+    for category in taxonomy():
+        if candidates is not None and category.name not in candidates:
+            continue
+        for match in category.strong.finditer(text):
+            start = match.start()
+            if category.kinetic and (
+                _MODAL_BEFORE.search(text[max(0, start - 40) : start])
+                or _PAST_AFTER.search(text[match.end() : match.end() + 40])
+            ):
+                continue
+            incidental = sentence.segment_at(start)[2]
+            found.append(Trigger(category.name, sentence, start, match.group(0), incidental))
+    return found
+
+
+def _supports(sentences: Sequence[Sentence], today) -> dict[str, Support]:  # type: ignore[no-untyped-def]
+    order = {c.name: i for i, c in enumerate(taxonomy())}
+    by_name = {c.name: c for c in taxonomy()}
+    supports: dict[str, Support] = {}
+    for sentence in sentences:
+        triggers = _triggers(sentence)
+        main = [t for t in triggers if not t.incidental]
+        if main:
+            # several patterns often match one phrase: count distinct places in the sentence
+            spots: dict[str, set[int]] = {}
+            for t in main:
+                spots.setdefault(t.category, set()).add(t.start)
+            counts = {category: len(starts) for category, starts in spots.items()}
+            label = min(counts, key=lambda c: (-counts[c], order[c]))
+            best = next(t for t in main if t.category == label)
+            supports.setdefault(label, Support(by_name[label])).main.append(best)
+        labelled = {t.category for t in main}
+        for t in triggers:
+            if not t.incidental or t.category in labelled:
+                continue
+            segment = sentence.segment_at(t.start)
+            dates = _dates(sentence, today)
+            if any(d.precision == "day" and segment[0] <= d.start < segment[1] for d in dates):
+                supports.setdefault(t.category, Support(by_name[t.category])).dated_asides.append(t)
+                labelled.add(t.category)
+    return supports
+
+
+def _emitted(supports: dict[str, Support]) -> list[Support]:
+    emitted = []
+    for support in supports.values():
+        indices = [t.sentence.index for t in support.main]
+        body = [i for i in indices if i > 0]
+        if (
+            0 in indices
+            or any(i <= 2 for i in body)
+            or len(body) >= 2
+            or support.dated_asides
+            or any(_has_date(t.sentence) for t in support.main)
+        ):
+            emitted.append(support)
+    names = {s.category.name for s in emitted}
+    if "missile_test" in names:
+        # a salvo of missiles and rockets is one test event (the seed report reads it so)
+        emitted = [s for s in emitted if s.category.name != "artillery"]
+    if "space_launch" in names:
+        emitted = [
+            s
+            for s in emitted
+            if s.category.name != "missile_test"
+            or not all(_SATELLITE.search(t.sentence.text) for t in s.main)
+        ]
+    emitted.sort(key=lambda s: (s.first_index, s.category.name))
+    return emitted[:MAX_EVENTS_PER_ARTICLE]
+
+
+_ANY_DATE = re.compile(
+    r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|"
+    r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*\b",
+    re.IGNORECASE,
+)
+
+
+def _has_date(sentence: Sentence) -> bool:
+    return bool(_ANY_DATE.search(sentence.text)) and bool(re.search(r"\d|day\b", sentence.text))
+
+
+def _build_event(
+    article: ArticleInput, sentences: Sequence[Sentence], support: Support, today
+) -> ExtractedEvent:  # type: ignore[no-untyped-def]
+    category = support.category
+    triggers = sorted([*support.main, *support.dated_asides], key=lambda t: t.sentence.index)
+    evidence = _dedupe([t.sentence for t in triggers])[:MAX_EVIDENCE]
+    trigger_at = {t.sentence.index: t.start for t in triggers}
+    scope = _dedupe([*evidence, *(s for s in sentences[1:] if category.weak.search(s.text))])[:10]
+
+    event_date, precision, date_reason = _event_date(triggers, sentences, today)
+    mention, place_reason = choose_place(category.name, evidence, scope, trigger_at)
+    actors = _phrases(actor_matcher(), evidence)
+    location = to_location(mention.place) if mention else _country_fallback(actors)
+    if mention is None and location is not None:
+        place_reason = f"only the country is known ({location.name})"
+    status, claim_reason = claim_status(scope, sentences[0])
+    weapons = _phrases(weapon_matcher(), evidence)
+    classes = [weapon_classes()[w] for w in weapons]
+    figures = extract_figures([s.text for s in scope], category.name)
+    joined = " ".join(s.text for s in evidence)
+    severity, severity_reasons = rules.severity(category.name, classes, figures, joined)
+    reliability = article.reliability or source_grades().get(article.source.strip().lower())
+    confidence, confidence_reasons = rules.confidence(
+        claim_status=status,
+        reliability=reliability,
+        evidence_count=len(evidence),
+        location_precision=location.precision if location else None,
+        date_precision=precision,
+    )
+    actor_name = next((a for a in actors if a in _STATE_ACTORS), actors[0] if actors else "")
+    title = category.label + (f": {actor_name}" if actor_name else "")
+    if location:
+        title += f" — {location.name}"
+    summary_sentence = next((s for s in evidence if not s.is_title), evidence[0])
+    return ExtractedEvent(
+        category=category.name,
+        title=title,
+        summary=summary_sentence.text[:500],
+        event_date=event_date,
+        date_precision=precision,
+        location=location,
+        actors=actors,
+        weapons=weapons,
+        figures=figures,
+        severity=severity,
+        claim_status=status,
+        confidence=confidence,
+        evidence=[s.text for s in evidence],
+        reasons={
+            "category": [
+                f"'{t.text[:80]}' in {'title' if t.sentence.is_title else f'sentence {t.sentence.index}'}"
+                + (" (dated aside)" if t.incidental else "")
+                for t in triggers
+            ][:MAX_EVIDENCE],
+            "date": [date_reason],
+            "location": [place_reason],
+            "claim_status": [claim_reason],
+            "severity": severity_reasons,
+            "confidence": confidence_reasons,
+        },
+    )
+
+
+def _dedupe(sentences: Sequence[Sentence]) -> list[Sentence]:
+    seen: set[int] = set()
+    out = []
+    for s in sentences:
+        if s.index not in seen:
+            seen.add(s.index)
+            out.append(s)
+    return out
+
+
+def _event_date(triggers: Sequence[Trigger], sentences: Sequence[Sentence], today):  # type: ignore[no-untyped-def]
+    """The date nearest after the trigger in its own clause, else before it, else the lead's."""
+    for trigger in triggers:
+        start, end, _ = trigger.sentence.segment_at(trigger.start)
+        mentions = _dates(trigger.sentence, today)
+        own = [d for d in mentions if start <= d.start < end] or mentions
+        chosen = _nearest(own, trigger.start)
+        if chosen:
+            return chosen.date, chosen.precision, f"'{chosen.text}' next to the trigger"
+    for sentence in sentences[1:4]:
+        mentions = _dates(sentence, today)
+        if mentions:
+            d = mentions[0]
+            return d.date, d.precision, f"'{d.text}' in the lead (sentence {sentence.index})"
+    return today, "unknown", "no date in the text: publish day (KST) assumed"
+
+
+def _dates(sentence: Sentence, today) -> list[DateMention]:  # type: ignore[no-untyped-def]
+    if "dates" not in sentence.memo:
+        sentence.memo["dates"] = find_dates(sentence.text, today)
+    return sentence.memo["dates"]  # type: ignore[no-any-return]
+
+
+def _nearest(mentions: Sequence[DateMention], position: int) -> DateMention | None:
+    after = [d for d in mentions if d.start >= position]
+    if after:
+        return after[0]
+    before = [d for d in mentions if d.start < position]
+    return before[-1] if before else None
+
+
+def _phrases(matcher, sentences: Sequence[Sentence]) -> list[str]:  # type: ignore[no-untyped-def]
+    names: list[str] = []
+    for sentence in sentences:
+        for hit in matcher.find(sentence.folded, sentence.text):
+            for key in hit.keys:
+                if key not in names:
+                    names.append(key)
+    return names
+
+
+def _country_fallback(actors: Sequence[str]) -> Location | None:
+    """Only the country, when the sentences name exactly one state (or North Korea first)."""
+    states = [a for a in actors if a in _STATE_ACTORS]
+    if not states:
+        return None
+    if len(states) > 1 and states[0] != "North Korea":
+        return None
+    return to_location(gazetteer()[_COUNTRY_IDS[states[0]]])

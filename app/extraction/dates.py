@@ -1,0 +1,150 @@
+"""When it happened: date expressions resolved against the publish time in Korea's time zone.
+
+"on Tuesday" is the most recent Tuesday on or before the publish day (KST); "last Tuesday" the
+Tuesday of the previous (Monday-to-Sunday) week; "last week" the Monday of the previous week (precision week); "May 26"
+takes the publish year unless that lands more than a few days in the future (then the year
+before); "earlier this month" is the first of the month (precision month). Dates further in the
+future than FUTURE_SLACK_DAYS are plans, not happenings, and are ignored.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from functools import cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+FUTURE_SLACK_DAYS = 3
+PLAN_HORIZON_MONTHS = 3
+_KST_FIXED = dt.timezone(dt.timedelta(hours=9), "KST")  # no DST in Korea since 1988
+
+_MONTHS = {
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
+    "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
+}  # fmt: skip
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_MONTH = (
+    r"(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+)
+_PATTERN = re.compile(
+    rf"\b(?P<md>{_MONTH}\.?\s+(?P<md_day>\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(?P<md_year>20\d\d))?)"
+    rf"|\b(?P<dm>(?P<dm_day>\d{{1,2}})\s+{_MONTH.replace('(', '(?P<dm_month>', 1)}\b(?:\s+(?P<dm_year>20\d\d))?)"
+    r"|\b(?P<iso>(?P<iso_y>20\d\d)-(?P<iso_m>\d\d)-(?P<iso_d>\d\d))\b"
+    rf"|\b(?P<wd>(?P<wd_last>last\s+)?(?P<wd_name>{'|'.join(_WEEKDAYS)}))(?:'s)?\b"
+    r"|\b(?P<rel>yesterday|today|this morning|this afternoon|this evening|tonight|last night"
+    r"|earlier today|last week|earlier this week|this week|over the weekend|last weekend"
+    r"|earlier this month|this month|last month|earlier this year)\b"
+    rf"|\b(?P<mo>(?:in|since|during|early|late|mid|mid-|earlier in)\s+{_MONTH.replace('(', '(?P<mo_month>', 1)})\b(?!\s*\d)",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class DateMention:
+    start: int
+    end: int
+    date: dt.date
+    precision: str  # day|week|month
+    text: str
+
+
+@cache
+def korea_tz() -> dt.tzinfo:
+    try:
+        return ZoneInfo("Asia/Seoul")
+    except ZoneInfoNotFoundError:  # no tz database on the host: Korea is UTC+9 all year
+        return _KST_FIXED
+
+
+def publish_day(published: dt.datetime) -> dt.date:
+    return published.astimezone(korea_tz()).date()
+
+
+def find_dates(sentence: str, today: dt.date) -> list[DateMention]:
+    """Date expressions in a sentence, resolved against `today` (the KST publish day)."""
+    found = []
+    for match in _PATTERN.finditer(sentence):
+        resolved = _resolve(match, today)
+        if resolved is None:
+            continue
+        day, precision = resolved
+        if day > today + dt.timedelta(days=FUTURE_SLACK_DAYS):
+            continue
+        found.append(DateMention(match.start(), match.end(), day, precision, match.group(0)))
+    return found
+
+
+def _resolve(m: re.Match[str], today: dt.date) -> tuple[dt.date, str] | None:
+    if m.group("md"):
+        return _month_day(
+            _MONTHS[m.group(2)[:3].lower()], int(m.group("md_day")), m.group("md_year"), today
+        )
+    if m.group("dm"):
+        month = _MONTHS[m.group("dm_month")[:3].lower()]
+        return _month_day(month, int(m.group("dm_day")), m.group("dm_year"), today)
+    if m.group("iso"):
+        try:
+            day = dt.date(int(m.group("iso_y")), int(m.group("iso_m")), int(m.group("iso_d")))
+        except ValueError:
+            return None
+        return day, "day"
+    if m.group("wd"):
+        target = _WEEKDAYS.index(m.group("wd_name").lower())
+        if m.group("wd_last"):  # "last Tuesday": the Tuesday of the previous week
+            return today - dt.timedelta(days=today.weekday() + 7 - target), "day"
+        return today - dt.timedelta(days=(today.weekday() - target) % 7), "day"
+    if m.group("rel"):
+        return _relative(m.group("rel").lower(), today)
+    if m.group("mo"):
+        month = _MONTHS[m.group("mo_month")[:3].lower()]
+        if 0 < (month - today.month) % 12 <= PLAN_HORIZON_MONTHS:
+            return None  # "in late June" written in May is a plan
+        year = today.year if month <= today.month else today.year - 1
+        return dt.date(year, month, 1), "month"
+    return None
+
+
+def _month_day(
+    month: int, day: int, year: str | None, today: dt.date
+) -> tuple[dt.date, str] | None:
+    try:
+        if year:
+            return dt.date(int(year), month, day), "day"
+        candidate = dt.date(today.year, month, day)
+        if candidate > today + dt.timedelta(days=FUTURE_SLACK_DAYS):
+            if (candidate - today).days <= PLAN_HORIZON_MONTHS * 31:
+                return None  # a date a few weeks ahead is a plan, not last year's event
+            candidate = dt.date(today.year - 1, month, day)
+        return candidate, "day"
+    except ValueError:
+        return None
+
+
+def _relative(phrase: str, today: dt.date) -> tuple[dt.date, str] | None:
+    monday = today - dt.timedelta(days=today.weekday())
+    if phrase in {
+        "today",
+        "this morning",
+        "this afternoon",
+        "this evening",
+        "tonight",
+        "earlier today",
+    }:
+        return today, "day"
+    if phrase in {"yesterday", "last night"}:
+        return today - dt.timedelta(days=1), "day"
+    if phrase == "last week":
+        return monday - dt.timedelta(days=7), "week"
+    if phrase in {"this week", "earlier this week"}:
+        return monday, "week"
+    if phrase in {"over the weekend", "last weekend"}:
+        saturday = today - dt.timedelta(days=(today.weekday() - 5) % 7)
+        return saturday, "week"
+    if phrase in {"earlier this month", "this month"}:
+        return today.replace(day=1), "month"
+    if phrase == "last month":
+        first = today.replace(day=1) - dt.timedelta(days=1)
+        return first.replace(day=1), "month"
+    return None  # "earlier this year" is too vague to date an event

@@ -1,0 +1,230 @@
+"""The package's data files, loaded once, and the phrase matchers compiled from them.
+
+Phrase tables (gazetteer aliases, actors, weapons) compile to one regular expression each,
+shaped as a prefix tree (``sun(?:an(?: airport)?)?``) so a scan costs one pass over the text and
+the longest alias wins. Matching runs on folded text (lower case, no diacritics, same length).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import tomllib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from app.extraction.text import fold
+
+_HANGUL_END = "(?:(?<=[\u3131-\ud7a3])|(?![^\\W_]))"
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    id: str
+    name: str
+    aliases: tuple[str, ...]
+    precision: str
+    lat: float
+    lon: float
+    country: str
+    kind: str
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class PhraseHit:
+    start: int
+    end: int
+    keys: tuple[str, ...]  # ids (or canonical names) the phrase may stand for
+
+
+class PhraseMatcher:
+    """Longest-match, word-bounded phrase finder over folded text."""
+
+    def __init__(self, table: Iterable[tuple[str, str]]) -> None:
+        by_phrase: dict[str, list[str]] = {}
+        exact_case: dict[str, str] = {}
+        for phrase, key in table:
+            folded = fold(phrase.strip())
+            if not folded:
+                continue
+            if key not in by_phrase.setdefault(folded, []):
+                by_phrase[folded].append(key)
+            # short all-caps aliases (DMZ, NLL, US, TEL) must match in capitals only
+            if phrase.isupper() and phrase.isascii() and len(phrase) <= 5:
+                exact_case[folded] = phrase
+        self._keys = {p: tuple(k) for p, k in by_phrase.items()}
+        self._exact_case = exact_case
+        self._regex = re.compile(f"(?<![^\\W_])(?:{_trie(by_phrase)}){_HANGUL_END}")
+
+    def find(self, folded: str, original: str) -> Iterator[PhraseHit]:
+        for match in self._regex.finditer(folded):
+            phrase = match.group(0)
+            wanted = self._exact_case.get(phrase)
+            if wanted is not None and original[match.start() : match.end()] != wanted:
+                continue
+            yield PhraseHit(match.start(), match.end(), self._keys[phrase])
+
+
+def _trie(phrases: Iterable[str]) -> str:
+    root: dict[str, Any] = {}
+    for phrase in phrases:
+        node = root
+        for char in phrase:
+            node = node.setdefault(char, {})
+        node[""] = {}
+    return _trie_node(root)
+
+
+def _trie_node(node: dict[str, Any]) -> str:
+    branches = [re.escape(ch) + _trie_node(child) for ch, child in sorted(node.items()) if ch]
+    if not branches:
+        return ""
+    optional = "" in node
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    if optional:
+        return f"(?:{body})?" if len(branches) == 1 and len(body) > 1 else f"{body}?"
+    return body
+
+
+def _data(name: str) -> str:
+    return resources.files("app.extraction").joinpath("data", name).read_text(encoding="utf-8")
+
+
+@cache
+def gazetteer() -> dict[str, Place]:
+    rows = csv.DictReader(_data("gazetteer.csv").splitlines())
+    places = {}
+    for row in rows:
+        place = Place(
+            id=row["id"],
+            name=row["name"],
+            aliases=tuple(a for a in row["aliases"].split("|") if a),
+            precision=row["precision"],
+            lat=float(row["lat"]),
+            lon=float(row["lon"]),
+            country=row["country"],
+            kind=row["kind"],
+            source=row["source"],
+        )
+        places[place.id] = place
+    return places
+
+
+@cache
+def place_matcher() -> PhraseMatcher:
+    """Every alias of every place finer than a country (countries come from actors instead)."""
+    table = []
+    for place in gazetteer().values():
+        if place.precision == "country":
+            continue
+        for alias in (place.name, *place.aliases):
+            table.append((alias, place.id))
+    return PhraseMatcher(table)
+
+
+@cache
+def lexicon() -> dict[str, Any]:
+    return tomllib.loads(_data("lexicon.toml"))
+
+
+@cache
+def actor_matcher() -> PhraseMatcher:
+    return PhraseMatcher(
+        (alias, actor["name"]) for actor in lexicon()["actors"] for alias in actor["aliases"]
+    )
+
+
+@cache
+def weapon_matcher() -> PhraseMatcher:
+    return PhraseMatcher(
+        (alias, weapon["name"]) for weapon in lexicon()["weapons"] for alias in weapon["aliases"]
+    )
+
+
+@cache
+def weapon_classes() -> dict[str, str]:
+    return {weapon["name"]: weapon["class"] for weapon in lexicon()["weapons"]}
+
+
+@cache
+def source_grades() -> dict[str, str]:
+    return {name.lower(): grade for name, grade in lexicon()["sources"].items()}
+
+
+@dataclass(frozen=True, slots=True)
+class Category:
+    name: str
+    label: str
+    kinetic: bool
+    gate: tuple[str, ...]
+    strong: re.Pattern[str]  # every strong pattern as one alternation: one scan per sentence
+    weak: re.Pattern[str]
+
+
+@cache
+def taxonomy() -> tuple[Category, ...]:
+    data = tomllib.loads(_data("taxonomy.toml"))
+    macros: dict[str, str] = data["macros"]
+
+    def expand(pattern: str) -> str:
+        for name, value in macros.items():
+            pattern = pattern.replace("{" + name + "}", value)
+        return pattern
+
+    categories = []
+    for name, spec in data["categories"].items():
+        strong = re.compile("|".join(f"(?:{expand(p)})" for p in spec["strong"]), re.IGNORECASE)
+        weak = re.compile("|".join(expand(p) for p in spec["weak"]), re.IGNORECASE)
+        gate = tuple(stem.lower() for stem in spec["gate"])
+        categories.append(Category(name, spec["label"], spec["kinetic"], gate, strong, weak))
+    return tuple(categories)
+
+
+@cache
+def gate_regex() -> re.Pattern[str]:
+    """One pass over a folded sentence finds every category whose stems it contains."""
+    # a lookahead finds stems starting at every position, overlapping ones included
+    return re.compile(f"(?=({_trie({stem for c in taxonomy() for stem in c.gate})}))")
+
+
+@cache
+def gate_categories() -> dict[str, frozenset[str]]:
+    owners: dict[str, set[str]] = {}
+    for category in taxonomy():
+        for stem in category.gate:
+            owners.setdefault(stem, set()).add(category.name)
+    # the longest stem found at a position stands for every stem that is a prefix of it
+    return {
+        stem: frozenset().union(
+            *(names for other, names in owners.items() if stem.startswith(other))
+        )
+        for stem in owners
+    }
+
+
+def gated_categories(folded: str) -> set[str]:
+    """Categories worth trying on a sentence (a superset of those that can match)."""
+    owners = gate_categories()
+    found: set[str] = set()
+    for match in gate_regex().finditer(folded):
+        found |= owners[match.group(1)]
+    return found
+
+
+@cache
+def category_labels() -> dict[str, str]:
+    return {c.name: c.label for c in taxonomy()}
+
+
+def warm_up() -> None:
+    """Compile every table now (servers call this at start; the first request stays fast)."""
+    place_matcher()
+    actor_matcher()
+    weapon_matcher()
+    taxonomy()
+    gate_regex()
+    source_grades()

@@ -1,0 +1,170 @@
+"""Where it happened: gazetteer matches, filtered for the usual traps, then ranked.
+
+Traps handled here: capitals used for their governments ("Seoul said", "Pyongyang's
+response", "according to Seoul's JCS") are places only after a locative word ("in Seoul");
+"Pyongyang-based" and "Hwasong-18" are not places; "to be deployed at the border" is a plan,
+not where the event happened. Ranking: the launch origin ("from Jongju") beats where it fell
+("into the Yellow Sea"), which beats anything else; places in the event's own clause beat
+places in an "after ..." aside; finer precision beats coarser.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from app.extraction.lexicon import Place, gazetteer, place_matcher
+from app.extraction.schemas import Location
+from app.extraction.text import Sentence
+
+_METONYMS = frozenset(
+    {
+        "kp-pyongyang",
+        "kr-seoul",
+        "cn-beijing",
+        "jp-tokyo",
+        "us-washington",
+        "ru-moscow",
+        "sg-singapore",
+    }
+)
+_LOCATIVE_BEFORE = re.compile(
+    r"(?:\b(?:in|at|near|outside|around|from|to|into|over|toward|towards|across|inside|visit|"
+    r"visits|visited|visiting|arrived in|left|of central|downtown|north of|south of|east of|"
+    r"west of|suburbs of)\s+(?:the\s+)?(?:city of\s+|capital\s+|capital city of\s+)?)$",
+    re.IGNORECASE,
+)
+_POSSESSIVE_AFTER = re.compile(r"^(?:'s?\b|\s+and\s+[A-Z][\w-]*'s\b)")
+_LOCATIVE_AFTER = re.compile(
+    r"^\s+(?:summit|talks|area|suburbs?|outskirts|airport|meeting)\b", re.I
+)
+_NOT_A_PLACE_AFTER = re.compile(
+    r"^(?:\s*-\s*\d|\s*-?\s*based\b|\s+(?:missiles?|ICBMs?|rockets?|class|series|-class|type)\b)",
+    re.IGNORECASE,
+)
+_ATTRIBUTION_BEFORE = re.compile(
+    r"according to\s+(?:the\s+)?$|\bto be deployed\s+\w+\s+(?:the\s+)?$", re.I
+)
+_CUE = re.compile(
+    r"\b(from|into|toward|towards|off|over|in|at|near|along|across|inside|to|of)\s+(?:the\s+)?"
+    r"(?:waters\s+of\s+the\s+|waters\s+off\s+|area\s+of\s+|port\s+of\s+|coast\s+of\s+)?"
+    r"(?:[\w'-]+\s+){0,2}?$",
+    re.IGNORECASE,
+)
+_AHEAD = re.compile(r"^\W*(?:\w+\s+){0,3}?(?:before|ahead of)\b", re.IGNORECASE)
+_SOUTH_CONTEXT = re.compile(r"\b(?:South Korea|South Korean|Incheon|ROK|Gyeonggi)\b")
+_PRECISION_SCORE = {"site": 6, "city": 5, "sea": 4, "border": 4, "province": 3}
+_LAUNCHES = frozenset({"missile_test", "space_launch", "artillery"})
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceMention:
+    place: Place
+    sentence: Sentence
+    start: int
+    end: int
+    cue: str
+
+
+def place_mentions(sentence: Sentence) -> list[PlaceMention]:
+    if "places" not in sentence.memo:
+        sentence.memo["places"] = _place_mentions(sentence)
+    return sentence.memo["places"]  # type: ignore[no-any-return]
+
+
+def _place_mentions(sentence: Sentence) -> list[PlaceMention]:
+    mentions = []
+    text = sentence.text
+    for hit in place_matcher().find(sentence.folded, text):
+        before, after = text[max(0, hit.start - 40) : hit.start], text[hit.end : hit.end + 20]
+        if _NOT_A_PLACE_AFTER.search(after) or _ATTRIBUTION_BEFORE.search(before):
+            continue
+        place = _disambiguate(hit.keys, text)
+        if place.id in _METONYMS and (
+            _POSSESSIVE_AFTER.search(after)
+            or not (_LOCATIVE_BEFORE.search(before) or _LOCATIVE_AFTER.search(after))
+        ):
+            continue
+        cue = _CUE.search(before)
+        mentions.append(
+            PlaceMention(place, sentence, hit.start, hit.end, cue.group(1).lower() if cue else "")
+        )
+    return mentions
+
+
+def _disambiguate(keys: Sequence[str], sentence: str) -> Place:
+    places = [gazetteer()[k] for k in keys]
+    if len(places) > 1:
+        south = bool(_SOUTH_CONTEXT.search(sentence))
+        for place in places:
+            if ("KR" in place.country.split("|")) == south:
+                return place
+    return places[0]
+
+
+def choose_place(
+    category: str,
+    evidence: Sequence[Sentence],
+    scope: Sequence[Sentence],
+    trigger_at: dict[int, int],
+) -> tuple[PlaceMention | None, str]:
+    """The best-supported place for one event, and why it was chosen."""
+    best: tuple[float, int, int] | None = None
+    chosen: PlaceMention | None = None
+    evidence_ids = {s.index for s in evidence}
+    for sentence in [*evidence, *(s for s in scope if s.index not in evidence_ids)]:
+        for mention in place_mentions(sentence):
+            score = _score(category, mention, sentence.index in evidence_ids, trigger_at)
+            if score < 0:
+                continue
+            key = (score, -sentence.index, -mention.start)
+            if best is None or key > best:
+                best, chosen = key, mention
+    if chosen is None:
+        return None, "no gazetteer place in the sentences about this event"
+    where = "title" if chosen.sentence.is_title else f"sentence {chosen.sentence.index}"
+    cue = f" after '{chosen.cue}'" if chosen.cue else ""
+    return chosen, f"'{chosen.sentence.text[chosen.start : chosen.end]}'{cue} in {where}"
+
+
+def _score(
+    category: str, mention: PlaceMention, in_evidence: bool, trigger_at: dict[int, int]
+) -> float:
+    score = float(_PRECISION_SCORE.get(mention.place.precision, 1))
+    if mention.place.id in _METONYMS:
+        score -= 1
+    if category in _LAUNCHES:
+        score += {"from": 5, "into": 2, "toward": 2, "towards": 2, "off": 2, "over": 2}.get(
+            mention.cue, 0
+        )
+    else:
+        score += {"in": 2, "at": 2, "near": 2, "along": 2, "across": 1, "from": 1}.get(
+            mention.cue, 0
+        )
+    if in_evidence:
+        score += 1
+    trigger = trigger_at.get(mention.sentence.index)
+    if trigger is not None:
+        text = mention.sentence.text
+        own = mention.sentence.segment_at(trigger)
+        place_segment = mention.sentence.segment_at(mention.start)
+        if own == place_segment:
+            score += 3
+        elif place_segment[2] and not own[2]:
+            aside = text[place_segment[0] : place_segment[1]]
+            # "two days before talks in Seoul": an upcoming thing, not where this happened
+            score -= 100 if _AHEAD.search(aside) else 3
+    return score
+
+
+def to_location(place: Place) -> Location:
+    coordinates = place.precision != "country"  # a country is said as such, not as a point
+    return Location(
+        id=place.id,
+        name=place.name,
+        lat=place.lat if coordinates else None,
+        lon=place.lon if coordinates else None,
+        precision=place.precision,
+        country=place.country,
+    )

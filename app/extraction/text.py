@@ -1,0 +1,205 @@
+"""Text clean-up, sentence splitting and clause segments.
+
+NFKC keeps Hangul syllables whole (NFD/NFKD would split them into jamo, and aliases such as
+평양 would stop matching), so it is the only Unicode normalisation applied.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any
+
+_PUNCT = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201b": "'",
+        "\u02bc": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u2013": "-",
+        "\u2011": "-",
+        "\u00a0": " ",
+        "\u200b": "",
+    }
+)
+# one-to-one folds used only for matching (the text keeps its diacritics)
+_FOLD = str.maketrans("ŏŭŎŬéèêëáàâäāīūōçñüöÉ", "ouOUeeeeaaaaaiuocnuoE")
+
+_BOILERPLATE = re.compile(
+    r"The post .{0,300}? appeared first on [^.\n]{1,60}\.?"
+    r"|\[(?:\.\.\.|…)\]|This is a developing (?:news )?story\.(?: Please check back for updates\.)?"
+    r"|^\s*More (?:from|in) [^\n]{1,60}$|^\*This article was [^\n]*$",
+    re.MULTILINE,
+)
+_BOILERPLATE_CUES = ("appeared first on", "[", "developing", "More ", "*This")
+_SPACED_POSSESSIVE = re.compile(r"(\w)' s\b")
+_DATELINE = re.compile(
+    r"^\s*[A-Z][A-Z.'\- ]{2,30}(?:,\s*(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}|\d{1,2}\s+[A-Z][a-z]{2,8}))?"
+    r"\s*(?:\([A-Za-z0-9 .&'-]{2,40}\))?\s*(?:--|—|-)\s+"
+)
+_ABBREVIATIONS = frozenset(
+    [
+        "u.s",
+        "u.n",
+        "u.k",
+        "d.c",
+        "r.o.k",
+        "gen",
+        "lt",
+        "col",
+        "maj",
+        "sgt",
+        "adm",
+        "capt",
+        "cmdr",
+        "no",
+        "nos",
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "prof",
+        "st",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "p.m",
+        "a.m",
+        "vs",
+        "e.g",
+        "i.e",
+        "inc",
+        "corp",
+        "co",
+        "ltd",
+        "jr",
+        "sr",
+        "rep",
+        "sen",
+        "gov",
+        "pres",
+        "approx",
+        "est",
+        "dept",
+        "fig",
+        "vol",
+        "op",
+        "sr",
+        "mt",
+        "ft",
+    ]
+)
+_BOUNDARY = re.compile(r"[.!?]+[\"')\]]*(?=\s+[\"'(\[]?[A-Z0-9\u3131-\ud7a3])|\n+")
+_TOKEN_BEFORE = re.compile(r"([\w.]+)$")
+_INCIDENTAL = re.compile(
+    r"(?:,\s*|\s)(?:(?:just|only|mere|some|barely)\s+)?"
+    r"(?:(?:\w+|a few|several)\s+(?:days?|weeks?|hours?|months?)\s+)?(?:after|before)\b"
+    r"|\b(?:amid|despite|following|even as|in the wake of|ahead of|while|whereas)\b|,\s+as\b",
+    re.IGNORECASE,
+)
+_CLAUSE_END = re.compile(r"[,;:]")
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    index: int  # 0 is the title
+    text: str
+    folded: str  # lower-cased, diacritics folded; same length as text
+    segments: tuple[tuple[int, int, bool], ...] = ()
+    memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def segment_at(self, position: int) -> tuple[int, int, bool]:
+        for span in self.segments:
+            if span[0] <= position < span[1]:
+                return span
+        return (0, len(self.text), False)
+
+    @property
+    def is_title(self) -> bool:
+        return self.index == 0
+
+
+def normalize(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text or "").translate(_PUNCT)
+    if "' s" in text:
+        text = _SPACED_POSSESSIVE.sub(r"\1's", text)
+    if any(cue in text for cue in _BOILERPLATE_CUES):
+        text = _BOILERPLATE.sub(" ", text)
+    return re.sub(r"[ \t\r\f\v]+", " ", text).strip()
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip the usual romanisation diacritics, keeping the length."""
+    lowered = text.lower()
+    if len(lowered) != len(text):  # e.g. 'İ' lower-cases to two code points
+        lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+    return lowered.translate(_FOLD)
+
+
+def strip_dateline(body: str) -> str:
+    """'SEOUL, May 26 (Yonhap) -- ...' says where the reporter sat, not where it happened."""
+    return _DATELINE.sub("", body, count=1)
+
+
+def split_sentences(text: str) -> list[str]:
+    sentences: list[str] = []
+    start = 0
+    for match in _BOUNDARY.finditer(text):
+        end = match.end()
+        if match.group(0)[0] == "." and _is_abbreviation(text, match.start()):
+            continue
+        piece = text[start:end].strip()
+        if piece:
+            sentences.append(piece)
+        start = end
+    tail = text[start:].strip()
+    if tail:
+        sentences.append(tail)
+    return [s for s in sentences if any(ch.isalnum() for ch in s)]
+
+
+def _is_abbreviation(text: str, dot: int) -> bool:
+    token = _TOKEN_BEFORE.search(text, max(0, dot - 12), dot)
+    if not token:
+        return False
+    word = token.group(1)
+    return word.lower().strip(".") in _ABBREVIATIONS or bool(re.fullmatch(r"[A-Z]", word))
+
+
+def article_sentences(title: str, text: str) -> list[Sentence]:
+    """Title first (index 0), then the body's sentences, each with its folded twin."""
+    title = normalize(title)
+    body = strip_dateline(normalize(text))
+    pieces = [title] if title else [""]
+    pieces += split_sentences(body)
+    return [Sentence(i, p, fold(p), clause_segments(p)) for i, p in enumerate(pieces)]
+
+
+def clause_segments(sentence: str) -> tuple[tuple[int, int, bool], ...]:
+    """(start, end, incidental) spans: 'amid ...', 'days after ...' clauses are incidental."""
+    spans: list[tuple[int, int, bool]] = []
+    cursor = 0
+    for match in _INCIDENTAL.finditer(sentence):
+        if match.start() < cursor:
+            continue
+        if match.start() > cursor:
+            spans.append((cursor, match.start(), False))
+        stop = _CLAUSE_END.search(sentence, match.end())
+        end = stop.start() if stop else len(sentence)
+        spans.append((match.start(), end, True))
+        cursor = end
+    if cursor < len(sentence):
+        spans.append((cursor, len(sentence), False))
+    return tuple(spans)

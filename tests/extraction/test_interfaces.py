@@ -1,0 +1,141 @@
+"""`watchfloor extract` over stdin and `POST /extract` over real HTTP; neither stores anything."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from app.api.main import create_app
+from app.core.config import get_settings
+from tests.support.live import live_server
+
+ROOT = Path(__file__).resolve().parents[2]
+
+LAUNCH = {
+    "id": "a1",
+    "title": "North Korea fires 'unidentified projectile' westward: Seoul",
+    "text": "North Korea launched an unidentified projectile west toward the Yellow Sea on "
+    "Tuesday, just after 1 p.m. KST, according to South Korea's Joint Chiefs of Staff (JCS).",
+    "published": "2026-05-26T04:30:00Z",
+    "source": "NK News",
+    "url": "https://example.org/a1",
+}
+SOCCER = {
+    "id": 2,
+    "title": "North Korean soccer team defeats Japan to win women's championship",
+    "text": "A Pyongyang-based women's soccer team won 1-0 over the weekend.",
+    "published": "2026-05-25T10:07:00Z",
+    "source": "NK News",
+}
+
+
+def run_cli(stdin: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "app", "extract", "-"],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_cli_prints_one_line_per_article_with_its_id() -> None:
+    done = run_cli(json.dumps(LAUNCH) + "\n\n" + json.dumps(SOCCER) + "\n")
+    assert done.returncode == 0, done.stderr
+    first, second = (json.loads(line) for line in done.stdout.splitlines())
+    assert first["id"] == "a1" and second == {"id": 2, "events": []}
+    [event] = first["events"]
+    assert event["category"] == "missile_test"
+    assert event["event_date"] == "2026-05-26" and event["date_precision"] == "day"
+    assert event["claim_status"] == "confirmed"
+    assert event["location"]["name"] == "Yellow Sea" and event["location"]["precision"] == "sea"
+    assert set(event) >= {"title", "actors", "weapons", "severity", "confidence", "evidence"}
+
+
+def test_cli_reports_bad_lines_in_place_and_exits_non_zero() -> None:
+    bad = json.dumps({"id": "x", "title": "t", "published": "yesterday"})
+    done = run_cli("{not json\n" + bad + "\n" + json.dumps(LAUNCH) + "\n")
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    lines = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [line.get("id") for line in lines] == [None, "x", "a1"]
+    assert "not JSON" in lines[0]["error"] and "ISO 8601" in lines[1]["error"]
+    assert lines[2]["events"]
+
+
+@pytest.fixture(scope="module")
+def base_url() -> Iterator[str]:
+    # routes read the process settings: set small limits through the environment
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("WATCHFLOOR_MAX_REQUEST_BODY_BYTES", "20000")
+        patch.setenv("WATCHFLOOR_EXTRACTION_MAX_ARTICLES_PER_REQUEST", "3")
+        get_settings.cache_clear()
+        try:
+            with live_server(create_app(get_settings())) as url:
+                yield url
+        finally:
+            patch.undo()
+            get_settings.cache_clear()
+
+
+def test_post_extract_one_article(base_url: str) -> None:
+    response = httpx.post(f"{base_url}/extract", json=LAUNCH, timeout=10)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["id"] == "a1" and body["events"][0]["claim_status"] == "confirmed"
+
+
+def test_post_extract_a_batch(base_url: str) -> None:
+    response = httpx.post(f"{base_url}/extract", json={"articles": [LAUNCH, SOCCER]}, timeout=10)
+    assert response.status_code == 200
+    results = response.json()["results"]
+    assert [r["id"] for r in results] == ["a1", 2]
+    assert results[1]["events"] == []
+
+
+@pytest.mark.parametrize(
+    ("content", "status", "detail"),
+    [
+        (b"{oops", 400, "not valid JSON"),
+        (json.dumps({"title": "t", "text": "x"}).encode(), 400, "published is required"),
+        (json.dumps({"articles": []}).encode(), 400, "non-empty list"),
+        (json.dumps({"articles": [LAUNCH] * 4}).encode(), 413, "at most 3"),
+        (json.dumps({**LAUNCH, "text": "x" * 30_000}).encode(), 413, "larger than"),
+    ],
+)
+def test_post_extract_rejects_bad_input_with_problem_json(
+    base_url: str, content: bytes, status: int, detail: str
+) -> None:
+    response = httpx.post(
+        f"{base_url}/extract",
+        content=content,
+        headers={"Content-Type": "application/json"},
+        timeout=10,
+    )
+    assert response.status_code == status
+    assert response.headers["content-type"].startswith("application/problem+json")
+    assert detail in response.json()["detail"]
+
+
+def test_eval_script_scores_both_splits_and_ends_with_json() -> None:
+    done = subprocess.run(
+        [sys.executable, "scripts/eval_extraction.py"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+        check=True,
+    )
+    result = json.loads(done.stdout.splitlines()[-1])
+    for split in ("dev", "heldout"):
+        assert result[split]["articles"] > 20
+        assert result[split]["non_security_articles"] > 0
+        assert result[split]["false_events_non_security"] == 0

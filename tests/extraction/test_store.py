@@ -1,0 +1,167 @@
+"""Events in PostgreSQL: merging across publishers, upgrades, idempotence, rebuilds."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import itertools
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from app.core.models import Article, Event, EventMention, Source
+from app.extraction import extract_pending, rebuild_events
+
+_serial = itertools.count(1)
+
+JCS_LAUNCH = (
+    "North Korea fires ballistic missile from Jongju, JCS says",
+    "North Korea fired a short-range ballistic missile from the Jongju area on Tuesday, "
+    "South Korea's Joint Chiefs of Staff said. The missile flew about 80 km (50 miles).",
+)
+KCNA_LAUNCH = (
+    "North Korea tests new tactical ballistic missile, state media says",
+    "Kim Jong Un oversaw the test-fire of a new tactical ballistic missile from Jongju on "
+    "Tuesday, the Korean Central News Agency said.",
+)
+SOCCER = ("North Korean soccer team wins title", "The women's club won 1-0 on Saturday.")
+
+
+def add_source(session: Session, name: str, reliability: str = "B") -> Source:
+    source = Source(name=name, kind="specialist", reliability=reliability)
+    session.add(source)
+    session.flush()
+    return source
+
+
+def add_article(
+    session: Session, source: Source, story: tuple[str, str], published: dt.datetime
+) -> Article:
+    n = next(_serial)
+    article = Article(
+        source_id=source.id,  # type: ignore[arg-type]
+        guid=f"guid-{n}",
+        guid_hash=hashlib.sha256(f"guid-{n}".encode()).hexdigest(),
+        url=f"https://example.org/{n}",
+        canonical_url=f"https://example.org/{n}",
+        title=story[0],
+        text=story[1],
+        published_at=published,
+        content_hash=hashlib.sha256(story[1].encode()).hexdigest(),
+    )
+    session.add(article)
+    session.flush()
+    return article
+
+
+def events(session: Session) -> list[Event]:
+    return list(session.exec(select(Event).order_by(Event.id)).all())
+
+
+def mention_count(session: Session) -> int:
+    return session.scalar(sa.select(sa.func.count()).select_from(EventMention)) or 0
+
+
+TUESDAY = dt.datetime(2026, 5, 26, 6, 0, tzinfo=dt.UTC)  # 15:00 KST, Tuesday
+
+
+def test_two_publishers_merge_into_one_corroborated_event(session: Session) -> None:
+    nk_news, yonhap = add_source(session, "NK News"), add_source(session, "Yonhap", "A")
+    add_article(session, nk_news, KCNA_LAUNCH, TUESDAY)
+    add_article(session, yonhap, JCS_LAUNCH, TUESDAY + dt.timedelta(hours=2))
+    add_article(session, yonhap, SOCCER, TUESDAY)
+    assert extract_pending(session) == 3
+    [event] = events(session)
+    assert event.category == "missile_test"
+    assert event.corroboration == 2
+    assert event.claim_status == "confirmed"
+    assert event.location_id == "kp-jongju" and event.event_date == dt.date(2026, 5, 26)
+    assert event.figures.get("range_km") == 80
+    assert event.first_reported_at == TUESDAY
+    assert event.last_reported_at == TUESDAY + dt.timedelta(hours=2)
+    assert mention_count(session) == 2
+    assert all(a.extracted_at is not None for a in session.exec(select(Article)).all())
+
+
+def test_same_publisher_twice_counts_once(session: Session) -> None:
+    yonhap = add_source(session, "Yonhap")
+    add_article(session, yonhap, JCS_LAUNCH, TUESDAY)
+    add_article(session, yonhap, KCNA_LAUNCH, TUESDAY + dt.timedelta(hours=1))
+    extract_pending(session)
+    [event] = events(session)
+    assert event.corroboration == 1 and mention_count(session) == 2
+
+
+def test_claimed_event_upgrades_to_confirmed_when_a_jcs_mention_arrives(session: Session) -> None:
+    kcna_watch, yonhap = add_source(session, "KCNA Watch", "C"), add_source(session, "Yonhap")
+    first = add_article(session, kcna_watch, KCNA_LAUNCH, TUESDAY)
+    extract_pending(session, article_ids=[first.id])  # type: ignore[list-item]
+    [event] = events(session)
+    assert event.claim_status == "claimed"
+    claimed_confidence = event.confidence
+    second = add_article(session, yonhap, JCS_LAUNCH, TUESDAY + dt.timedelta(hours=3))
+    assert extract_pending(session, article_ids=[second.id]) == 1  # type: ignore[list-item]
+    [event] = events(session)
+    assert event.claim_status == "confirmed"
+    assert event.confidence > claimed_confidence
+    assert event.corroboration == 2
+
+
+def test_rerun_is_idempotent_and_only_touches_pending_articles(session: Session) -> None:
+    source = add_source(session, "NK News")
+    add_article(session, source, JCS_LAUNCH, TUESDAY)
+    assert extract_pending(session) == 1
+    before = [(e.id, e.key, e.corroboration) for e in events(session)]
+    assert extract_pending(session) == 0
+    assert [(e.id, e.key, e.corroboration) for e in events(session)] == before
+    assert mention_count(session) == 1
+
+
+def test_reextracting_an_article_replaces_its_mentions(session: Session) -> None:
+    source = add_source(session, "NK News")
+    article = add_article(session, source, JCS_LAUNCH, TUESDAY)
+    extract_pending(session)
+    article.extracted_at = None
+    session.add(article)
+    session.flush()
+    assert extract_pending(session, article_ids=[article.id]) == 1  # type: ignore[list-item]
+    assert len(events(session)) == 1 and mention_count(session) == 1
+
+
+def test_rebuild_gives_the_same_events_without_duplicates(session: Session) -> None:
+    nk_news, yonhap = add_source(session, "NK News"), add_source(session, "Yonhap")
+    add_article(session, nk_news, KCNA_LAUNCH, TUESDAY)
+    add_article(session, yonhap, JCS_LAUNCH, TUESDAY + dt.timedelta(hours=2))
+    add_article(
+        session,
+        yonhap,
+        (
+            "Xi and Putin meet in Beijing",
+            "Xi Jinping and Vladimir Putin held talks in Beijing on May 20 and issued a joint statement.",
+        ),
+        TUESDAY,
+    )
+    extract_pending(session)
+    before = sorted((e.id, e.key, e.corroboration, e.claim_status) for e in events(session))
+    assert len(before) == 2
+    first = rebuild_events(session)
+    second = rebuild_events(session)
+    after = sorted((e.id, e.key, e.corroboration, e.claim_status) for e in events(session))
+    assert after == before
+    assert first == second == {"articles": 3, "events": 2, "mentions": 3}
+
+
+def test_distant_places_of_one_category_stay_separate_events(session: Session) -> None:
+    source = add_source(session, "Yonhap")
+    add_article(session, source, JCS_LAUNCH, TUESDAY)
+    add_article(
+        session,
+        source,
+        (
+            "North Korea fires missile from Wonsan",
+            "North Korea fired a ballistic missile from Wonsan on Tuesday, the JCS said.",
+        ),
+        TUESDAY,
+    )
+    extract_pending(session)
+    assert sorted(e.location_id for e in events(session)) == ["kp-jongju", "kp-wonsan"]
