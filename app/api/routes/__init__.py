@@ -2,6 +2,14 @@
 
 from fastapi import APIRouter
 
-from app.api.routes import health
+from app.api.routes import admin, articles, assessments, events, health, hotspots, threat
 
-ROUTERS: list[APIRouter] = [health.router]
+ROUTERS: list[APIRouter] = [
+    health.router,
+    threat.router,
+    hotspots.router,
+    events.router,
+    articles.router,
+    assessments.router,
+    admin.router,
+]
