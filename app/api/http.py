@@ -21,6 +21,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.responses import Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.api.problems import PROBLEM_MEDIA_TYPE, Problem
 from app.core.config import Settings, get_settings
@@ -165,8 +166,12 @@ class SecurityHeadersMiddleware:
 # --- request body size -------------------------------------------------------------------------
 
 
-class _BodyTooLarge(Exception):
-    pass
+class BodyTooLarge(StarletteHTTPException):
+    """Raised from `receive`: FastAPI re-raises HTTPExceptions met while reading a body, so the
+    problem handlers answer 413 (any other exception would become its generic 400)."""
+
+    def __init__(self, max_bytes: int) -> None:
+        super().__init__(413, f"the request body is larger than {max_bytes} bytes")
 
 
 class BodySizeLimitMiddleware:
@@ -200,7 +205,7 @@ class BodySizeLimitMiddleware:
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_bytes:
-                    raise _BodyTooLarge
+                    raise BodyTooLarge(self.max_bytes)
             return message
 
         async def tracking_send(message: Message) -> None:
@@ -211,7 +216,7 @@ class BodySizeLimitMiddleware:
 
         try:
             await self.app(scope, counting_receive, tracking_send)
-        except _BodyTooLarge:
+        except BodyTooLarge:
             if not started:
                 await send_problem(send, 413, detail)
 

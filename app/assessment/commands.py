@@ -10,7 +10,7 @@ import sys
 from typing import Any
 
 from app.assessment.render import to_html, to_markdown
-from app.assessment.report import build_and_store
+from app.assessment.report import build_and_store, ordered
 from app.core.config import get_settings
 from app.core.db import session_scope
 from app.core.models import Assessment
@@ -22,12 +22,31 @@ def assessment_document(assessment: Assessment) -> dict[str, Any]:
     """The stored body plus its identity: what the API and the CLI print."""
     from app.assessment.annex import iso_z
 
-    return {
-        "id": assessment.id,
-        **assessment.body,
-        "created_at": iso_z(assessment.created_at),
-        "updated_at": iso_z(assessment.updated_at),
-    }
+    body = ordered(dict(assessment.body))
+    document = {"id": assessment.id}
+    for key in TOP_LEVEL_ORDER:
+        if key in body:
+            document[key] = body.pop(key)
+    document.update(body)  # members added by later versions
+    document["created_at"] = iso_z(assessment.created_at)
+    document["updated_at"] = iso_z(assessment.updated_at)
+    document["structured"] = document.pop("structured", None)
+    return document
+
+
+TOP_LEVEL_ORDER = (
+    "title",
+    "period",
+    "methodology_version",
+    "generated_at",
+    "threat_level",
+    "executive_summary",
+    "key_developments",
+    "hotspots",
+    "omitted_from_map",
+    "indicators",
+    "annex",
+)
 
 
 def render(document: dict[str, Any], fmt: str) -> str:

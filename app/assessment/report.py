@@ -290,6 +290,87 @@ def build_report(
     }
 
 
+# PostgreSQL's JSONB does not keep key order; documents are re-emitted in this order (keys not
+# listed follow alphabetically), so `structured` reads exactly like the seed's.
+KEY_ORDER = [
+    "id",
+    "threat_level",
+    "hotspots",
+    "label",
+    "detail",
+    "lat",
+    "lng",
+    "intensity",
+    "title",
+    "period",
+    "from",
+    "to",
+    "start",
+    "end",
+    "methodology_version",
+    "generated_at",
+    "created_at",
+    "updated_at",
+    "level",
+    "score",
+    "trend",
+    "previous_score",
+    "window",
+    "load",
+    "baseline",
+    "event_count",
+    "drivers",
+    "executive_summary",
+    "key_developments",
+    "heading",
+    "categories",
+    "items",
+    "more_event_ids",
+    "category",
+    "event_date",
+    "claim_status",
+    "severity",
+    "corroboration",
+    "weight",
+    "location",
+    "name",
+    "lon",
+    "text",
+    "sources",
+    "article_id",
+    "publisher",
+    "url",
+    "published_at",
+    "sentence",
+    "share",
+    "precision",
+    "first_seen",
+    "last_seen",
+    "event_ids",
+    "omitted_from_map",
+    "indicators",
+    "raise",
+    "lower",
+    "annex",
+    "article_count",
+    "truncated",
+    "source_id",
+    "articles",
+    "teaser",
+    "structured",
+]
+_RANK = {key: rank for rank, key in enumerate(KEY_ORDER)}
+
+
+def ordered(value: Any) -> Any:
+    if isinstance(value, dict):
+        keys = sorted(value, key=lambda k: (_RANK.get(k, len(_RANK)), k))
+        return {k: ordered(value[k]) for k in keys}
+    if isinstance(value, list):
+        return [ordered(item) for item in value]
+    return value
+
+
 def store_report(session: Session, body: dict[str, Any]) -> Assessment:
     """Insert or replace the report of its period (unique period_start, period_end); flushes."""
     first_day = dt.date.fromisoformat(body["period"]["from"])

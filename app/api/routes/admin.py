@@ -83,6 +83,16 @@ def _url_taken(session: SessionDep, url: str, feed_id: int | None = None) -> boo
     return session.scalar(query) is not None
 
 
+def _commit(session: SessionDep) -> None:
+    """Commit before answering: the request session's own commit runs after the response is
+    sent, so a client could read before the write lands, or miss a failed commit."""
+    try:
+        session.commit()
+    except sa.exc.IntegrityError:
+        session.rollback()
+        raise Problem(409, "a feed with this URL already exists") from None
+
+
 def _check_text(value: str | None, name: str) -> None:
     if value is not None and params._CONTROL.search(value):
         raise params.bad(f"`{name}` contains control characters")
@@ -111,7 +121,7 @@ def add_feed(payload: FeedCreate, session: SessionDep, request: Request) -> Resp
         session.flush()
     feed = Feed(source_id=source.id or 0, url=url, title=payload.title, next_check_at=utcnow())
     session.add(feed)
-    session.flush()
+    _commit(session)
     logger.info("feed added", extra={"feed_id": feed.id, "source": source.name})
     return _json(
         _admin_feed(feed, source), 201, {"Location": f"{str(request.base_url).rstrip('/')}/sources"}
@@ -154,7 +164,7 @@ def update_feed(feed_id: FeedId, payload: FeedUpdate, session: SessionDep) -> Re
         feed.enabled, feed.disabled_reason = False, "paused by an operator"
     feed.updated_at = now
     session.add(feed)
-    session.flush()
+    _commit(session)
     logger.info("feed updated", extra={"feed_id": feed_id, "enabled": feed.enabled})
     return _json(_admin_feed(feed, source))
 
@@ -170,7 +180,7 @@ def update_feed(feed_id: FeedId, payload: FeedUpdate, session: SessionDep) -> Re
 def delete_feed(feed_id: FeedId, session: SessionDep) -> Response:
     feed, _ = _feed_or_404(session, feed_id)
     session.delete(feed)
-    session.flush()
+    _commit(session)
     logger.info("feed deleted", extra={"feed_id": feed_id})
     return Response(status_code=204)
 
