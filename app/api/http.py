@@ -19,7 +19,7 @@ from collections import deque
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -318,3 +318,39 @@ def require_admin(request: Request, settings: AppSettingsDep) -> None:
 
 
 AdminDep = Depends(require_admin)
+
+
+# --- the OpenAPI document states this server's limits ------------------------------------------
+
+
+def document_limits(app: FastAPI, settings: Settings) -> None:
+    """Declare the configured page-size maximum, 413 on bodies and 429 on expensive paths."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = build()
+        problem = {"content": {PROBLEM_MEDIA_TYPE: {}}}
+        for path, item in schema.get("paths", {}).items():
+            for method, operation in item.items():
+                for parameter in operation.get("parameters", []):
+                    if parameter.get("name") == "limit" and parameter.get("in") == "query":
+                        _set_maximum(parameter.get("schema", {}), settings.page_limit_max)
+                responses = operation.setdefault("responses", {})
+                if "requestBody" in operation:
+                    responses.setdefault(
+                        "413", {"description": "Request body too large", **problem}
+                    )
+                if settings.rate_limit_per_minute and is_expensive(method.upper(), path):
+                    responses.setdefault("429", {"description": "Rate limited", **problem})
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _set_maximum(schema: dict[str, Any], maximum: int) -> None:
+    for option in schema.get("anyOf", [schema]):
+        if option.get("type") == "integer":
+            option["minimum"], option["maximum"] = 1, maximum

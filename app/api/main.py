@@ -12,7 +12,12 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 
 from app import __version__
-from app.api.http import BodySizeLimitMiddleware, RateLimitMiddleware, SecurityHeadersMiddleware
+from app.api.http import (
+    BodySizeLimitMiddleware,
+    RateLimitMiddleware,
+    SecurityHeadersMiddleware,
+    document_limits,
+)
 from app.api.problems import install_problem_handlers
 from app.api.routes import ROUTERS
 from app.core.config import Settings, get_settings
@@ -66,4 +71,5 @@ def create_app(
     app.state.settings = settings
     for router in ROUTERS:
         app.include_router(router)
+    document_limits(app, settings)
     return app

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Path, Query, Request
@@ -27,7 +27,7 @@ from app.assessment.annex import build_annex
 from app.assessment.render import markdown_annex
 from app.core.models import Article, Event, EventMention, Feed, Source
 
-router = APIRouter(tags=["sources"])
+router = APIRouter(tags=["sources"], responses=params.BAD_REQUEST)
 
 ERRORS = {400: {"description": "Invalid parameter", "content": {PROBLEM_MEDIA_TYPE: {}}}}
 ArticleId = Annotated[int, Path(ge=1, le=2**31 - 1, description="Article id")]
@@ -62,18 +62,14 @@ def list_articles(
     request: Request,
     session: SessionDep,
     settings: AppSettingsDep,
-    date_from: Annotated[
-        str | None, Query(alias="from", description="Date or ISO 8601 instant (UTC)")
-    ] = None,
-    date_to: Annotated[
-        str | None, Query(alias="to", description="Date (inclusive) or ISO 8601 instant")
-    ] = None,
+    date_from: params.FromQuery = None,
+    date_to: params.ToQuery = None,
     source: Annotated[
         list[str] | None, Query(description="Publisher name or id (repeatable)")
     ] = None,
     q: Annotated[str | None, Query(description="Text in the title or summary")] = None,
-    limit: Annotated[int | None, Query(description="Page size")] = None,
-    cursor: Annotated[str | None, Query(description="From a previous page's `next`")] = None,
+    limit: params.LimitQuery = None,
+    cursor: params.CursorQuery = None,
 ) -> Response:
     size = params.limit(limit, settings)
     start, end = params.time_range(date_from, date_to, settings)
@@ -215,13 +211,11 @@ def get_annex(
     request: Request,
     session: SessionDep,
     settings: AppSettingsDep,
-    date_from: Annotated[
-        str | None, Query(alias="from", description="Date or ISO 8601 instant (UTC)")
+    date_from: params.FromQuery = None,
+    date_to: params.ToQuery = None,
+    format: Annotated[
+        Literal["json", "markdown"] | None, Query(description="Default: json")
     ] = None,
-    date_to: Annotated[
-        str | None, Query(alias="to", description="Date (inclusive) or ISO 8601 instant")
-    ] = None,
-    format: Annotated[str | None, Query(description="json (default) or markdown")] = None,
 ) -> Response:
     fmt = params.wants(request, format, ANNEX_FORMATS)
     start, end = params.time_range(date_from, date_to, settings, default_days=m.WINDOW_DAYS)

@@ -7,7 +7,7 @@ Markdown and HTML, by `?format=` or the Accept header.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Path, Query, Request
@@ -35,7 +35,7 @@ from app.assessment.render import to_html, to_markdown
 from app.assessment.report import build_and_store
 from app.core.models import Assessment
 
-router = APIRouter(tags=["assessments"])
+router = APIRouter(tags=["assessments"], responses=params.BAD_REQUEST)
 
 FORMATS = {"json": "application/json", "markdown": "text/markdown", "html": "text/html"}
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -47,7 +47,10 @@ RENDERINGS: dict[int | str, dict[str, Any]] = {
     **ERRORS,
 }
 AssessmentId = Annotated[int, Path(ge=1, le=2**31 - 1, description="Assessment id")]
-FormatQuery = Annotated[str | None, Query(description="json (default), markdown or html")]
+FormatQuery = Annotated[
+    Literal["json", "markdown", "html"] | None,
+    Query(description="Default: json, or by the Accept header"),
+]
 
 
 def rendered(
@@ -129,8 +132,8 @@ def list_assessments(
     request: Request,
     session: SessionDep,
     settings: AppSettingsDep,
-    limit: Annotated[int | None, Query(description="Page size")] = None,
-    cursor: Annotated[str | None, Query(description="From a previous page's `next`")] = None,
+    limit: params.LimitQuery = None,
+    cursor: params.CursorQuery = None,
 ) -> Response:
     size = params.limit(limit, settings)
     query = sa.select(Assessment)

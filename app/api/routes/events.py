@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Path, Query, Request
@@ -21,7 +21,7 @@ from app.api.schemas import EventDetail, EventOut, EventPage, LocationOut, Menti
 from app.core.config import Settings
 from app.core.models import Article, Event, EventMention, Source
 
-router = APIRouter(tags=["events"])
+router = APIRouter(tags=["events"], responses=params.BAD_REQUEST)
 
 FORMATS = {"json": "application/json", "geojson": GEOJSON_MEDIA_TYPE, "csv": "text/csv"}
 CSV_COLUMNS = (
@@ -190,10 +190,8 @@ def list_events(
     request: Request,
     session: SessionDep,
     settings: AppSettingsDep,
-    date_from: Annotated[
-        str | None, Query(alias="from", description="First day (YYYY-MM-DD or ISO instant)")
-    ] = None,
-    date_to: Annotated[str | None, Query(alias="to", description="Last day, inclusive")] = None,
+    date_from: params.FromQuery = None,
+    date_to: params.ToQuery = None,
     category: Annotated[
         list[str] | None,
         Query(description="Repeatable or comma-separated", examples=["missile_test,artillery"]),
@@ -208,9 +206,11 @@ def list_events(
         list[str] | None, Query(description="claimed, reported, confirmed (repeatable)")
     ] = None,
     q: Annotated[str | None, Query(description="Text in the title or summary")] = None,
-    limit: Annotated[int | None, Query(description="Page size")] = None,
-    cursor: Annotated[str | None, Query(description="From a previous page's `next`")] = None,
-    format: Annotated[str | None, Query(description="json (default), geojson or csv")] = None,
+    limit: params.LimitQuery = None,
+    cursor: params.CursorQuery = None,
+    format: Annotated[
+        Literal["json", "geojson", "csv"] | None, Query(description="Default: json")
+    ] = None,
 ) -> Response:
     fmt = params.wants(request, format, FORMATS)
     size = params.limit(limit, settings)

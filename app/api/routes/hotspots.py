@@ -72,12 +72,8 @@ def get_hotspots(
     request: Request,
     session: SessionDep,
     settings: AppSettingsDep,
-    date_from: Annotated[
-        str | None, Query(alias="from", description="Date or ISO 8601 instant (UTC)")
-    ] = None,
-    date_to: Annotated[
-        str | None, Query(alias="to", description="Date (inclusive) or ISO 8601 instant")
-    ] = None,
+    date_from: params.FromQuery = None,
+    date_to: params.ToQuery = None,
     bbox: Annotated[
         str | None, Query(description="minLon,minLat,maxLon,maxLat", examples=["124,37,131,43"])
     ] = None,

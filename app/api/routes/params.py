@@ -8,9 +8,10 @@ import datetime as dt
 import json
 import re
 from collections.abc import Iterable
+from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import Request
+from fastapi import Query, Request
 
 from app.api.problems import Problem
 from app.assessment.methodology import CATEGORIES
@@ -22,6 +23,61 @@ MAX_TEXT_PARAM = 200
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 Bbox = tuple[float, float, float, float]
+
+# Shapes declared in the OpenAPI document only (json_schema_extra): the parsers below check
+# them and give each failure a detail naming the parameter, clearer than a pattern mismatch.
+DATE_OR_INSTANT = r"^\d{4}-\d{2}-\d{2}([T ][0-9:.]+(Z|[+-]\d{2}:?\d{2})?)?$"
+DAY = r"^\d{4}-\d{2}-\d{2}$"
+FromQuery = Annotated[
+    str | None,
+    Query(
+        alias="from",
+        json_schema_extra={"pattern": DATE_OR_INSTANT},
+        description="First day (YYYY-MM-DD) or an ISO 8601 instant; UTC",
+        examples=["2026-05-21"],
+    ),
+]
+ToQuery = Annotated[
+    str | None,
+    Query(
+        alias="to",
+        json_schema_extra={"pattern": DATE_OR_INSTANT},
+        description="Last day (YYYY-MM-DD, inclusive) or an ISO 8601 instant; UTC",
+        examples=["2026-05-28"],
+    ),
+]
+DayFromQuery = Annotated[
+    str | None,
+    Query(alias="from", json_schema_extra={"pattern": DAY}, description="First day YYYY-MM-DD"),
+]
+DayToQuery = Annotated[
+    str | None,
+    Query(
+        alias="to",
+        json_schema_extra={"pattern": DAY},
+        description="Last day YYYY-MM-DD (inclusive)",
+    ),
+]
+LimitQuery = Annotated[
+    int | None,
+    Query(
+        description="Page size; default WATCHFLOOR_PAGE_LIMIT_DEFAULT, at most "
+        "WATCHFLOOR_PAGE_LIMIT_MAX (the document states this server's values)",
+    ),
+]
+CursorQuery = Annotated[
+    str | None,
+    Query(
+        max_length=200,
+        json_schema_extra={"pattern": r"^[A-Za-z0-9_-]*$"},
+        description="Opaque; from a previous page's `next`",
+    ),
+]
+
+
+BAD_REQUEST: dict[int | str, dict[str, object]] = {
+    400: {"description": "Invalid parameter", "content": {"application/problem+json": {}}}
+}
 
 
 def bad(detail: str) -> Problem:
@@ -228,7 +284,7 @@ def wants(request: Request, fmt: str | None, allowed: dict[str, str]) -> str:
     """Pick a format from ?format= (must be one of `allowed`), else from Accept, else json.
 
     `allowed` maps format names to media types, e.g. {"json": "application/json", ...}."""
-    if fmt is not None:
+    if fmt:
         if fmt not in allowed:
             raise bad(f"`format` must be one of {', '.join(allowed)}, got {fmt[:40]!r}")
         return fmt

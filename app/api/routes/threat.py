@@ -68,7 +68,11 @@ def get_threat_level(
     session: SessionDep,
     at: Annotated[
         str | None,
-        Query(description="ISO 8601 instant or date (UTC)", examples=["2026-05-28T23:59:00Z"]),
+        Query(
+            json_schema_extra={"pattern": params.DATE_OR_INSTANT},
+            description="ISO 8601 instant or date (UTC)",
+            examples=["2026-05-28T23:59:00Z"],
+        ),
     ] = None,
 ) -> Response:
     if at:
@@ -92,12 +96,8 @@ def get_threat_level_history(
     request: Request,
     session: SessionDep,
     settings: AppSettingsDep,
-    date_from: Annotated[
-        str | None, Query(alias="from", description="First day YYYY-MM-DD", examples=["2026-05-01"])
-    ] = None,
-    date_to: Annotated[
-        str | None, Query(alias="to", description="Last day YYYY-MM-DD", examples=["2026-05-28"])
-    ] = None,
+    date_from: params.DayFromQuery = None,
+    date_to: params.DayToQuery = None,
 ) -> Response:
     today = dt.datetime.now(dt.UTC).date()
     last = params.parse_day(date_to, "to") if date_to else today
