@@ -9,6 +9,8 @@ import logging
 import sys
 from typing import Any
 
+from sqlalchemy.exc import OperationalError
+
 from app.assessment.render import to_html, to_markdown
 from app.assessment.report import build_and_store, ordered
 from app.core.config import get_settings
@@ -82,11 +84,19 @@ def assess_command(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    with session_scope() as session:
-        assessment = build_and_store(
-            session, first_day, last_day, max_annex_articles=settings.export_max_features
+    try:
+        with session_scope() as session:
+            assessment = build_and_store(
+                session, first_day, last_day, max_annex_articles=settings.export_max_features
+            )
+            document = assessment_document(assessment)
+    except OperationalError as exc:
+        print(
+            f"watchfloor assess: the database is unavailable or not migrated "
+            f"({type(exc.orig).__name__}); run `watchfloor migrate`",
+            file=sys.stderr,
         )
-        document = assessment_document(assessment)
+        return 1
     logger.info(
         "assessment stored",
         extra={"id": document["id"], "from": str(first_day), "to": str(last_day)},

@@ -11,7 +11,8 @@ import json
 import re
 from typing import Any
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|])")
+# Characters that would turn quoted article text into emphasis, links, HTML or tables.
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|])")
 
 
 def md(text: Any) -> str:
@@ -60,8 +61,9 @@ def to_markdown(doc: dict[str, Any]) -> str:
         "## Executive summary",
         "",
     ]
-    lines += [f"{md(s['text'])}{_refs(s['event_ids'])}" for s in doc["executive_summary"]]
-    lines += ["", "## Threat level drivers", ""]
+    for sentence in doc["executive_summary"]:
+        lines += [f"{md(sentence['text'])}{_refs(sentence['event_ids'])}", ""]
+    lines += ["## Threat level drivers", ""]
     if not threat["drivers"]:
         lines.append("No events weigh on the level in this period.")
     for d in threat["drivers"]:
@@ -74,6 +76,7 @@ def to_markdown(doc: dict[str, Any]) -> str:
         lines += [f"### {section['heading']}", ""]
         if not section["items"]:
             lines += ["No events recorded in this period.", ""]
+            continue
         for item in section["items"]:
             lines.append(
                 f"- **{md(item['title'])}** ({item['event_date']}, {item['claim_status']}, "
