@@ -101,6 +101,51 @@ def json_response(
     return conditional(request, json_bytes(data), media_type, max_age=max_age, headers=headers)
 
 
+# --- computed answers reused briefly ----------------------------------------------------------
+
+
+class ResponseCache:
+    """Bodies of expensive computed GETs, per app, for `ttl` seconds and while the newest event
+    id is unchanged (a new event invalidates at once; an edited one within `ttl`)."""
+
+    MAX_ENTRIES = 256
+
+    def __init__(self, ttl: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.ttl = ttl
+        self.clock = clock
+        self._entries: dict[tuple[Any, ...], tuple[float, bytes]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...]) -> bytes | None:
+        if self.ttl <= 0:
+            return None
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None or self.clock() - entry[0] >= self.ttl:
+                return None
+            return entry[1]
+
+    def put(self, key: tuple[Any, ...], body: bytes) -> None:
+        if self.ttl <= 0:
+            return
+        with self._lock:
+            if len(self._entries) >= self.MAX_ENTRIES:
+                self._entries.clear()  # simple and bounded; entries live seconds anyway
+            self._entries[key] = (self.clock(), body)
+
+
+def cached_body(request: Request, version: Any, compute: Callable[[], bytes]) -> bytes:
+    """`compute()` or a recent body for the same path, query and data version."""
+    cache = getattr(request.app.state, "response_cache", None)
+    key = (request.url.path, tuple(sorted(request.query_params.multi_items())), version)
+    if cache is not None and (body := cache.get(key)) is not None:
+        return body
+    body = compute()
+    if cache is not None:
+        cache.put(key, body)
+    return body
+
+
 # --- ASGI helpers ------------------------------------------------------------------------------
 
 

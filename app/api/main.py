@@ -15,6 +15,7 @@ from app import __version__
 from app.api.http import (
     BodySizeLimitMiddleware,
     RateLimitMiddleware,
+    ResponseCache,
     SecurityHeadersMiddleware,
     document_limits,
 )
@@ -69,6 +70,7 @@ def create_app(
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_body_bytes)
     app.add_middleware(SecurityHeadersMiddleware)
     app.state.settings = settings
+    app.state.response_cache = ResponseCache(settings.response_cache_seconds)
     for router in ROUTERS:
         app.include_router(router)
     document_limits(app, settings)

@@ -183,3 +183,28 @@ def test_hotspot_errors(client: httpx.Client, db, query: dict, needle: str) -> N
     assert response.status_code == 400
     assert response.headers["content-type"].startswith("application/problem+json")
     assert needle in response.json()["detail"]
+
+
+def test_computed_answers_are_reused_until_an_event_arrives(make_client, write: Session) -> None:
+    event = make_event(write, severity=2, **JONGJU)
+    write.commit()
+    query = {"from": "2026-05-21", "to": "2026-05-28"}
+    with make_client(response_cache_seconds=600) as client:
+        first = client.get("/hotspots", params=query).json()
+        event.severity = 5  # an edit keeps the newest id: the cached answer stands for the TTL
+        write.add(event)
+        write.commit()
+        assert client.get("/hotspots", params=query).json() == first
+        make_event(write, **DMZ)  # a new event invalidates at once
+        write.commit()
+        fresh = client.get("/hotspots", params=query).json()
+        assert len(fresh["features"]) == 2
+        jongju = next(f for f in fresh["features"] if f["id"] == "jongju")
+        assert jongju["properties"]["intensity"] > first["features"][0]["properties"]["intensity"]
+    with make_client(response_cache_seconds=0) as client:
+        before = client.get("/threat-level", params={"at": "2026-05-28"}).json()["score"]
+        event.severity = 1
+        write.add(event)
+        write.commit()
+        after = client.get("/threat-level", params={"at": "2026-05-28"}).json()["score"]
+        assert after < before

@@ -9,7 +9,7 @@ from fastapi.responses import Response
 
 from app.api.deps import SessionDep
 from app.api.geojson import GEOJSON_MEDIA_TYPE, feature_collection, hotspot_feature, iso_utc
-from app.api.http import AppSettingsDep, json_response
+from app.api.http import AppSettingsDep, cached_body, conditional, json_bytes
 from app.api.problems import PROBLEM_MEDIA_TYPE
 from app.api.routes import params
 from app.assessment import methodology as m
@@ -86,17 +86,22 @@ def get_hotspots(
     assert start is not None and end is not None
     box = params.bbox(bbox, settings)
     chosen = params.categories(category)
-    result = compute_hotspots(session, start=start, end=end, categories=chosen or None)
-    hotspots = [
-        h
-        for h in result.hotspots
-        if (min_intensity is None or h.intensity >= min_intensity)
-        and (box is None or within(h, box))
-    ]
-    body = feature_collection(
-        (hotspot_feature(h) for h in hotspots),
-        omitted_events=result.omitted_events,
-        window={"from": iso_utc(start), "to": iso_utc(end)},
-        methodology_version=m.METHODOLOGY_VERSION,
-    )
-    return json_response(request, body, media_type=GEOJSON_MEDIA_TYPE)
+
+    def compute() -> bytes:
+        result = compute_hotspots(session, start=start, end=end, categories=chosen or None)
+        hotspots = [
+            h
+            for h in result.hotspots
+            if (min_intensity is None or h.intensity >= min_intensity)
+            and (box is None or within(h, box))
+        ]
+        collection = feature_collection(
+            (hotspot_feature(h) for h in hotspots),
+            omitted_events=result.omitted_events,
+            window={"from": iso_utc(start), "to": iso_utc(end)},
+            methodology_version=m.METHODOLOGY_VERSION,
+        )
+        return json_bytes(collection)
+
+    body = cached_body(request, params.events_version(session), compute)
+    return conditional(request, body, GEOJSON_MEDIA_TYPE)

@@ -11,12 +11,14 @@ from collections.abc import Iterable
 from typing import Annotated
 from urllib.parse import urlencode
 
+import sqlalchemy as sa
 from fastapi import Query, Request
+from sqlmodel import Session
 
 from app.api.problems import Problem
 from app.assessment.methodology import CATEGORIES
 from app.core.config import Settings
-from app.core.models import CLAIM_STATUSES
+from app.core.models import CLAIM_STATUSES, Event
 
 MIN_YEAR, MAX_YEAR = 1900, 2999  # beyond these a date is a typo, and date arithmetic overflows
 MAX_TEXT_PARAM = 200
@@ -135,11 +137,13 @@ def time_range(
     now: dt.datetime | None = None,
 ) -> tuple[dt.datetime | None, dt.datetime | None]:
     """[start, end) from optional `from`/`to`. With `default_days`, a missing bound is filled:
-    `to` = now, `from` = `to` - default_days."""
+    `to` = the start of the current minute, `from` = `to` - default_days."""
     start = parse_instant(date_from, "from") if date_from else None
     end = parse_instant(date_to, "to", end=True) if date_to else None
     if default_days is not None:
-        end = end or (now or dt.datetime.now(dt.UTC))
+        # The current minute, not the current microsecond: repeated requests get the same
+        # window, so the same body and ETag.
+        end = end or now or dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
         start = start or end - dt.timedelta(days=default_days)
     if start is not None and end is not None:
         check_span(start, end, settings)
@@ -265,6 +269,11 @@ def cursor_instant(value: str) -> tuple[dt.datetime, int]:
     if moment.tzinfo is None:
         raise bad("`cursor` is malformed; use the `next` link of a previous page")
     return moment, row_id
+
+
+def events_version(session: Session) -> int | None:
+    """The newest event id: cheap (primary key index) and changes whenever an event is added."""
+    return session.scalar(sa.select(sa.func.max(Event.id)))
 
 
 def base_url(request: Request, settings: Settings) -> str:

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from app.api.deps import SessionDep
-from app.api.http import AppSettingsDep, json_response
+from app.api.http import AppSettingsDep, cached_body, conditional, json_bytes
 from app.api.problems import PROBLEM_MEDIA_TYPE
 from app.api.routes import params
 from app.api.schemas import Driver, ThreatHistoryOut, ThreatLevelOut, ThreatPoint, Window
@@ -79,9 +79,13 @@ def get_threat_level(
         moment = params.parse_instant(at, "at")
     else:
         moment = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
-    threat = compute_threat_level(session, at=moment)
-    body = threat_out(threat).model_dump(mode="json", by_alias=True)
-    return json_response(request, body)
+
+    def compute() -> bytes:
+        threat = compute_threat_level(session, at=moment)
+        return json_bytes(threat_out(threat).model_dump(mode="json", by_alias=True))
+
+    body = cached_body(request, params.events_version(session), compute)
+    return conditional(request, body, "application/json")
 
 
 @router.get(
@@ -110,8 +114,16 @@ def get_threat_level_history(
         raise params.bad("`to` is before `from`: the date range is inverted")
     if (last - first).days + 1 > m.MAX_HISTORY_DAYS:
         raise params.bad(f"the history covers at most {m.MAX_HISTORY_DAYS} days; narrow it")
-    points = threat_history(session, first, last)
-    body = ThreatHistoryOut(
+
+    def compute() -> bytes:
+        return json_bytes(history_out(threat_history(session, first, last), first, last))
+
+    body = cached_body(request, params.events_version(session), compute)
+    return conditional(request, body, "application/json")
+
+
+def history_out(points: list[ThreatLevel], first: dt.date, last: dt.date) -> dict:
+    return ThreatHistoryOut(
         from_=first,
         to=last,
         methodology_version=m.METHODOLOGY_VERSION,
@@ -126,4 +138,3 @@ def get_threat_level_history(
             for p in points
         ],
     ).model_dump(mode="json", by_alias=True)
-    return json_response(request, body)
