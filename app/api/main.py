@@ -12,6 +12,13 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 
 from app import __version__
+from app.api.http import (
+    BodySizeLimitMiddleware,
+    RateLimitMiddleware,
+    ResponseCache,
+    SecurityHeadersMiddleware,
+    document_limits,
+)
 from app.api.problems import install_problem_handlers
 from app.api.routes import ROUTERS
 from app.core.config import Settings, get_settings
@@ -57,6 +64,14 @@ def create_app(
             allow_headers=["Authorization", "Content-Type", "If-None-Match"],
             expose_headers=["ETag", "Link"],
         )
+    # Added last = outermost: security headers wrap every response, 413 and 429 included.
+    if settings.rate_limit_per_minute > 0:
+        app.add_middleware(RateLimitMiddleware, per_minute=settings.rate_limit_per_minute)
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_body_bytes)
+    app.add_middleware(SecurityHeadersMiddleware)
+    app.state.settings = settings
+    app.state.response_cache = ResponseCache(settings.response_cache_seconds)
     for router in ROUTERS:
         app.include_router(router)
+    document_limits(app, settings)
     return app

@@ -1,16 +1,30 @@
 """Hotspots: events grouped by place, for /hotspots, OGC API and the weekly report.
 
 Contract used by the API and OGC layers: `compute_hotspots(session, start=, end=, categories=)`
-returns a `HotspotResult`. The grouping and weighting rules are the assessment package's.
+returns a `HotspotResult`. An event belongs to the span when its day overlaps [start, end).
+Events are grouped by their gazetteer place (`location_id`), else by their coordinates rounded
+to COORDINATE_KEY_DECIMALS; events with no point are only counted (`omitted_events`).
+Intensity (1-5) comes from the group's summed event weight, recency measured from the span's
+last day (methodology.py). Ordering: intensity, then weight, then id, so output is stable.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sqlmodel import Session
+
+from app.assessment import methodology as m
+from app.assessment.scoring import (
+    EventRecord,
+    day_bounds,
+    event_weight,
+    load_events,
+    start_of_day,
+)
 
 
 @dataclass(frozen=True)
@@ -27,12 +41,87 @@ class Hotspot:
     first_seen: dt.datetime  # UTC
     last_seen: dt.datetime  # UTC
     event_ids: list[int] = field(default_factory=list)
+    weight: float = 0.0  # summed event weight behind `intensity`
 
 
 @dataclass(frozen=True)
 class HotspotResult:
     hotspots: list[Hotspot]
     omitted_events: int  # events in the window with no point (e.g. cyber thefts)
+
+
+def place_key(event: EventRecord) -> str | None:
+    if event.location_id:
+        return event.location_id
+    if event.lat is None or event.lon is None:
+        return None
+    digits = m.COORDINATE_KEY_DECIMALS
+    return f"pt:{round(event.lat, digits):.{digits}f},{round(event.lon, digits):.{digits}f}"
+
+
+def _most_common(values: list[str | None], default: str) -> str:
+    present = [v for v in values if v]
+    if not present:
+        return default
+    counts = Counter(present)
+    # Ties go to the alphabetically first value, so labels never flip between requests.
+    return min(counts, key=lambda value: (-counts[value], value))
+
+
+def _clause(title: str, day: dt.date) -> str:
+    return f"{title.strip().rstrip('.;:')} ({day.isoformat()})"
+
+
+def hotspot_detail(ranked: list[tuple[EventRecord, float]]) -> str:
+    """One sentence from the events' own titles, heaviest first."""
+    named = ranked[: m.HOTSPOT_DETAIL_TITLES]
+    clauses = [_clause(event.title, event.event_date) for event, _ in named]
+    rest = len(ranked) - len(named)
+    if rest:
+        clauses.append(f"and {rest} more event{'s' if rest > 1 else ''}")
+    return "; ".join(clauses) + "."
+
+
+def _event_seen(event: EventRecord) -> tuple[dt.datetime, dt.datetime]:
+    first = event.first_reported_at or start_of_day(event.event_date)
+    last = event.last_reported_at or first
+    return first, max(first, last)
+
+
+def build_hotspot(key: str, weighted: list[tuple[EventRecord, float]]) -> Hotspot:
+    ranked = sorted(weighted, key=lambda pair: (-pair[1], -pair[0].id))
+    events = [event for event, _ in ranked]
+    total = sum(weight for _, weight in ranked)
+    seen = [_event_seen(event) for event in events]
+    return Hotspot(
+        id=key,
+        label=_most_common([e.location_name for e in events], default=key),
+        detail=hotspot_detail(ranked),
+        lat=round(sum(e.lat for e in events if e.lat is not None) / len(events), 5),
+        lon=round(sum(e.lon for e in events if e.lon is not None) / len(events), 5),
+        precision=_most_common([e.location_precision for e in events], default="site"),
+        intensity=m.intensity_for(total),
+        event_count=len(events),
+        categories=sorted({e.category for e in events}),
+        first_seen=min(first for first, _ in seen),
+        last_seen=max(last for _, last in seen),
+        event_ids=[e.id for e in events],
+        weight=round(total, 3),
+    )
+
+
+def group_hotspots(events: list[EventRecord], reference_day: dt.date) -> HotspotResult:
+    groups: dict[str, list[tuple[EventRecord, float]]] = {}
+    omitted = 0
+    for event in events:
+        key = place_key(event)
+        if key is None or event.lat is None or event.lon is None:
+            omitted += 1
+            continue
+        groups.setdefault(key, []).append((event, event_weight(event, reference_day)))
+    hotspots = [build_hotspot(key, weighted) for key, weighted in groups.items()]
+    hotspots.sort(key=lambda h: (-h.intensity, -h.weight, h.id))
+    return HotspotResult(hotspots=hotspots, omitted_events=omitted)
 
 
 def compute_hotspots(
@@ -42,4 +131,6 @@ def compute_hotspots(
     end: dt.datetime,
     categories: Sequence[str] | None = None,
 ) -> HotspotResult:
-    raise NotImplementedError("hotspot grouping lands with the assessment issue")
+    first_day, last_day = day_bounds(start, end)
+    events = load_events(session, first_day, last_day, categories)
+    return group_hotspots(events, last_day)

@@ -119,6 +119,12 @@ class Settings(BaseSettings):
     export_max_features: int = Field(default=10_000, ge=1, description="Cap of unpaged exports.")
     max_date_range_days: int = Field(default=3660, ge=1)
     max_bbox_area_deg2: float = Field(default=64_800.0, gt=0)
+    response_cache_seconds: int = Field(
+        default=30,
+        ge=0,
+        description="How long /threat-level and /hotspots answers are reused while no new "
+        "event arrives; 0 = off.",
+    )
     api_threads: int = Field(
         default=0, ge=0, description="Worker threads; 0 = pool size + overflow."
     )

@@ -1,0 +1,401 @@
+"""HTTP behaviour shared by every router: caching validators, headers, limits and admin auth.
+
+- `conditional(...)`: a strong ETag (SHA-256 of the body), Cache-Control, 304 on If-None-Match.
+- `SecurityHeadersMiddleware`, `BodySizeLimitMiddleware`, `RateLimitMiddleware`: pure ASGI, so
+  they cost little and see every response (errors included).
+- `AdminDep`: `Authorization: Bearer KEY`, compared as SHA-256 digests in constant time.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import math
+import threading
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.responses import Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.api.problems import PROBLEM_MEDIA_TYPE, Problem
+from app.core.config import Settings, get_settings
+
+logger = logging.getLogger(__name__)
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+# Cache lifetimes: live views change as events arrive; a stored report or an event changes rarely.
+MAX_AGE_LIVE = 60
+MAX_AGE_STABLE = 300
+
+
+def app_settings(request: Request) -> Settings:
+    """The settings the app was built with (tests build apps with their own)."""
+    settings = getattr(request.app.state, "settings", None)
+    return settings if isinstance(settings, Settings) else get_settings()
+
+
+AppSettingsDep = Annotated[Settings, Depends(app_settings)]
+
+
+# --- conditional GET ---------------------------------------------------------------------------
+
+
+def json_bytes(data: Any) -> bytes:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode()
+
+
+def strong_etag(body: bytes) -> str:
+    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+
+def _matches(if_none_match: str | None, etag: str) -> bool:
+    if not if_none_match:
+        return False
+    if if_none_match.strip() == "*":
+        return True
+    # If-None-Match uses the weak comparison (RFC 9110 13.1.2): W/ prefixes are ignored.
+    candidates = (tag.strip().removeprefix("W/") for tag in if_none_match.split(","))
+    return etag in candidates
+
+
+def conditional(
+    request: Request,
+    body: bytes,
+    media_type: str,
+    *,
+    max_age: int = MAX_AGE_LIVE,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """200 with the body, or 304 when the client already holds this exact representation."""
+    etag = strong_etag(body)
+    all_headers = {
+        "ETag": etag,
+        "Cache-Control": f"public, max-age={max_age}",
+        "Vary": "Accept, Accept-Encoding",
+        **(headers or {}),
+    }
+    if _matches(request.headers.get("if-none-match"), etag):
+        return Response(status_code=304, headers=all_headers)
+    return Response(content=body, media_type=media_type, headers=all_headers)
+
+
+def json_response(
+    request: Request,
+    data: Any,
+    *,
+    media_type: str = "application/json",
+    max_age: int = MAX_AGE_LIVE,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    return conditional(request, json_bytes(data), media_type, max_age=max_age, headers=headers)
+
+
+# --- computed answers reused briefly ----------------------------------------------------------
+
+
+class ResponseCache:
+    """Bodies of expensive computed GETs, per app, for `ttl` seconds and while the newest event
+    id is unchanged (a new event invalidates at once; an edited one within `ttl`)."""
+
+    MAX_ENTRIES = 256
+
+    def __init__(self, ttl: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.ttl = ttl
+        self.clock = clock
+        self._entries: dict[tuple[Any, ...], tuple[float, bytes]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...]) -> bytes | None:
+        if self.ttl <= 0:
+            return None
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None or self.clock() - entry[0] >= self.ttl:
+                return None
+            return entry[1]
+
+    def put(self, key: tuple[Any, ...], body: bytes) -> None:
+        if self.ttl <= 0:
+            return
+        with self._lock:
+            if len(self._entries) >= self.MAX_ENTRIES:
+                self._entries.clear()  # simple and bounded; entries live seconds anyway
+            self._entries[key] = (self.clock(), body)
+
+
+def cached_body(request: Request, version: Any, compute: Callable[[], bytes]) -> bytes:
+    """`compute()` or a recent body for the same path, query and data version."""
+    cache = getattr(request.app.state, "response_cache", None)
+    key = (request.url.path, tuple(sorted(request.query_params.multi_items())), version)
+    if cache is not None and (body := cache.get(key)) is not None:
+        return body
+    body = compute()
+    if cache is not None:
+        cache.put(key, body)
+    return body
+
+
+# --- ASGI helpers ------------------------------------------------------------------------------
+
+
+async def send_problem(
+    send: Send, status: int, detail: str, headers: dict[str, str] | None = None
+) -> None:
+    from http import HTTPStatus
+
+    body = json_bytes(
+        {
+            "type": "about:blank",
+            "title": HTTPStatus(status).phrase,
+            "status": status,
+            "detail": detail,
+        }
+    )
+    raw = [
+        (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
+        (b"content-length", str(len(body)).encode()),
+    ]
+    raw += [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
+    await send({"type": "http.response.start", "status": status, "headers": raw})
+    await send({"type": "http.response.body", "body": body})
+
+
+# --- security headers --------------------------------------------------------------------------
+
+# The API serves JSON, GeoJSON, CSV, Markdown and script-free HTML: nothing may load or run.
+STRICT_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+# Swagger UI and ReDoc load their bundles from a CDN and run inline bootstrap scripts.
+DOCS_PATHS = ("/docs", "/redoc")
+
+
+class SecurityHeadersMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        is_docs = scope["path"].startswith(DOCS_PATHS)
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {name.lower() for name, _ in headers}
+                extra = [
+                    (b"x-content-type-options", b"nosniff"),
+                    (b"referrer-policy", b"no-referrer"),
+                    (b"x-frame-options", b"DENY"),
+                    (b"cross-origin-resource-policy", b"cross-origin"),
+                ]
+                if not is_docs:
+                    extra.append((b"content-security-policy", STRICT_CSP.encode()))
+                headers += [(k, v) for k, v in extra if k not in present]
+                message["headers"] = headers
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+# --- request body size -------------------------------------------------------------------------
+
+
+class BodyTooLarge(StarletteHTTPException):
+    """Raised from `receive`: FastAPI re-raises HTTPExceptions met while reading a body, so the
+    problem handlers answer 413 (any other exception would become its generic 400)."""
+
+    def __init__(self, max_bytes: int) -> None:
+        super().__init__(413, f"the request body is larger than {max_bytes} bytes")
+
+
+class BodySizeLimitMiddleware:
+    """413 for bodies over the limit: by Content-Length up front, else while streaming."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        detail = f"the request body is larger than {self.max_bytes} bytes"
+        for name, value in scope.get("headers", []):
+            if name == b"content-length":
+                try:
+                    declared = int(value)
+                except ValueError:
+                    await send_problem(send, 400, "Content-Length is not a number")
+                    return
+                if declared > self.max_bytes:
+                    await send_problem(send, 413, detail)
+                    return
+        received = 0
+        started = False
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise BodyTooLarge(self.max_bytes)
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, tracking_send)
+        except BodyTooLarge:
+            if not started:
+                await send_problem(send, 413, detail)
+
+
+# --- rate limiting -----------------------------------------------------------------------------
+
+
+def is_expensive(method: str, path: str) -> bool:
+    """The endpoints whose cost justifies a per-client budget."""
+    if path.startswith("/admin"):
+        return True
+    if method == "POST" and path in ("/extract", "/assessments"):
+        return True
+    return path == "/annex"
+
+
+class SlidingWindowLimiter:
+    """At most `limit` requests per client in any 60 s; in memory, per process."""
+
+    WINDOW_SECONDS = 60.0
+
+    def __init__(self, limit: int, clock: Callable[[], float] = time.monotonic) -> None:
+        self.limit = limit
+        self.clock = clock
+        self._hits: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def check(self, client: str) -> int:
+        """0 when allowed (and counted), else the seconds until the next slot frees."""
+        now = self.clock()
+        with self._lock:
+            hits = self._hits.setdefault(client, deque())
+            while hits and now - hits[0] >= self.WINDOW_SECONDS:
+                hits.popleft()
+            if len(hits) >= self.limit:
+                return max(1, math.ceil(self.WINDOW_SECONDS - (now - hits[0])))
+            hits.append(now)
+            if len(self._hits) > 10_000:  # forget idle clients so memory stays bounded
+                for key in [k for k, v in self._hits.items() if not v][:5_000]:
+                    del self._hits[key]
+            return 0
+
+
+class RateLimitMiddleware:
+    def __init__(self, app: ASGIApp, per_minute: int) -> None:
+        self.app = app
+        self.limiter = SlidingWindowLimiter(per_minute)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and is_expensive(scope["method"], scope["path"]):
+            client = (scope.get("client") or ("unknown", 0))[0]
+            wait = self.limiter.check(client)
+            if wait:
+                logger.info("rate limited", extra={"client": client, "path": scope["path"]})
+                await send_problem(
+                    send,
+                    429,
+                    f"too many requests to expensive endpoints; retry in {wait} s",
+                    {"Retry-After": str(wait)},
+                )
+                return
+        await self.app(scope, receive, send)
+
+
+# --- admin API keys ----------------------------------------------------------------------------
+
+ADMIN_REALM = 'Bearer realm="watchfloor-admin"'
+
+
+def key_is_valid(presented: str, hashes: frozenset[str]) -> bool:
+    """Constant-time: the digest is compared with every configured digest, never short-cut."""
+    digest = hashlib.sha256(presented.encode()).hexdigest()
+    valid = False
+    for known in hashes:
+        valid |= hmac.compare_digest(digest, known)
+    return valid
+
+
+def require_admin(request: Request, settings: AppSettingsDep) -> None:
+    """401 for a missing or wrong key; 403 when no key is configured (the admin API is off)."""
+    hashes = settings.api_key_hashes
+    if not hashes:
+        raise Problem(
+            403, "the admin API is disabled: no WATCHFLOOR_API_KEYS are configured on this server"
+        )
+    header = request.headers.get("authorization", "")
+    scheme, _, presented = header.partition(" ")
+    challenge = {"WWW-Authenticate": ADMIN_REALM}
+    if scheme.lower() != "bearer" or not presented.strip():
+        raise Problem(401, "an admin key is required: Authorization: Bearer KEY", headers=challenge)
+    if not key_is_valid(presented.strip(), hashes):
+        # Log the attempt, never the key.
+        logger.warning("admin key refused", extra={"path": request.url.path})
+        raise Problem(
+            401,
+            "the admin key is not valid",
+            headers={"WWW-Authenticate": ADMIN_REALM + ', error="invalid_token"'},
+        )
+
+
+AdminDep = Depends(require_admin)
+
+
+# --- the OpenAPI document states this server's limits ------------------------------------------
+
+
+def document_limits(app: FastAPI, settings: Settings) -> None:
+    """Declare the configured page-size maximum, 413 on bodies and 429 on expensive paths."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = build()
+        problem = {"content": {PROBLEM_MEDIA_TYPE: {}}}
+        for path, item in schema.get("paths", {}).items():
+            for method, operation in item.items():
+                for parameter in operation.get("parameters", []):
+                    if parameter.get("name") == "limit" and parameter.get("in") == "query":
+                        _set_maximum(parameter.get("schema", {}), settings.page_limit_max)
+                responses = operation.setdefault("responses", {})
+                if "requestBody" in operation:
+                    responses.setdefault(
+                        "413", {"description": "Request body too large", **problem}
+                    )
+                if settings.rate_limit_per_minute and is_expensive(method.upper(), path):
+                    responses.setdefault("429", {"description": "Rate limited", **problem})
+        app.openapi_schema = schema
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def _set_maximum(schema: dict[str, Any], maximum: int) -> None:
+    for option in schema.get("anyOf", [schema]):
+        if option.get("type") == "integer":
+            option["minimum"], option["maximum"] = 1, maximum

@@ -1,0 +1,107 @@
+"""Hotspots as an RFC 7946 FeatureCollection (the unpaged export GIS tools and web maps read)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from app.api.deps import SessionDep
+from app.api.geojson import GEOJSON_MEDIA_TYPE, feature_collection, hotspot_feature, iso_utc
+from app.api.http import AppSettingsDep, cached_body, conditional, json_bytes
+from app.api.problems import PROBLEM_MEDIA_TYPE
+from app.api.routes import params
+from app.assessment import methodology as m
+from app.assessment.hotspots import Hotspot, compute_hotspots
+
+router = APIRouter(tags=["hotspots"])
+
+DEFAULT_DAYS = m.WINDOW_DAYS
+
+EXAMPLE = {
+    "type": "FeatureCollection",
+    "features": [
+        {
+            "type": "Feature",
+            "id": "jongju",
+            "geometry": {"type": "Point", "coordinates": [125.2103, 39.6933]},
+            "properties": {
+                "label": "Jongju",
+                "detail": "North Korea fires ballistic missiles from Jongju (2026-05-26).",
+                "intensity": 4,
+                "event_count": 2,
+                "categories": ["missile_test"],
+                "first_seen": "2026-05-26T04:30:00Z",
+                "last_seen": "2026-05-27T00:55:00Z",
+                "precision": "city",
+                "event_ids": [41, 44],
+            },
+        }
+    ],
+    "omitted_events": 1,
+    "window": {"from": "2026-05-21T00:00:00Z", "to": "2026-05-29T00:00:00Z"},
+}
+
+
+def within(hotspot: Hotspot, box: params.Bbox) -> bool:
+    min_lon, min_lat, max_lon, max_lat = box
+    if not min_lat <= hotspot.lat <= max_lat:
+        return False
+    if min_lon <= max_lon:
+        return min_lon <= hotspot.lon <= max_lon
+    return hotspot.lon >= min_lon or hotspot.lon <= max_lon
+
+
+@router.get(
+    "/hotspots",
+    operation_id="getHotspots",
+    summary="Events grouped by place, as GeoJSON",
+    description=(
+        f"Default window: the last {DEFAULT_DAYS} days. Each feature's properties carry label, "
+        "detail, intensity (1-5), event_count, categories, first_seen, last_seen, precision and "
+        "event_ids. Events without a point are not drawn; `omitted_events` counts them."
+    ),
+    response_class=Response,
+    responses={
+        200: {"content": {GEOJSON_MEDIA_TYPE: {"example": EXAMPLE}}},
+        400: {"description": "Invalid parameter", "content": {PROBLEM_MEDIA_TYPE: {}}},
+    },
+)
+def get_hotspots(
+    request: Request,
+    session: SessionDep,
+    settings: AppSettingsDep,
+    date_from: params.FromQuery = None,
+    date_to: params.ToQuery = None,
+    bbox: Annotated[
+        str | None, Query(description="minLon,minLat,maxLon,maxLat", examples=["124,37,131,43"])
+    ] = None,
+    min_intensity: Annotated[int | None, Query(ge=1, le=5)] = None,
+    category: Annotated[
+        list[str] | None, Query(description="Repeatable or comma-separated category list")
+    ] = None,
+) -> Response:
+    start, end = params.time_range(date_from, date_to, settings, default_days=DEFAULT_DAYS)
+    assert start is not None and end is not None
+    box = params.bbox(bbox, settings)
+    chosen = params.categories(category)
+
+    def compute() -> bytes:
+        result = compute_hotspots(session, start=start, end=end, categories=chosen or None)
+        hotspots = [
+            h
+            for h in result.hotspots
+            if (min_intensity is None or h.intensity >= min_intensity)
+            and (box is None or within(h, box))
+        ]
+        collection = feature_collection(
+            (hotspot_feature(h) for h in hotspots),
+            omitted_events=result.omitted_events,
+            window={"from": iso_utc(start), "to": iso_utc(end)},
+            methodology_version=m.METHODOLOGY_VERSION,
+        )
+        return json_bytes(collection)
+
+    body = cached_body(request, params.events_version(session), compute)
+    return conditional(request, body, GEOJSON_MEDIA_TYPE)

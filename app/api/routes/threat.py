@@ -1,0 +1,140 @@
+"""The threat level now or as of any instant, and its daily history."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from app.api.deps import SessionDep
+from app.api.http import AppSettingsDep, cached_body, conditional, json_bytes
+from app.api.problems import PROBLEM_MEDIA_TYPE
+from app.api.routes import params
+from app.api.schemas import Driver, ThreatHistoryOut, ThreatLevelOut, ThreatPoint, Window
+from app.assessment import methodology as m
+from app.assessment.threat import ThreatLevel, compute_threat_level, threat_history
+
+router = APIRouter(tags=["threat level"])
+
+ERRORS = {400: {"description": "Invalid parameter", "content": {PROBLEM_MEDIA_TYPE: {}}}}
+DEFAULT_HISTORY_DAYS = 30
+
+
+def threat_out(threat: ThreatLevel) -> ThreatLevelOut:
+    return ThreatLevelOut(
+        level=threat.level,  # type: ignore[arg-type]
+        score=threat.score,
+        trend=threat.trend,  # type: ignore[arg-type]
+        previous_score=threat.previous_score,
+        window=Window(from_=threat.first_day, to=threat.last_day),
+        event_count=threat.event_count,
+        load=threat.load,
+        baseline=threat.baseline,
+        drivers=[
+            Driver(
+                id=d.event.id,
+                title=d.event.title,
+                category=d.event.category,
+                event_date=d.event.event_date,
+                claim_status=d.event.claim_status,  # type: ignore[arg-type]
+                severity=d.event.severity,
+                share=round(d.share, 3),
+            )
+            for d in threat.drivers
+        ],
+        methodology_version=threat.methodology_version,
+        computed_at=threat.as_of,
+    )
+
+
+@router.get(
+    "/threat-level",
+    operation_id="getThreatLevel",
+    summary="The threat level over the last 7 days, as of now or of `at`",
+    description=(
+        "A reproducible 0-100 score from the window's events (severity, claim status, "
+        "corroboration, confidence, recency) and the window against its 4-window baseline, "
+        "mapped to Low | Guarded | Elevated | High | Severe. Only events reported by `at` count, "
+        "so the same `at` gives the same answer. Without `at`, the current minute is used. "
+        "Rules: app/assessment/methodology.py."
+    ),
+    response_model=ThreatLevelOut,
+    responses=ERRORS,
+)
+def get_threat_level(
+    request: Request,
+    session: SessionDep,
+    at: Annotated[
+        str | None,
+        Query(
+            json_schema_extra={"pattern": params.DATE_OR_INSTANT},
+            description="ISO 8601 instant or date (UTC)",
+            examples=["2026-05-28T23:59:00Z"],
+        ),
+    ] = None,
+) -> Response:
+    if at:
+        moment = params.parse_instant(at, "at")
+    else:
+        moment = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
+
+    def compute() -> bytes:
+        threat = compute_threat_level(session, at=moment)
+        return json_bytes(threat_out(threat).model_dump(mode="json", by_alias=True))
+
+    body = cached_body(request, params.events_version(session), compute)
+    return conditional(request, body, "application/json")
+
+
+@router.get(
+    "/threat-level/history",
+    operation_id="getThreatLevelHistory",
+    summary="One threat level per day (each as of the end of that day)",
+    description=f"Default: the last {DEFAULT_HISTORY_DAYS} days. At most {m.MAX_HISTORY_DAYS} days.",
+    response_model=ThreatHistoryOut,
+    responses=ERRORS,
+)
+def get_threat_level_history(
+    request: Request,
+    session: SessionDep,
+    settings: AppSettingsDep,
+    date_from: params.DayFromQuery = None,
+    date_to: params.DayToQuery = None,
+) -> Response:
+    today = dt.datetime.now(dt.UTC).date()
+    last = params.parse_day(date_to, "to") if date_to else today
+    first = (
+        params.parse_day(date_from, "from")
+        if date_from
+        else last - dt.timedelta(days=DEFAULT_HISTORY_DAYS - 1)
+    )
+    if last < first:
+        raise params.bad("`to` is before `from`: the date range is inverted")
+    if (last - first).days + 1 > m.MAX_HISTORY_DAYS:
+        raise params.bad(f"the history covers at most {m.MAX_HISTORY_DAYS} days; narrow it")
+
+    def compute() -> bytes:
+        return json_bytes(history_out(threat_history(session, first, last), first, last))
+
+    body = cached_body(request, params.events_version(session), compute)
+    return conditional(request, body, "application/json")
+
+
+def history_out(points: list[ThreatLevel], first: dt.date, last: dt.date) -> dict:
+    return ThreatHistoryOut(
+        from_=first,
+        to=last,
+        methodology_version=m.METHODOLOGY_VERSION,
+        points=[
+            ThreatPoint(
+                date=p.last_day,
+                level=p.level,  # type: ignore[arg-type]
+                score=p.score,
+                trend=p.trend,  # type: ignore[arg-type]
+                event_count=p.event_count,
+            )
+            for p in points
+        ],
+    ).model_dump(mode="json", by_alias=True)

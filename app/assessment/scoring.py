@@ -1,0 +1,99 @@
+"""Loading events for a span of days and weighing them (rules in methodology.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from app.assessment import methodology as m
+from app.core.models import Event
+
+
+@dataclass(frozen=True, slots=True)
+class EventRecord:
+    """The columns assessment needs, without the ORM overhead (history loads many)."""
+
+    id: int
+    title: str
+    summary: str | None
+    category: str
+    event_date: dt.date
+    severity: int
+    claim_status: str
+    confidence: float
+    corroboration: int
+    location_id: str | None
+    location_name: str | None
+    location_precision: str | None
+    lat: float | None
+    lon: float | None
+    first_reported_at: dt.datetime | None
+    last_reported_at: dt.datetime | None
+
+    def known_at(self, instant: dt.datetime) -> bool:
+        """Was the event reported by `instant`? Unknown report times count as known."""
+        return self.first_reported_at is None or self.first_reported_at <= instant
+
+
+_COLUMNS = (
+    Event.id,
+    Event.title,
+    Event.summary,
+    Event.category,
+    Event.event_date,
+    Event.severity,
+    Event.claim_status,
+    Event.confidence,
+    Event.corroboration,
+    Event.location_id,
+    Event.location_name,
+    Event.location_precision,
+    Event.lat,
+    Event.lon,
+    Event.first_reported_at,
+    Event.last_reported_at,
+)
+
+
+def load_events(
+    session: Session,
+    first_day: dt.date,
+    last_day: dt.date,
+    categories: Sequence[str] | None = None,
+) -> list[EventRecord]:
+    """Events dated first_day..last_day (inclusive), oldest first, ties by id."""
+    query = (
+        sa.select(*_COLUMNS)
+        .where(Event.event_date >= first_day, Event.event_date <= last_day)
+        .order_by(Event.event_date, Event.id)
+    )
+    if categories:
+        query = query.where(Event.category.in_(list(categories)))
+    return [EventRecord(*row) for row in session.execute(query)]
+
+
+def event_weight(event: EventRecord, reference_day: dt.date) -> float:
+    """An event's weight, its recency measured in whole days before `reference_day`."""
+    age_days = (reference_day - event.event_date).days
+    return (
+        m.severity_points(event.severity)
+        * m.claim_weight(event.claim_status)
+        * m.corroboration_factor(event.corroboration)
+        * m.confidence_factor(event.confidence)
+        * m.recency_factor(age_days)
+    )
+
+
+def day_bounds(start: dt.datetime, end: dt.datetime) -> tuple[dt.date, dt.date]:
+    """The calendar days (UTC) overlapping the half-open span [start, end)."""
+    first = start.astimezone(dt.UTC).date()
+    last = (end.astimezone(dt.UTC) - dt.timedelta(microseconds=1)).date()
+    return first, max(first, last)
+
+
+def start_of_day(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)

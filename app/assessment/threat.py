@@ -1,0 +1,156 @@
+"""The threat level: a reproducible 0-100 score over a window of days (rules in methodology.py)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlmodel import Session
+
+from app.assessment import methodology as m
+from app.assessment.scoring import EventRecord, event_weight, load_events
+
+
+@dataclass(frozen=True)
+class Driver:
+    event: EventRecord
+    weight: float
+    share: float  # of the window's load, 0-1
+
+
+@dataclass(frozen=True)
+class ThreatLevel:
+    level: str
+    score: float
+    trend: str
+    previous_score: float
+    first_day: dt.date  # window, inclusive
+    last_day: dt.date
+    as_of: dt.datetime
+    load: float
+    baseline: float
+    event_count: int
+    drivers: list[Driver] = field(default_factory=list)
+    event_ids: list[int] = field(default_factory=list)
+    methodology_version: str = m.METHODOLOGY_VERSION
+
+
+@dataclass(frozen=True)
+class _Window:
+    load: float
+    baseline: float
+    score: float
+    weighted: list[tuple[EventRecord, float]]
+
+
+EventsByDay = dict[dt.date, list[EventRecord]]
+
+
+def by_day(events: list[EventRecord]) -> EventsByDay:
+    days: EventsByDay = defaultdict(list)
+    for event in events:
+        days[event.event_date].append(event)
+    return dict(days)
+
+
+def _weigh(
+    events: EventsByDay, first_day: dt.date, last_day: dt.date, known_by: dt.datetime
+) -> list[tuple[EventRecord, float]]:
+    weighted = []
+    day = first_day
+    while day <= last_day:
+        for event in events.get(day, ()):
+            if event.known_at(known_by):
+                weighted.append((event, event_weight(event, last_day)))
+        day += dt.timedelta(days=1)
+    return weighted
+
+
+def _window(
+    events: EventsByDay, first_day: dt.date, last_day: dt.date, known_by: dt.datetime
+) -> _Window:
+    length = (last_day - first_day).days + 1
+    weighted = _weigh(events, first_day, last_day, known_by)
+    load = sum(weight for _, weight in weighted)
+    baseline_loads = []
+    for k in range(1, m.BASELINE_WINDOWS + 1):
+        b_last = last_day - dt.timedelta(days=length * k)
+        b_first = b_last - dt.timedelta(days=length - 1)
+        baseline_loads.append(sum(w for _, w in _weigh(events, b_first, b_last, known_by)))
+    baseline = sum(baseline_loads) / len(baseline_loads)
+    score = max(0.0, min(100.0, m.absolute_score(load) + m.escalation_points(load, baseline)))
+    return _Window(load=load, baseline=baseline, score=round(score, 1), weighted=weighted)
+
+
+def span_needed(first_day: dt.date, last_day: dt.date) -> tuple[dt.date, dt.date]:
+    """The days of events a window, its previous window and their baselines read."""
+    length = (last_day - first_day).days + 1
+    return first_day - dt.timedelta(days=length * (m.BASELINE_WINDOWS + 1)), last_day
+
+
+def assess_window(
+    events: EventsByDay,
+    first_day: dt.date,
+    last_day: dt.date,
+    *,
+    known_by: dt.datetime,
+) -> ThreatLevel:
+    """Score the window from preloaded events (they must cover `span_needed`)."""
+    length = (last_day - first_day).days + 1
+    current = _window(events, first_day, last_day, known_by)
+    shift = dt.timedelta(days=length)
+    previous = _window(events, first_day - shift, last_day - shift, known_by)
+    ranked = sorted(current.weighted, key=lambda pair: (-pair[1], -pair[0].id))
+    drivers = [
+        Driver(event=event, weight=weight, share=weight / current.load if current.load else 0.0)
+        for event, weight in ranked[: m.DRIVER_COUNT]
+    ]
+    return ThreatLevel(
+        level=m.level_for(current.score),
+        score=current.score,
+        trend=m.trend_for(current.score, previous.score),
+        previous_score=previous.score,
+        first_day=first_day,
+        last_day=last_day,
+        as_of=known_by,
+        load=round(current.load, 3),
+        baseline=round(current.baseline, 3),
+        event_count=len(current.weighted),
+        drivers=drivers,
+        event_ids=[event.id for event, _ in ranked],
+    )
+
+
+def window_ending(at: dt.datetime, days: int = m.WINDOW_DAYS) -> tuple[dt.date, dt.date]:
+    last_day = at.astimezone(dt.UTC).date()
+    return last_day - dt.timedelta(days=days - 1), last_day
+
+
+def compute_threat_level(session: Session, *, at: dt.datetime) -> ThreatLevel:
+    """The level as of `at`: the WINDOW_DAYS days ending on its day, events known by then."""
+    first_day, last_day = window_ending(at)
+    return compute_threat_for_period(session, first_day, last_day, known_by=at)
+
+
+def compute_threat_for_period(
+    session: Session, first_day: dt.date, last_day: dt.date, *, known_by: dt.datetime
+) -> ThreatLevel:
+    span_first, span_last = span_needed(first_day, last_day)
+    events = by_day(load_events(session, span_first, span_last))
+    return assess_window(events, first_day, last_day, known_by=known_by)
+
+
+def threat_history(session: Session, first_day: dt.date, last_day: dt.date) -> list[ThreatLevel]:
+    """One level per day: each as of the end of that day (events known by then)."""
+    window_first, _ = window_ending(dt.datetime.combine(first_day, dt.time(), tzinfo=dt.UTC))
+    span_first, _ = span_needed(window_first, first_day)
+    events = by_day(load_events(session, span_first, last_day))
+    points = []
+    day = first_day
+    while day <= last_day:
+        end_of_day = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
+        w_first, w_last = window_ending(end_of_day - dt.timedelta(microseconds=1))
+        points.append(assess_window(events, w_first, w_last, known_by=end_of_day))
+        day += dt.timedelta(days=1)
+    return points

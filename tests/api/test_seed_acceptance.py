@@ -1,0 +1,123 @@
+"""Acceptance on the seed: `watchfloor demo`, extraction, then the 2026-05-21..28 assessment.
+
+The target is the seed report (/work/shared/seeds/003_*): level High; hotspots at Jongju/Chongju,
+the Yellow Sea west coast, the inter-Korean border and the China-North Korea border, each within
+50 km of the seed's coordinates; key developments under the seed's headings its corpus covers.
+Needs the collector's demo corpus and the extraction stage; skipped until both are importable.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import math
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from app.core.models import Article
+
+
+def _available(module: str, name: str) -> bool:
+    try:
+        return hasattr(importlib.import_module(module), name)
+    except ImportError:
+        return False
+
+
+pytestmark = pytest.mark.skipif(
+    not (
+        _available("app.collector.commands", "demo_command")
+        and _available("app.extraction", "extract_pending")
+    ),
+    reason="needs app.collector.commands.demo_command and app.extraction.extract_pending, "
+    "built by the collector and extraction issues (merged separately)",
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+SEED_HOTSPOTS = {
+    "Yellow Sea (West Coast)": (39.5, 124.5),
+    "Inter-Korean Border (DMZ)": (38.3, 127.2),
+    "Jongju/Chongju": (39.6667, 125.0667),
+    "China-North Korea Border (Jilin Province)": (40.1, 124.4),
+}
+MAX_DISTANCE_KM = 50.0
+# Headings whose subject the seed annex's own titles cover (a launch, the nuclear submarine plan,
+# Xi's visit and the Putin-Xi summit, Russian escorts of arms shipments).
+HEADINGS_COVERED = (
+    "Military Activities and Exercises",
+    "Defense Policy and Strategic Shifts",
+    "Diplomatic Relations",
+    "Defense Acquisitions and Arms Deals",
+)
+# Headings the corpus covers only if the demo corpus carries such articles.
+HEADINGS_IF_PRESENT = {
+    "Maritime and Border Security": re.compile(r"\bDMZ\b|smuggl", re.I),
+    "Cybersecurity": re.compile(r"cyber|hacker|crypto", re.I),
+}
+
+
+def km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    )
+    return 2 * 6371.0 * math.asin(math.sqrt(h))
+
+
+def load_demo_corpus(db: sa.Engine) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "app", "demo"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    from app.extraction import extract_pending
+
+    with Session(db) as session:
+        pending = list(session.scalars(sa.select(Article.id).where(Article.extracted_at.is_(None))))
+        if pending:
+            extract_pending(session, article_ids=pending)
+        session.commit()
+
+
+def test_seed_week_assessment(db: sa.Engine, client: httpx.Client, admin: dict[str, str]) -> None:
+    load_demo_corpus(db)
+    response = client.post(
+        "/assessments", json={"from": "2026-05-21", "to": "2026-05-28"}, headers=admin
+    )
+    assert response.status_code == 201, response.text
+    doc = response.json()
+    assert doc["structured"]["threat_level"] == "High", doc["threat_level"]
+
+    points = [(h["lat"], h["lng"]) for h in doc["structured"]["hotspots"]]
+    for label, seed_point in SEED_HOTSPOTS.items():
+        nearest = min((km(seed_point, p) for p in points), default=math.inf)
+        assert nearest <= MAX_DISTANCE_KM, f"no hotspot within 50 km of {label}: {points}"
+
+    sections = {s["heading"]: s for s in doc["key_developments"]}
+    for heading in HEADINGS_COVERED:
+        assert sections[heading]["items"], f"no development under {heading}"
+    with Session(db) as session:
+        texts = [
+            f"{t} {s or ''}"
+            for t, s in session.execute(
+                sa.select(Article.title, Article.summary).where(
+                    Article.published_at >= dt.datetime.fromisoformat(doc["period"]["start"]),
+                    Article.published_at < dt.datetime.fromisoformat(doc["period"]["end"]),
+                )
+            )
+        ]
+    for heading, pattern in HEADINGS_IF_PRESENT.items():
+        if any(pattern.search(text) for text in texts):
+            assert sections[heading]["items"], f"no development under {heading}"
