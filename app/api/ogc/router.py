@@ -30,8 +30,15 @@ ogc_router = APIRouter(prefix="/ogc", tags=["OGC API - Features"])
 export_router = APIRouter(prefix="/export", tags=["GeoJSON export"])
 
 
+PROBLEM_CONTENT = {"application/problem+json": {}}
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {"description": "Invalid or unknown parameter (OGC `code`)", "content": PROBLEM_CONTENT},
+    404: {"description": "No such collection or feature", "content": PROBLEM_CONTENT},
+}
+
+
 def get_and_head(
-    target: APIRouter, path: str, **documented: Any
+    target: APIRouter, path: str, *, media_type: str = JSON, **documented: Any
 ) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
     """GET (documented) and HEAD (answered alike, bodiless) on one endpoint.
 
@@ -40,7 +47,15 @@ def get_and_head(
     """
 
     def register(endpoint: Callable[..., Response]) -> Callable[..., Response]:
-        target.add_api_route(path, endpoint, methods=["GET"], **documented)
+        responses = {200: {"content": {media_type: {}}}, **ERROR_RESPONSES}
+        target.add_api_route(
+            path,
+            endpoint,
+            methods=["GET"],
+            response_class=Response,
+            responses=responses,
+            **documented,
+        )
         target.add_api_route(path, endpoint, methods=["HEAD"], include_in_schema=False)
         return endpoint
 
@@ -99,7 +114,7 @@ def conformance(request: Request) -> Response:
     return respond(request, JSON, service.conformance)
 
 
-@get_and_head(ogc_router, "/api", summary="OGC API definition (OpenAPI 3.0)")
+@get_and_head(ogc_router, "/api", media_type=OPENAPI_30, summary="OGC API definition (OpenAPI 3.0)")
 def api(request: Request, settings: SettingsDep) -> Response:
     links = link_builder(request, settings)
     return respond(request, OPENAPI_30, lambda: service.api_document(links, settings))
@@ -124,6 +139,7 @@ def collection(
 @get_and_head(
     ogc_router,
     "/collections/{collectionId}/items",
+    media_type=GEOJSON,
     summary="Features of an OGC collection (GeoJSON, paged)",
     description=SEE_API,
 )
@@ -142,6 +158,7 @@ def items(
 @get_and_head(
     ogc_router,
     "/collections/{collectionId}/items/{featureId}",
+    media_type=GEOJSON,
     summary="One feature of an OGC collection (GeoJSON)",
 )
 def item(
@@ -163,6 +180,7 @@ def item(
 @get_and_head(
     export_router,
     "/{collectionId}.geojson",
+    media_type=GEOJSON,
     summary="A whole layer as one plain GeoJSON FeatureCollection (unpaged, capped)",
     description=(
         "For Leaflet, MapLibre and 'add layer from URL'. Accepts bbox, datetime and the layer's "
