@@ -141,7 +141,8 @@ def published_time(
     """(published UTC, inferred?, warning). Missing or absurd dates use the fetch time."""
     raw = None
     for key in ("published_parsed", "updated_parsed", "created_parsed"):
-        raw = entry.get(key)
+        # dict.get: FeedParserDict maps missing keys onto others (with a deprecation warning).
+        raw = dict.get(entry, key) if isinstance(entry, dict) else entry.get(key)
         if raw:
             break
     when = struct_to_utc(raw)
