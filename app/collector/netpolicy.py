@@ -65,8 +65,8 @@ class AddressPolicy:
             return f"{address} is a cloud metadata address"
         if any(address in net for net in NEVER_NETWORKS):
             return f"{address} is link-local"
-        if address.is_multicast or address.is_unspecified or address.is_reserved:
-            return f"{address} is a multicast, unspecified or reserved address"
+        if address.is_multicast or address.is_unspecified:
+            return f"{address} is a multicast or unspecified address"
         if address.is_global:
             return None
         if self._allow_all_private or any(
