@@ -173,6 +173,7 @@ def _handle_response(
         cache_hint_seconds=cache_hint_seconds(headers),
     )
     if status == 304:
+        response.read()  # empty; reading to the end lets the connection go back to the pool
         base.outcome = "not_modified"
         return base
     if status in (429, 503):

@@ -101,6 +101,8 @@ def html_to_text(value: str | None) -> str:
     """Plain text from an HTML fragment: scripts and styles dropped, entities decoded."""
     if not value:
         return ""
+    if "<" not in value and "&" not in value:
+        return clean_text(value)
     text = _COMMENTS.sub(" ", value)
     text = _DROP_BLOCKS.sub(" ", text)
     text = _BREAKS.sub("\n", text)

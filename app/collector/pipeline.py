@@ -26,7 +26,10 @@ from app.collector.polling import backoff_delay, entry_frequency_interval, succe
 from app.collector.store import (
     StoreResult,
     entries_in_past_week,
+    entries_in_past_week_many,
+    record_checks,
     record_run,
+    relax_durability,
     store_entries,
     update_feed,
 )
@@ -50,6 +53,8 @@ class FeedOutcome:
     error: str | None = None
     duration_ms: int = 0
     bytes_read: int = 0
+    # Not-modified checks are recorded together at the end of their batch (see below).
+    pending: tuple[ClaimedFeed, FetchResult] | None = field(default=None, repr=False)
 
 
 @dataclass
@@ -191,6 +196,7 @@ class Collector:
             for future in done:
                 active[running.pop(future)] -= 1
                 outcomes.append(future.result())
+        self._record_unchanged_many([o.pending for o in outcomes if o.pending])
         return outcomes
 
     # --- one feed ----------------------------------------------------------------------------
@@ -225,7 +231,7 @@ class Collector:
             self._record_failure(feed, outcome, retry_after=fetched.retry_after_seconds)
             return outcome
         if fetched.outcome in ("not_modified", "unchanged"):
-            self._record_unchanged(feed, fetched)
+            outcome.pending = (feed, fetched)
             return outcome
         fetched_at = dt.datetime.now(dt.UTC)
         try:
@@ -291,39 +297,57 @@ class Collector:
             )
         return stored
 
-    def _record_unchanged(self, feed: ClaimedFeed, fetched: FetchResult) -> None:
+    def _record_unchanged_many(self, checks: list[tuple[ClaimedFeed, FetchResult]]) -> None:
+        """Record a batch's not-modified and unchanged checks in one transaction.
+
+        They are uniform, small and harmless to lose (the feed is simply checked again when
+        its lease runs out), so they skip the per-feed transaction and the durable commit.
+        """
+        if not checks:
+            return
         now = dt.datetime.now(dt.UTC)
-        with session_scope(self.engine) as session:
-            interval = entry_frequency_interval(
-                entries_in_past_week(session, feed.id, now), self.settings
-            )
-            wait_s = success_interval(interval, [fetched.cache_hint_seconds], self.settings)
-            etag, last_modified = _storable_validators(fetched)
-            values: dict[str, Any] = {}
-            if fetched.outcome == "unchanged":
-                values.update(etag=etag, last_modified=last_modified)
-            elif last_modified and last_modified != feed.last_modified:
-                values["last_modified"] = last_modified  # RFC 9111 4.3.4
-            update_feed(
-                session,
-                feed.id,
-                poll_interval_seconds=interval,
-                next_check_at=now + dt.timedelta(seconds=wait_s),
-                last_success_at=now,
-                last_status=fetched.status,
-                error_count=0,
-                updated_at=now,
-                **values,
-            )
-            record_run(
-                session,
-                feed_id=feed.id,
-                started_at=now - dt.timedelta(milliseconds=fetched.duration_ms),
-                finished_at=now,
-                duration_ms=fetched.duration_ms,
-                http_status=fetched.status,
-                outcome=fetched.outcome,
-                bytes_read=fetched.bytes_read,
+        try:
+            with session_scope(self.engine) as session:
+                relax_durability(session)
+                recent = entries_in_past_week_many(session, [f.id for f, _ in checks], now)
+                feed_rows, run_rows = [], []
+                for feed, fetched in checks:
+                    interval = entry_frequency_interval(recent.get(feed.id, 0), self.settings)
+                    wait_s = success_interval(interval, [fetched.cache_hint_seconds], self.settings)
+                    etag, last_modified = _storable_validators(fetched)
+                    if fetched.outcome == "not_modified":
+                        # Keep the stored ETag; a changed Last-Modified is stored (RFC 9111 4.3.4).
+                        etag, last_modified = feed.etag, last_modified or feed.last_modified
+                    feed_rows.append(
+                        {
+                            "b_id": feed.id,
+                            "b_etag": etag,
+                            "b_last_modified": last_modified,
+                            "b_interval": interval,
+                            "b_next": now + dt.timedelta(seconds=wait_s),
+                            "b_now": now,
+                            "b_status": fetched.status,
+                        }
+                    )
+                    run_rows.append(
+                        {
+                            "feed_id": feed.id,
+                            "started_at": now - dt.timedelta(milliseconds=fetched.duration_ms),
+                            "finished_at": now,
+                            "duration_ms": fetched.duration_ms,
+                            "http_status": fetched.status,
+                            "outcome": fetched.outcome,
+                            "new_items": 0,
+                            "updated_items": 0,
+                            "bytes_read": fetched.bytes_read,
+                        }
+                    )
+                record_checks(session, feed_rows, run_rows)
+        except Exception as exc:
+            # The leases run out and these feeds are checked again; nothing else is at stake.
+            logger.warning(
+                "could not record not-modified checks",
+                extra={"feeds": len(checks), "error": repr(exc)[:300]},
             )
 
     def _record_failure(
@@ -348,6 +372,7 @@ class Collector:
             )
             values["next_check_at"] = now + dt.timedelta(seconds=delay)
         with session_scope(self.engine) as session:
+            relax_durability(session)
             update_feed(session, feed.id, **values)
             record_run(
                 session,

@@ -149,13 +149,42 @@ def _changes(article_id: int, entry: NormalizedEntry, now: dt.datetime) -> dict:
 def _insert(session: Session, rows: list[dict]) -> list[int]:
     if not rows:
         return []
-    stmt = (
-        dialect_insert(session, ARTICLES)
-        .values(rows)
-        .on_conflict_do_nothing()
-        .returning(ARTICLES.c.id)
-    )
-    return [row[0] for row in session.execute(stmt)]
+    if session.get_bind().dialect.name == "postgresql":
+        return _insert_unnest(session, rows)
+    stmt = dialect_insert(session, ARTICLES).on_conflict_do_nothing().returning(ARTICLES.c.id)
+    return [row[0] for row in session.execute(stmt, rows)]
+
+
+_UNNEST_COLUMNS = (
+    ("source_id", "int[]"),
+    ("feed_id", "int[]"),
+    ("guid", "text[]"),
+    ("guid_hash", "text[]"),
+    ("url", "text[]"),
+    ("canonical_url", "text[]"),
+    ("title", "text[]"),
+    ("summary", "text[]"),
+    ("text", "text[]"),
+    ("author", "text[]"),
+    ("published_at", "timestamptz[]"),
+    ("published_inferred", "boolean[]"),
+    ("fetched_at", "timestamptz[]"),
+    ("updated_at", "timestamptz[]"),
+    ("content_hash", "text[]"),
+)
+# One constant statement with one array per column: the SQL text never changes with the batch
+# size, so the driver and the server prepare it once (a multi-row VALUES list is re-parsed
+# for every feed, which cost as much as a third of the non-parsing time per feed).
+_INSERT_UNNEST = sa.text(
+    f"INSERT INTO articles ({', '.join(c for c, _ in _UNNEST_COLUMNS)}) "
+    f"SELECT * FROM unnest({', '.join(f'CAST(:{c} AS {t})' for c, t in _UNNEST_COLUMNS)}) "
+    "ON CONFLICT DO NOTHING RETURNING id"
+)
+
+
+def _insert_unnest(session: Session, rows: list[dict]) -> list[int]:
+    params = {column: [row[column] for row in rows] for column, _ in _UNNEST_COLUMNS}
+    return [row[0] for row in session.execute(_INSERT_UNNEST, params)]
 
 
 _UPDATE = (
@@ -193,9 +222,53 @@ def entries_in_past_week(session: Session, feed_id: int, now: dt.datetime) -> in
     )
 
 
+def entries_in_past_week_many(
+    session: Session, feed_ids: Sequence[int], now: dt.datetime
+) -> dict[int, int]:
+    rows = session.execute(
+        sa.select(ARTICLES.c.feed_id, sa.func.count())
+        .where(ARTICLES.c.feed_id.in_(feed_ids))
+        .where(ARTICLES.c.published_at >= now - dt.timedelta(days=7))
+        .group_by(ARTICLES.c.feed_id)
+    ).all()
+    return {int(feed_id): int(count) for feed_id, count in rows}
+
+
+_CHECKED = (
+    sa.update(FEEDS)
+    .where(FEEDS.c.id == sa.bindparam("b_id"))
+    .values(
+        etag=sa.bindparam("b_etag"),
+        last_modified=sa.bindparam("b_last_modified"),
+        poll_interval_seconds=sa.bindparam("b_interval"),
+        next_check_at=sa.bindparam("b_next", type_=UTCDateTime()),
+        last_success_at=sa.bindparam("b_now", type_=UTCDateTime()),
+        updated_at=sa.bindparam("b_now", type_=UTCDateTime()),
+        last_status=sa.bindparam("b_status"),
+        error_count=0,
+    )
+)
+
+
+def record_checks(session: Session, feed_rows: list[dict], run_rows: list[dict]) -> None:
+    """Successful checks without new content (304 / same body), many feeds at once."""
+    session.connection().execute(_CHECKED, feed_rows)
+    session.execute(sa.insert(RUNS), run_rows)
+
+
 def update_feed(session: Session, feed_id: int, **values: Any) -> None:
     session.execute(sa.update(FEEDS).where(FEEDS.c.id == feed_id).values(**values))
 
 
 def record_run(session: Session, **values: Any) -> None:
     session.execute(sa.insert(RUNS).values(**values))
+
+
+def relax_durability(session: Session) -> None:
+    """Commit this transaction without waiting for the WAL flush (PostgreSQL only).
+
+    Used for bookkeeping that a crash may lose harmlessly: a not-modified check or a failure
+    record. Losing it only means the feed is checked again; articles keep durable commits.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(sa.text("SET LOCAL synchronous_commit = off"))
