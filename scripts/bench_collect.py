@@ -29,13 +29,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "scripts"))
 
 import httpx  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
-
-import feed_corpus  # noqa: E402
 
 ADMIN_URL = os.environ.get(
     "WATCHFLOOR_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -79,9 +76,17 @@ class ParseTimer:
 
 def start_server(feeds: int, entries: int) -> tuple[subprocess.Popen[str], int]:
     proc = subprocess.Popen(
-        [sys.executable, str(ROOT / "scripts" / "feed_corpus.py"), "serve",
-         "--feeds", str(feeds), "--entries", str(entries)],
-        stdout=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            str(ROOT / "scripts" / "feed_corpus.py"),
+            "serve",
+            "--feeds",
+            str(feeds),
+            "--entries",
+            str(entries),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
     )
     assert proc.stdout is not None
     line = proc.stdout.readline()
@@ -147,9 +152,13 @@ def measure(args: argparse.Namespace, url: str, port: int) -> dict[str, object]:
     upgrade_to_head(engine)
     base = f"http://127.0.0.1:{port}"
     specs = [
-        SourceSpec(f"Bench source {s}", "specialist", "B", None, tuple(
-            f"{base}/feeds/{i}.xml" for i in range(s, args.feeds, 10)
-        ))
+        SourceSpec(
+            f"Bench source {s}",
+            "specialist",
+            "B",
+            None,
+            tuple(f"{base}/feeds/{i}.xml" for i in range(s, args.feeds, 10)),
+        )
         for s in range(min(10, args.feeds))
     ]
     with session_scope(engine) as session:
@@ -163,7 +172,8 @@ def measure(args: argparse.Namespace, url: str, port: int) -> dict[str, object]:
     run_feedparser(bodies[0], headers, f"{base}/feeds/0.xml")  # warm-up
     start = time.perf_counter()
     parsed_entries = sum(
-        len(run_feedparser(b, headers, f"{base}/feeds/{i}.xml").entries) for i, b in enumerate(bodies)
+        len(run_feedparser(b, headers, f"{base}/feeds/{i}.xml").entries)
+        for i, b in enumerate(bodies)
     )
     parse_seconds = time.perf_counter() - start
     parse_rate = parsed_entries / parse_seconds
@@ -183,7 +193,9 @@ def measure(args: argparse.Namespace, url: str, port: int) -> dict[str, object]:
 
         def repoll() -> tuple[float, object]:
             with engine.begin() as conn:
-                conn.execute(sa.text("UPDATE feeds SET next_check_at = now() - interval '1 second'"))
+                conn.execute(
+                    sa.text("UPDATE feeds SET next_check_at = now() - interval '1 second'")
+                )
             t0 = time.perf_counter()
             result = collector.run_pass()
             return time.perf_counter() - t0, result

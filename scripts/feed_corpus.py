@@ -14,6 +14,7 @@ them (so re-polls exercise the body-hash path), /_control/validators/on restores
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import email.utils
 import hashlib
@@ -39,22 +40,63 @@ PUBLISHERS = [
     ("JoongAng Daily", "https://koreajoongangdaily.joins.com"),
 ]
 PLACES = [
-    "Jongju", "Sohae", "Tongchang-ri", "Yongbyon", "Sinpo", "Wonsan", "Kalma", "Pyongyang",
-    "Sunan", "Kaesong", "Panmunjom", "the DMZ", "the Yellow Sea", "the East Sea", "Hwangju",
-    "Nampo", "Chongjin", "Rason", "Sinuiju", "Dandong", "Hyesan", "Jilin province", "Musan",
-    "Punggye-ri", "Haeju", "Yeonpyeong Island", "Baengnyeong Island", "Vladivostok",
+    "Jongju",
+    "Sohae",
+    "Tongchang-ri",
+    "Yongbyon",
+    "Sinpo",
+    "Wonsan",
+    "Kalma",
+    "Pyongyang",
+    "Sunan",
+    "Kaesong",
+    "Panmunjom",
+    "the DMZ",
+    "the Yellow Sea",
+    "the East Sea",
+    "Hwangju",
+    "Nampo",
+    "Chongjin",
+    "Rason",
+    "Sinuiju",
+    "Dandong",
+    "Hyesan",
+    "Jilin province",
+    "Musan",
+    "Punggye-ri",
+    "Haeju",
+    "Yeonpyeong Island",
+    "Baengnyeong Island",
+    "Vladivostok",
 ]
 ACTORS = [
-    "Kim Jong Un", "Kim Yo Jong", "Choe Son Hui", "the Korean People's Army",
-    "South Korea's Joint Chiefs of Staff", "Japan's Ministry of Defense", "U.S. Forces Korea",
-    "the Ministry of Unification", "China's foreign ministry", "Russia's defense ministry",
-    "the UN Panel of Experts", "the Lazarus Group", "the Korean Central News Agency",
+    "Kim Jong Un",
+    "Kim Yo Jong",
+    "Choe Son Hui",
+    "the Korean People's Army",
+    "South Korea's Joint Chiefs of Staff",
+    "Japan's Ministry of Defense",
+    "U.S. Forces Korea",
+    "the Ministry of Unification",
+    "China's foreign ministry",
+    "Russia's defense ministry",
+    "the UN Panel of Experts",
+    "the Lazarus Group",
+    "the Korean Central News Agency",
 ]
 WEAPONS = [
-    "short-range ballistic missile", "Hwasong-18 ICBM", "Hwasong-19 ICBM", "cruise missile",
-    "hypersonic missile", "240mm multiple rocket launcher", "600mm super-large rocket launcher",
-    "submarine-launched ballistic missile", "tactical ballistic missile", "reconnaissance satellite",
-    "Haeil underwater drone", "loitering munition",
+    "short-range ballistic missile",
+    "Hwasong-18 ICBM",
+    "Hwasong-19 ICBM",
+    "cruise missile",
+    "hypersonic missile",
+    "240mm multiple rocket launcher",
+    "600mm super-large rocket launcher",
+    "submarine-launched ballistic missile",
+    "tactical ballistic missile",
+    "reconnaissance satellite",
+    "Haeil underwater drone",
+    "loitering munition",
 ]
 TITLES = {
     "missile_test": [
@@ -148,10 +190,12 @@ def generate_feed(index: int, entries: int, *, now: dt.datetime | None = None) -
         title = rng.choice(TITLES[category]).format(**words)
         teaser = " ".join(rng.choice(TEASERS).format(**words) for _ in range(rng.randint(2, 4)))
         published = now - dt.timedelta(minutes=37 * n + rng.randint(0, 30))
-        slug = f"{index}-{n}-" + "-".join(title.lower().split()[:6]).replace("'", "").replace(":", "")
+        slug = f"{index}-{n}-" + "-".join(title.lower().split()[:6]).replace("'", "").replace(
+            ":", ""
+        )
         link = f"{base}/{published:%Y/%m}/{escape(slug)}/?utm_source=rss&amp;utm_medium=rss"
         html = (
-            f"<p>{escape(teaser)}</p><p>The post <a href=\"{base}/{published:%Y/%m}/{escape(slug)}/\">"
+            f'<p>{escape(teaser)}</p><p>The post <a href="{base}/{published:%Y/%m}/{escape(slug)}/">'
             f"{escape(title)}</a> appeared first on {escape(name)}.</p>"
         )
         items.append(
@@ -263,10 +307,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     server = CorpusServer(generate_corpus(args.feeds, args.entries), port=args.port)
     print(f"PORT {server.port}", flush=True)
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         server.httpd.serve_forever()
-    except KeyboardInterrupt:
-        pass
     return 0
 
 
