@@ -73,12 +73,23 @@ def _clause(title: str, day: dt.date) -> str:
 
 
 def hotspot_detail(ranked: list[tuple[EventRecord, float]]) -> str:
-    """One sentence from the events' own titles, heaviest first."""
+    """One sentence naming what happened there: the heaviest event's own evidence sentence.
+
+    The summary is a sentence quoted from an article, so the detail invents nothing; events
+    without one fall back to their titles. Other events at the place are counted, not described.
+    """
+    lead = ranked[0][0]
+    rest = len(ranked) - 1
+    if lead.summary:
+        sentence = lead.summary.strip().rstrip(".;: ")
+        if rest:
+            sentence += f" (and {rest} more event{'s' if rest > 1 else ''} here)"
+        return sentence + "."
     named = ranked[: m.HOTSPOT_DETAIL_TITLES]
     clauses = [_clause(event.title, event.event_date) for event, _ in named]
-    rest = len(ranked) - len(named)
-    if rest:
-        clauses.append(f"and {rest} more event{'s' if rest > 1 else ''}")
+    if len(ranked) > len(named):
+        more = len(ranked) - len(named)
+        clauses.append(f"and {more} more event{'s' if more > 1 else ''}")
     return "; ".join(clauses) + "."
 
 

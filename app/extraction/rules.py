@@ -6,7 +6,9 @@ it happened as described. Both return their reasons so an analyst can see why.
 Severity, by category (base), then the adjustments below:
   nuclear 4 (a nuclear test 5) | space_launch 4 (ballistic technology, UN-banned)
   missile_test 3: ICBM 5; IRBM, hypersonic or SLBM 4; SRBM/cruise 3, +1 for a salvo of 3+ or a
-      range of 500 km+; +1 when it overflies or lands near Japan
+      range of 500 km+, or for a combined test of several strike systems (e.g. ballistic and
+      cruise missiles with rocket artillery: a rehearsal of a combined strike, not a single
+      test); +1 when it overflies or lands near Japan
   arms_transfer 3 | artillery 2, +1 near the border, NLL or buffer zone
   border_maritime 2, +1 when shots are fired or people hurt | military_exercise 2, +1 with
       strategic assets | cyber 2, +1 for thefts of USD 100M+ | sanctions 2 | defense_policy 2
@@ -42,6 +44,11 @@ SEVERITY_BASE: dict[str, tuple[int, str]] = {
     "humanitarian": (1, "humanitarian situation"),
 }
 _MISSILE_CLASS = {"icbm": 5, "irbm": 4, "slbm": 4}
+# Weapon classes that are distinct strike systems; two or more families in one test = combined.
+_STRIKE_FAMILIES = {
+    "icbm": "ballistic", "irbm": "ballistic", "srbm": "ballistic", "slbm": "ballistic",
+    "cruise": "cruise", "mrl": "rocket_artillery",
+}  # fmt: skip
 _NUCLEAR_TEST = re.compile(r"\b(?:nuclear (?:weapons? )?test|underground (?:nuclear )?test)", re.I)
 _NEAR_BORDER = re.compile(
     r"\b(?:buffer zone|Northern Limit Line|NLL|border|DMZ|MDL|island)\b", re.I
@@ -85,8 +92,11 @@ def severity(
         for cls, level in _MISSILE_CLASS.items():
             if cls in classes:
                 bump(level, f"{cls.upper()} class weapon")
+        families = {_STRIKE_FAMILIES[c] for c in classes if c in _STRIKE_FAMILIES}
         if figures.get("count", 0) >= 3 or figures.get("range_km", 0) >= 500:
             bump(min(value + 1, 5), "a salvo of three or more, or a range of 500 km or more")
+        elif len(families) >= 2:
+            bump(min(value + 1, 5), f"combined test of {len(families)} strike-system families")
         if _JAPAN.search(text):
             bump(min(value + 1, 5), "overflew or landed near Japan")
     elif category == "nuclear" and _NUCLEAR_TEST.search(text):
