@@ -11,7 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from app.collector.claim import CollectorBusyError
-from app.collector.demo import load_demo
+from app.collector.demo import demo_period, load_demo
 from app.collector.feedsfile import feeds_file_path, feeds_table_empty, load_feeds_file
 from app.collector.pipeline import run_collection_pass
 from app.core.config import get_settings
@@ -119,6 +119,7 @@ def demo_command(args: argparse.Namespace) -> int:
     except sa.exc.OperationalError as exc:
         return _fail(f"database unavailable: {str(exc.orig or exc).splitlines()[0]}")
     data = summary.as_dict()
+    data["assessment"] = _assess_demo_period()
     if args.json:
         print(json.dumps(data, ensure_ascii=False))
     else:
@@ -127,4 +128,29 @@ def demo_command(args: argparse.Namespace) -> int:
             f"{data['new_articles']} new articles, {data['updated_articles']} updated, "
             f"{data['extracted_articles']} extracted"
         )
+        if data["assessment"]:
+            report = data["assessment"]
+            print(
+                f"assessment {report['id']} for {report['from']}..{report['to']}: "
+                f"{report['level']} (see /assessments/latest)"
+            )
     return 0
+
+
+def _assess_demo_period() -> dict[str, object] | None:
+    """Build the seed period's report so a new user sees one at once (None if unavailable)."""
+    try:
+        from app.assessment.report import build_and_store
+    except ImportError:
+        return None
+    first_day, last_day = demo_period()
+    with session_scope() as session:
+        assessment = build_and_store(
+            session, first_day, last_day, max_annex_articles=get_settings().export_max_features
+        )
+        return {
+            "id": assessment.id,
+            "from": first_day.isoformat(),
+            "to": last_day.isoformat(),
+            "level": assessment.level,
+        }

@@ -56,10 +56,20 @@ def demo_dir() -> Path:
 
 
 @cache
+def demo_manifest() -> dict[str, Any]:
+    return tomllib.loads((demo_dir() / "manifest.toml").read_text(encoding="utf-8"))
+
+
+def demo_period() -> tuple[dt.date, dt.date]:
+    """The seed report's analysis period (first and last day, inclusive)."""
+    period = demo_manifest()["period"]
+    return dt.date.fromisoformat(period["from"]), dt.date.fromisoformat(period["to"])
+
+
+@cache
 def demo_feeds() -> tuple[DemoFeed, ...]:
-    manifest = tomllib.loads((demo_dir() / "manifest.toml").read_text(encoding="utf-8"))
     feeds = []
-    for item in manifest["feeds"]:
+    for item in demo_manifest()["feeds"]:
         source = SourceSpec(
             name=item["source"],
             kind=item["kind"],
