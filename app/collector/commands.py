@@ -46,6 +46,8 @@ def collect_command(args: argparse.Namespace) -> int:
         print(json.dumps(data, ensure_ascii=False))
     else:
         print(_collect_text(data))
+    if summary.interrupted:
+        return _fail(f"collection pass interrupted: {summary.interrupted}")
     return 0
 
 

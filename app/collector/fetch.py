@@ -90,7 +90,10 @@ def build_client(settings: Settings, *, policy: AddressPolicy | None = None) -> 
         http1=True,
         http2=False,
         retries=0,
-        network_backend=VettedBackend(policy or AddressPolicy.from_settings(settings)),
+        network_backend=VettedBackend(
+            policy or AddressPolicy.from_settings(settings),
+            dns_timeout=settings.fetch_dns_timeout_seconds,
+        ),
     )
     return httpx.Client(
         transport=transport,

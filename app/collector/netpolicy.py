@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import contextvars
 import ipaddress
+import re
 import socket
+import threading
 import time
 import typing
 from collections.abc import Iterable
@@ -88,19 +90,63 @@ class AddressPolicy:
         return vetted
 
 
-def resolve(host: str, port: int) -> list[IPAddress]:
+class DnsTimeoutError(OSError):
+    """No DNS answer within the allowed time."""
+
+
+# getaddrinfo cannot be interrupted: each lookup runs in a daemon thread and is waited for
+# with a timeout. A hung lookup keeps its thread until the system resolver gives up; at most
+# this many run at once, so hung resolvers cannot pile up threads (later lookups time out).
+_lookups = threading.BoundedSemaphore(16)
+
+
+def _getaddrinfo_within(host: str, port: int, timeout: float | None) -> list[typing.Any]:
+    if not _lookups.acquire(timeout=timeout):
+        raise DnsTimeoutError(f"no DNS answer for {host} within {timeout:g} s")
+    answer: dict[str, typing.Any] = {}
+    done = threading.Event()
+
+    def lookup() -> None:
+        try:
+            answer["infos"] = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except BaseException as exc:  # handed to the waiting thread
+            answer["error"] = exc
+        finally:
+            _lookups.release()
+            done.set()
+
+    threading.Thread(target=lookup, name="dns", daemon=True).start()
+    if not done.wait(timeout):
+        raise DnsTimeoutError(f"no DNS answer for {host} within {timeout:g} s")
+    if "error" in answer:
+        raise answer["error"]
+    return answer["infos"]
+
+
+def resolve(host: str, port: int, *, timeout: float | None = None) -> list[IPAddress]:
     literal = _ip_literal(host)
     if literal is not None:
         return [literal]
-    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    infos = _getaddrinfo_within(host, port, timeout)
     return [ipaddress.ip_address(info[4][0].split("%", 1)[0]) for info in infos]
+
+
+# IPv4 in the legacy forms inet_aton accepts (and so does the resolver): 2130706433,
+# 0177.0.0.1, 0x7f.1, 127.1. Judged as the address they mean, without asking any resolver.
+_LEGACY_IPV4 = re.compile(r"(?:0x[0-9a-f]*|[0-9]+)(?:\.(?:0x[0-9a-f]*|[0-9]+)){0,3}", re.I)
 
 
 def _ip_literal(host: str) -> IPAddress | None:
     try:
         return ipaddress.ip_address(host.strip("[]"))
     except ValueError:
-        return None
+        pass
+    if _LEGACY_IPV4.fullmatch(host):
+        try:
+            return ipaddress.IPv4Address(socket.inet_aton(host))
+        except OSError:
+            return None
+    return None
 
 
 def validate_feed_url(
@@ -129,6 +175,7 @@ def validate_feed_url(
         port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
     except ValueError as exc:
         raise ValueError("the feed URL has an invalid port") from exc
+    settings = settings or get_settings()
     policy = AddressPolicy.from_settings(settings)
     literal = _ip_literal(host)
     if literal is not None:
@@ -137,7 +184,7 @@ def validate_feed_url(
         addresses = [ipaddress.ip_address("127.0.0.1")]
     elif resolve_dns:
         try:
-            addresses = resolve(host, port)
+            addresses = resolve(host, port, timeout=settings.fetch_dns_timeout_seconds)
         except (OSError, UnicodeError):
             return url
     else:
@@ -192,8 +239,9 @@ class DeadlineStream(httpcore.NetworkStream):
 class VettedBackend(httpcore.NetworkBackend):
     """Resolve, vet every answer, then connect to a vetted address (never re-resolve)."""
 
-    def __init__(self, policy: AddressPolicy) -> None:
+    def __init__(self, policy: AddressPolicy, *, dns_timeout: float | None = None) -> None:
         self._policy = policy
+        self._dns_timeout = dns_timeout
         self._sync = httpcore.SyncBackend()
 
     def connect_tcp(
@@ -205,7 +253,11 @@ class VettedBackend(httpcore.NetworkBackend):
         socket_options: typing.Iterable[typing.Any] | None = None,
     ) -> httpcore.NetworkStream:
         try:
-            addresses = resolve(host, port)
+            # DNS counts against the whole-request deadline like every other wait.
+            addresses = resolve(host, port, timeout=_remaining(self._dns_timeout))
+        except DnsTimeoutError as exc:
+            _remaining(None)  # the deadline itself ran out: say so
+            raise httpcore.ConnectTimeout(str(exc)) from exc
         except (OSError, UnicodeError) as exc:
             raise httpcore.ConnectError(f"could not resolve {host}: {exc}") from exc
         vetted = self._policy.vet(addresses, host)

@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
+import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from app.collector.claim import ClaimedFeed, claim_due_feeds, collector_lock
@@ -39,6 +40,9 @@ from app.core.db import get_engine, session_scope
 logger = logging.getLogger(__name__)
 
 _DEFAULT = object()
+
+# The database is away (connection refused or dropped, pool exhausted): not a bug of ours.
+DATABASE_UNAVAILABLE = (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.TimeoutError)
 
 
 @dataclass
@@ -71,6 +75,8 @@ class PassSummary:
     extracted_articles: int = 0
     bytes_read: int = 0
     errors: list[dict[str, Any]] = field(default_factory=list)
+    # Why the pass stopped before every due feed was checked (the database went away).
+    interrupted: str | None = None
 
     @property
     def feeds_checked(self) -> int:
@@ -158,9 +164,20 @@ class Collector:
                 limit = self.settings.poll_batch_size
                 if max_feeds is not None:
                     limit = min(limit, max_feeds - summary.feeds_checked)
-                batch = claim_due_feeds(
-                    self.engine, limit=limit, lease_seconds=self.settings.poll_lease_seconds
-                )
+                try:
+                    batch = claim_due_feeds(
+                        self.engine, limit=limit, lease_seconds=self.settings.poll_lease_seconds
+                    )
+                except DATABASE_UNAVAILABLE as exc:
+                    if summary.feeds_checked == 0:
+                        raise  # nothing ran: the caller says the database is unavailable
+                    # Mid-pass: keep what is stored; unclaimed and failed feeds stay due.
+                    summary.interrupted = f"database unavailable: {_first_line(exc)}"
+                    logger.warning(
+                        "collection pass interrupted: database unavailable",
+                        extra={"error": _first_line(exc), "feeds_checked": summary.feeds_checked},
+                    )
+                    break
                 if not batch:
                     break
                 for outcome in self._process_batch(pool, batch):
@@ -204,6 +221,16 @@ class Collector:
         """Fetch, parse and store one claimed feed. Never raises: the outcome says what happened."""
         try:
             return self._process(feed)
+        except DATABASE_UNAVAILABLE as exc:
+            # Nothing to record it in; the claim lease makes the feed due again, so what was
+            # fetched is fetched again and stored by a later pass.
+            logger.warning(
+                "database unavailable; feed not stored, due again when its lease ends",
+                extra={"feed_id": feed.id, "error": _first_line(exc)},
+            )
+            outcome = FeedOutcome(feed.id, feed.url, "error", error_kind="database_unavailable")
+            outcome.error = f"database unavailable: {_first_line(exc)}"
+            return outcome
         except Exception as exc:
             logger.exception("feed processing failed", extra={"feed_id": feed.id})
             outcome = FeedOutcome(feed.id, feed.url, "error", error_kind="internal")
@@ -399,6 +426,11 @@ def _storable_validators(fetched: FetchResult) -> tuple[str | None, str | None]:
     etag = fetched.etag if fetched.etag and len(fetched.etag) <= 1000 else None
     modified = fetched.last_modified
     return etag, (modified if modified and len(modified) <= 200 else None)
+
+
+def _first_line(exc: BaseException) -> str:
+    cause = getattr(exc, "orig", None) or exc
+    return (str(cause).strip().splitlines() or [type(cause).__name__])[0][:300]
 
 
 def _host(url: str) -> str:

@@ -77,6 +77,12 @@ class Settings(BaseSettings):
     fetch_per_host: int = Field(default=4, ge=1, description="Feeds of one host fetched at once.")
     fetch_timeout_seconds: float = Field(default=20.0, gt=0, description="Whole-request deadline.")
     fetch_connect_timeout_seconds: float = Field(default=10.0, gt=0)
+    fetch_dns_timeout_seconds: float = Field(
+        default=5.0,
+        gt=0,
+        description="Longest wait for one DNS answer (feed fetches and admin URL checks); "
+        "also cut short by the whole-request deadline.",
+    )
     fetch_max_bytes: int = Field(
         default=15 * 1024 * 1024, ge=1024, description="Body cap, counted after decompression."
     )

@@ -14,7 +14,7 @@ from app.collector import Collector, PassSummary
 from app.collector.feedsfile import SourceSpec, upsert_sources
 from app.core.config import Settings
 from app.core.db import session_scope
-from tests.collector.feedserver import FeedServer, serving
+from tests.support.feedserver import FeedServer, serving
 
 
 @pytest.fixture

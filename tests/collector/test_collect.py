@@ -20,7 +20,7 @@ from tests.collector.conftest import (
     make_due,
     runs,
 )
-from tests.collector.feedserver import FeedServer, Reply, conditional
+from tests.support.feedserver import FeedServer, Reply, conditional
 
 
 def test_conditional_get_sends_validators_and_304_costs_no_parsing(

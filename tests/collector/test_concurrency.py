@@ -22,7 +22,7 @@ from app.core.config import Settings
 from app.core.migrate import upgrade_to_head
 from tests.collector.builders import item, rss2
 from tests.collector.conftest import add_feeds, articles, collector_settings
-from tests.collector.feedserver import FeedServer, Reply, conditional
+from tests.support.feedserver import FeedServer, Reply, conditional
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -21,7 +21,7 @@ from tests.collector.conftest import (
     feed_row,
     runs,
 )
-from tests.collector.feedserver import FeedServer, Reply, serving
+from tests.support.feedserver import FeedServer, Reply, serving
 
 CAP = 1024 * 1024
 

@@ -11,7 +11,7 @@ from app.collector import scheduler
 from app.core.config import Settings
 from tests.collector.builders import item, rss2
 from tests.collector.conftest import add_feeds, articles
-from tests.collector.feedserver import FeedServer, Reply
+from tests.support.feedserver import FeedServer, Reply
 
 
 def test_only_one_process_holds_the_singleton_lock(db: Engine) -> None:

@@ -18,6 +18,7 @@ class CuttableProxy:
         self._open = threading.Event()
         self._open.set()
         self._pairs: set[tuple[socket.socket, socket.socket]] = set()
+        self._dead: set[tuple[socket.socket, socket.socket]] = set()  # cut, not yet closed
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._accept_loop, daemon=True)
@@ -53,6 +54,8 @@ class CuttableProxy:
         try:
             while not self._stop.is_set():
                 for key, _ in selector.select(timeout=0.2):
+                    if pair in self._dead:
+                        return  # cut: nothing read from now on is forwarded
                     data = key.fileobj.recv(65536)  # type: ignore[union-attr]
                     if not data:
                         return
@@ -66,6 +69,7 @@ class CuttableProxy:
     def _close_pair(self, pair: tuple[socket.socket, socket.socket]) -> None:
         with self._lock:
             self._pairs.discard(pair)
+            self._dead.discard(pair)
         for sock in pair:
             with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
@@ -76,8 +80,14 @@ class CuttableProxy:
         self._open.clear()
         with self._lock:
             pairs = list(self._pairs)
+            self._dead.update(pairs)
         for pair in pairs:
-            self._close_pair(pair)
+            # Shut down only: the pump thread closes the sockets. Closing them here would free
+            # their descriptors while that thread still polls them, and a connection accepted
+            # right after (a quick restore) could reuse the numbers and have its bytes stolen.
+            for sock in pair:
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
 
     def restore(self) -> None:
         self._open.set()

@@ -1,4 +1,6 @@
-"""A small threaded HTTP server for collector tests: scripted replies per path, a request log.
+"""A small threaded HTTP server: scripted replies per path, a request log.
+
+Used by the collector and reliability tests and by scripts/hostile_report.py.
 
 Each path maps to a `Reply` or to a function of the request returning one. Replies can be
 delayed, dripped byte by byte, endless, or arbitrary raw bytes; every request is recorded
