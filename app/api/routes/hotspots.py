@@ -6,10 +6,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
+from sqlmodel import Session
 
-from app.api.deps import SessionDep
+from app.api.cache import cached_response
 from app.api.geojson import GEOJSON_MEDIA_TYPE, feature_collection, hotspot_feature, iso_utc
-from app.api.http import AppSettingsDep, cached_body, conditional, json_bytes
+from app.api.http import AppSettingsDep, json_bytes
 from app.api.problems import PROBLEM_MEDIA_TYPE
 from app.api.routes import params
 from app.assessment import methodology as m
@@ -68,9 +69,8 @@ def within(hotspot: Hotspot, box: params.Bbox) -> bool:
         400: {"description": "Invalid parameter", "content": {PROBLEM_MEDIA_TYPE: {}}},
     },
 )
-def get_hotspots(
+async def get_hotspots(
     request: Request,
-    session: SessionDep,
     settings: AppSettingsDep,
     date_from: params.FromQuery = None,
     date_to: params.ToQuery = None,
@@ -87,7 +87,7 @@ def get_hotspots(
     box = params.bbox(bbox, settings)
     chosen = params.categories(category)
 
-    def compute() -> bytes:
+    def compute(session: Session) -> bytes:
         result = compute_hotspots(session, start=start, end=end, categories=chosen or None)
         hotspots = [
             h
@@ -103,5 +103,4 @@ def get_hotspots(
         )
         return json_bytes(collection)
 
-    body = cached_body(request, params.events_version(session), compute)
-    return conditional(request, body, GEOJSON_MEDIA_TYPE)
+    return await cached_response(request, compute, GEOJSON_MEDIA_TYPE, inputs=(start, end))
