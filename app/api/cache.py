@@ -205,8 +205,10 @@ class VersionedValues:
         self._entries: dict[tuple[Any, ...], tuple[float, Any]] = {}
         self._lock = threading.Lock()
 
-    def get_or_compute(self, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
-        ttl = self.ttl()
+    def get_or_compute(
+        self, key: tuple[Any, ...], compute: Callable[[], T], *, ttl: float | None = None
+    ) -> T:
+        ttl = self.ttl() if ttl is None else ttl
         with self._lock:
             entry = self._entries.get(key)
         if entry is not None and self.clock() - entry[0] < ttl:

@@ -77,7 +77,8 @@ def load_events(
         query = query.where(Event.category.in_(list(categories)))
     # Core rows, streamed in chunks: no ORM row processing, and the driver never holds the
     # whole span next to the records built from it (a busy span is tens of thousands of rows).
-    result = session.connection().execution_options(yield_per=LOAD_CHUNK_ROWS).execute(query)
+    # (Per statement: Connection.execution_options would change the session's connection.)
+    result = session.connection().execute(query, execution_options={"yield_per": LOAD_CHUNK_ROWS})
     return [EventRecord(*row) for row in result]
 
 

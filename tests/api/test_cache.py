@@ -4,6 +4,7 @@ concurrent misses compute once; a request never gets a data version read before 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import threading
 
 import pytest
@@ -167,3 +168,18 @@ def test_another_process_answers_304_for_the_same_data(make_client, write: Sessi
         answer = cold.get("/hotspots", params=WEEK, headers={"If-None-Match": etag})
     assert answer.status_code == 304
     assert answer.content == b""
+
+
+def test_hotspots_for_a_moving_window_follow_new_events(make_client, write: Session) -> None:
+    """Without from/to the window ends at the current minute; its grouping is reused per day
+    span and data version, and still follows a new event at once."""
+    today = dt.datetime.now(dt.UTC).date()
+    make_event(write, event_date=today, **JONGJU)
+    write.commit()
+    with make_client(response_cache_seconds=600) as client:
+        first = client.get("/hotspots").json()
+        assert [f["id"] for f in first["features"]] == ["jongju"]
+        make_event(write, event_date=today, **DMZ)
+        write.commit()
+        second = client.get("/hotspots").json()
+        assert sorted(f["id"] for f in second["features"]) == ["dmz", "jongju"]

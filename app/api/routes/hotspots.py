@@ -8,13 +8,14 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
-from app.api.cache import cached_response
+from app.api.cache import cached_response, derived_values, session_version
 from app.api.geojson import GEOJSON_MEDIA_TYPE, feature_collection, hotspot_feature, iso_utc
 from app.api.http import AppSettingsDep, json_bytes
 from app.api.problems import PROBLEM_MEDIA_TYPE
 from app.api.routes import params
 from app.assessment import methodology as m
 from app.assessment.hotspots import Hotspot, compute_hotspots
+from app.assessment.scoring import day_bounds
 
 router = APIRouter(tags=["hotspots"])
 
@@ -88,7 +89,14 @@ async def get_hotspots(
     chosen = params.categories(category)
 
     def compute(session: Session) -> bytes:
-        result = compute_hotspots(session, start=start, end=end, categories=chosen or None)
+        # The grouping depends on whole days only: the default window moves every minute, but
+        # its hotspots are computed once per day span and data version, then re-rendered.
+        days = day_bounds(start, end)
+        result = derived_values.get_or_compute(
+            ("hotspots", days, tuple(chosen), session_version(session)),
+            lambda: compute_hotspots(session, start=start, end=end, categories=chosen or None),
+            ttl=settings.response_cache_seconds,
+        )
         hotspots = [
             h
             for h in result.hotspots
