@@ -139,6 +139,15 @@ def create_database(admin_url: str, events: int) -> str:
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
     url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    try:
+        seed(url, events)
+    except BaseException:
+        drop_database(admin_url, url)  # a failed seed leaves nothing behind
+        raise
+    return url
+
+
+def seed(url: str, events: int) -> None:
     env = {**os.environ, "DATABASE_URL": url}
     subprocess.run(
         [sys.executable, "-m", "app", "migrate"], cwd=ROOT, env=env, check=True, capture_output=True
@@ -150,7 +159,6 @@ def create_database(admin_url: str, events: int) -> str:
             conn.execute(sa.text(statement), {"n": events} if ":n" in statement else {})
     engine.dispose()
     print(f"seeded {events} events in {time.perf_counter() - started:.1f}s", flush=True)
-    return url
 
 
 def drop_database(admin_url: str, url: str) -> None:
