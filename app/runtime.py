@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import argparse
 import logging
+from typing import TYPE_CHECKING, Any
 
 from app.core.config import get_settings
 from app.core.db import get_engine, set_process_role
 from app.core.migrate import upgrade_to_head
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +35,32 @@ def _run_uvicorn(args: argparse.Namespace, *, with_scheduler: bool) -> int:
     settings = get_settings()
     if settings.auto_migrate and not args.no_migrate:
         upgrade_to_head(get_engine())
+    workers = max(1, getattr(args, "workers", 1) or 1)
+    if workers > 1 and with_scheduler:
+        logger.error("--workers is for `watchfloor api`; `serve` runs the scheduler in-process")
+        return 2
+    logger.info(
+        "listening",
+        extra={
+            "host": args.host,
+            "port": args.port,
+            "scheduler": with_scheduler,
+            "workers": workers,
+        },
+    )
+    options: dict[str, Any] = {
+        "host": args.host,
+        "port": args.port,
+        "proxy_headers": True,
+        "forwarded_allow_ips": "127.0.0.1",
+        "log_config": None,
+        "access_log": False,
+    }
+    if workers > 1:
+        # Worker processes import the app themselves: each builds its own engine, pool and
+        # caches (PostgreSQL is the only shared state).
+        uvicorn.run("app.runtime:api_worker_app", factory=True, workers=workers, **options)
+        return 0
     on_startup, on_shutdown = [], []
     if with_scheduler and settings.scheduler_enabled:
         from app.collector.scheduler import start_background, stop_background
@@ -38,19 +68,18 @@ def _run_uvicorn(args: argparse.Namespace, *, with_scheduler: bool) -> int:
         on_startup.append(start_background)
         on_shutdown.append(stop_background)
     app = create_app(settings, on_startup=on_startup, on_shutdown=on_shutdown)
-    logger.info(
-        "listening", extra={"host": args.host, "port": args.port, "scheduler": with_scheduler}
-    )
-    uvicorn.run(
-        app,
-        host=args.host,
-        port=args.port,
-        proxy_headers=True,
-        forwarded_allow_ips="127.0.0.1",
-        log_config=None,
-        access_log=False,
-    )
+    uvicorn.run(app, **options)
     return 0
+
+
+def api_worker_app() -> FastAPI:
+    """The app of one `watchfloor api --workers N` process (uvicorn calls this factory)."""
+    from app.api.main import create_app
+    from app.core.logging import configure_logging
+
+    configure_logging()
+    set_process_role("api")
+    return create_app(get_settings())
 
 
 def serve(args: argparse.Namespace) -> int:

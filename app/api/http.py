@@ -39,8 +39,9 @@ MAX_AGE_LIVE = 60
 MAX_AGE_STABLE = 300
 
 
-def app_settings(request: Request) -> Settings:
-    """The settings the app was built with (tests build apps with their own)."""
+async def app_settings(request: Request) -> Settings:
+    """The settings the app was built with (tests build apps with their own). Async: FastAPI
+    would run a plain function in the thread pool, a hop per request for an attribute read."""
     settings = getattr(request.app.state, "settings", None)
     return settings if isinstance(settings, Settings) else get_settings()
 
@@ -59,7 +60,7 @@ def strong_etag(body: bytes) -> str:
     return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
 
 
-def _matches(if_none_match: str | None, etag: str) -> bool:
+def matches_if_none_match(if_none_match: str | None, etag: str) -> bool:
     if not if_none_match:
         return False
     if if_none_match.strip() == "*":
@@ -85,7 +86,7 @@ def conditional(
         "Vary": "Accept, Accept-Encoding",
         **(headers or {}),
     }
-    if _matches(request.headers.get("if-none-match"), etag):
+    if matches_if_none_match(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers=all_headers)
     return Response(content=body, media_type=media_type, headers=all_headers)
 
@@ -99,51 +100,6 @@ def json_response(
     headers: dict[str, str] | None = None,
 ) -> Response:
     return conditional(request, json_bytes(data), media_type, max_age=max_age, headers=headers)
-
-
-# --- computed answers reused briefly ----------------------------------------------------------
-
-
-class ResponseCache:
-    """Bodies of expensive computed GETs, per app, for `ttl` seconds and while the newest event
-    id is unchanged (a new event invalidates at once; an edited one within `ttl`)."""
-
-    MAX_ENTRIES = 256
-
-    def __init__(self, ttl: float, clock: Callable[[], float] = time.monotonic) -> None:
-        self.ttl = ttl
-        self.clock = clock
-        self._entries: dict[tuple[Any, ...], tuple[float, bytes]] = {}
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple[Any, ...]) -> bytes | None:
-        if self.ttl <= 0:
-            return None
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is None or self.clock() - entry[0] >= self.ttl:
-                return None
-            return entry[1]
-
-    def put(self, key: tuple[Any, ...], body: bytes) -> None:
-        if self.ttl <= 0:
-            return
-        with self._lock:
-            if len(self._entries) >= self.MAX_ENTRIES:
-                self._entries.clear()  # simple and bounded; entries live seconds anyway
-            self._entries[key] = (self.clock(), body)
-
-
-def cached_body(request: Request, version: Any, compute: Callable[[], bytes]) -> bytes:
-    """`compute()` or a recent body for the same path, query and data version."""
-    cache = getattr(request.app.state, "response_cache", None)
-    key = (request.url.path, tuple(sorted(request.query_params.multi_items())), version)
-    if cache is not None and (body := cache.get(key)) is not None:
-        return body
-    body = compute()
-    if cache is not None:
-        cache.put(key, body)
-    return body
 
 
 # --- ASGI helpers ------------------------------------------------------------------------------

@@ -12,16 +12,17 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 
 from app import __version__
+from app.api.cache import ResponseCache, VersionReader, read_version
 from app.api.http import (
     BodySizeLimitMiddleware,
     RateLimitMiddleware,
-    ResponseCache,
     SecurityHeadersMiddleware,
     document_limits,
 )
 from app.api.problems import install_problem_handlers
 from app.api.routes import ROUTERS
 from app.core.config import Settings, get_settings
+from app.core.db import get_engine
 
 Hook = Callable[[], Any]
 
@@ -71,6 +72,7 @@ def create_app(
     app.add_middleware(SecurityHeadersMiddleware)
     app.state.settings = settings
     app.state.response_cache = ResponseCache(settings.response_cache_seconds)
+    app.state.version_reader = VersionReader(lambda: read_version(get_engine()))
     for router in ROUTERS:
         app.include_router(router)
     document_limits(app, settings)

@@ -39,6 +39,8 @@ class EventRecord:
         return self.first_reported_at is None or self.first_reported_at <= instant
 
 
+LOAD_CHUNK_ROWS = 5_000
+
 _COLUMNS = (
     Event.id,
     Event.title,
@@ -73,7 +75,11 @@ def load_events(
     )
     if categories:
         query = query.where(Event.category.in_(list(categories)))
-    return [EventRecord(*row) for row in session.execute(query)]
+    # Core rows, streamed in chunks: no ORM row processing, and the driver never holds the
+    # whole span next to the records built from it (a busy span is tens of thousands of rows).
+    # (Per statement: Connection.execution_options would change the session's connection.)
+    result = session.connection().execute(query, execution_options={"yield_per": LOAD_CHUNK_ROWS})
+    return [EventRecord(*row) for row in result]
 
 
 def event_weight(event: EventRecord, reference_day: dt.date) -> float:

@@ -179,6 +179,8 @@ class Event(SQLModel, table=True):
         sa.Index("ix_events_timeline", "event_date", "id"),
         sa.Index("ix_events_category_date", "category", "event_date"),
         sa.Index("ix_events_lon_lat", "lon", "lat"),
+        # The API's data version (max id, max updated_at) is two backward index probes.
+        sa.Index("ix_events_updated_at", "updated_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

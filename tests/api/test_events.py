@@ -283,3 +283,26 @@ def test_missing_event_is_a_problem(client: httpx.Client, db, path: str) -> None
     if path == "/events/999999":
         assert response.status_code == 404
         assert "no event with id 999999" in response.json()["detail"]
+
+
+def test_page_items_are_exactly_the_documented_event_schema(write: Session) -> None:
+    """The /events fast path builds item dicts by hand; they equal EventOut's JSON dump."""
+    from app.api.routes.events import _page, event_json, event_out
+
+    make_event(
+        write,
+        first_reported_at=dt.datetime(2026, 5, 26, 4, 30, 0, 500000, tzinfo=dt.UTC),
+        last_reported_at=dt.datetime(2026, 5, 27, 0, 55, 1, 123456, tzinfo=dt.UTC),
+        confidence=0.123456,
+        actors=["North Korea", "South Korea"],
+        **JONGJU,
+    )
+    make_event(write, category="cyber", lat=None, lon=None, location_name=None, location_id=None)
+    make_event(write, first_reported_at=None, last_reported_at=None, **DMZ)
+    write.commit()
+    rows, _ = _page(write, [], None, 10)
+    assert len(rows) == 3
+    for row in rows:
+        expected = event_out(row, "http://api.test").model_dump(mode="json")
+        assert event_json(row, "http://api.test") == expected
+        assert list(event_json(row, "http://api.test")) == list(expected)  # same key order

@@ -191,7 +191,9 @@ def test_computed_answers_are_reused_until_an_event_arrives(make_client, write: 
     query = {"from": "2026-05-21", "to": "2026-05-28"}
     with make_client(response_cache_seconds=600) as client:
         first = client.get("/hotspots", params=query).json()
-        event.severity = 5  # an edit keeps the newest id: the cached answer stands for the TTL
+        # An edit that leaves updated_at alone keeps the data version: cached for the TTL
+        # (extraction always moves updated_at; see tests/api/test_cache.py).
+        event.severity = 5
         write.add(event)
         write.commit()
         assert client.get("/hotspots", params=query).json() == first

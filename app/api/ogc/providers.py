@@ -18,6 +18,7 @@ from typing import Any, Protocol
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from app.api.cache import derived_values, session_version
 from app.api.geojson import event_feature, hotspot_feature
 from app.api.ogc.errors import invalid_parameter
 from app.api.ogc.params import BBox, FilterValue, TimeInterval
@@ -109,9 +110,14 @@ class EventsProvider:
         properties: Mapping[str, FilterValue],
     ) -> Page:
         conditions = self._conditions(bbox, datetime, properties)
-        matched = self.session.exec(
-            select(sa.func.count()).select_from(Event).where(*conditions)
-        ).one()
+        # numberMatched stays exact: counted once per filter and data version, not per page.
+        filters = (bbox, datetime, tuple(sorted(properties.items())))
+        matched = derived_values.get_or_compute(
+            ("events.count", filters, session_version(self.session)),
+            lambda: self.session.exec(
+                select(sa.func.count()).select_from(Event).where(*conditions)
+            ).one(),
+        )
         statement = select(Event).where(*conditions)
         if cursor is not None:
             statement = statement.where(self._after(cursor))
@@ -132,6 +138,11 @@ class EventsProvider:
         return None if event is None else event_feature(event)
 
     def extent(self) -> Extent:
+        return derived_values.get_or_compute(
+            ("events.extent", session_version(self.session)), self._extent
+        )
+
+    def _extent(self) -> Extent:
         has_point = sa.and_(Event.lon.is_not(None), Event.lat.is_not(None))
         west, south, east, north = self.session.exec(
             select(
@@ -248,7 +259,12 @@ class HotspotsProvider:
     def hotspots(self, categories: Sequence[str] | None) -> list[Hotspot]:
         key = None if categories is None else tuple(categories)
         if key not in self._cache:
-            self._cache[key] = self._compute(categories)
+            # Recency is counted in days, so an answer holds for the day and data version.
+            today = (self.now() - dt.timedelta(microseconds=1)).date()  # as day_bounds counts
+            shared = ("hotspots", key, today, session_version(self.session))
+            self._cache[key] = derived_values.get_or_compute(
+                shared, lambda: self._compute(categories)
+            )
         return self._cache[key]
 
     def _compute(self, categories: Sequence[str] | None) -> list[Hotspot]:

@@ -6,14 +6,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
+from sqlmodel import Session
 
-from app.api.deps import SessionDep
+from app.api.cache import cached_response, derived_values, session_version
 from app.api.geojson import GEOJSON_MEDIA_TYPE, feature_collection, hotspot_feature, iso_utc
-from app.api.http import AppSettingsDep, cached_body, conditional, json_bytes
+from app.api.http import AppSettingsDep, json_bytes
 from app.api.problems import PROBLEM_MEDIA_TYPE
 from app.api.routes import params
 from app.assessment import methodology as m
 from app.assessment.hotspots import Hotspot, compute_hotspots
+from app.assessment.scoring import day_bounds
 
 router = APIRouter(tags=["hotspots"])
 
@@ -68,9 +70,8 @@ def within(hotspot: Hotspot, box: params.Bbox) -> bool:
         400: {"description": "Invalid parameter", "content": {PROBLEM_MEDIA_TYPE: {}}},
     },
 )
-def get_hotspots(
+async def get_hotspots(
     request: Request,
-    session: SessionDep,
     settings: AppSettingsDep,
     date_from: params.FromQuery = None,
     date_to: params.ToQuery = None,
@@ -87,8 +88,15 @@ def get_hotspots(
     box = params.bbox(bbox, settings)
     chosen = params.categories(category)
 
-    def compute() -> bytes:
-        result = compute_hotspots(session, start=start, end=end, categories=chosen or None)
+    def compute(session: Session) -> bytes:
+        # The grouping depends on whole days only: the default window moves every minute, but
+        # its hotspots are computed once per day span and data version, then re-rendered.
+        days = day_bounds(start, end)
+        result = derived_values.get_or_compute(
+            ("hotspots", days, tuple(chosen), session_version(session)),
+            lambda: compute_hotspots(session, start=start, end=end, categories=chosen or None),
+            ttl=settings.response_cache_seconds,
+        )
         hotspots = [
             h
             for h in result.hotspots
@@ -103,5 +111,4 @@ def get_hotspots(
         )
         return json_bytes(collection)
 
-    body = cached_body(request, params.events_version(session), compute)
-    return conditional(request, body, GEOJSON_MEDIA_TYPE)
+    return await cached_response(request, compute, GEOJSON_MEDIA_TYPE, inputs=(start, end))

@@ -7,9 +7,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
+from sqlmodel import Session
 
-from app.api.deps import SessionDep
-from app.api.http import AppSettingsDep, cached_body, conditional, json_bytes
+from app.api.cache import cached_response
+from app.api.http import json_bytes
 from app.api.problems import PROBLEM_MEDIA_TYPE
 from app.api.routes import params
 from app.api.schemas import Driver, ThreatHistoryOut, ThreatLevelOut, ThreatPoint, Window
@@ -63,9 +64,8 @@ def threat_out(threat: ThreatLevel) -> ThreatLevelOut:
     response_model=ThreatLevelOut,
     responses=ERRORS,
 )
-def get_threat_level(
+async def get_threat_level(
     request: Request,
-    session: SessionDep,
     at: Annotated[
         str | None,
         Query(
@@ -80,12 +80,11 @@ def get_threat_level(
     else:
         moment = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
 
-    def compute() -> bytes:
+    def compute(session: Session) -> bytes:
         threat = compute_threat_level(session, at=moment)
         return json_bytes(threat_out(threat).model_dump(mode="json", by_alias=True))
 
-    body = cached_body(request, params.events_version(session), compute)
-    return conditional(request, body, "application/json")
+    return await cached_response(request, compute, "application/json", inputs=(moment,))
 
 
 @router.get(
@@ -96,10 +95,8 @@ def get_threat_level(
     response_model=ThreatHistoryOut,
     responses=ERRORS,
 )
-def get_threat_level_history(
+async def get_threat_level_history(
     request: Request,
-    session: SessionDep,
-    settings: AppSettingsDep,
     date_from: params.DayFromQuery = None,
     date_to: params.DayToQuery = None,
 ) -> Response:
@@ -115,11 +112,10 @@ def get_threat_level_history(
     if (last - first).days + 1 > m.MAX_HISTORY_DAYS:
         raise params.bad(f"the history covers at most {m.MAX_HISTORY_DAYS} days; narrow it")
 
-    def compute() -> bytes:
+    def compute(session: Session) -> bytes:
         return json_bytes(history_out(threat_history(session, first, last), first, last))
 
-    body = cached_body(request, params.events_version(session), compute)
-    return conditional(request, body, "application/json")
+    return await cached_response(request, compute, "application/json", inputs=(first, last))
 
 
 def history_out(points: list[ThreatLevel], first: dt.date, last: dt.date) -> dict:

@@ -1,0 +1,230 @@
+"""Computed answers reused while the events are unchanged, and the cheap check that says so.
+
+The data version is `(max(events.id), max(events.updated_at))`: two backward index probes
+(ix_events_updated_at). A new event moves the first, an edited or merged one the second, so a
+cached body is never served for data older than the request. A pure deletion of an old event
+moves neither: the cache's time-to-live (`response_cache_seconds`) bounds that case.
+
+- `VersionReader`: concurrent requests share one version query, but only a query that
+  *started after* a request arrived answers it (a request never sees a version older than
+  itself). Under load that is one query per database round trip instead of one per request.
+- `ResponseCache`: body + ETag per (path, query, version), computed once per key even when many
+  requests miss together (single flight), for at most `ttl` seconds.
+- `cached_response`: the two together, answering 304 without touching the body.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import anyio
+import sqlalchemy as sa
+from fastapi import Request
+from fastapi.responses import Response
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from app.api.http import MAX_AGE_LIVE, matches_if_none_match, strong_etag
+from app.core.config import get_settings
+from app.core.db import get_engine
+from app.core.models import Event
+
+Version = tuple[Any, ...]
+T = TypeVar("T")
+
+VERSION_QUERY = sa.select(sa.func.max(Event.id), sa.func.max(Event.updated_at))
+
+
+def read_version(engine: Engine) -> Version:
+    """The events' data version (see the module docstring), on an autocommit connection so
+    the check costs one round trip (no BEGIN/ROLLBACK around it)."""
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        return tuple(conn.execute(VERSION_QUERY).one())
+
+
+def session_version(session: Session) -> Version:
+    """The same version, inside an existing unit of work."""
+    return tuple(session.execute(VERSION_QUERY).one())
+
+
+@contextmanager
+def read_session() -> Iterator[Session]:
+    """A read-only session for computing a cached answer (nothing to commit)."""
+    with Session(get_engine(), expire_on_commit=False) as session:
+        yield session
+
+
+class VersionReader:
+    """Coalesces concurrent version reads (group-commit style), per event loop."""
+
+    def __init__(self, read: Callable[[], Version]) -> None:
+        self._read = read
+        self._running: asyncio.Future[Version] | None = None
+        self._next: asyncio.Future[Version] | None = None
+
+    async def current(self) -> Version:
+        if self._running is None:
+            future = self._start()
+        else:
+            # The running query may have started before this request: wait for the next one.
+            if self._next is None:
+                self._next = asyncio.get_running_loop().create_future()
+            future = self._next
+        return await asyncio.shield(future)
+
+    def _start(self, future: asyncio.Future[Version] | None = None) -> asyncio.Future[Version]:
+        future = future or asyncio.get_running_loop().create_future()
+        self._running = future
+        asyncio.get_running_loop().create_task(self._run(future))
+        return future
+
+    async def _run(self, future: asyncio.Future[Version]) -> None:
+        try:
+            future.set_result(await anyio.to_thread.run_sync(self._read))
+        except Exception as exc:  # every waiter sees the failure, none hangs
+            future.set_exception(exc)
+            future.exception()  # mark retrieved: waiters may all be gone
+        finally:
+            if not future.done():  # cancelled (shutdown)
+                future.cancel()
+            self._running = None
+            waiting, self._next = self._next, None
+            if waiting is not None:
+                self._start(waiting)
+
+
+@dataclass(frozen=True, slots=True)
+class CachedBody:
+    body: bytes
+    etag: str
+
+
+class ResponseCache:
+    """Bodies of expensive computed GETs, per app, for `ttl` seconds per data version.
+
+    Used from the event loop only (no locks needed); `compute` runs in the thread pool.
+    """
+
+    MAX_ENTRIES = 256
+
+    def __init__(self, ttl: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.ttl = ttl
+        self.clock = clock
+        self._entries: dict[tuple[Any, ...], tuple[float, CachedBody]] = {}
+        self._computing: dict[tuple[Any, ...], asyncio.Future[CachedBody]] = {}
+
+    def get(self, key: tuple[Any, ...]) -> CachedBody | None:
+        entry = self._entries.get(key)
+        if entry is None or self.clock() - entry[0] >= self.ttl:
+            return None
+        return entry[1]
+
+    def put(self, key: tuple[Any, ...], value: CachedBody) -> None:
+        if self.ttl <= 0:
+            return
+        if len(self._entries) >= self.MAX_ENTRIES:
+            self._entries.clear()  # simple and bounded; entries live seconds anyway
+        self._entries[key] = (self.clock(), value)
+
+    async def get_or_compute(
+        self, key: tuple[Any, ...], compute: Callable[[], bytes]
+    ) -> CachedBody:
+        if (hit := self.get(key)) is not None:
+            return hit
+        if (pending := self._computing.get(key)) is not None:
+            return await asyncio.shield(pending)
+        future: asyncio.Future[CachedBody] = asyncio.get_running_loop().create_future()
+        self._computing[key] = future
+        try:
+            body = await anyio.to_thread.run_sync(compute)
+            value = CachedBody(body, strong_etag(body))
+            self.put(key, value)
+            future.set_result(value)
+            return value
+        except Exception as exc:
+            future.set_exception(exc)
+            future.exception()  # mark retrieved when no one else was waiting
+            raise
+        finally:
+            del self._computing[key]
+            if not future.done():  # cancelled: waiters retry rather than hang
+                future.cancel()
+
+
+def cache_key(request: Request, version: Version, inputs: tuple[Any, ...]) -> tuple[Any, ...]:
+    query = tuple(sorted(request.query_params.multi_items()))
+    return (request.url.path, query, inputs, version)
+
+
+async def cached_response(
+    request: Request,
+    compute: Callable[[Session], bytes],
+    media_type: str,
+    *,
+    inputs: tuple[Any, ...] = (),
+    max_age: int = MAX_AGE_LIVE,
+) -> Response:
+    """The answer for this path and query at the current data version: 304 when the client
+    holds it, else the (possibly cached) body. `compute(session)` runs in the thread pool.
+
+    `inputs`: whatever else the answer depends on (e.g. the current minute a default window
+    ends at), so a cached body never outlives them."""
+    state = request.app.state
+    version = await state.version_reader.current()
+
+    def run() -> bytes:
+        with read_session() as session:
+            return compute(session)
+
+    cached = await state.response_cache.get_or_compute(cache_key(request, version, inputs), run)
+    headers = {
+        "ETag": cached.etag,
+        "Cache-Control": f"public, max-age={max_age}",
+        "Vary": "Accept, Accept-Encoding",
+    }
+    if matches_if_none_match(request.headers.get("if-none-match"), cached.etag):
+        return Response(status_code=304, headers=headers)
+    return Response(content=cached.body, media_type=media_type, headers=headers)
+
+
+class VersionedValues:
+    """Small derived values (counts, extents) per (key, data version), for sync callers in
+    the thread pool: bounded, thread-safe, each entry trusted for at most `ttl` seconds."""
+
+    MAX_ENTRIES = 1024
+
+    def __init__(self, ttl: Callable[[], float], clock: Callable[[], float] = time.monotonic):
+        self.ttl = ttl
+        self.clock = clock
+        self._entries: dict[tuple[Any, ...], tuple[float, Any]] = {}
+        self._lock = threading.Lock()
+
+    def get_or_compute(
+        self, key: tuple[Any, ...], compute: Callable[[], T], *, ttl: float | None = None
+    ) -> T:
+        ttl = self.ttl() if ttl is None else ttl
+        with self._lock:
+            entry = self._entries.get(key)
+        if entry is not None and self.clock() - entry[0] < ttl:
+            return entry[1]  # type: ignore[no-any-return]
+        value = compute()
+        if ttl > 0:
+            with self._lock:
+                if len(self._entries) >= self.MAX_ENTRIES:
+                    self._entries.clear()
+                self._entries[key] = (self.clock(), value)
+        return value
+
+
+def _settings_ttl() -> float:
+    return float(get_settings().response_cache_seconds)
+
+
+# Shared by the OGC providers (they see a session, not the app).
+derived_values = VersionedValues(_settings_ttl)

@@ -1,0 +1,185 @@
+"""Cached answers follow the data: a new or edited event changes the ETag and the body at once;
+concurrent misses compute once; a request never gets a data version read before it arrived."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import threading
+
+import pytest
+from sqlmodel import Session
+
+from app.api.cache import ResponseCache, VersionReader
+from app.core.models import utcnow
+from tests.api.factories import DMZ, JONGJU, make_event
+
+WEEK = {"from": "2026-05-21", "to": "2026-05-28"}
+CACHED = [("/hotspots", WEEK), ("/threat-level", {"at": "2026-05-28T12:00:00Z"})]
+
+
+@pytest.mark.parametrize(("path", "query"), CACHED)
+def test_a_new_event_changes_the_etag_and_the_body(
+    make_client, write: Session, path: str, query: dict
+) -> None:
+    make_event(write, severity=2, **JONGJU)
+    write.commit()
+    with make_client(response_cache_seconds=600) as client:
+        first = client.get(path, params=query)
+        etag = first.headers["etag"]
+        unchanged = client.get(path, params=query, headers={"If-None-Match": etag})
+        assert unchanged.status_code == 304
+        assert unchanged.headers["etag"] == etag and unchanged.content == b""
+
+        make_event(write, severity=5, claim_status="confirmed", **DMZ)
+        write.commit()
+        fresh = client.get(path, params=query, headers={"If-None-Match": etag})
+        assert fresh.status_code == 200
+        assert fresh.headers["etag"] != etag
+        assert fresh.json() != first.json()
+
+
+@pytest.mark.parametrize(("path", "query"), CACHED)
+def test_an_edited_event_changes_the_answer_at_once(
+    make_client, write: Session, path: str, query: dict
+) -> None:
+    event = make_event(write, severity=1, claim_status="claimed", **JONGJU)
+    write.commit()
+    with make_client(response_cache_seconds=600) as client:
+        before = client.get(path, params=query)
+        # As extraction does when a merge changes an event: the row and its updated_at move.
+        event.severity, event.claim_status, event.updated_at = 5, "confirmed", utcnow()
+        write.add(event)
+        write.commit()
+        after = client.get(path, params=query)
+        assert after.headers["etag"] != before.headers["etag"]
+        assert after.json() != before.json()
+
+
+def test_the_same_inputs_give_the_same_bytes(make_client, write: Session) -> None:
+    make_event(write, **JONGJU)
+    write.commit()
+    with (
+        make_client(response_cache_seconds=600) as cached,
+        make_client(response_cache_seconds=0) as uncached,
+    ):
+        for path, query in CACHED:
+            one, two = cached.get(path, params=query), uncached.get(path, params=query)
+            assert one.status_code == two.status_code == 200
+            assert one.content == two.content and one.headers["etag"] == two.headers["etag"]
+
+
+def test_ogc_number_matched_stays_exact_as_events_arrive(make_client, write: Session) -> None:
+    make_event(write, **JONGJU)
+    write.commit()
+    items = "/ogc/collections/events/items"
+    with make_client() as client:
+        assert client.get(items).json()["numberMatched"] == 1
+        assert client.get(items, params={"category": "cyber"}).json()["numberMatched"] == 0
+        make_event(write, category="cyber", lat=None, lon=None, location_name=None)
+        write.commit()
+        assert client.get(items).json()["numberMatched"] == 2
+        assert client.get(items, params={"category": "cyber"}).json()["numberMatched"] == 1
+        extent = client.get("/ogc/collections/events").json()["extent"]["spatial"]["bbox"][0]
+        make_event(write, **DMZ)
+        write.commit()
+        moved = client.get("/ogc/collections/events").json()["extent"]["spatial"]["bbox"][0]
+        assert moved != extent
+
+
+def test_concurrent_misses_compute_once() -> None:
+    calls = 0
+    gate = threading.Event()
+
+    def compute() -> bytes:
+        nonlocal calls
+        calls += 1
+        gate.wait(5)
+        return b"body"
+
+    async def scenario() -> list[bytes]:
+        cache = ResponseCache(ttl=60)
+        waiting = [asyncio.create_task(cache.get_or_compute(("k",), compute)) for _ in range(20)]
+        await asyncio.sleep(0.05)
+        gate.set()
+        return [entry.body for entry in await asyncio.gather(*waiting)]
+
+    assert asyncio.run(scenario()) == [b"body"] * 20
+    assert calls == 1
+
+
+def test_a_failed_computation_reaches_every_waiter_and_is_not_cached() -> None:
+    attempts = 0
+
+    def compute() -> bytes:
+        nonlocal attempts
+        attempts += 1
+        if attempts == 1:
+            raise RuntimeError("database went away")
+        return b"ok"
+
+    async def scenario() -> bytes:
+        cache = ResponseCache(ttl=60)
+        with pytest.raises(RuntimeError):
+            await cache.get_or_compute(("k",), compute)
+        return (await cache.get_or_compute(("k",), compute)).body
+
+    assert asyncio.run(scenario()) == b"ok"
+
+
+def test_a_request_never_gets_a_version_read_before_it_arrived() -> None:
+    """Requests arriving during a read share the *next* read, never the running one."""
+    reads: list[threading.Event] = []
+    counter = 0
+
+    def read() -> tuple[int]:
+        nonlocal counter
+        counter += 1
+        gate = threading.Event()
+        reads.append(gate)
+        gate.wait(5)
+        return (counter,)
+
+    async def scenario() -> tuple[tuple[int], list[tuple[int]]]:
+        reader = VersionReader(read)
+        early = asyncio.create_task(reader.current())
+        await asyncio.sleep(0.05)  # the first read is running
+        late = [asyncio.create_task(reader.current()) for _ in range(10)]
+        await asyncio.sleep(0.05)
+        reads[0].set()
+        first = await early
+        await asyncio.sleep(0.05)  # the second read has started for the late ones
+        reads[1].set()
+        return first, list(await asyncio.gather(*late))
+
+    first, late = asyncio.run(scenario())
+    assert first == (1,)
+    assert late == [(2,)] * 10
+    assert len(reads) == 2  # ten late requests, one query
+
+
+def test_another_process_answers_304_for_the_same_data(make_client, write: Session) -> None:
+    """ETags hash the body, so replicas (and a restarted process) agree on them."""
+    make_event(write, **JONGJU)
+    write.commit()
+    with make_client(response_cache_seconds=600) as warm:
+        etag = warm.get("/hotspots", params=WEEK).headers["etag"]
+    with make_client(response_cache_seconds=600) as cold:
+        answer = cold.get("/hotspots", params=WEEK, headers={"If-None-Match": etag})
+    assert answer.status_code == 304
+    assert answer.content == b""
+
+
+def test_hotspots_for_a_moving_window_follow_new_events(make_client, write: Session) -> None:
+    """Without from/to the window ends at the current minute; its grouping is reused per day
+    span and data version, and still follows a new event at once."""
+    today = dt.datetime.now(dt.UTC).date()
+    make_event(write, event_date=today, **JONGJU)
+    write.commit()
+    with make_client(response_cache_seconds=600) as client:
+        first = client.get("/hotspots").json()
+        assert [f["id"] for f in first["features"]] == ["jongju"]
+        make_event(write, event_date=today, **DMZ)
+        write.commit()
+        second = client.get("/hotspots").json()
+        assert sorted(f["id"] for f in second["features"]) == ["dmz", "jongju"]
