@@ -53,10 +53,10 @@ def test_singleton_lock_lost_with_its_connection_is_taken_again(
         assert guard.is_leader() is False  # the ping notices the dead connection
         assert guard.is_leader() is False  # and no new one can be made
         # The server ended the dead session, and with it the lock: nobody holds it.
-        assert _eventually(lambda: _lock_holders(proxied_db) == [], 10)
+        assert _eventually(lambda: _lock_holders(proxied_db) == [], 30)
 
         proxied_db.proxy.restore()
-        assert _eventually(guard.is_leader, 10)
+        assert _eventually(guard.is_leader, 30)
         assert _lock_holders(proxied_db) == ["watchfloor-scheduler-lock"]
     finally:
         guard.release()
