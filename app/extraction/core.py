@@ -36,16 +36,19 @@ from app.extraction.lexicon import (
     weapon_matcher,
 )
 from app.extraction.places import choose_place, to_location
+from app.extraction.scan import AnchoredPattern
 from app.extraction.schemas import ArticleInput, ExtractedEvent, Location
 from app.extraction.text import Sentence, article_sentences
 
 MAX_EVENTS_PER_ARTICLE = 3
 MAX_EVIDENCE = 4
-_MODAL_BEFORE = re.compile(
-    r"\b(?:could|would|might|may|will|shall|plans? to|planning to|expected to|preparing to|"
-    r"prepares? to|threaten\w* to|vow\w* to|ready to|able to|capable of|warn\w* (?:of|that)|"
-    r"likely to|if|whether|no plans? to|without)\b[^.;]{0,30}$",
-    re.IGNORECASE,
+_MODAL_BEFORE = AnchoredPattern(
+    re.compile(
+        r"\b(?:could|would|might|may|will|shall|plans? to|planning to|expected to|preparing to|"
+        r"prepares? to|threaten\w* to|vow\w* to|ready to|able to|capable of|warn\w* (?:of|that)|"
+        r"likely to|if|whether|no plans? to|without)\b[^.;]{0,30}$",
+        re.IGNORECASE,
+    )
 )
 _PAST_AFTER = re.compile(
     r"^[^.;]{0,30}\b(?:earlier this year|last year|in (?:19|20)\d\d|years? ago|previously|"
@@ -87,12 +90,12 @@ class Support:
 
 
 @cache
-def _genre() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+def _genre() -> tuple[AnchoredPattern, AnchoredPattern, AnchoredPattern]:
     spec = lexicon()["genre"]
     return (
-        re.compile(spec["commentary_title"], re.IGNORECASE),
-        re.compile(spec["commentary_lead"], re.IGNORECASE),
-        re.compile(spec["non_security_title"], re.IGNORECASE),
+        AnchoredPattern(re.compile(spec["commentary_title"], re.IGNORECASE)),
+        AnchoredPattern(re.compile(spec["commentary_lead"], re.IGNORECASE)),
+        AnchoredPattern(re.compile(spec["non_security_title"], re.IGNORECASE)),
     )
 
 
@@ -197,10 +200,12 @@ def _emitted(supports: dict[str, Support]) -> list[Support]:
     return emitted[:MAX_EVENTS_PER_ARTICLE]
 
 
-_ANY_DATE = re.compile(
-    r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|"
-    r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*\b",
-    re.IGNORECASE,
+_ANY_DATE = AnchoredPattern(
+    re.compile(
+        r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|"
+        r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*\b",
+        re.IGNORECASE,
+    )
 )
 
 

@@ -16,6 +16,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from app.extraction.scan import AnchoredPattern, trie_pattern
 from app.extraction.text import fold
 
 _HANGUL_END = "(?:(?<=[\u3131-\ud7a3])|(?![^\\W_]))"
@@ -58,7 +59,9 @@ class PhraseMatcher:
                 exact_case[folded] = phrase
         self._keys = {p: tuple(k) for p, k in by_phrase.items()}
         self._exact_case = exact_case
-        self._regex = re.compile(f"(?<![^\\W_])(?:{_trie(by_phrase)}){_HANGUL_END}")
+        self._regex = AnchoredPattern(
+            re.compile(f"(?<![^\\W_])(?:{trie_pattern(by_phrase)}){_HANGUL_END}")
+        )
 
     def find(self, folded: str, original: str) -> Iterator[PhraseHit]:
         for match in self._regex.finditer(folded):
@@ -67,27 +70,6 @@ class PhraseMatcher:
             if wanted is not None and original[match.start() : match.end()] != wanted:
                 continue
             yield PhraseHit(match.start(), match.end(), self._keys[phrase])
-
-
-def _trie(phrases: Iterable[str]) -> str:
-    root: dict[str, Any] = {}
-    for phrase in phrases:
-        node = root
-        for char in phrase:
-            node = node.setdefault(char, {})
-        node[""] = {}
-    return _trie_node(root)
-
-
-def _trie_node(node: dict[str, Any]) -> str:
-    branches = [re.escape(ch) + _trie_node(child) for ch, child in sorted(node.items()) if ch]
-    if not branches:
-        return ""
-    optional = "" in node
-    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-    if optional:
-        return f"(?:{body})?" if len(branches) == 1 and len(body) > 1 else f"{body}?"
-    return body
 
 
 def _data(name: str) -> str:
@@ -161,8 +143,8 @@ class Category:
     label: str
     kinetic: bool
     gate: tuple[str, ...]
-    strong: re.Pattern[str]  # every strong pattern as one alternation: one scan per sentence
-    weak: re.Pattern[str]
+    strong: AnchoredPattern  # every strong pattern as one alternation: one scan per sentence
+    weak: AnchoredPattern
 
 
 @cache
@@ -179,6 +161,7 @@ def taxonomy() -> tuple[Category, ...]:
     for name, spec in data["categories"].items():
         strong = re.compile("|".join(f"(?:{expand(p)})" for p in spec["strong"]), re.IGNORECASE)
         weak = re.compile("|".join(expand(p) for p in spec["weak"]), re.IGNORECASE)
+        strong, weak = AnchoredPattern(strong), AnchoredPattern(weak)
         gate = tuple(stem.lower() for stem in spec["gate"])
         categories.append(Category(name, spec["label"], spec["kinetic"], gate, strong, weak))
     return tuple(categories)
@@ -187,8 +170,7 @@ def taxonomy() -> tuple[Category, ...]:
 @cache
 def gate_regex() -> re.Pattern[str]:
     """One pass over a folded sentence finds every category whose stems it contains."""
-    # a lookahead finds stems starting at every position, overlapping ones included
-    return re.compile(f"(?=({_trie({stem for c in taxonomy() for stem in c.gate})}))")
+    return re.compile(trie_pattern({stem for c in taxonomy() for stem in c.gate}))
 
 
 @cache
@@ -210,8 +192,12 @@ def gated_categories(folded: str) -> set[str]:
     """Categories worth trying on a sentence (a superset of those that can match)."""
     owners = gate_categories()
     found: set[str] = set()
-    for match in gate_regex().finditer(folded):
-        found |= owners[match.group(1)]
+    search = gate_regex().search
+    match = search(folded)
+    while match:
+        found |= owners[match.group(0)]
+        # resume one character on, not after the stem: stems may overlap ('nuclear weapons')
+        match = search(folded, match.start() + 1)
     return found
 
 

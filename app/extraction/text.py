@@ -110,6 +110,12 @@ _INCIDENTAL = re.compile(
     re.IGNORECASE,
 )
 _CLAUSE_END = re.compile(r"[,;:]")
+# every branch of _INCIDENTAL needs one of these words, or a ", as" (the pattern's own branch)
+_INCIDENTAL_WORDS = (
+    "after", "before", "amid", "despite", "following", "even as", "in the wake of", "ahead of",
+    "while", "whereas",
+)  # fmt: skip
+_COMMA_AS = re.compile(r",\s+as\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,8 +123,14 @@ class Sentence:
     index: int  # 0 is the title
     text: str
     folded: str  # lower-cased, diacritics folded; same length as text
-    segments: tuple[tuple[int, int, bool], ...] = ()
     memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def segments(self) -> tuple[tuple[int, int, bool], ...]:
+        """Clause spans, computed when first asked for: most sentences never are."""
+        if "segments" not in self.memo:
+            self.memo["segments"] = clause_segments(self.text)
+        return self.memo["segments"]  # type: ignore[no-any-return]
 
     def segment_at(self, position: int) -> tuple[int, int, bool]:
         for span in self.segments:
@@ -184,11 +196,13 @@ def article_sentences(title: str, text: str) -> list[Sentence]:
     body = strip_dateline(normalize(text))
     pieces = [title] if title else [""]
     pieces += split_sentences(body)
-    return [Sentence(i, p, fold(p), clause_segments(p)) for i, p in enumerate(pieces)]
+    return [Sentence(i, p, fold(p)) for i, p in enumerate(pieces)]
 
 
 def clause_segments(sentence: str) -> tuple[tuple[int, int, bool], ...]:
     """(start, end, incidental) spans: 'amid ...', 'days after ...' clauses are incidental."""
+    if not _may_have_aside(sentence):
+        return ((0, len(sentence), False),) if sentence else ()
     spans: list[tuple[int, int, bool]] = []
     cursor = 0
     for match in _INCIDENTAL.finditer(sentence):
@@ -203,3 +217,11 @@ def clause_segments(sentence: str) -> tuple[tuple[int, int, bool], ...]:
     if cursor < len(sentence):
         spans.append((cursor, len(sentence), False))
     return tuple(spans)
+
+
+def _may_have_aside(sentence: str) -> bool:
+    """False only when _INCIDENTAL cannot match: the full scan costs more than all the rest."""
+    if not sentence.isascii():  # ignoring case, 'ı' and 'İ' match 'i': no shortcut
+        return True
+    lowered = sentence.lower()
+    return any(word in lowered for word in _INCIDENTAL_WORDS) or bool(_COMMA_AS.search(sentence))
