@@ -26,10 +26,11 @@ from app.extraction.dates import DateMention, find_dates, publish_day
 from app.extraction.figures import extract_figures
 from app.extraction.lexicon import (
     Category,
+    SentenceScan,
     actor_matcher,
-    gated_categories,
     gazetteer,
     lexicon,
+    scan_sentence,
     source_grades,
     taxonomy,
     weapon_classes,
@@ -128,11 +129,11 @@ def _non_security_headline(title: Sentence, supports: dict[str, Support]) -> boo
 def _triggers(sentence: Sentence, *, gated: bool = True) -> list[Trigger]:
     found = []
     text = sentence.text
-    candidates = gated_categories(sentence.folded) if gated else None
+    scan = scan_sentence(sentence.folded)
     for category in taxonomy():
-        if candidates is not None and category.name not in candidates:
+        if gated and category.name not in scan.gated:
             continue
-        for match in category.strong.finditer(text):
+        for match in _strong_matches(category, text, scan):
             start = match.start()
             if category.kinetic and (
                 _MODAL_BEFORE.search(text[max(0, start - 40) : start])
@@ -142,6 +143,13 @@ def _triggers(sentence: Sentence, *, gated: bool = True) -> list[Trigger]:
             incidental = sentence.segment_at(start)[2]
             found.append(Trigger(category.name, sentence, start, match.group(0), incidental))
     return found
+
+
+def _strong_matches(category: Category, text: str, scan: SentenceScan) -> list[re.Match[str]]:
+    if category.strong.prefixes is not None and text.isascii():
+        # the sentence scan has already found where the category's patterns may start
+        return category.strong.finditer_from(text, scan.starts.get(category.name, ()))
+    return category.strong.finditer(text)
 
 
 def _supports(sentences: Sequence[Sentence], today) -> dict[str, Support]:  # type: ignore[no-untyped-def]

@@ -59,17 +59,36 @@ class PhraseMatcher:
                 exact_case[folded] = phrase
         self._keys = {p: tuple(k) for p, k in by_phrase.items()}
         self._exact_case = exact_case
-        self._regex = AnchoredPattern(
-            re.compile(f"(?<![^\\W_])(?:{trie_pattern(by_phrase)}){_HANGUL_END}")
-        )
+        tree = trie_pattern(by_phrase)
+        self._regex = re.compile(f"(?<![^\\W_])(?:{tree}){_HANGUL_END}")
+        # a phrase starts at the text's start or after a non-word character: a pattern that
+        # starts with that character lets `re` skip over letters fast, unlike the lookbehind
+        self._after_boundary = re.compile(f"[\\W_](?:{tree})")
 
     def find(self, folded: str, original: str) -> Iterator[PhraseHit]:
-        for match in self._regex.finditer(folded):
+        for match in self._matches(folded):
             phrase = match.group(0)
             wanted = self._exact_case.get(phrase)
             if wanted is not None and original[match.start() : match.end()] != wanted:
                 continue
             yield PhraseHit(match.start(), match.end(), self._keys[phrase])
+
+    def _matches(self, folded: str) -> list[re.Match[str]]:
+        """`self._regex.finditer(folded)`, trying only where a phrase follows a boundary."""
+        match, next_boundary = self._regex.match, self._after_boundary.search
+        found = []
+        hit = match(folded)
+        if hit:
+            found.append(hit)
+        # the boundary character before the next phrase may be the last one of this phrase
+        candidate = next_boundary(folded, hit.end() - 1 if hit else 0)
+        while candidate:
+            start = candidate.start() + 1
+            hit = match(folded, start)
+            if hit:
+                found.append(hit)
+            candidate = next_boundary(folded, hit.end() - 1 if hit else start)
+        return found
 
 
 def _data(name: str) -> str:
@@ -167,38 +186,59 @@ def taxonomy() -> tuple[Category, ...]:
     return tuple(categories)
 
 
-@cache
-def gate_regex() -> re.Pattern[str]:
-    """One pass over a folded sentence finds every category whose stems it contains."""
-    return re.compile(trie_pattern({stem for c in taxonomy() for stem in c.gate}))
+@dataclass(frozen=True, slots=True)
+class SentenceScan:
+    """What one pass over a folded sentence tells about the trigger patterns."""
+
+    gated: set[str]  # categories whose gate stems the sentence contains
+    starts: dict[str, list[int]]  # category -> where its strong patterns may start (ASCII text)
+
+
+@dataclass(frozen=True, slots=True)
+class _TriggerIndex:
+    texts: re.Pattern[str]  # gate stems and strong-pattern prefixes, as one prefix tree
+    gates: dict[str, frozenset[str]]  # text found -> categories it opens
+    starts: dict[str, tuple[str, ...]]  # text found -> categories whose patterns may start there
 
 
 @cache
-def gate_categories() -> dict[str, frozenset[str]]:
-    owners: dict[str, set[str]] = {}
+def _trigger_index() -> _TriggerIndex:
+    stems: dict[str, set[str]] = {}
+    prefixes: dict[str, set[str]] = {}
     for category in taxonomy():
         for stem in category.gate:
-            owners.setdefault(stem, set()).add(category.name)
-    # the longest stem found at a position stands for every stem that is a prefix of it
-    return {
-        stem: frozenset().union(
-            *(names for other, names in owners.items() if stem.startswith(other))
-        )
-        for stem in owners
-    }
+            stems.setdefault(stem, set()).add(category.name)
+        for prefix in category.strong.prefixes or ():
+            prefixes.setdefault(prefix, set()).add(category.name)
+    texts = stems.keys() | prefixes.keys()
+
+    # the longest text found at a position stands for every text that is a prefix of it
+    def owners(text: str, table: dict[str, set[str]]) -> set[str]:
+        return set().union(*(names for key, names in table.items() if text.startswith(key)))
+
+    order = [c.name for c in taxonomy()]
+    return _TriggerIndex(
+        texts=re.compile(trie_pattern(texts)),
+        gates={text: frozenset(owners(text, stems)) for text in texts},
+        starts={text: tuple(n for n in order if n in owners(text, prefixes)) for text in texts},
+    )
 
 
-def gated_categories(folded: str) -> set[str]:
-    """Categories worth trying on a sentence (a superset of those that can match)."""
-    owners = gate_categories()
-    found: set[str] = set()
-    search = gate_regex().search
-    match = search(folded)
-    while match:
-        found |= owners[match.group(0)]
-        # resume one character on, not after the stem: stems may overlap ('nuclear weapons')
-        match = search(folded, match.start() + 1)
-    return found
+def scan_sentence(folded: str) -> SentenceScan:
+    """The gated categories and, per category, where its strong patterns may start."""
+    index = _trigger_index()
+    gated: set[str] = set()
+    starts: dict[str, list[int]] = {}
+    search = index.texts.search
+    found = search(folded)
+    while found:
+        text, position = found.group(0), found.start()
+        gated |= index.gates[text]
+        for name in index.starts[text]:
+            starts.setdefault(name, []).append(position)
+        # resume one character on, not after the text: texts overlap ('nuclear weapons')
+        found = search(folded, position + 1)
+    return SentenceScan(gated, starts)
 
 
 @cache
@@ -212,5 +252,5 @@ def warm_up() -> None:
     actor_matcher()
     weapon_matcher()
     taxonomy()
-    gate_regex()
+    _trigger_index()
     source_grades()

@@ -29,6 +29,7 @@ _CLASS_CHARS = {  # ASCII members of the classes a pattern may start with (text 
     sre.CATEGORY_DIGIT: "0123456789",
     sre.CATEGORY_UNI_DIGIT: "0123456789",
 }
+_ASCII_CASE_TWINS = frozenset("ıİſ\u212a")  # re.IGNORECASE: 'ı' and 'İ' match 'i', ...
 _MAX_CLASS = 10  # a wider first character (\w, [^.]) makes the prefix useless
 _SHORT_RUN = 4  # prefixes this short find too many places...
 _MAX_TAILS = 12  # ...unless lengthening them means searching for too many texts
@@ -40,24 +41,29 @@ class AnchoredPattern:
     def __init__(self, pattern: re.Pattern[str]) -> None:
         # kept whole, never looked up in a cache: hashing a compiled pattern costs microseconds
         self.pattern = pattern
-        prefixes = literal_prefixes(pattern)
+        self.prefixes = literal_prefixes(pattern)
         # a case-sensitive prefix tree of plain texts: one quick try per position of the text
-        self.starts = re.compile(trie_pattern(prefixes)) if prefixes else None
+        self.starts = re.compile(trie_pattern(self.prefixes)) if self.prefixes else None
 
     def finditer(self, text: str) -> list[re.Match[str]]:
         """The same matches as `pattern.finditer(text)`."""
         if self.starts is None or not text.isascii():
             return list(self.pattern.finditer(text))
+        return self.finditer_from(text, find_all(self.starts, text.lower()))
+
+    def finditer_from(self, text: str, candidates: Iterable[int]) -> list[re.Match[str]]:
+        """`finditer`'s matches, given (in order) every position where one of `prefixes` stands
+        in the lower-cased ASCII `text`."""
         found = []
-        lowered = text.lower()
-        next_start, match = self.starts.search, self.pattern.match
-        candidate = next_start(lowered)
-        while candidate:
-            hit = match(text, candidate.start())
+        end = 0
+        match = self.pattern.match
+        for start in candidates:
+            if start < end:
+                continue  # finditer resumes after the previous match
+            hit = match(text, start)
             if hit:
-                found.append(hit)  # and resume after it, as finditer does
-            position = hit.end() if hit else candidate.start() + 1
-            candidate = next_start(lowered, position)
+                found.append(hit)
+                end = hit.end()
         return found
 
     def search(self, text: str) -> re.Match[str] | None:
@@ -73,6 +79,17 @@ class AnchoredPattern:
                 return hit
             candidate = next_start(lowered, candidate.start() + 1)
         return None
+
+
+def find_all(texts: re.Pattern[str], lowered: str) -> list[int]:
+    """Every position where one of the texts of a `trie_pattern` starts, overlaps included."""
+    positions = []
+    search = texts.search
+    found = search(lowered)
+    while found:
+        positions.append(found.start())
+        found = search(lowered, found.start() + 1)
+    return positions
 
 
 def literal_prefixes(pattern: re.Pattern[str]) -> frozenset[str] | None:
@@ -106,13 +123,16 @@ def _prefixes(items: Sequence[tuple[Any, Any]]) -> frozenset[str] | None:
 
 
 def _literal_run(items: Sequence[tuple[Any, Any]]) -> frozenset[str] | None:
+    first = items[0][1]
+    if first > 127:
+        # '평양' cannot start a match in ASCII text; the four letters that match an ASCII one
+        # when case is ignored could
+        return None if chr(first) in _ASCII_CASE_TWINS else frozenset()
     run = ""
     for op, av in items:
         if op is not sre.LITERAL or av > 127:
             break
         run += chr(av).lower()
-    if not run:
-        return None
     if len(run) < _SHORT_RUN:
         # the parser factors 'party|plenary' into 'p(?:arty|lenary)': read on past the 'p'
         tails = _prefixes(items[len(run) :])

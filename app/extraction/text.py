@@ -36,6 +36,8 @@ _BOILERPLATE = re.compile(
 )
 _BOILERPLATE_CUES = ("appeared first on", "[", "developing", "More ", "*This")
 _SPACED_POSSESSIVE = re.compile(r"(\w)' s\b")
+# runs of blanks become one space; a lone space is left alone (it is most of the matches)
+_BLANKS = re.compile(r"[ \t\r\f\v]{2,}|[\t\r\f\v]")
 _DATELINE = re.compile(
     r"^\s*[A-Z][A-Z.'\- ]{2,30}(?:,\s*(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}|\d{1,2}\s+[A-Z][a-z]{2,8}))?"
     r"\s*(?:\([A-Za-z0-9 .&'-]{2,40}\))?\s*(?:--|—|-)\s+"
@@ -144,17 +146,21 @@ class Sentence:
 
 
 def normalize(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text or "").translate(_PUNCT)
+    text = text or ""
+    if not text.isascii():  # NFKC and the punctuation table leave ASCII as it is
+        text = unicodedata.normalize("NFKC", text).translate(_PUNCT)
     if "' s" in text:
         text = _SPACED_POSSESSIVE.sub(r"\1's", text)
     if any(cue in text for cue in _BOILERPLATE_CUES):
         text = _BOILERPLATE.sub(" ", text)
-    return re.sub(r"[ \t\r\f\v]+", " ", text).strip()
+    return _BLANKS.sub(" ", text).strip()
 
 
 def fold(text: str) -> str:
     """Lower-case and strip the usual romanisation diacritics, keeping the length."""
     lowered = text.lower()
+    if lowered.isascii():  # nothing for the table to fold
+        return lowered
     if len(lowered) != len(text):  # e.g. 'İ' lower-cases to two code points
         lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
     return lowered.translate(_FOLD)
@@ -187,7 +193,7 @@ def _is_abbreviation(text: str, dot: int) -> bool:
     if not token:
         return False
     word = token.group(1)
-    return word.lower().strip(".") in _ABBREVIATIONS or bool(re.fullmatch(r"[A-Z]", word))
+    return word.lower().strip(".") in _ABBREVIATIONS or (len(word) == 1 and "A" <= word <= "Z")
 
 
 def article_sentences(title: str, text: str) -> list[Sentence]:
