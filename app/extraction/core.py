@@ -129,7 +129,7 @@ def _non_security_headline(title: Sentence, supports: dict[str, Support]) -> boo
 def _triggers(sentence: Sentence, *, gated: bool = True) -> list[Trigger]:
     found = []
     text = sentence.text
-    scan = scan_sentence(sentence.folded)
+    scan = _scan(sentence)
     for category in taxonomy():
         if gated and category.name not in scan.gated:
             continue
@@ -145,11 +145,26 @@ def _triggers(sentence: Sentence, *, gated: bool = True) -> list[Trigger]:
     return found
 
 
+def _scan(sentence: Sentence) -> SentenceScan:
+    if "scan" not in sentence.memo:
+        sentence.memo["scan"] = scan_sentence(sentence.folded)
+    return sentence.memo["scan"]  # type: ignore[no-any-return]
+
+
 def _strong_matches(category: Category, text: str, scan: SentenceScan) -> list[re.Match[str]]:
     if category.strong.prefixes is not None and text.isascii():
         # the sentence scan has already found where the category's patterns may start
-        return category.strong.finditer_from(text, scan.starts.get(category.name, ()))
+        return category.strong.finditer_from(text, scan.strong_starts.get(category.name, ()))
     return category.strong.finditer(text)
+
+
+def _mentions(category: Category, sentence: Sentence) -> bool:
+    """Whether a weak pattern of the category matches (it widens an event's sentences)."""
+    text = sentence.text
+    if category.weak.prefixes is not None and text.isascii():
+        starts = _scan(sentence).weak_starts.get(category.name, ())
+        return category.weak.search_from(text, starts) is not None
+    return category.weak.search(text) is not None
 
 
 def _supports(sentences: Sequence[Sentence], today) -> dict[str, Support]:  # type: ignore[no-untyped-def]
@@ -228,7 +243,7 @@ def _build_event(
     triggers = sorted([*support.main, *support.dated_asides], key=lambda t: t.sentence.index)
     evidence = _dedupe([t.sentence for t in triggers])[:MAX_EVIDENCE]
     trigger_at = {t.sentence.index: t.start for t in triggers}
-    scope = _dedupe([*evidence, *(s for s in sentences[1:] if category.weak.search(s.text))])[:10]
+    scope = _dedupe([*evidence, *(s for s in sentences[1:] if _mentions(category, s))])[:10]
 
     event_date, precision, date_reason = _event_date(triggers, sentences, today)
     mention, place_reason = choose_place(category.name, evidence, scope, trigger_at)

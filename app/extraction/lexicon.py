@@ -188,57 +188,68 @@ def taxonomy() -> tuple[Category, ...]:
 
 @dataclass(frozen=True, slots=True)
 class SentenceScan:
-    """What one pass over a folded sentence tells about the trigger patterns."""
+    """What one pass over a folded sentence tells about the category patterns."""
 
     gated: set[str]  # categories whose gate stems the sentence contains
-    starts: dict[str, list[int]]  # category -> where its strong patterns may start (ASCII text)
+    # category -> where its strong (weak) patterns may start; valid for ASCII text
+    strong_starts: dict[str, list[int]]
+    weak_starts: dict[str, list[int]]
 
 
 @dataclass(frozen=True, slots=True)
-class _TriggerIndex:
-    texts: re.Pattern[str]  # gate stems and strong-pattern prefixes, as one prefix tree
-    gates: dict[str, frozenset[str]]  # text found -> categories it opens
-    starts: dict[str, tuple[str, ...]]  # text found -> categories whose patterns may start there
+class _TextOwners:
+    gates: frozenset[str]  # categories the text opens
+    strong: tuple[str, ...]  # categories whose strong patterns may start with it
+    weak: tuple[str, ...]  # categories whose weak patterns may start with it
 
 
 @cache
-def _trigger_index() -> _TriggerIndex:
-    stems: dict[str, set[str]] = {}
-    prefixes: dict[str, set[str]] = {}
+def _category_index() -> tuple[re.Pattern[str], dict[str, _TextOwners]]:
+    """Gate stems and pattern prefixes as one prefix tree, and who owns each text."""
+    tables: dict[str, dict[str, set[str]]] = {"gate": {}, "strong": {}, "weak": {}}
     for category in taxonomy():
-        for stem in category.gate:
-            stems.setdefault(stem, set()).add(category.name)
-        for prefix in category.strong.prefixes or ():
-            prefixes.setdefault(prefix, set()).add(category.name)
-    texts = stems.keys() | prefixes.keys()
+        for kind, texts in (
+            ("gate", category.gate),
+            ("strong", category.strong.prefixes or ()),
+            ("weak", category.weak.prefixes or ()),
+        ):
+            for text in texts:
+                tables[kind].setdefault(text, set()).add(category.name)
+    every_text = set().union(*tables.values())
+    order = [c.name for c in taxonomy()]
 
     # the longest text found at a position stands for every text that is a prefix of it
-    def owners(text: str, table: dict[str, set[str]]) -> set[str]:
-        return set().union(*(names for key, names in table.items() if text.startswith(key)))
+    def owners(text: str, kind: str) -> list[str]:
+        names = set().union(*(n for key, n in tables[kind].items() if text.startswith(key)))
+        return [name for name in order if name in names]
 
-    order = [c.name for c in taxonomy()]
-    return _TriggerIndex(
-        texts=re.compile(trie_pattern(texts)),
-        gates={text: frozenset(owners(text, stems)) for text in texts},
-        starts={text: tuple(n for n in order if n in owners(text, prefixes)) for text in texts},
-    )
+    index = {
+        text: _TextOwners(
+            frozenset(owners(text, "gate")),
+            tuple(owners(text, "strong")),
+            tuple(owners(text, "weak")),
+        )
+        for text in every_text
+    }
+    return re.compile(trie_pattern(every_text)), index
 
 
 def scan_sentence(folded: str) -> SentenceScan:
-    """The gated categories and, per category, where its strong patterns may start."""
-    index = _trigger_index()
-    gated: set[str] = set()
-    starts: dict[str, list[int]] = {}
-    search = index.texts.search
+    """The gated categories and, per category, where its patterns may start."""
+    texts, index = _category_index()
+    scan = SentenceScan(set(), {}, {})
+    search = texts.search
     found = search(folded)
     while found:
-        text, position = found.group(0), found.start()
-        gated |= index.gates[text]
-        for name in index.starts[text]:
-            starts.setdefault(name, []).append(position)
+        owners, position = index[found.group(0)], found.start()
+        scan.gated.update(owners.gates)
+        for name in owners.strong:
+            scan.strong_starts.setdefault(name, []).append(position)
+        for name in owners.weak:
+            scan.weak_starts.setdefault(name, []).append(position)
         # resume one character on, not after the text: texts overlap ('nuclear weapons')
         found = search(folded, position + 1)
-    return SentenceScan(gated, starts)
+    return scan
 
 
 @cache
@@ -252,5 +263,5 @@ def warm_up() -> None:
     actor_matcher()
     weapon_matcher()
     taxonomy()
-    _trigger_index()
+    _category_index()
     source_grades()

@@ -66,6 +66,15 @@ class AnchoredPattern:
                 end = hit.end()
         return found
 
+    def search_from(self, text: str, candidates: Iterable[int]) -> re.Match[str] | None:
+        """`search`'s match, given candidates as for `finditer_from`."""
+        match = self.pattern.match
+        for start in candidates:
+            hit = match(text, start)
+            if hit:
+                return hit
+        return None
+
     def search(self, text: str) -> re.Match[str] | None:
         """The same match as `pattern.search(text)`."""
         if self.starts is None or not text.isascii():

@@ -34,7 +34,11 @@ _BOILERPLATE = re.compile(
     r"|^\s*More (?:from|in) [^\n]{1,60}$|^\*This article was [^\n]*$",
     re.MULTILINE,
 )
-_BOILERPLATE_CUES = ("appeared first on", "[", "developing", "More ", "*This")
+# each branch of _BOILERPLATE needs one of these: most texts skip the pattern
+_BOILERPLATE_CUES = (
+    "appeared first on", "[...]", "[…]", "This is a developing", "More from ", "More in ",
+    "*This article was ",
+)  # fmt: skip
 _SPACED_POSSESSIVE = re.compile(r"(\w)' s\b")
 # runs of blanks become one space; a lone space is left alone (it is most of the matches)
 _BLANKS = re.compile(r"[ \t\r\f\v]{2,}|[\t\r\f\v]")
