@@ -131,7 +131,9 @@ def _triggers(sentence: Sentence, *, gated: bool = True) -> list[Trigger]:
     text = sentence.text
     scan = _scan(sentence)
     for category in taxonomy():
-        if gated and category.name not in scan.gated:
+        if scan is not None and category.name not in scan.strong_starts:
+            continue  # none of its patterns can start anywhere in the sentence
+        if gated and not category.opens(sentence.folded):
             continue
         for match in _strong_matches(category, text, scan):
             start = match.start()
@@ -145,26 +147,36 @@ def _triggers(sentence: Sentence, *, gated: bool = True) -> list[Trigger]:
     return found
 
 
-def _scan(sentence: Sentence) -> SentenceScan:
+def _scan(sentence: Sentence) -> SentenceScan | None:
+    """Where the category patterns may start; None (scan each pattern) for non-ASCII text,
+    where ignoring case is more than lower-casing."""
     if "scan" not in sentence.memo:
-        sentence.memo["scan"] = scan_sentence(sentence.folded)
+        ascii_text = sentence.text.isascii() and _every_pattern_anchored()
+        sentence.memo["scan"] = scan_sentence(sentence.folded) if ascii_text else None
     return sentence.memo["scan"]  # type: ignore[no-any-return]
 
 
-def _strong_matches(category: Category, text: str, scan: SentenceScan) -> list[re.Match[str]]:
-    if category.strong.prefixes is not None and text.isascii():
-        # the sentence scan has already found where the category's patterns may start
-        return category.strong.finditer_from(text, scan.strong_starts.get(category.name, ()))
-    return category.strong.finditer(text)
+@cache
+def _every_pattern_anchored() -> bool:
+    return all(c.strong.prefixes and c.weak.prefixes for c in taxonomy())
+
+
+def _strong_matches(
+    category: Category, text: str, scan: SentenceScan | None
+) -> list[re.Match[str]]:
+    if scan is None:
+        return category.strong.finditer(text)
+    # the sentence scan has already found where the category's patterns may start
+    return category.strong.finditer_from(text, scan.strong_starts.get(category.name, ()))
 
 
 def _mentions(category: Category, sentence: Sentence) -> bool:
     """Whether a weak pattern of the category matches (it widens an event's sentences)."""
-    text = sentence.text
-    if category.weak.prefixes is not None and text.isascii():
-        starts = _scan(sentence).weak_starts.get(category.name, ())
-        return category.weak.search_from(text, starts) is not None
-    return category.weak.search(text) is not None
+    scan = _scan(sentence)
+    if scan is None:
+        return category.weak.search(sentence.text) is not None
+    starts = scan.weak_starts.get(category.name, ())
+    return category.weak.search_from(sentence.text, starts) is not None
 
 
 def _supports(sentences: Sequence[Sentence], today) -> dict[str, Support]:  # type: ignore[no-untyped-def]

@@ -16,7 +16,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from app.extraction.scan import AnchoredPattern, trie_pattern
+from app.extraction.scan import AnchoredPattern, locator_pattern, trie_pattern
 from app.extraction.text import fold
 
 _HANGUL_END = "(?:(?<=[\u3131-\ud7a3])|(?![^\\W_]))"
@@ -164,6 +164,11 @@ class Category:
     gate: tuple[str, ...]
     strong: AnchoredPattern  # every strong pattern as one alternation: one scan per sentence
     weak: AnchoredPattern
+    gate_stems: re.Pattern[str]  # the gate as one prefix tree, searched in folded text
+
+    def opens(self, folded: str) -> bool:
+        """Whether the sentence contains a gate stem (anywhere, even inside a word)."""
+        return self.gate_stems.search(folded) is not None
 
 
 @cache
@@ -182,73 +187,57 @@ def taxonomy() -> tuple[Category, ...]:
         weak = re.compile("|".join(expand(p) for p in spec["weak"]), re.IGNORECASE)
         strong, weak = AnchoredPattern(strong), AnchoredPattern(weak)
         gate = tuple(stem.lower() for stem in spec["gate"])
-        categories.append(Category(name, spec["label"], spec["kinetic"], gate, strong, weak))
+        stems = re.compile(trie_pattern(gate))
+        categories.append(Category(name, spec["label"], spec["kinetic"], gate, strong, weak, stems))
     return tuple(categories)
 
 
 @dataclass(frozen=True, slots=True)
 class SentenceScan:
-    """What one pass over a folded sentence tells about the category patterns."""
+    """Where, in a lower-cased ASCII sentence, each category's patterns may start."""
 
-    gated: set[str]  # categories whose gate stems the sentence contains
-    # category -> where its strong (weak) patterns may start; valid for ASCII text
     strong_starts: dict[str, list[int]]
     weak_starts: dict[str, list[int]]
 
 
-@dataclass(frozen=True, slots=True)
-class _TextOwners:
-    gates: frozenset[str]  # categories the text opens
-    strong: tuple[str, ...]  # categories whose strong patterns may start with it
-    weak: tuple[str, ...]  # categories whose weak patterns may start with it
-
-
 @cache
-def _category_index() -> tuple[re.Pattern[str], dict[str, _TextOwners]]:
-    """Gate stems and pattern prefixes as one prefix tree, and who owns each text."""
-    tables: dict[str, dict[str, set[str]]] = {"gate": {}, "strong": {}, "weak": {}}
-    for category in taxonomy():
-        for kind, texts in (
-            ("gate", category.gate),
-            ("strong", category.strong.prefixes or ()),
-            ("weak", category.weak.prefixes or ()),
-        ):
-            for text in texts:
-                tables[kind].setdefault(text, set()).add(category.name)
-    every_text = set().union(*tables.values())
-    order = [c.name for c in taxonomy()]
+def _category_index() -> tuple[re.Pattern[str], dict[str, tuple[tuple[str, ...], ...]]]:
+    """Every prefix of every strong and weak pattern as one prefix tree, and for each text
+    found, the categories whose strong (weak) patterns may start there."""
+    categories = taxonomy()
+    tables: tuple[dict[str, set[str]], dict[str, set[str]]] = ({}, {})
+    for category in categories:
+        for table, pattern in zip(tables, (category.strong, category.weak), strict=True):
+            for text in pattern.prefixes or ():
+                table.setdefault(text, set()).add(category.name)
+    every_text = tables[0].keys() | tables[1].keys()
 
     # the longest text found at a position stands for every text that is a prefix of it
-    def owners(text: str, kind: str) -> list[str]:
-        names = set().union(*(n for key, n in tables[kind].items() if text.startswith(key)))
-        return [name for name in order if name in names]
+    def owners(text: str, table: dict[str, set[str]]) -> tuple[str, ...]:
+        names = set().union(*(n for key, n in table.items() if text.startswith(key)))
+        return tuple(c.name for c in categories if c.name in names)
 
-    index = {
-        text: _TextOwners(
-            frozenset(owners(text, "gate")),
-            tuple(owners(text, "strong")),
-            tuple(owners(text, "weak")),
-        )
-        for text in every_text
-    }
-    return re.compile(trie_pattern(every_text)), index
+    patterns = [p for c in categories for p in (c.strong, c.weak)]
+    at_boundary = all(p.at_word_start for p in patterns)
+    locator = re.compile(locator_pattern(every_text, at_boundary=at_boundary))
+    return locator, {text: tuple(owners(text, table) for table in tables) for text in every_text}
 
 
-def scan_sentence(folded: str) -> SentenceScan:
-    """The gated categories and, per category, where its patterns may start."""
+def scan_sentence(lowered: str) -> SentenceScan:
+    """Per category, the positions where its strong and weak patterns may start."""
     texts, index = _category_index()
-    scan = SentenceScan(set(), {}, {})
+    scan = SentenceScan({}, {})
     search = texts.search
-    found = search(folded)
+    found = search(lowered)
     while found:
-        owners, position = index[found.group(0)], found.start()
-        scan.gated.update(owners.gates)
-        for name in owners.strong:
+        strong, weak = index[found.group(0)]
+        position = found.start()
+        for name in strong:
             scan.strong_starts.setdefault(name, []).append(position)
-        for name in owners.weak:
+        for name in weak:
             scan.weak_starts.setdefault(name, []).append(position)
-        # resume one character on, not after the text: texts overlap ('nuclear weapons')
-        found = search(folded, position + 1)
+        # resume one character on, not after the text: texts overlap ('the north', 'north')
+        found = search(lowered, position + 1)
     return scan
 
 

@@ -42,8 +42,12 @@ class AnchoredPattern:
         # kept whole, never looked up in a cache: hashing a compiled pattern costs microseconds
         self.pattern = pattern
         self.prefixes = literal_prefixes(pattern)
-        # a case-sensitive prefix tree of plain texts: one quick try per position of the text
-        self.starts = re.compile(trie_pattern(self.prefixes)) if self.prefixes else None
+        self.at_word_start = starts_at_word_boundary(pattern)
+        self.starts = (
+            re.compile(locator_pattern(self.prefixes, at_boundary=self.at_word_start))
+            if self.prefixes
+            else None
+        )
 
     def finditer(self, text: str) -> list[re.Match[str]]:
         """The same matches as `pattern.finditer(text)`."""
@@ -99,6 +103,34 @@ def find_all(texts: re.Pattern[str], lowered: str) -> list[int]:
         positions.append(found.start())
         found = search(lowered, found.start() + 1)
     return positions
+
+
+def locator_pattern(prefixes: Iterable[str], *, at_boundary: bool) -> str:
+    """A case-sensitive prefix tree of the texts: one quick try per position of the text.
+    With `at_boundary`, only where a word starts or ends (`\\b`), which most positions fail
+    at once."""
+    tree = trie_pattern(prefixes)
+    return rf"\b(?:{tree})" if at_boundary else tree
+
+
+def starts_at_word_boundary(pattern: re.Pattern[str]) -> bool:
+    """True when every match starts with `\\b` (lower-casing ASCII moves no boundary)."""
+    return _at_boundary(list(sre_parse.parse(pattern.pattern, pattern.flags)))
+
+
+def _at_boundary(items: Sequence[tuple[Any, Any]]) -> bool:
+    for index, (op, av) in enumerate(items):
+        rest = items[index + 1 :]
+        if op is sre.ASSERT or op is sre.ASSERT_NOT:
+            continue  # a lookbehind such as (?<!to be ) comes before the \b
+        if op is sre.AT:
+            return av is sre.AT_BOUNDARY
+        if op is sre.SUBPATTERN:
+            return _at_boundary([*av[3], *rest])
+        if op is sre.BRANCH:
+            return all(_at_boundary([*branch, *rest]) for branch in av[1])
+        return False
+    return False
 
 
 def literal_prefixes(pattern: re.Pattern[str]) -> frozenset[str] | None:
