@@ -56,7 +56,9 @@ _PAST_AFTER = re.compile(
     r"in the past|since (?:19|20)\d\d|decades ago)\b",
     re.IGNORECASE,
 )
-_SATELLITE = re.compile(r"\b(?:satellite|space|carrier rocket|Chollima)\b", re.IGNORECASE)
+_SATELLITE = AnchoredPattern(
+    re.compile(r"\b(?:satellite|space|carrier rocket|Chollima)\b", re.IGNORECASE)
+)
 _COUNTRY_IDS = {
     "North Korea": "kp-north-korea",
     "South Korea": "kr-south-korea",

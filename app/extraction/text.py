@@ -40,8 +40,8 @@ _BOILERPLATE_CUES = (
     "*This article was ",
 )  # fmt: skip
 _SPACED_POSSESSIVE = re.compile(r"(\w)' s\b")
-# runs of blanks become one space; a lone space is left alone (it is most of the matches)
-_BLANKS = re.compile(r"[ \t\r\f\v]{2,}|[\t\r\f\v]")
+_BLANKS = re.compile(r"[ \t\r\f\v]+")
+_BLANK_RUNS = ("  ", "\t", "\r", "\f", "\v")
 _DATELINE = re.compile(
     r"^\s*[A-Z][A-Z.'\- ]{2,30}(?:,\s*(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}|\d{1,2}\s+[A-Z][a-z]{2,8}))?"
     r"\s*(?:\([A-Za-z0-9 .&'-]{2,40}\))?\s*(?:--|—|-)\s+"
@@ -157,7 +157,9 @@ def normalize(text: str) -> str:
         text = _SPACED_POSSESSIVE.sub(r"\1's", text)
     if any(cue in text for cue in _BOILERPLATE_CUES):
         text = _BOILERPLATE.sub(" ", text)
-    return _BLANKS.sub(" ", text).strip()
+    if any(blank in text for blank in _BLANK_RUNS):  # a lone space is left as it is
+        text = _BLANKS.sub(" ", text)
+    return text.strip()
 
 
 def fold(text: str) -> str:
