@@ -16,7 +16,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from app.extraction.scan import AnchoredPattern, locator_pattern, trie_pattern
+from app.extraction.scan import AnchoredPattern, Locator, trie_pattern
 from app.extraction.text import fold
 
 _HANGUL_END = "(?:(?<=[\u3131-\ud7a3])|(?![^\\W_]))"
@@ -62,8 +62,9 @@ class PhraseMatcher:
         tree = trie_pattern(by_phrase)
         self._regex = re.compile(f"(?<![^\\W_])(?:{tree}){_HANGUL_END}")
         # a phrase starts at the text's start or after a non-word character: a pattern that
-        # starts with that character lets `re` skip over letters fast, unlike the lookbehind
-        self._after_boundary = re.compile(f"[\\W_](?:{tree})")
+        # starts with such a character lets `re` skip over letters fast, unlike the lookbehind
+        # ([^0-9a-z] takes in every non-word character; `_regex` then checks the lookbehind)
+        self._after_boundary = re.compile(f"[^0-9a-z](?:{tree})")
 
     def find(self, folded: str, original: str) -> Iterator[PhraseHit]:
         for match in self._matches(folded):
@@ -201,7 +202,7 @@ class SentenceScan:
 
 
 @cache
-def _category_index() -> tuple[re.Pattern[str], dict[str, tuple[tuple[str, ...], ...]]]:
+def _category_index() -> tuple[Locator, dict[str, tuple[tuple[str, ...], ...]]]:
     """Every prefix of every strong and weak pattern as one prefix tree, and for each text
     found, the categories whose strong (weak) patterns may start there."""
     categories = taxonomy()
@@ -219,25 +220,20 @@ def _category_index() -> tuple[re.Pattern[str], dict[str, tuple[tuple[str, ...],
 
     patterns = [p for c in categories for p in (c.strong, c.weak)]
     at_boundary = all(p.at_word_start for p in patterns)
-    locator = re.compile(locator_pattern(every_text, at_boundary=at_boundary))
-    return locator, {text: tuple(owners(text, table) for table in tables) for text in every_text}
+    index = {text: tuple(owners(text, table) for table in tables) for text in every_text}
+    return Locator(every_text, at_boundary), index
 
 
 def scan_sentence(lowered: str) -> SentenceScan:
     """Per category, the positions where its strong and weak patterns may start."""
-    texts, index = _category_index()
+    locator, index = _category_index()
     scan = SentenceScan({}, {})
-    search = texts.search
-    found = search(lowered)
-    while found:
-        strong, weak = index[found.group(0)]
-        position = found.start()
+    for position, text in locator.find(lowered):
+        strong, weak = index[text]
         for name in strong:
             scan.strong_starts.setdefault(name, []).append(position)
         for name in weak:
             scan.weak_starts.setdefault(name, []).append(position)
-        # resume one character on, not after the text: texts overlap ('the north', 'north')
-        found = search(lowered, position + 1)
     return scan
 
 

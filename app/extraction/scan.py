@@ -30,6 +30,7 @@ _CLASS_CHARS = {  # ASCII members of the classes a pattern may start with (text 
     sre.CATEGORY_UNI_DIGIT: "0123456789",
 }
 _ASCII_CASE_TWINS = frozenset("ıİſ\u212a")  # re.IGNORECASE: 'ı' and 'İ' match 'i', ...
+_ASCII_WORD = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_")
 _MAX_CLASS = 10  # a wider first character (\w, [^.]) makes the prefix useless
 _SHORT_RUN = 4  # prefixes this short find too many places...
 _MAX_TAILS = 12  # ...unless lengthening them means searching for too many texts
@@ -43,17 +44,13 @@ class AnchoredPattern:
         self.pattern = pattern
         self.prefixes = literal_prefixes(pattern)
         self.at_word_start = starts_at_word_boundary(pattern)
-        self.starts = (
-            re.compile(locator_pattern(self.prefixes, at_boundary=self.at_word_start))
-            if self.prefixes
-            else None
-        )
+        self.starts = Locator(self.prefixes, self.at_word_start) if self.prefixes else None
 
     def finditer(self, text: str) -> list[re.Match[str]]:
         """The same matches as `pattern.finditer(text)`."""
         if self.starts is None or not text.isascii():
             return list(self.pattern.finditer(text))
-        return self.finditer_from(text, find_all(self.starts, text.lower()))
+        return self.finditer_from(text, self.starts.positions(text.lower()))
 
     def finditer_from(self, text: str, candidates: Iterable[int]) -> list[re.Match[str]]:
         """`finditer`'s matches, given (in order) every position where one of `prefixes` stands
@@ -83,34 +80,47 @@ class AnchoredPattern:
         """The same match as `pattern.search(text)`."""
         if self.starts is None or not text.isascii():
             return self.pattern.search(text)
-        lowered = text.lower()
-        next_start, match = self.starts.search, self.pattern.match
-        candidate = next_start(lowered)
-        while candidate:
-            hit = match(text, candidate.start())
-            if hit:
-                return hit
-            candidate = next_start(lowered, candidate.start() + 1)
-        return None
+        return self.search_from(text, self.starts.positions(text.lower()))
 
 
-def find_all(texts: re.Pattern[str], lowered: str) -> list[int]:
-    """Every position where one of the texts of a `trie_pattern` starts, overlaps included."""
-    positions = []
-    search = texts.search
-    found = search(lowered)
-    while found:
-        positions.append(found.start())
-        found = search(lowered, found.start() + 1)
-    return positions
+class Locator:
+    """Every position where one of some lower-case texts starts in a lower-cased ASCII text,
+    overlaps included, with the text found there (the longest)."""
 
+    def __init__(self, texts: Iterable[str], at_word_start: bool) -> None:
+        texts = set(texts)
+        tree = trie_pattern(texts)
+        self._at_text_start = re.compile(tree).match
+        # where a match needs `\b` before a letter or digit, a non-word character must come
+        # first: a pattern that starts with one lets `re` skip over the letters in between
+        self._after_boundary = at_word_start and all(t[0] in _ASCII_WORD for t in texts)
+        if self._after_boundary:
+            self._search = re.compile(f"[^a-z0-9_](?:{tree})").search
+        else:
+            self._search = re.compile(rf"\b(?:{tree})" if at_word_start else tree).search
 
-def locator_pattern(prefixes: Iterable[str], *, at_boundary: bool) -> str:
-    """A case-sensitive prefix tree of the texts: one quick try per position of the text.
-    With `at_boundary`, only where a word starts or ends (`\\b`), which most positions fail
-    at once."""
-    tree = trie_pattern(prefixes)
-    return rf"\b(?:{tree})" if at_boundary else tree
+    def positions(self, lowered: str) -> list[int]:
+        return [position for position, _ in self.find(lowered)]
+
+    def find(self, lowered: str) -> list[tuple[int, str]]:
+        found = []
+        search = self._search
+        if self._after_boundary:
+            first = self._at_text_start(lowered)
+            if first:
+                found.append((0, first.group(0)))
+            hit = search(lowered)
+            while hit:
+                position = hit.start() + 1  # after the boundary character
+                found.append((position, hit.group(0)[1:]))
+                hit = search(lowered, position)
+            return found
+        hit = search(lowered)
+        while hit:
+            found.append((hit.start(), hit.group(0)))
+            # resume one character on, not after the text: texts overlap ('the north', 'north')
+            hit = search(lowered, hit.start() + 1)
+        return found
 
 
 def starts_at_word_boundary(pattern: re.Pattern[str]) -> bool:

@@ -40,7 +40,8 @@ _BOILERPLATE_CUES = (
     "*This article was ",
 )  # fmt: skip
 _SPACED_POSSESSIVE = re.compile(r"(\w)' s\b")
-_BLANKS = re.compile(r"[ \t\r\f\v]+")
+# runs of blanks become one space (a lone space, most of them, is left alone)
+_BLANKS = re.compile(r"[ \t\r\f\v]{2,}|[\t\r\f\v]")
 _BLANK_RUNS = ("  ", "\t", "\r", "\f", "\v")
 _DATELINE = re.compile(
     r"^\s*[A-Z][A-Z.'\- ]{2,30}(?:,\s*(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}|\d{1,2}\s+[A-Z][a-z]{2,8}))?"
@@ -107,7 +108,11 @@ _ABBREVIATIONS = frozenset(
         "ft",
     ]
 )
-_BOUNDARY = re.compile(r"[.!?]+[\"')\]]*(?=\s+[\"'(\[]?[A-Z0-9\u3131-\ud7a3])|\n+")
+# a sentence ends with [.!?]+ (and closing quotes) before a capital, digit or Hangul, or
+# with line breaks; written to start with one character class so `re` skips ahead fast
+_BOUNDARY = re.compile(
+    r"[.!?\n](?:(?<=[.!?])[.!?]*[\"')\]]*(?=\s+[\"'(\[]?[A-Z0-9\u3131-\ud7a3])|(?<=\n)\n*)"
+)
 _TOKEN_BEFORE = re.compile(r"([\w.]+)$")
 _INCIDENTAL = re.compile(
     r"(?:,\s*|\s)(?:(?:just|only|mere|some|barely)\s+)?"

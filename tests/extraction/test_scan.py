@@ -135,3 +135,16 @@ def test_clause_segments_shortcut_changes_nothing() -> None:
         if cursor < len(sentence):
             spans.append((cursor, len(sentence), False))
         assert text.clause_segments(sentence) == tuple(spans), sentence
+
+
+def test_sentence_boundaries_and_blank_runs_as_first_written() -> None:
+    """The boundary pattern was rewritten to start with one character class."""
+    boundary = re.compile(r"[.!?]+[\"')\]]*(?=\s+[\"'(\[]?[A-Z0-9\u3131-\ud7a3])|\n+")
+    blanks = re.compile(r"[ \t\r\f\v]+")
+    rows = [json.loads(line) for line in DEVSET.read_text(encoding="utf-8").splitlines()]
+    samples = [r["text"] for r in rows] + SENTENCES
+    samples += ['A. B.. C!?" D\n\n\nE...\n.F', "x  y\t\tz \t w\v\f", "..!!", "a.\nB", "Mr. X. 2"]
+    for sample in samples:
+        expected = [(m.span(), m.group(0)) for m in boundary.finditer(sample)]
+        assert [(m.span(), m.group(0)) for m in text._BOUNDARY.finditer(sample)] == expected
+        assert text._BLANKS.sub(" ", sample) == blanks.sub(" ", sample)
