@@ -357,7 +357,10 @@ def _nearest(mentions: Sequence[DateMention], position: int) -> DateMention | No
 def _phrases(matcher, sentences: Sequence[Sentence]) -> list[str]:  # type: ignore[no-untyped-def]
     names: list[str] = []
     for sentence in sentences:
-        for hit in matcher.find(sentence.folded, sentence.text):
+        memo_key = f"phrases-{id(matcher)}"  # a sentence may support several events
+        if memo_key not in sentence.memo:
+            sentence.memo[memo_key] = list(matcher.find(sentence.folded, sentence.text))
+        for hit in sentence.memo[memo_key]:
             for key in hit.keys:
                 if key not in names:
                     names.append(key)

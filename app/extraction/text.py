@@ -34,10 +34,11 @@ _BOILERPLATE = re.compile(
     r"|^\s*More (?:from|in) [^\n]{1,60}$|^\*This article was [^\n]*$",
     re.MULTILINE,
 )
-# each branch of _BOILERPLATE needs one of these: most texts skip the pattern
+# each branch of _BOILERPLATE needs one of these: most texts skip the pattern, and a text with
+# only the feed's elision mark ([...]) has it replaced without it
+_ELISIONS = ("[...]", "[…]")
 _BOILERPLATE_CUES = (
-    "appeared first on", "[...]", "[…]", "This is a developing", "More from ", "More in ",
-    "*This article was ",
+    "appeared first on", "This is a developing", "More from ", "More in ", "*This article was ",
 )  # fmt: skip
 _SPACED_POSSESSIVE = re.compile(r"(\w)' s\b")
 # runs of blanks become one space (a lone space, most of them, is left alone)
@@ -162,6 +163,8 @@ def normalize(text: str) -> str:
         text = _SPACED_POSSESSIVE.sub(r"\1's", text)
     if any(cue in text for cue in _BOILERPLATE_CUES):
         text = _BOILERPLATE.sub(" ", text)
+    elif any(mark in text for mark in _ELISIONS):
+        text = text.replace(_ELISIONS[0], " ").replace(_ELISIONS[1], " ")
     if any(blank in text for blank in _BLANK_RUNS):  # a lone space is left as it is
         text = _BLANKS.sub(" ", text)
     return text.strip()

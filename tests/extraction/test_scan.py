@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -148,3 +149,25 @@ def test_sentence_boundaries_and_blank_runs_as_first_written() -> None:
         expected = [(m.span(), m.group(0)) for m in boundary.finditer(sample)]
         assert [(m.span(), m.group(0)) for m in text._BOUNDARY.finditer(sample)] == expected
         assert text._BLANKS.sub(" ", sample) == blanks.sub(" ", sample)
+
+
+def test_normalize_as_first_written() -> None:
+    """normalize skips work it can tell is void; what it returns must not change."""
+
+    def reference(raw: str) -> str:
+        cleaned = unicodedata.normalize("NFKC", raw or "").translate(text._PUNCT)
+        if "' s" in cleaned:
+            cleaned = text._SPACED_POSSESSIVE.sub(r"\1's", cleaned)
+        if any(c in cleaned for c in ("appeared first on", "[", "developing", "More ", "*This")):
+            cleaned = text._BOILERPLATE.sub(" ", cleaned)
+        return re.sub(r"[ \t\r\f\v]+", " ", cleaned).strip()
+
+    rows = [json.loads(line) for line in DEVSET.read_text(encoding="utf-8").splitlines()]
+    samples = [r["text"] for r in rows] + [r["title"] for r in rows] + SENTENCES
+    samples += [
+        "Launch [...] and [[...]…] then [\u2026]  end\t.",
+        "The post Kim fired appeared first on NK News. More from NK News [...]",
+        "Seoul\u2019 s  JCS\u00a0said \u2014 This is a developing story.",
+    ]
+    for sample in samples:
+        assert text.normalize(sample) == reference(sample), sample
