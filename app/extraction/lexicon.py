@@ -184,9 +184,10 @@ def taxonomy() -> tuple[Category, ...]:
 
     categories = []
     for name, spec in data["categories"].items():
-        strong = re.compile("|".join(f"(?:{expand(p)})" for p in spec["strong"]), re.IGNORECASE)
-        weak = re.compile("|".join(expand(p) for p in spec["weak"]), re.IGNORECASE)
-        strong, weak = AnchoredPattern(strong), AnchoredPattern(weak)
+        strong = AnchoredPattern(
+            re.compile("|".join(f"(?:{expand(p)})" for p in spec["strong"]), re.IGNORECASE)
+        )
+        weak = AnchoredPattern(re.compile("|".join(expand(p) for p in spec["weak"]), re.IGNORECASE))
         gate = tuple(stem.lower() for stem in spec["gate"])
         stems = re.compile(trie_pattern(gate))
         categories.append(Category(name, spec["label"], spec["kinetic"], gate, strong, weak, stems))

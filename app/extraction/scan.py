@@ -4,8 +4,10 @@ Python's `re` tries a pattern at every position of the text, and with re.IGNOREC
 no fast skip over positions that cannot start a match; a long alternation ("fired ... missiles"
 or "held ... talks" or ...) therefore costs its full length at every character. Yet almost every
 pattern here starts with a word ("fired", "KCNA", "May"): `literal_prefixes` reads the parsed
-pattern and lists the literal texts a match must start with, `str.find` locates those texts
-(fast, in C) and the pattern is tried only there.
+pattern and lists the literal texts a match must start with, a `Locator` finds those texts
+(one case-sensitive prefix tree, tried only after a non-word character when the pattern starts
+with `\\b`) and the pattern is tried only there. The extractor runs one `Locator` per sentence
+for the patterns of every category at once (lexicon.scan_sentence).
 
 The results are those of `pattern.finditer` / `pattern.search`, exactly: a match can only start
 where one of its prefixes stands, and trying the candidates in order, each from the end of the
