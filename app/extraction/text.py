@@ -11,20 +11,20 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-_PUNCT = str.maketrans(
-    {
-        "\u2018": "'",
-        "\u2019": "'",
-        "\u201b": "'",
-        "\u02bc": "'",
-        "\u201c": '"',
-        "\u201d": '"',
-        "\u2013": "-",
-        "\u2011": "-",
-        "\u00a0": " ",
-        "\u200b": "",
-    }
-)
+# typographic punctuation made plain (str.replace per character present beats str.translate,
+# which looks every character up; no replacement is itself replaced)
+_PUNCT = {
+    "\u2018": "'",
+    "\u2019": "'",
+    "\u201b": "'",
+    "\u02bc": "'",
+    "\u201c": '"',
+    "\u201d": '"',
+    "\u2013": "-",
+    "\u2011": "-",
+    "\u00a0": " ",
+    "\u200b": "",
+}
 # one-to-one folds used only for matching (the text keeps its diacritics)
 _FOLD = str.maketrans("ŏŭŎŬéèêëáàâäāīūōçñüöÉ", "ouOUeeeeaaaaaiuocnuoE")
 
@@ -158,7 +158,10 @@ class Sentence:
 def normalize(text: str) -> str:
     text = text or ""
     if not text.isascii():  # NFKC and the punctuation table leave ASCII as it is
-        text = unicodedata.normalize("NFKC", text).translate(_PUNCT)
+        text = unicodedata.normalize("NFKC", text)
+        for typographic, plain in _PUNCT.items():
+            if typographic in text:
+                text = text.replace(typographic, plain)
     if "' s" in text:
         text = _SPACED_POSSESSIVE.sub(r"\1's", text)
     if any(cue in text for cue in _BOILERPLATE_CUES):
