@@ -133,16 +133,11 @@ def _triggers(sentence: Sentence, *, gated: bool = True) -> list[Trigger]:
     text = sentence.text
     scan = _scan(sentence)
     for category in taxonomy():
-        if scan is None:  # no shortcut: the gate first spares most full scans
-            if gated and not category.opens(sentence.folded):
-                continue
-            matches = category.strong.finditer(text)
-        else:
-            # where the patterns may start is known; the gate matters only if one matches
-            matches = _strong_matches(category, text, scan)
-            if not matches or (gated and not category.opens(sentence.folded)):
-                continue
-        for match in matches:
+        if scan is not None and category.name not in scan.strong_starts:
+            continue  # none of its patterns can start anywhere in the sentence
+        if gated and not _opens(category, sentence, scan):
+            continue
+        for match in _strong_matches(category, text, scan):
             start = match.start()
             if category.kinetic and (
                 _MODAL_BEFORE.search(text[max(0, start - 40) : start])
@@ -166,6 +161,12 @@ def _scan(sentence: Sentence) -> SentenceScan | None:
 @cache
 def _every_pattern_anchored() -> bool:
     return all(c.strong.prefixes and c.weak.prefixes for c in taxonomy())
+
+
+def _opens(category: Category, sentence: Sentence, scan: SentenceScan | None) -> bool:
+    if scan is not None and category.name in scan.opened:
+        return True  # a text the scan found contains one of the gate stems
+    return category.opens(sentence.folded)
 
 
 def _strong_matches(

@@ -200,12 +200,14 @@ class SentenceScan:
 
     strong_starts: dict[str, list[int]]
     weak_starts: dict[str, list[int]]
+    opened: set[str]  # categories whose gate a text found already shows open ('missile')
 
 
 @cache
 def _category_index() -> tuple[Locator, dict[str, tuple[tuple[str, ...], ...]]]:
     """Every prefix of every strong and weak pattern as one prefix tree, and for each text
-    found, the categories whose strong (weak) patterns may start there."""
+    found, the categories whose strong (weak) patterns may start there and those whose gate
+    stems it contains."""
     categories = taxonomy()
     tables: tuple[dict[str, set[str]], dict[str, set[str]]] = ({}, {})
     for category in categories:
@@ -221,20 +223,27 @@ def _category_index() -> tuple[Locator, dict[str, tuple[tuple[str, ...], ...]]]:
 
     patterns = [p for c in categories for p in (c.strong, c.weak)]
     at_boundary = all(p.at_word_start for p in patterns)
-    index = {text: tuple(owners(text, table) for table in tables) for text in every_text}
+
+    def opened(text: str) -> tuple[str, ...]:
+        return tuple(c.name for c in categories if any(stem in text for stem in c.gate))
+
+    index = {
+        text: (*(owners(text, table) for table in tables), opened(text)) for text in every_text
+    }
     return Locator(every_text, at_boundary), index
 
 
 def scan_sentence(lowered: str) -> SentenceScan:
     """Per category, the positions where its strong and weak patterns may start."""
     locator, index = _category_index()
-    scan = SentenceScan({}, {})
+    scan = SentenceScan({}, {}, set())
     for position, text in locator.find(lowered):
-        strong, weak = index[text]
+        strong, weak, opened = index[text]
         for name in strong:
             scan.strong_starts.setdefault(name, []).append(position)
         for name in weak:
             scan.weak_starts.setdefault(name, []).append(position)
+        scan.opened.update(opened)
     return scan
 
 
