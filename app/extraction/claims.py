@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from functools import cache
 
 from app.extraction.lexicon import lexicon
+from app.extraction.scan import AnchoredPattern
 from app.extraction.text import Sentence
 
 _DIPLOMATIC = re.compile(
@@ -25,10 +26,10 @@ _CONFIRM_VERB = re.compile(r"\bconfirm(?:ed|s)?\b", re.IGNORECASE)
 
 
 @cache
-def _patterns() -> dict[str, re.Pattern[str]]:
+def _patterns() -> dict[str, AnchoredPattern]:
     spec = lexicon()["claims"]
     authority, verb = spec["authority"], spec["authority_verb"]
-    return {
+    patterns = {
         "authority": re.compile(
             rf"\b(?P<a1>{authority})\b[^.;]{{0,60}}?\b(?P<v1>{verb})\b"
             rf"|\b(?P<v2>{verb})\b[^.;]{{0,25}}?\b(?P<a2>{authority})\b",
@@ -38,6 +39,7 @@ def _patterns() -> dict[str, re.Pattern[str]]:
         "headline": re.compile(spec["headline_authority"], re.IGNORECASE),
         "state": re.compile(spec["state_media"], re.IGNORECASE),
     }
+    return {name: AnchoredPattern(pattern) for name, pattern in patterns.items()}
 
 
 def confirming_authority(sentence: str) -> str | None:

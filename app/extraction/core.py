@@ -26,33 +26,39 @@ from app.extraction.dates import DateMention, find_dates, publish_day
 from app.extraction.figures import extract_figures
 from app.extraction.lexicon import (
     Category,
+    SentenceScan,
     actor_matcher,
-    gated_categories,
     gazetteer,
     lexicon,
+    scan_sentence,
     source_grades,
     taxonomy,
     weapon_classes,
     weapon_matcher,
 )
 from app.extraction.places import choose_place, to_location
+from app.extraction.scan import AnchoredPattern
 from app.extraction.schemas import ArticleInput, ExtractedEvent, Location
 from app.extraction.text import Sentence, article_sentences
 
 MAX_EVENTS_PER_ARTICLE = 3
 MAX_EVIDENCE = 4
-_MODAL_BEFORE = re.compile(
-    r"\b(?:could|would|might|may|will|shall|plans? to|planning to|expected to|preparing to|"
-    r"prepares? to|threaten\w* to|vow\w* to|ready to|able to|capable of|warn\w* (?:of|that)|"
-    r"likely to|if|whether|no plans? to|without)\b[^.;]{0,30}$",
-    re.IGNORECASE,
+_MODAL_BEFORE = AnchoredPattern(
+    re.compile(
+        r"\b(?:could|would|might|may|will|shall|plans? to|planning to|expected to|preparing to|"
+        r"prepares? to|threaten\w* to|vow\w* to|ready to|able to|capable of|warn\w* (?:of|that)|"
+        r"likely to|if|whether|no plans? to|without)\b[^.;]{0,30}$",
+        re.IGNORECASE,
+    )
 )
 _PAST_AFTER = re.compile(
     r"^[^.;]{0,30}\b(?:earlier this year|last year|in (?:19|20)\d\d|years? ago|previously|"
     r"in the past|since (?:19|20)\d\d|decades ago)\b",
     re.IGNORECASE,
 )
-_SATELLITE = re.compile(r"\b(?:satellite|space|carrier rocket|Chollima)\b", re.IGNORECASE)
+_SATELLITE = AnchoredPattern(
+    re.compile(r"\b(?:satellite|space|carrier rocket|Chollima)\b", re.IGNORECASE)
+)
 _COUNTRY_IDS = {
     "North Korea": "kp-north-korea",
     "South Korea": "kr-south-korea",
@@ -87,12 +93,12 @@ class Support:
 
 
 @cache
-def _genre() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+def _genre() -> tuple[AnchoredPattern, AnchoredPattern, AnchoredPattern]:
     spec = lexicon()["genre"]
     return (
-        re.compile(spec["commentary_title"], re.IGNORECASE),
-        re.compile(spec["commentary_lead"], re.IGNORECASE),
-        re.compile(spec["non_security_title"], re.IGNORECASE),
+        AnchoredPattern(re.compile(spec["commentary_title"], re.IGNORECASE)),
+        AnchoredPattern(re.compile(spec["commentary_lead"], re.IGNORECASE)),
+        AnchoredPattern(re.compile(spec["non_security_title"], re.IGNORECASE)),
     )
 
 
@@ -125,11 +131,13 @@ def _non_security_headline(title: Sentence, supports: dict[str, Support]) -> boo
 def _triggers(sentence: Sentence, *, gated: bool = True) -> list[Trigger]:
     found = []
     text = sentence.text
-    candidates = gated_categories(sentence.folded) if gated else None
+    scan = _scan(sentence)
     for category in taxonomy():
-        if candidates is not None and category.name not in candidates:
+        if scan is not None and category.name not in scan.strong_starts:
+            continue  # none of its patterns can start anywhere in the sentence
+        if gated and not _opens(category, sentence, scan):
             continue
-        for match in category.strong.finditer(text):
+        for match in _strong_matches(category, text, scan):
             start = match.start()
             if category.kinetic and (
                 _MODAL_BEFORE.search(text[max(0, start - 40) : start])
@@ -139,6 +147,44 @@ def _triggers(sentence: Sentence, *, gated: bool = True) -> list[Trigger]:
             incidental = sentence.segment_at(start)[2]
             found.append(Trigger(category.name, sentence, start, match.group(0), incidental))
     return found
+
+
+def _scan(sentence: Sentence) -> SentenceScan | None:
+    """Where the category patterns may start; None (scan each pattern) for non-ASCII text,
+    where ignoring case is more than lower-casing."""
+    if "scan" not in sentence.memo:
+        ascii_text = sentence.text.isascii() and _every_pattern_anchored()
+        sentence.memo["scan"] = scan_sentence(sentence.folded) if ascii_text else None
+    return sentence.memo["scan"]  # type: ignore[no-any-return]
+
+
+@cache
+def _every_pattern_anchored() -> bool:
+    return all(c.strong.prefixes and c.weak.prefixes for c in taxonomy())
+
+
+def _opens(category: Category, sentence: Sentence, scan: SentenceScan | None) -> bool:
+    if scan is not None and category.name in scan.opened:
+        return True  # a text the scan found contains one of the gate stems
+    return category.opens(sentence.folded)
+
+
+def _strong_matches(
+    category: Category, text: str, scan: SentenceScan | None
+) -> list[re.Match[str]]:
+    if scan is None:
+        return category.strong.finditer(text)
+    # the sentence scan has already found where the category's patterns may start
+    return category.strong.finditer_from(text, scan.strong_starts.get(category.name, ()))
+
+
+def _mentions(category: Category, sentence: Sentence) -> bool:
+    """Whether a weak pattern of the category matches (it widens an event's sentences)."""
+    scan = _scan(sentence)
+    if scan is None:
+        return category.weak.search(sentence.text) is not None
+    starts = scan.weak_starts.get(category.name, ())
+    return category.weak.search_from(sentence.text, starts) is not None
 
 
 def _supports(sentences: Sequence[Sentence], today) -> dict[str, Support]:  # type: ignore[no-untyped-def]
@@ -197,10 +243,12 @@ def _emitted(supports: dict[str, Support]) -> list[Support]:
     return emitted[:MAX_EVENTS_PER_ARTICLE]
 
 
-_ANY_DATE = re.compile(
-    r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|"
-    r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*\b",
-    re.IGNORECASE,
+_ANY_DATE = AnchoredPattern(
+    re.compile(
+        r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|"
+        r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*\b",
+        re.IGNORECASE,
+    )
 )
 
 
@@ -215,7 +263,7 @@ def _build_event(
     triggers = sorted([*support.main, *support.dated_asides], key=lambda t: t.sentence.index)
     evidence = _dedupe([t.sentence for t in triggers])[:MAX_EVIDENCE]
     trigger_at = {t.sentence.index: t.start for t in triggers}
-    scope = _dedupe([*evidence, *(s for s in sentences[1:] if category.weak.search(s.text))])[:10]
+    scope = _dedupe([*evidence, *(s for s in sentences[1:] if _mentions(category, s))])[:10]
 
     event_date, precision, date_reason = _event_date(triggers, sentences, today)
     mention, place_reason = choose_place(category.name, evidence, scope, trigger_at)
@@ -315,7 +363,10 @@ def _nearest(mentions: Sequence[DateMention], position: int) -> DateMention | No
 def _phrases(matcher, sentences: Sequence[Sentence]) -> list[str]:  # type: ignore[no-untyped-def]
     names: list[str] = []
     for sentence in sentences:
-        for hit in matcher.find(sentence.folded, sentence.text):
+        memo_key = f"phrases-{id(matcher)}"  # a sentence may support several events
+        if memo_key not in sentence.memo:
+            sentence.memo[memo_key] = list(matcher.find(sentence.folded, sentence.text))
+        for hit in sentence.memo[memo_key]:
             for key in hit.keys:
                 if key not in names:
                     names.append(key)

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from app.extraction.scan import AnchoredPattern
+
 FUTURE_SLACK_DAYS = 3
 PLAN_HORIZON_MONTHS = 3
 _KST_FIXED = dt.timezone(dt.timedelta(hours=9), "KST")  # no DST in Korea since 1988
@@ -39,6 +41,7 @@ _PATTERN = re.compile(
     rf"|\b(?P<mo>(?:in|since|during|early|late|mid|mid-|earlier in)\s+{_MONTH.replace('(', '(?P<mo_month>', 1)})\b(?!\s*\d)",
     re.IGNORECASE,
 )
+_DATES = AnchoredPattern(_PATTERN)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +68,7 @@ def publish_day(published: dt.datetime) -> dt.date:
 def find_dates(sentence: str, today: dt.date) -> list[DateMention]:
     """Date expressions in a sentence, resolved against `today` (the KST publish day)."""
     found = []
-    for match in _PATTERN.finditer(sentence):
+    for match in _DATES.finditer(sentence):
         resolved = _resolve(match, today)
         if resolved is None:
             continue

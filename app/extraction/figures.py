@@ -5,31 +5,41 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from app.extraction.scan import AnchoredPattern
+
 MILES_TO_KM = 1.609344
 _NUMBER_WORDS = {
     "a": 1, "an": 1, "one": 1, "single": 1, "two": 2, "three": 3, "four": 4, "five": 5,
     "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "a dozen": 12, "dozens of": 24,
 }  # fmt: skip
-_DISTANCE = re.compile(
-    r"(?P<num>\d{1,3}(?:,\d{3})*(?:\.\d+)?|\d+(?:\.\d+)?)\s*-?\s*"
-    r"(?P<unit>km|kilometers|kilometres|kilometer|kilometre|miles|mile|mi)\b"
-    r"(?:\s*\(\s*(?:about\s+)?[\d,.]+\s*(?:km|kilometers|kilometres|miles|mi)\s*\))?",
-    re.IGNORECASE,
+_DISTANCE = AnchoredPattern(  # starts with a digit: tried only where one stands
+    re.compile(
+        r"(?P<num>\d{1,3}(?:,\d{3})*(?:\.\d+)?|\d+(?:\.\d+)?)\s*-?\s*"
+        r"(?P<unit>km|kilometers|kilometres|kilometer|kilometre|miles|mile|mi)\b"
+        r"(?:\s*\(\s*(?:about\s+)?[\d,.]+\s*(?:km|kilometers|kilometres|miles|mi)\s*\))?",
+        re.IGNORECASE,
+    )
 )
 _ALTITUDE_CUE = re.compile(r"\b(?:altitude|apogee|height|high|peak)\b[^.;]{0,30}$", re.I)
 _RANGE_CUE = re.compile(
     r"\b(?:flew|flying|flight|travel(?:l)?ed|range|distance|strik\w*|up to|away|covered|about|some|roughly|approximately|over)\b[^.;]{0,40}$",
     re.I,
 )
-_MINUTES = re.compile(r"\bfor (?:about |around |some |roughly )?(\d{1,4}) (minutes|hours)\b", re.I)
-_COUNT = re.compile(
-    r"\b(?P<n>\d{1,3}|a|an|one|single|two|three|four|five|six|seven|eight|nine|ten|a dozen|dozens of)\s+"
-    r"(?:[\w-]+\s+){0,4}?(?:missiles|projectiles|rockets|rounds|shells|ICBMs|SRBMs|missile|projectile|rocket|ICBM|SRBM|IRBM)\b",
-    re.IGNORECASE,
+_MINUTES = AnchoredPattern(
+    re.compile(r"\bfor (?:about |around |some |roughly )?(\d{1,4}) (minutes|hours)\b", re.I)
 )
-_AMOUNT = re.compile(
-    r"(?:\$|US\$|USD\s?)(?P<num>\d[\d,]*(?:\.\d+)?)\s*(?P<scale>million|billion|thousand|[KMB]\b)?",
-    re.IGNORECASE,
+_COUNT = AnchoredPattern(
+    re.compile(
+        r"\b(?P<n>\d{1,3}|a|an|one|single|two|three|four|five|six|seven|eight|nine|ten|a dozen|dozens of)\s+"
+        r"(?:[\w-]+\s+){0,4}?(?:missiles|projectiles|rockets|rounds|shells|ICBMs|SRBMs|missile|projectile|rocket|ICBM|SRBM|IRBM)\b",
+        re.IGNORECASE,
+    )
+)
+_AMOUNT = AnchoredPattern(
+    re.compile(
+        r"(?:\$|US\$|USD\s?)(?P<num>\d[\d,]*(?:\.\d+)?)\s*(?P<scale>million|billion|thousand|[KMB]\b)?",
+        re.IGNORECASE,
+    )
 )
 _SCALES = {"thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6, "billion": 1e9, "b": 1e9}
 

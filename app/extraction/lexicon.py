@@ -16,6 +16,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from app.extraction.scan import AnchoredPattern, Locator, trie_pattern
 from app.extraction.text import fold
 
 _HANGUL_END = "(?:(?<=[\u3131-\ud7a3])|(?![^\\W_]))"
@@ -58,36 +59,37 @@ class PhraseMatcher:
                 exact_case[folded] = phrase
         self._keys = {p: tuple(k) for p, k in by_phrase.items()}
         self._exact_case = exact_case
-        self._regex = re.compile(f"(?<![^\\W_])(?:{_trie(by_phrase)}){_HANGUL_END}")
+        tree = trie_pattern(by_phrase)
+        self._regex = re.compile(f"(?<![^\\W_])(?:{tree}){_HANGUL_END}")
+        # a phrase starts at the text's start or after a non-word character: a pattern that
+        # starts with such a character lets `re` skip over letters fast, unlike the lookbehind
+        # ([^0-9a-z] takes in every non-word character; `_regex` then checks the lookbehind)
+        self._after_boundary = re.compile(f"[^0-9a-z](?:{tree})")
 
     def find(self, folded: str, original: str) -> Iterator[PhraseHit]:
-        for match in self._regex.finditer(folded):
+        for match in self._matches(folded):
             phrase = match.group(0)
             wanted = self._exact_case.get(phrase)
             if wanted is not None and original[match.start() : match.end()] != wanted:
                 continue
             yield PhraseHit(match.start(), match.end(), self._keys[phrase])
 
-
-def _trie(phrases: Iterable[str]) -> str:
-    root: dict[str, Any] = {}
-    for phrase in phrases:
-        node = root
-        for char in phrase:
-            node = node.setdefault(char, {})
-        node[""] = {}
-    return _trie_node(root)
-
-
-def _trie_node(node: dict[str, Any]) -> str:
-    branches = [re.escape(ch) + _trie_node(child) for ch, child in sorted(node.items()) if ch]
-    if not branches:
-        return ""
-    optional = "" in node
-    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-    if optional:
-        return f"(?:{body})?" if len(branches) == 1 and len(body) > 1 else f"{body}?"
-    return body
+    def _matches(self, folded: str) -> list[re.Match[str]]:
+        """`self._regex.finditer(folded)`, trying only where a phrase follows a boundary."""
+        match, next_boundary = self._regex.match, self._after_boundary.search
+        found = []
+        hit = match(folded)
+        if hit:
+            found.append(hit)
+        # the boundary character before the next phrase may be the last one of this phrase
+        candidate = next_boundary(folded, hit.end() - 1 if hit else 0)
+        while candidate:
+            start = candidate.start() + 1
+            hit = match(folded, start)
+            if hit:
+                found.append(hit)
+            candidate = next_boundary(folded, hit.end() - 1 if hit else start)
+        return found
 
 
 def _data(name: str) -> str:
@@ -161,8 +163,13 @@ class Category:
     label: str
     kinetic: bool
     gate: tuple[str, ...]
-    strong: re.Pattern[str]  # every strong pattern as one alternation: one scan per sentence
-    weak: re.Pattern[str]
+    strong: AnchoredPattern  # every strong pattern as one alternation: one scan per sentence
+    weak: AnchoredPattern
+    gate_stems: re.Pattern[str]  # the gate as one prefix tree, searched in folded text
+
+    def opens(self, folded: str) -> bool:
+        """Whether the sentence contains a gate stem (anywhere, even inside a word)."""
+        return self.gate_stems.search(folded) is not None
 
 
 @cache
@@ -177,42 +184,67 @@ def taxonomy() -> tuple[Category, ...]:
 
     categories = []
     for name, spec in data["categories"].items():
-        strong = re.compile("|".join(f"(?:{expand(p)})" for p in spec["strong"]), re.IGNORECASE)
-        weak = re.compile("|".join(expand(p) for p in spec["weak"]), re.IGNORECASE)
+        strong = AnchoredPattern(
+            re.compile("|".join(f"(?:{expand(p)})" for p in spec["strong"]), re.IGNORECASE)
+        )
+        weak = AnchoredPattern(re.compile("|".join(expand(p) for p in spec["weak"]), re.IGNORECASE))
         gate = tuple(stem.lower() for stem in spec["gate"])
-        categories.append(Category(name, spec["label"], spec["kinetic"], gate, strong, weak))
+        stems = re.compile(trie_pattern(gate))
+        categories.append(Category(name, spec["label"], spec["kinetic"], gate, strong, weak, stems))
     return tuple(categories)
 
 
-@cache
-def gate_regex() -> re.Pattern[str]:
-    """One pass over a folded sentence finds every category whose stems it contains."""
-    # a lookahead finds stems starting at every position, overlapping ones included
-    return re.compile(f"(?=({_trie({stem for c in taxonomy() for stem in c.gate})}))")
+@dataclass(frozen=True, slots=True)
+class SentenceScan:
+    """Where, in a lower-cased ASCII sentence, each category's patterns may start."""
+
+    strong_starts: dict[str, list[int]]
+    weak_starts: dict[str, list[int]]
+    opened: set[str]  # categories whose gate a text found already shows open ('missile')
 
 
 @cache
-def gate_categories() -> dict[str, frozenset[str]]:
-    owners: dict[str, set[str]] = {}
-    for category in taxonomy():
-        for stem in category.gate:
-            owners.setdefault(stem, set()).add(category.name)
-    # the longest stem found at a position stands for every stem that is a prefix of it
-    return {
-        stem: frozenset().union(
-            *(names for other, names in owners.items() if stem.startswith(other))
-        )
-        for stem in owners
+def _category_index() -> tuple[Locator, dict[str, tuple[tuple[str, ...], ...]]]:
+    """Every prefix of every strong and weak pattern as one prefix tree, and for each text
+    found, the categories whose strong (weak) patterns may start there and those whose gate
+    stems it contains."""
+    categories = taxonomy()
+    tables: tuple[dict[str, set[str]], dict[str, set[str]]] = ({}, {})
+    for category in categories:
+        for table, pattern in zip(tables, (category.strong, category.weak), strict=True):
+            for text in pattern.prefixes or ():
+                table.setdefault(text, set()).add(category.name)
+    every_text = tables[0].keys() | tables[1].keys()
+
+    # the longest text found at a position stands for every text that is a prefix of it
+    def owners(text: str, table: dict[str, set[str]]) -> tuple[str, ...]:
+        names = set().union(*(n for key, n in table.items() if text.startswith(key)))
+        return tuple(c.name for c in categories if c.name in names)
+
+    patterns = [p for c in categories for p in (c.strong, c.weak)]
+    at_boundary = all(p.at_word_start for p in patterns)
+
+    def opened(text: str) -> tuple[str, ...]:
+        return tuple(c.name for c in categories if any(stem in text for stem in c.gate))
+
+    index = {
+        text: (*(owners(text, table) for table in tables), opened(text)) for text in every_text
     }
+    return Locator(every_text, at_boundary), index
 
 
-def gated_categories(folded: str) -> set[str]:
-    """Categories worth trying on a sentence (a superset of those that can match)."""
-    owners = gate_categories()
-    found: set[str] = set()
-    for match in gate_regex().finditer(folded):
-        found |= owners[match.group(1)]
-    return found
+def scan_sentence(lowered: str) -> SentenceScan:
+    """Per category, the positions where its strong and weak patterns may start."""
+    locator, index = _category_index()
+    scan = SentenceScan({}, {}, set())
+    for position, text in locator.find(lowered):
+        strong, weak, opened = index[text]
+        for name in strong:
+            scan.strong_starts.setdefault(name, []).append(position)
+        for name in weak:
+            scan.weak_starts.setdefault(name, []).append(position)
+        scan.opened.update(opened)
+    return scan
 
 
 @cache
@@ -226,5 +258,5 @@ def warm_up() -> None:
     actor_matcher()
     weapon_matcher()
     taxonomy()
-    gate_regex()
+    _category_index()
     source_grades()

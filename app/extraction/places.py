@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from app.extraction.lexicon import Place, gazetteer, place_matcher
+from app.extraction.scan import AnchoredPattern
 from app.extraction.schemas import Location
 from app.extraction.text import Sentence
 
@@ -29,11 +30,13 @@ _METONYMS = frozenset(
         "sg-singapore",
     }
 )
-_LOCATIVE_BEFORE = re.compile(
-    r"(?:\b(?:in|at|near|outside|around|from|to|into|over|toward|towards|across|inside|visit|"
-    r"visits|visited|visiting|arrived in|left|of central|downtown|north of|south of|east of|"
-    r"west of|suburbs of)\s+(?:the\s+)?(?:city of\s+|capital\s+|capital city of\s+)?)$",
-    re.IGNORECASE,
+_LOCATIVE_BEFORE = AnchoredPattern(
+    re.compile(
+        r"(?:\b(?:in|at|near|outside|around|from|to|into|over|toward|towards|across|inside|visit|"
+        r"visits|visited|visiting|arrived in|left|of central|downtown|north of|south of|east of|"
+        r"west of|suburbs of)\s+(?:the\s+)?(?:city of\s+|capital\s+|capital city of\s+)?)$",
+        re.IGNORECASE,
+    )
 )
 _POSSESSIVE_AFTER = re.compile(r"^(?:'s?\b|\s+and\s+[A-Z][\w-]*'s\b)")
 _LOCATIVE_AFTER = re.compile(
@@ -43,17 +46,21 @@ _NOT_A_PLACE_AFTER = re.compile(
     r"^(?:\s*-\s*\d|\s*-?\s*based\b|\s+(?:missiles?|ICBMs?|rockets?|class|series|-class|type)\b)",
     re.IGNORECASE,
 )
-_ATTRIBUTION_BEFORE = re.compile(
-    r"according to\s+(?:the\s+)?$|\bto be deployed\s+\w+\s+(?:the\s+)?$", re.I
+_ATTRIBUTION_BEFORE = AnchoredPattern(
+    re.compile(r"according to\s+(?:the\s+)?$|\bto be deployed\s+\w+\s+(?:the\s+)?$", re.I)
 )
-_CUE = re.compile(
-    r"\b(from|into|toward|towards|off|over|in|at|near|along|across|inside|to|of)\s+(?:the\s+)?"
-    r"(?:waters\s+of\s+the\s+|waters\s+off\s+|area\s+of\s+|port\s+of\s+|coast\s+of\s+)?"
-    r"(?:[\w'-]+\s+){0,2}?$",
-    re.IGNORECASE,
+_CUE = AnchoredPattern(
+    re.compile(
+        r"\b(from|into|toward|towards|off|over|in|at|near|along|across|inside|to|of)\s+(?:the\s+)?"
+        r"(?:waters\s+of\s+the\s+|waters\s+off\s+|area\s+of\s+|port\s+of\s+|coast\s+of\s+)?"
+        r"(?:[\w'-]+\s+){0,2}?$",
+        re.IGNORECASE,
+    )
 )
 _AHEAD = re.compile(r"^\W*(?:\w+\s+){0,3}?(?:before|ahead of)\b", re.IGNORECASE)
-_SOUTH_CONTEXT = re.compile(r"\b(?:South Korea|South Korean|Incheon|ROK|Gyeonggi)\b")
+_SOUTH_CONTEXT = AnchoredPattern(
+    re.compile(r"\b(?:South Korea|South Korean|Incheon|ROK|Gyeonggi)\b")
+)
 _PRECISION_SCORE = {"site": 6, "city": 5, "sea": 4, "border": 4, "province": 3}
 _LAUNCHES = frozenset({"missile_test", "space_launch", "artillery"})
 

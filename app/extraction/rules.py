@@ -28,6 +28,8 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from app.extraction.scan import AnchoredPattern
+
 SEVERITY_BASE: dict[str, tuple[int, str]] = {
     "nuclear": (4, "nuclear programme activity"),
     "space_launch": (4, "satellite launch: ballistic-missile technology barred by UN resolutions"),
@@ -49,23 +51,33 @@ _STRIKE_FAMILIES = {
     "icbm": "ballistic", "irbm": "ballistic", "srbm": "ballistic", "slbm": "ballistic",
     "cruise": "cruise", "mrl": "rocket_artillery",
 }  # fmt: skip
-_NUCLEAR_TEST = re.compile(r"\b(?:nuclear (?:weapons? )?test|underground (?:nuclear )?test)", re.I)
-_NEAR_BORDER = re.compile(
-    r"\b(?:buffer zone|Northern Limit Line|NLL|border|DMZ|MDL|island)\b", re.I
+_NUCLEAR_TEST = AnchoredPattern(
+    re.compile(r"\b(?:nuclear (?:weapons? )?test|underground (?:nuclear )?test)", re.I)
 )
-_SHOTS = re.compile(
-    r"\b(?:warning shots|shots|fired|exchange of fire|killed|wounded|injured)\b", re.I
+_NEAR_BORDER = AnchoredPattern(
+    re.compile(r"\b(?:buffer zone|Northern Limit Line|NLL|border|DMZ|MDL|island)\b", re.I)
 )
-_STRATEGIC = re.compile(
-    r"\b(?:strategic bombers?|B-1B|B-52|aircraft carriers?|nuclear submarine|nuclear-powered)\b",
-    re.I,
+_SHOTS = AnchoredPattern(
+    re.compile(r"\b(?:warning shots|shots|fired|exchange of fire|killed|wounded|injured)\b", re.I)
 )
-_JAPAN = re.compile(r"\b(?:over Japan|Japan's (?:exclusive economic zone|EEZ)|J-Alert)\b", re.I)
-_LEADERS = re.compile(r"\b(?:summit|Kim Jong Un|Xi Jinping|Putin|Trump|president|leaders?)\b", re.I)
-_PARTY = re.compile(
-    r"\b(?:plenary|plenum|congress|purg\w+|executed|Supreme People.s Assembly)\b", re.I
+_STRATEGIC = AnchoredPattern(
+    re.compile(
+        r"\b(?:strategic bombers?|B-1B|B-52|aircraft carriers?|nuclear submarine|nuclear-powered)\b",
+        re.I,
+    )
 )
-_CASUALTIES = re.compile(r"\b(?:killed|dead|deaths|homeless|displaced|missing|famine)\b", re.I)
+_JAPAN = AnchoredPattern(
+    re.compile(r"\b(?:over Japan|Japan's (?:exclusive economic zone|EEZ)|J-Alert)\b", re.I)
+)
+_LEADERS = AnchoredPattern(
+    re.compile(r"\b(?:summit|Kim Jong Un|Xi Jinping|Putin|Trump|president|leaders?)\b", re.I)
+)
+_PARTY = AnchoredPattern(
+    re.compile(r"\b(?:plenary|plenum|congress|purg\w+|executed|Supreme People.s Assembly)\b", re.I)
+)
+_CASUALTIES = AnchoredPattern(
+    re.compile(r"\b(?:killed|dead|deaths|homeless|displaced|missing|famine)\b", re.I)
+)
 
 CLAIM_CONFIDENCE = {"confirmed": 0.80, "reported": 0.60, "claimed": 0.50}
 RELIABILITY_ADJUSTMENT = {"A": 0.08, "B": 0.05, "C": 0.0, "D": -0.05, "E": -0.10, "F": -0.03}

@@ -11,20 +11,20 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
-_PUNCT = str.maketrans(
-    {
-        "\u2018": "'",
-        "\u2019": "'",
-        "\u201b": "'",
-        "\u02bc": "'",
-        "\u201c": '"',
-        "\u201d": '"',
-        "\u2013": "-",
-        "\u2011": "-",
-        "\u00a0": " ",
-        "\u200b": "",
-    }
-)
+# typographic punctuation made plain (str.replace per character present beats str.translate,
+# which looks every character up; no replacement is itself replaced)
+_PUNCT = {
+    "\u2018": "'",
+    "\u2019": "'",
+    "\u201b": "'",
+    "\u02bc": "'",
+    "\u201c": '"',
+    "\u201d": '"',
+    "\u2013": "-",
+    "\u2011": "-",
+    "\u00a0": " ",
+    "\u200b": "",
+}
 # one-to-one folds used only for matching (the text keeps its diacritics)
 _FOLD = str.maketrans("ŏŭŎŬéèêëáàâäāīūōçñüöÉ", "ouOUeeeeaaaaaiuocnuoE")
 
@@ -34,8 +34,16 @@ _BOILERPLATE = re.compile(
     r"|^\s*More (?:from|in) [^\n]{1,60}$|^\*This article was [^\n]*$",
     re.MULTILINE,
 )
-_BOILERPLATE_CUES = ("appeared first on", "[", "developing", "More ", "*This")
+# each branch of _BOILERPLATE needs one of these: most texts skip the pattern, and a text with
+# only the feed's elision mark ([...]) has it replaced without it
+_ELISIONS = ("[...]", "[…]")
+_BOILERPLATE_CUES = (
+    "appeared first on", "This is a developing", "More from ", "More in ", "*This article was ",
+)  # fmt: skip
 _SPACED_POSSESSIVE = re.compile(r"(\w)' s\b")
+# runs of blanks become one space (a lone space, most of them, is left alone)
+_BLANKS = re.compile(r"[ \t\r\f\v]{2,}|[\t\r\f\v]")
+_BLANK_RUNS = ("  ", "\t", "\r", "\f", "\v")
 _DATELINE = re.compile(
     r"^\s*[A-Z][A-Z.'\- ]{2,30}(?:,\s*(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}|\d{1,2}\s+[A-Z][a-z]{2,8}))?"
     r"\s*(?:\([A-Za-z0-9 .&'-]{2,40}\))?\s*(?:--|—|-)\s+"
@@ -101,7 +109,11 @@ _ABBREVIATIONS = frozenset(
         "ft",
     ]
 )
-_BOUNDARY = re.compile(r"[.!?]+[\"')\]]*(?=\s+[\"'(\[]?[A-Z0-9\u3131-\ud7a3])|\n+")
+# a sentence ends with [.!?]+ (and closing quotes) before a capital, digit or Hangul, or
+# with line breaks; written to start with one character class so `re` skips ahead fast
+_BOUNDARY = re.compile(
+    r"[.!?\n](?:(?<=[.!?])[.!?]*[\"')\]]*(?=\s+[\"'(\[]?[A-Z0-9\u3131-\ud7a3])|(?<=\n)\n*)"
+)
 _TOKEN_BEFORE = re.compile(r"([\w.]+)$")
 _INCIDENTAL = re.compile(
     r"(?:,\s*|\s)(?:(?:just|only|mere|some|barely)\s+)?"
@@ -110,6 +122,12 @@ _INCIDENTAL = re.compile(
     re.IGNORECASE,
 )
 _CLAUSE_END = re.compile(r"[,;:]")
+# every branch of _INCIDENTAL needs one of these words, or a ", as" (the pattern's own branch)
+_INCIDENTAL_WORDS = (
+    "after", "before", "amid", "despite", "following", "even as", "in the wake of", "ahead of",
+    "while", "whereas",
+)  # fmt: skip
+_COMMA_AS = re.compile(r",\s+as\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,8 +135,14 @@ class Sentence:
     index: int  # 0 is the title
     text: str
     folded: str  # lower-cased, diacritics folded; same length as text
-    segments: tuple[tuple[int, int, bool], ...] = ()
     memo: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def segments(self) -> tuple[tuple[int, int, bool], ...]:
+        """Clause spans, computed when first asked for: most sentences never are."""
+        if "segments" not in self.memo:
+            self.memo["segments"] = clause_segments(self.text)
+        return self.memo["segments"]  # type: ignore[no-any-return]
 
     def segment_at(self, position: int) -> tuple[int, int, bool]:
         for span in self.segments:
@@ -132,17 +156,28 @@ class Sentence:
 
 
 def normalize(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text or "").translate(_PUNCT)
+    text = text or ""
+    if not text.isascii():  # NFKC and the punctuation table leave ASCII as it is
+        text = unicodedata.normalize("NFKC", text)
+        for typographic, plain in _PUNCT.items():
+            if typographic in text:
+                text = text.replace(typographic, plain)
     if "' s" in text:
         text = _SPACED_POSSESSIVE.sub(r"\1's", text)
     if any(cue in text for cue in _BOILERPLATE_CUES):
         text = _BOILERPLATE.sub(" ", text)
-    return re.sub(r"[ \t\r\f\v]+", " ", text).strip()
+    elif any(mark in text for mark in _ELISIONS):
+        text = text.replace(_ELISIONS[0], " ").replace(_ELISIONS[1], " ")
+    if any(blank in text for blank in _BLANK_RUNS):  # a lone space is left as it is
+        text = _BLANKS.sub(" ", text)
+    return text.strip()
 
 
 def fold(text: str) -> str:
     """Lower-case and strip the usual romanisation diacritics, keeping the length."""
     lowered = text.lower()
+    if lowered.isascii():  # nothing for the table to fold
+        return lowered
     if len(lowered) != len(text):  # e.g. 'İ' lower-cases to two code points
         lowered = "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
     return lowered.translate(_FOLD)
@@ -175,7 +210,7 @@ def _is_abbreviation(text: str, dot: int) -> bool:
     if not token:
         return False
     word = token.group(1)
-    return word.lower().strip(".") in _ABBREVIATIONS or bool(re.fullmatch(r"[A-Z]", word))
+    return word.lower().strip(".") in _ABBREVIATIONS or (len(word) == 1 and "A" <= word <= "Z")
 
 
 def article_sentences(title: str, text: str) -> list[Sentence]:
@@ -184,11 +219,13 @@ def article_sentences(title: str, text: str) -> list[Sentence]:
     body = strip_dateline(normalize(text))
     pieces = [title] if title else [""]
     pieces += split_sentences(body)
-    return [Sentence(i, p, fold(p), clause_segments(p)) for i, p in enumerate(pieces)]
+    return [Sentence(i, p, fold(p)) for i, p in enumerate(pieces)]
 
 
 def clause_segments(sentence: str) -> tuple[tuple[int, int, bool], ...]:
     """(start, end, incidental) spans: 'amid ...', 'days after ...' clauses are incidental."""
+    if not _may_have_aside(sentence):
+        return ((0, len(sentence), False),) if sentence else ()
     spans: list[tuple[int, int, bool]] = []
     cursor = 0
     for match in _INCIDENTAL.finditer(sentence):
@@ -203,3 +240,11 @@ def clause_segments(sentence: str) -> tuple[tuple[int, int, bool], ...]:
     if cursor < len(sentence):
         spans.append((cursor, len(sentence), False))
     return tuple(spans)
+
+
+def _may_have_aside(sentence: str) -> bool:
+    """False only when _INCIDENTAL cannot match: the full scan costs more than all the rest."""
+    if not sentence.isascii():  # ignoring case, 'ı' and 'İ' match 'i': no shortcut
+        return True
+    lowered = sentence.lower()
+    return any(word in lowered for word in _INCIDENTAL_WORDS) or bool(_COMMA_AS.search(sentence))

@@ -1,0 +1,176 @@
+"""The speed-ups must find exactly what the plain regular expressions find."""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from app.extraction import claims, core, dates, figures, places, rules, text
+from app.extraction.lexicon import (
+    actor_matcher,
+    place_matcher,
+    taxonomy,
+    weapon_matcher,
+)
+from app.extraction.scan import AnchoredPattern, literal_prefixes
+from app.extraction.text import Sentence, article_sentences, fold
+
+DEVSET = Path(__file__).resolve().parent / "data" / "devset.jsonl"
+# texts where a shortcut could go wrong: case twins of 'i' and 's', Hangul, adjacent phrases
+TRICKY = [
+    "North Korea fired a missile from Jongju on Tuesday.",
+    "NORTH KOREA FIRED A MISSILE, THE JCS SAID ON MAY 26.",
+    "Fıred mıssıles: the JCS saıd İt detected a launch.",
+    "Kim fired two missiles after talks amid tension, as Seoul watched.",
+    "평양에서 미사일 발사 — North Korea fired missiles into the East Sea.",
+    "U.S.U.S. us-led Seoul,Seoul Seoul's Pyongyang-based Hwasong-18",
+    "",
+    "a",
+    "_Pyongyang_ jongju-jongju 2026-05-26 26 May, last Tuesday",
+]
+
+
+def _sentences() -> list[str]:
+    rows = [json.loads(line) for line in DEVSET.read_text(encoding="utf-8").splitlines()]
+    found = [s.text for row in rows for s in article_sentences(row["title"], row["text"])]
+    return found + TRICKY + [t.lower() for t in found[:50]] + [t.upper() for t in found[:50]]
+
+
+SENTENCES = _sentences()
+
+
+def _patterns() -> list[AnchoredPattern]:
+    """Every anchored pattern of the package: module constants and those built from data."""
+    found = [
+        value
+        for module in (core, claims, dates, figures, places, rules, text)
+        for value in vars(module).values()
+        if isinstance(value, AnchoredPattern)
+    ]
+    found += [*core._genre(), *claims._patterns().values()]
+    for category in taxonomy():
+        found += [category.strong, category.weak]
+    return found
+
+
+@pytest.mark.parametrize("pattern", _patterns(), ids=lambda p: p.pattern.pattern[:30])
+def test_anchored_patterns_match_like_re(pattern: AnchoredPattern) -> None:
+    for sentence in SENTENCES:
+        expected = [m.span() for m in pattern.pattern.finditer(sentence)]
+        assert [m.span() for m in pattern.finditer(sentence)] == expected, sentence
+        first = pattern.pattern.search(sentence)
+        found = pattern.search(sentence)
+        assert (found and found.span()) == (first and first.span()), sentence
+
+
+def test_every_pattern_gets_a_shortcut() -> None:
+    """The speed rests on it: a pattern without prefixes is scanned the slow way."""
+    patterns = _patterns()
+    assert len(patterns) > 40
+    assert all(p.prefixes for p in patterns)
+
+
+@pytest.mark.parametrize(
+    ("pattern", "expected"),
+    [
+        (r"\bfired\b", {"fired"}),
+        (r"(?i)\b(?:KCNA|state media)\b", {"kcna", "state media"}),
+        (r"\b(?:uranium )?enrichment", {"uranium ", "enrichment"}),
+        (r"(?<!to be )\bdeploy", {"deploy"}),
+        (r"\bparty\b|\bplenary\b", {"party", "plenary"}),  # the parser factors out the 'p'
+        (r"\d+ km", set("0123456789")),
+        (r"\w+ fired", None),  # any word may start it
+        (r"(?:x)?", None),  # may match the empty string
+        (r"평양|pyongyang", {"pyongyang"}),  # Hangul cannot start a match in ASCII text
+        (r"ı", None),  # ignoring case, it matches 'i'
+    ],
+)
+def test_literal_prefixes(pattern: str, expected: set[str] | None) -> None:
+    found = literal_prefixes(re.compile(pattern))
+    assert (set(found) if found is not None else None) == expected
+
+
+def test_sentence_scan_finds_every_match_and_the_gate_is_unchanged() -> None:
+    assert core._every_pattern_anchored()  # else every sentence takes the slow way
+    for sentence in SENTENCES:
+        folded = fold(sentence)
+        scan = core._scan(Sentence(1, sentence, folded))
+        assert (scan is None) == (not sentence.isascii())
+        for category in taxonomy():
+            gate_open = any(stem in folded for stem in category.gate)
+            assert category.opens(folded) == gate_open
+            assert core._opens(category, Sentence(1, sentence, folded), scan) == gate_open
+            expected = [m.span() for m in category.strong.pattern.finditer(sentence)]
+            found = [m.span() for m in core._strong_matches(category, sentence, scan)]
+            assert found == expected, (category.name, sentence)
+            if expected and scan is not None:
+                assert category.name in scan.strong_starts
+            weak = bool(category.weak.pattern.search(sentence))
+            assert core._mentions(category, Sentence(1, sentence, folded)) == weak, sentence
+
+
+@pytest.mark.parametrize("matcher", [place_matcher, actor_matcher, weapon_matcher])
+def test_phrase_matchers_match_like_re(matcher) -> None:  # type: ignore[no-untyped-def]
+    phrases = matcher()
+    for sentence in SENTENCES:
+        folded = fold(sentence)
+        expected = [m.span() for m in phrases._regex.finditer(folded)]
+        assert [m.span() for m in phrases._matches(folded)] == expected, sentence
+
+
+def test_clause_segments_shortcut_changes_nothing() -> None:
+    for sentence in SENTENCES:
+        spans: list[tuple[int, int, bool]] = []
+        cursor = 0
+        for match in text._INCIDENTAL.finditer(sentence):
+            if match.start() < cursor:
+                continue
+            if match.start() > cursor:
+                spans.append((cursor, match.start(), False))
+            stop = text._CLAUSE_END.search(sentence, match.end())
+            end = stop.start() if stop else len(sentence)
+            spans.append((match.start(), end, True))
+            cursor = end
+        if cursor < len(sentence):
+            spans.append((cursor, len(sentence), False))
+        assert text.clause_segments(sentence) == tuple(spans), sentence
+
+
+def test_sentence_boundaries_and_blank_runs_as_first_written() -> None:
+    """The boundary pattern was rewritten to start with one character class."""
+    boundary = re.compile(r"[.!?]+[\"')\]]*(?=\s+[\"'(\[]?[A-Z0-9\u3131-\ud7a3])|\n+")
+    blanks = re.compile(r"[ \t\r\f\v]+")
+    rows = [json.loads(line) for line in DEVSET.read_text(encoding="utf-8").splitlines()]
+    samples = [r["text"] for r in rows] + SENTENCES
+    samples += ['A. B.. C!?" D\n\n\nE...\n.F', "x  y\t\tz \t w\v\f", "..!!", "a.\nB", "Mr. X. 2"]
+    for sample in samples:
+        expected = [(m.span(), m.group(0)) for m in boundary.finditer(sample)]
+        assert [(m.span(), m.group(0)) for m in text._BOUNDARY.finditer(sample)] == expected
+        assert text._BLANKS.sub(" ", sample) == blanks.sub(" ", sample)
+
+
+def test_normalize_as_first_written() -> None:
+    """normalize skips work it can tell is void; what it returns must not change."""
+
+    def reference(raw: str) -> str:
+        cleaned = unicodedata.normalize("NFKC", raw or "").translate(str.maketrans(text._PUNCT))
+        if "' s" in cleaned:
+            cleaned = text._SPACED_POSSESSIVE.sub(r"\1's", cleaned)
+        if any(c in cleaned for c in ("appeared first on", "[", "developing", "More ", "*This")):
+            cleaned = text._BOILERPLATE.sub(" ", cleaned)
+        return re.sub(r"[ \t\r\f\v]+", " ", cleaned).strip()
+
+    rows = [json.loads(line) for line in DEVSET.read_text(encoding="utf-8").splitlines()]
+    samples = [r["text"] for r in rows] + [r["title"] for r in rows] + SENTENCES
+    samples += [
+        "Launch [...] and [[...]…] then [\u2026]  end\t.",
+        "The post Kim fired appeared first on NK News. More from NK News [...]",
+        "Seoul\u2019 s  JCS\u00a0said \u2014 This is a developing story.",
+        "\u201cFired\u201d \u2018two\u2019 \u02bcHwasong\u2011 18\u2013 \u200bmissiles\u201b",
+    ]
+    for sample in samples:
+        assert text.normalize(sample) == reference(sample), sample
