@@ -92,6 +92,10 @@ COORDINATE_KEY_DECIMALS = 1
 HOTSPOT_DETAIL_TITLES = 3  # titles named in a hotspot's one-sentence detail
 
 # --- reports -----------------------------------------------------------------------------------
+# A weekly report covers what was learned that week: events dated in the period, and events
+# first reported in it that happened shortly before (a sighting published days later). Older
+# revelations belong to their own period. The threat level still weighs events by their date.
+REPORT_LATE_REPORT_DAYS = 14
 # The seed report's headings, in its order, and the taxonomy categories each one covers.
 HEADINGS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (

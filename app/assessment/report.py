@@ -17,7 +17,7 @@ from sqlmodel import Session
 from app.assessment import methodology as m
 from app.assessment.annex import build_annex, iso_z
 from app.assessment.hotspots import Hotspot, group_hotspots
-from app.assessment.scoring import EventRecord, event_weight, load_events, start_of_day
+from app.assessment.scoring import EventRecord, event_weight, load_report_events, start_of_day
 from app.assessment.threat import ThreatLevel, compute_threat_for_period
 from app.core.models import Article, Assessment, EventMention, Source, utcnow
 
@@ -262,7 +262,7 @@ def build_report(
     generated_at = generated_at or utcnow()
     start, end = period_bounds(first_day, last_day)
     threat = compute_threat_for_period(session, first_day, last_day, known_by=generated_at)
-    events = load_events(session, first_day, last_day)
+    events = load_report_events(session, first_day, last_day)
     ranked = sorted(
         ((e, event_weight(e, last_day)) for e in events), key=lambda p: (-p[1], -p[0].id)
     )

@@ -82,6 +82,25 @@ def load_events(
     return [EventRecord(*row) for row in result]
 
 
+def load_report_events(
+    session: Session, first_day: dt.date, last_day: dt.date
+) -> list[EventRecord]:
+    """Events dated in the period, plus those first reported in it that happened shortly before."""
+    dated = load_events(session, first_day, last_day)
+    start = start_of_day(first_day)
+    end = start_of_day(last_day + dt.timedelta(days=1))
+    late = [
+        event
+        for event in load_events(
+            session,
+            first_day - dt.timedelta(days=m.REPORT_LATE_REPORT_DAYS),
+            first_day - dt.timedelta(days=1),
+        )
+        if event.first_reported_at is not None and start <= event.first_reported_at < end
+    ]
+    return late + dated
+
+
 def event_weight(event: EventRecord, reference_day: dt.date) -> float:
     """An event's weight, its recency measured in whole days before `reference_day`."""
     age_days = (reference_day - event.event_date).days

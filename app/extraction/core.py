@@ -287,7 +287,7 @@ def _build_event(
     )
     actor_name = next((a for a in actors if a in _STATE_ACTORS), actors[0] if actors else "")
     title = category.label + (f": {actor_name}" if actor_name else "")
-    if location:
+    if location and location.name != actor_name:
         title += f" — {location.name}"
     summary_sentence = next((s for s in evidence if not s.is_title), evidence[0])
     return ExtractedEvent(

@@ -63,6 +63,19 @@ _SOUTH_CONTEXT = AnchoredPattern(
 )
 _PRECISION_SCORE = {"site": 6, "city": 5, "sea": 4, "border": 4, "province": 3}
 _LAUNCHES = frozenset({"missile_test", "space_launch", "artillery"})
+# A border or maritime event is about the peninsula's lines and seas: a city abroad where
+# officials met to discuss it ("talks in Washington on the DMZ") is not where it happened.
+_FOREIGN_VENUE_PENALTY = {"border_maritime": 4}
+_PENINSULA = frozenset({"KP", "KR"})
+_PENINSULA_BOX = (33.0, 43.5, 124.0, 131.5)  # lat min, lat max, lon min, lon max (with borders)
+
+
+def _abroad(place: Place) -> bool:
+    """Outside both Koreas and away from their borders and seas (Dandong is not abroad)."""
+    if _PENINSULA.intersection(place.country.split("|")):
+        return False
+    lat_min, lat_max, lon_min, lon_max = _PENINSULA_BOX
+    return not (lat_min <= place.lat <= lat_max and lon_min <= place.lon <= lon_max)
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +152,8 @@ def _score(
     category: str, mention: PlaceMention, in_evidence: bool, trigger_at: dict[int, int]
 ) -> float:
     score = float(_PRECISION_SCORE.get(mention.place.precision, 1))
+    if category in _FOREIGN_VENUE_PENALTY and _abroad(mention.place):
+        score -= _FOREIGN_VENUE_PENALTY[category]
     if mention.place.id in _METONYMS:
         score -= 1
     if category in _LAUNCHES:

@@ -1,0 +1,68 @@
+"""Rules added after reading the seed week as a whole: venues abroad, combined tests, titles."""
+
+from __future__ import annotations
+
+from tests.extraction.test_core import only, run
+
+
+def test_border_talks_abroad_are_placed_at_the_border_not_the_venue() -> None:
+    events = run(
+        "S. Korea, U.S. hold defense talks in Washington on DMZ management",
+        "South Korea and the United States held defense talks in Washington on Thursday to "
+        "discuss possible changes to how parts of the Demilitarized Zone (DMZ) with North Korea "
+        "are managed.",
+        published="2026-05-21T23:40:00Z",
+        source="Yonhap",
+    )
+    border = only(events, "border_maritime")
+    assert border.location is not None and "Demilitarized Zone" in border.location.name
+    # The policy talks themselves did take place in Washington.
+    policy = only(events, "defense_policy")
+    assert policy.location is not None and policy.location.name == "Washington"
+
+
+def test_a_border_city_across_the_yalu_is_not_a_venue_abroad() -> None:
+    event = only(
+        run(
+            "Chinese border police step up patrols near Dandong",
+            "Chinese border police stepped up patrols along the Yalu River near Dandong last "
+            "week after a rise in smuggling into North Korea, traders in the city said.",
+            source="Daily NK",
+        ),
+        "border_maritime",
+    )
+    assert event.location is not None and event.location.lat > 39.5 and event.location.lon < 125
+
+
+def test_a_combined_test_of_several_strike_systems_is_more_severe_than_one_missile() -> None:
+    single = only(
+        run(
+            "North Korea fires a short-range ballistic missile",
+            "North Korea fired a short-range ballistic missile into the Yellow Sea on Tuesday, "
+            "South Korea's Joint Chiefs of Staff said.",
+        ),
+        "missile_test",
+    )
+    combined = only(
+        run(
+            "Kim Jong Un oversees test of ballistic and cruise missiles and rocket launchers",
+            "North Korea fired a short-range ballistic missile, cruise missiles and 240mm "
+            "multiple rocket launchers into the Yellow Sea on Tuesday, South Korea's Joint Chiefs "
+            "of Staff said.",
+        ),
+        "missile_test",
+    )
+    assert combined.severity == single.severity + 1
+    assert any("combined test" in reason for reason in combined.reasons["severity"])
+
+
+def test_titles_do_not_repeat_a_country_that_is_both_actor_and_place() -> None:
+    event = only(
+        run(
+            "North Korea to convene major party plenary meeting in late June",
+            "North Korea will convene a major party plenary meeting to review annual plans, "
+            "state media announced on Monday.",
+        ),
+        "domestic",
+    )
+    assert event.title.count("North Korea") == 1
