@@ -6,9 +6,11 @@
 Creates a scratch PostgreSQL database (dropped at the end) unless --database-url is given
 (it must be empty and at the schema head), serves a generated corpus (scripts/feed_corpus.py)
 from a separate process on 127.0.0.1, then measures in one run:
-  1. parse-only: feedparser over the same bytes, sequentially, entries/second;
+  1. parse-only: feedparser over the same bytes, entries/second, in one process and in as many
+     processes as the collector parses with (median of --rounds);
   2. end to end: one collection pass (fetch, parse, normalise, store, extraction seam if the
-     extraction package provides one), entries/second, and the share of CPU in feedparser;
+     extraction package provides one and --no-extraction is not given), entries/second, the
+     CPU of the collector process and of its parse processes, and the load average;
   3. re-poll, all 304: time per feed and wall time;
   4. re-poll, validators ignored (200, same body): the body-hash path;
   plus peak RSS of this process. Prints figures and a final JSON line. No assertions.
@@ -18,13 +20,16 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import resource
 import secrets
+import statistics
 import subprocess
 import sys
 import threading
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -131,11 +136,57 @@ def run(args: argparse.Namespace) -> dict[str, object]:
             drop_database(scratch)
 
 
+def process_cpu_seconds(pids: list[int]) -> float:
+    """utime + stime of running processes, from /proc (Linux)."""
+    total = 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def count_entries(body: bytes, url: str) -> int:
+    """Parse-only unit of work: the collector's own feedparser call, nothing else."""
+    from app.collector.parse import run_feedparser
+
+    return len(run_feedparser(body, FEED_HEADERS, url).entries)
+
+
+FEED_HEADERS = {"content-type": "application/rss+xml; charset=UTF-8"}
+
+
+def parse_only_rates(
+    bodies: list[bytes], urls: list[str], workers: int, rounds: int
+) -> tuple[float, float | None]:
+    """Entries/second of feedparser alone over the same bytes: one process, and `workers`
+    processes (spawned and warmed before timing, like the collector's long-lived pool)."""
+    count_entries(bodies[0], urls[0])  # warm-up
+    sequential = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        entries = sum(count_entries(b, u) for b, u in zip(bodies, urls, strict=True))
+        sequential.append(entries / (time.perf_counter() - start))
+    if workers < 2:
+        return statistics.median(sequential), None
+    parallel = []
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        list(pool.map(count_entries, bodies[: workers * 2], urls[: workers * 2]))  # warm-up
+        for _ in range(rounds):
+            start = time.perf_counter()
+            entries = sum(pool.map(count_entries, bodies, urls, chunksize=4))
+            parallel.append(entries / (time.perf_counter() - start))
+    return statistics.median(sequential), statistics.median(parallel)
+
+
 def measure(args: argparse.Namespace, url: str, port: int) -> dict[str, object]:
     from app.collector import Collector
     from app.collector.feedsfile import SourceSpec, upsert_sources
     from app.collector.handoff import resolve_extractor
-    from app.collector.parse import run_feedparser
+    from app.collector.parsepool import parse_workers_for, shared_parse_pool
     from app.core.config import Settings
     from app.core.db import get_engine, session_scope
     from app.core.migrate import upgrade_to_head
@@ -147,9 +198,11 @@ def measure(args: argparse.Namespace, url: str, port: int) -> dict[str, object]:
         fetch_per_host=args.concurrency,  # the whole corpus is one host here
         poll_batch_size=100,
         db_pool_size=args.concurrency + 2,
+        parse_workers=args.parse_workers,
     )
     engine = get_engine()
     upgrade_to_head(engine)
+    workers = parse_workers_for(settings, engine.dialect.name)
     base = f"http://127.0.0.1:{port}"
     specs = [
         SourceSpec(
@@ -164,30 +217,34 @@ def measure(args: argparse.Namespace, url: str, port: int) -> dict[str, object]:
     with session_scope(engine) as session:
         upsert_sources(session, specs)
     total_entries = args.feeds * args.entries
+    load_before = os.getloadavg()
 
-    # 1. parse-only rate of the same bytes (fetched once, outside the timing)
+    # 1. parse-only rates of the same bytes (fetched once, outside the timing)
+    urls = [f"{base}/feeds/{i}.xml" for i in range(args.feeds)]
     with httpx.Client() as client:
-        bodies = [client.get(f"{base}/feeds/{i}.xml").content for i in range(args.feeds)]
-    headers = {"content-type": "application/rss+xml; charset=UTF-8"}
-    run_feedparser(bodies[0], headers, f"{base}/feeds/0.xml")  # warm-up
-    start = time.perf_counter()
-    parsed_entries = sum(
-        len(run_feedparser(b, headers, f"{base}/feeds/{i}.xml").entries)
-        for i, b in enumerate(bodies)
-    )
-    parse_seconds = time.perf_counter() - start
-    parse_rate = parsed_entries / parse_seconds
+        bodies = [client.get(u).content for u in urls]
+    parse_rate, parse_rate_n = parse_only_rates(bodies, urls, workers, args.rounds)
     del bodies
 
     # 2. end to end
-    timer = ParseTimer()
+    timer = ParseTimer()  # sees feedparser only when it runs in this process (parse_workers=0)
     timer.install()
     extractor = resolve_extractor() if not args.no_extraction else None
-    with Collector(settings, engine=engine, extractor=extractor) as collector:
-        cpu0, start = cpu_seconds(), time.perf_counter()
+    pool = shared_parse_pool(settings, engine.dialect.name)
+    pool_start_seconds = 0.0
+    if pool is not None:
+        t0 = time.perf_counter()
+        pool.warm()  # a long-running collector starts its pool once; reported separately
+        pool_start_seconds = time.perf_counter() - t0
+    pids = pool.pids() if pool is not None else []
+    with Collector(settings, engine=engine, extractor=extractor, parse_pool=pool) as collector:
+        cpu0, workers_cpu0 = cpu_seconds(), process_cpu_seconds(pids)
+        start = time.perf_counter()
         summary = collector.run_pass()
         e2e_seconds = time.perf_counter() - start
         e2e_cpu = cpu_seconds() - cpu0
+        workers_cpu = process_cpu_seconds(pids) - workers_cpu0
+        load_after = os.getloadavg()
         rss_after_ingest = peak_rss_mb()
         e2e_rate = summary.new_articles / e2e_seconds
 
@@ -212,16 +269,25 @@ def measure(args: argparse.Namespace, url: str, port: int) -> dict[str, object]:
         "entries_per_feed": args.entries,
         "entries": total_entries,
         "concurrency": args.concurrency,
+        "parse_workers": workers,
         "extraction": extractor is not None,
+        "load_avg_before": [round(x, 2) for x in load_before],
+        "load_avg_after": [round(x, 2) for x in load_after],
         "parse_only_entries_per_s": round(parse_rate, 1),
+        "parse_only_n_processes_entries_per_s": round(parse_rate_n, 1) if parse_rate_n else None,
         "end_to_end_entries_per_s": round(e2e_rate, 1),
         "end_to_end_over_parse_only": round(e2e_rate / parse_rate, 3),
+        "end_to_end_over_parse_only_n_processes": (
+            round(e2e_rate / parse_rate_n, 3) if parse_rate_n else None
+        ),
         "end_to_end_seconds": round(e2e_seconds, 3),
+        "parse_pool_start_seconds": round(pool_start_seconds, 3),
         "new_articles": summary.new_articles,
+        "extracted_articles": summary.extracted_articles,
         "feeds_failed": summary.feeds_failed,
-        "feedparser_cpu_share": round(timer.cpu / e2e_cpu, 3) if e2e_cpu else None,
-        "feedparser_cpu_seconds": round(timer.cpu, 3),
-        "pass_cpu_seconds": round(e2e_cpu, 3),
+        "collector_process_cpu_seconds": round(e2e_cpu, 3),
+        "parse_processes_cpu_seconds": round(workers_cpu, 3),
+        "feedparser_cpu_share": round(timer.cpu / e2e_cpu, 3) if e2e_cpu and timer.calls else None,
         "repoll_304_seconds": round(repoll_seconds, 3),
         "repoll_304_ms_per_feed": round(1000 * repoll_seconds / args.feeds, 3),
         "repoll_304_not_modified": not_modified_pass.feeds_not_modified,  # type: ignore[attr-defined]
@@ -240,26 +306,52 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--database-url", default=None, help="an empty database at schema head")
     parser.add_argument("--no-extraction", action="store_true", help="skip the extraction seam")
+    parser.add_argument(
+        "--parse-workers",
+        type=int,
+        default=None,
+        help="parse processes (default: the setting's default, min(2, CPUs); 0: in-thread)",
+    )
+    parser.add_argument("--rounds", type=int, default=3, help="parse-only rounds (median)")
     args = parser.parse_args()
     os.environ.setdefault("WATCHFLOOR_LOG_LEVEL", "WARNING")
     result = run(args)
-    print(f"corpus: {result['feeds']} feeds x {result['entries_per_feed']} entries over loopback")
-    print(f"parse only (feedparser, sequential): {result['parse_only_entries_per_s']} entries/s")
+    r = result
+    extract = "+extract" if r["extraction"] else ""
+    print(f"corpus: {r['feeds']} feeds x {r['entries_per_feed']} entries over loopback")
+    print(f"load average before / after the pass: {r['load_avg_before']} / {r['load_avg_after']}")
+    print(f"parse only (feedparser, 1 process): {r['parse_only_entries_per_s']} entries/s")
+    if r["parse_only_n_processes_entries_per_s"]:
+        print(
+            f"parse only (feedparser, {r['parse_workers']} processes): "
+            f"{r['parse_only_n_processes_entries_per_s']} entries/s"
+        )
     print(
-        f"end to end (fetch+parse+normalise+store{'+extract' if result['extraction'] else ''}): "
-        f"{result['end_to_end_entries_per_s']} entries/s in {result['end_to_end_seconds']} s "
-        f"= {result['end_to_end_over_parse_only']:.0%} of parse-only"
+        f"end to end (fetch+parse+normalise+store{extract}, {r['parse_workers']} parse processes):"
+        f" {r['end_to_end_entries_per_s']} entries/s in {r['end_to_end_seconds']} s"
+        f" = {r['end_to_end_over_parse_only']:.0%} of parse-only (1 process)"
+        + (
+            f", {r['end_to_end_over_parse_only_n_processes']:.0%} of parse-only "
+            f"({r['parse_workers']} processes)"
+            if r["end_to_end_over_parse_only_n_processes"]
+            else ""
+        )
     )
-    print(f"feedparser share of the pass's CPU: {result['feedparser_cpu_share']:.0%}")
     print(
-        f"re-poll, all 304: {result['repoll_304_seconds']} s wall, "
-        f"{result['repoll_304_ms_per_feed']} ms/feed ({result['repoll_304_not_modified']} not modified)"
+        f"CPU: collector process {r['collector_process_cpu_seconds']} s, parse processes "
+        f"{r['parse_processes_cpu_seconds']} s (pool start {r['parse_pool_start_seconds']} s)"
+    )
+    if r["feedparser_cpu_share"] is not None:
+        print(f"feedparser share of the pass's CPU: {r['feedparser_cpu_share']:.0%}")
+    print(
+        f"re-poll, all 304: {r['repoll_304_seconds']} s wall, "
+        f"{r['repoll_304_ms_per_feed']} ms/feed ({r['repoll_304_not_modified']} not modified)"
     )
     print(
-        f"re-poll, 200 same body (hash path): {result['repoll_hash_seconds']} s wall, "
-        f"{result['repoll_hash_ms_per_feed']} ms/feed ({result['repoll_hash_unchanged']} unchanged)"
+        f"re-poll, 200 same body (hash path): {r['repoll_hash_seconds']} s wall, "
+        f"{r['repoll_hash_ms_per_feed']} ms/feed ({r['repoll_hash_unchanged']} unchanged)"
     )
-    print(f"peak RSS: {result['peak_rss_mb']} MB")
+    print(f"peak RSS (collector process): {r['peak_rss_mb']} MB")
     print(json.dumps(result))
     return 0
 

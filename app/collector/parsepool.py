@@ -8,8 +8,9 @@ down with the scheduler, at the end of `collect --once`, and at interpreter exit
 Bounds: each parse process runs with an address-space cap (`parse_worker_max_memory_mb`), so
 a feed that makes feedparser balloon fails alone with a MemoryError instead of pushing the
 machine into swap; processes are replaced after `parse_worker_max_tasks` feeds. A parse
-process that dies (killed, crashed) breaks the pool: the pool is replaced and the feed tried
-once more; a feed that kills the parser twice is an error of that feed, never of the pass.
+process that dies (killed, crashed) breaks the pool and loses every parse in flight: the pool
+is replaced and each lost feed is parsed again alone in a fresh process, so a feed that kills
+its parser twice is an error of that feed only, never of the pass or of its neighbours.
 `parse_workers = 0`, SQLite, or a pool that cannot start: parsing runs in the fetch thread.
 """
 
@@ -23,8 +24,8 @@ import os
 import resource
 import signal
 import threading
-from collections.abc import Mapping
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 from app.collector.parse import FeedParseError, ParsedFeed, ParseLimits, parse_feed
@@ -33,7 +34,6 @@ from app.core.config import Settings
 logger = logging.getLogger(__name__)
 
 DEFAULT_MAX_WORKERS = 2  # parsing beyond two processes starves fetching and storing here
-ATTEMPTS = 2  # a pool broken by another feed's crash must not fail this one
 
 
 class ParsePoolUnavailableError(RuntimeError):
@@ -53,6 +53,9 @@ def parse_workers_for(settings: Settings, dialect: str) -> int:
 class ParsePool:
     """A ProcessPoolExecutor running `parse_feed`, replaced when one of its processes dies."""
 
+    # What a parse process runs: a module-level function, so a spawned process can import it.
+    task: Callable[..., ParsedFeed]
+
     def __init__(self, workers: int, *, max_memory_mb: int = 0, max_tasks: int = 0) -> None:
         self.workers = workers
         self.max_memory_mb = max_memory_mb
@@ -66,11 +69,11 @@ class ParsePool:
     def key(self) -> tuple[int, int, int]:
         return (self.workers, self.max_memory_mb, self.max_tasks)
 
-    def _start(self) -> ProcessPoolExecutor:
+    def _start(self, workers: int | None = None) -> ProcessPoolExecutor:
         # spawn, not fork: the collector has threads (scheduler, httpx, DB pool) that a fork
         # would copy mid-flight; spawn also lets processes be recycled (max_tasks_per_child).
         return ProcessPoolExecutor(
-            max_workers=self.workers,
+            max_workers=workers or self.workers,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_init_worker,
             initargs=(self.max_memory_mb,),
@@ -87,38 +90,59 @@ class ParsePool:
         limits: ParseLimits,
     ) -> ParsedFeed:
         """Like `parse_feed`, in a parse process. Raises FeedParseError as parse_feed does."""
-        for _ in range(ATTEMPTS):
-            executor, generation = self._current()
+        args = (body, dict(headers), final_url, fetched_at, limits)
+        executor, generation = self._current()
+        try:
+            future = executor.submit(type(self).task, *args)
+        except BrokenProcessPool:
+            self._replace(generation)
+            return self._parse_alone(args)
+        except (OSError, RuntimeError) as exc:  # could not spawn, or shut down meanwhile
+            raise ParsePoolUnavailableError(repr(exc)[:300]) from exc
+        try:
+            return self._result(future)
+        except BrokenProcessPool:
+            # Some feed in flight killed a process; which one is unknown. Each lost parse is
+            # repeated alone in a fresh process, so only the culprit fails.
+            logger.warning("a parse process died; replacing the pool", extra={"url": final_url})
+            self._replace(generation)
+            return self._parse_alone(args)
+
+    def _parse_alone(self, args: tuple[object, ...]) -> ParsedFeed:
+        alone = self._start(workers=1)
+        try:
             try:
-                future = executor.submit(
-                    _parse_in_worker, body, dict(headers), final_url, fetched_at, limits
-                )
-            except BrokenProcessPool:
-                self._replace(generation)
-                continue
-            except (OSError, RuntimeError) as exc:  # could not spawn, or shut down meanwhile
+                future = alone.submit(type(self).task, *args)
+            except (OSError, RuntimeError) as exc:
                 raise ParsePoolUnavailableError(repr(exc)[:300]) from exc
-            try:
-                return future.result()
-            except BrokenProcessPool:
-                logger.warning("a parse process died; replacing the pool", extra={"url": final_url})
-                self._replace(generation)
-            except MemoryError as exc:
-                raise FeedParseError(
-                    "too_large",
-                    f"parsing needed more than {self.max_memory_mb} MB "
-                    f"(parse_worker_max_memory_mb): {str(exc)[:200]}",
-                ) from None
-        raise FeedParseError(
-            "parser_crashed",
-            f"the parse process died while reading this feed ({ATTEMPTS} attempts)",
-        )
+            return self._result(future)
+        except BrokenProcessPool:
+            raise FeedParseError(
+                "parser_crashed", "the parse process died while reading this feed, twice"
+            ) from None
+        finally:
+            alone.shutdown(wait=True)
+
+    def _result(self, future: Future[ParsedFeed]) -> ParsedFeed:
+        try:
+            return future.result()
+        except MemoryError as exc:
+            raise FeedParseError(
+                "too_large",
+                f"parsing needed more than {self.max_memory_mb} MB "
+                f"(parse_worker_max_memory_mb): {str(exc)[:200]}",
+            ) from None
 
     def warm(self) -> None:
         """Start every process now (benchmarks; otherwise they start on first use)."""
         executor, _ = self._current()
         for future in [executor.submit(_ready) for _ in range(self.workers * 2)]:
             future.result()
+
+    def pids(self) -> list[int]:
+        """Process ids of the running parse processes (diagnostics and benchmarks)."""
+        executor, _ = self._current()
+        return sorted(executor._processes or {})  # private, but there is no public accessor
 
     def _current(self) -> tuple[ProcessPoolExecutor, int]:
         with self._lock:
@@ -172,6 +196,9 @@ def _parse_in_worker(
 
 def _ready() -> int:
     return os.getpid()
+
+
+ParsePool.task = _parse_in_worker
 
 
 # --- the process's one pool -------------------------------------------------------------------
