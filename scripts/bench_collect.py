@@ -7,7 +7,8 @@ Creates a scratch PostgreSQL database (dropped at the end) unless --database-url
 (it must be empty and at the schema head), serves a generated corpus (scripts/feed_corpus.py)
 from a separate process on 127.0.0.1, then measures in one run:
   1. parse-only: feedparser over the same bytes, entries/second, in one process and in as many
-     processes as the collector parses with (median of --rounds);
+     processes as the collector parses with (median of --rounds), before and after the pass
+     (the higher is the baseline), and its CPU per entry;
   2. end to end: one collection pass (fetch, parse, normalise, store, extraction seam if the
      extraction package provides one and --no-extraction is not given), entries/second, the
      CPU of the collector process and of its parse processes, and the load average;
@@ -182,6 +183,47 @@ def parse_only_rates(
     return statistics.median(sequential), statistics.median(parallel)
 
 
+def compare_feedparser_rs(bodies: list[bytes], urls: list[str], rounds: int) -> dict[str, object]:
+    """Evaluate feedparser-rs on the same bytes: its parse-only rate (1 process) and how many
+    documents normalise differently from feedparser through the collector's own parse_feed."""
+    import datetime as dt
+
+    import feedparser_rs  # not a dependency: install it beside the venv to evaluate
+
+    from app.collector import parse
+    from app.collector.parse import ParseLimits, parse_feed
+    from app.core.config import Settings
+
+    rates = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        entries = sum(len(feedparser_rs.parse(b).entries) for b in bodies)
+        rates.append(entries / (time.perf_counter() - start))
+    limits, now, original = (
+        ParseLimits.of(Settings()),
+        dt.datetime.now(dt.UTC),
+        parse.run_feedparser,
+    )
+
+    def normalised(body: bytes, url: str) -> object:
+        return parse_feed(
+            body, headers=FEED_HEADERS, final_url=url, fetched_at=now, settings=limits
+        )
+
+    expected = [normalised(b, u) for b, u in zip(bodies, urls, strict=True)]
+    parse.run_feedparser = lambda body, headers, final_url: feedparser_rs.parse(body)
+    try:
+        got = [normalised(b, u) for b, u in zip(bodies, urls, strict=True)]
+    finally:
+        parse.run_feedparser = original
+    return {
+        "feedparser_rs_parse_only_entries_per_s": round(statistics.median(rates), 1),
+        "feedparser_rs_documents_differing": sum(
+            a != b for a, b in zip(expected, got, strict=True)
+        ),
+    }
+
+
 def measure(args: argparse.Namespace, url: str, port: int) -> dict[str, object]:
     from app.collector import Collector
     from app.collector.feedsfile import SourceSpec, upsert_sources
@@ -219,12 +261,20 @@ def measure(args: argparse.Namespace, url: str, port: int) -> dict[str, object]:
     total_entries = args.feeds * args.entries
     load_before = os.getloadavg()
 
-    # 1. parse-only rates of the same bytes (fetched once, outside the timing)
+    # 1. parse-only rates of the same bytes (fetched outside the timing), before the pass and
+    # again after it: the machine is shared, and the higher rate is the baseline.
     urls = [f"{base}/feeds/{i}.xml" for i in range(args.feeds)]
-    with httpx.Client() as client:
-        bodies = [client.get(u).content for u in urls]
-    parse_rate, parse_rate_n = parse_only_rates(bodies, urls, workers, args.rounds)
-    del bodies
+
+    def fetch_bodies() -> list[bytes]:
+        with httpx.Client() as client:
+            return [client.get(u).content for u in urls]
+
+    bodies = fetch_bodies()
+    before = parse_only_rates(bodies, urls, workers, args.rounds)
+    fast_parser = (
+        compare_feedparser_rs(bodies, urls, args.rounds) if args.compare_feedparser_rs else {}
+    )
+    del bodies  # not held during the pass: peak RSS is the collector's
 
     # 2. end to end
     timer = ParseTimer()  # sees feedparser only when it runs in this process (parse_workers=0)
@@ -263,6 +313,11 @@ def measure(args: argparse.Namespace, url: str, port: int) -> dict[str, object]:
         httpx.get(f"{base}/_control/validators/off")
         hash_seconds, hash_pass = repoll()
         httpx.get(f"{base}/_control/validators/on")
+    after = parse_only_rates(fetch_bodies(), urls, workers, args.rounds)
+    parse_rate = max(before[0], after[0])
+    parse_rate_n = max(before[1], after[1]) if before[1] and after[1] else None
+    feedparser_cpu_per_entry = min(before[2], after[2])
+    pass_cpu_per_entry = (e2e_cpu + workers_cpu) / max(summary.new_articles, 1)
 
     return {
         "feeds": args.feeds,
@@ -274,7 +329,11 @@ def measure(args: argparse.Namespace, url: str, port: int) -> dict[str, object]:
         "load_avg_before": [round(x, 2) for x in load_before],
         "load_avg_after": [round(x, 2) for x in load_after],
         "parse_only_entries_per_s": round(parse_rate, 1),
+        "parse_only_entries_per_s_before_after": [round(before[0], 1), round(after[0], 1)],
         "parse_only_n_processes_entries_per_s": round(parse_rate_n, 1) if parse_rate_n else None,
+        "parse_only_n_processes_before_after": [
+            round(x, 1) if x else None for x in (before[1], after[1])
+        ],
         "end_to_end_entries_per_s": round(e2e_rate, 1),
         "end_to_end_over_parse_only": round(e2e_rate / parse_rate, 3),
         "end_to_end_over_parse_only_n_processes": (
@@ -288,6 +347,11 @@ def measure(args: argparse.Namespace, url: str, port: int) -> dict[str, object]:
         "collector_process_cpu_seconds": round(e2e_cpu, 3),
         "parse_processes_cpu_seconds": round(workers_cpu, 3),
         "feedparser_cpu_share": round(timer.cpu / e2e_cpu, 3) if e2e_cpu and timer.calls else None,
+        "feedparser_cpu_ms_per_entry": round(1000 * feedparser_cpu_per_entry, 4),
+        "pass_cpu_ms_per_entry": round(1000 * pass_cpu_per_entry, 4),
+        # Load-independent view: the share of the pass's CPU (collector + parse processes; not
+        # PostgreSQL's) that feedparser itself needs. 1.0 = nothing but parsing.
+        "feedparser_cpu_over_pass_cpu": round(feedparser_cpu_per_entry / pass_cpu_per_entry, 3),
         "repoll_304_seconds": round(repoll_seconds, 3),
         "repoll_304_ms_per_feed": round(1000 * repoll_seconds / args.feeds, 3),
         "repoll_304_not_modified": not_modified_pass.feeds_not_modified,  # type: ignore[attr-defined]
@@ -296,6 +360,7 @@ def measure(args: argparse.Namespace, url: str, port: int) -> dict[str, object]:
         "repoll_hash_unchanged": hash_pass.feeds_unchanged,  # type: ignore[attr-defined]
         "peak_rss_mb_after_ingest": round(rss_after_ingest, 1),
         "peak_rss_mb": round(peak_rss_mb(), 1),
+        **fast_parser,
     }
 
 
@@ -313,6 +378,12 @@ def main() -> int:
         help="parse processes (default: the setting's default, min(2, CPUs); 0: in-thread)",
     )
     parser.add_argument("--rounds", type=int, default=3, help="parse-only rounds (median)")
+    parser.add_argument(
+        "--compare-feedparser-rs",
+        action="store_true",
+        help="also time feedparser-rs on the same bytes and count documents it normalises "
+        "differently (needs feedparser_rs importable, e.g. PYTHONPATH=<pip --target dir>)",
+    )
     args = parser.parse_args()
     os.environ.setdefault("WATCHFLOOR_LOG_LEVEL", "WARNING")
     result = run(args)
@@ -320,7 +391,10 @@ def main() -> int:
     extract = "+extract" if r["extraction"] else ""
     print(f"corpus: {r['feeds']} feeds x {r['entries_per_feed']} entries over loopback")
     print(f"load average before / after the pass: {r['load_avg_before']} / {r['load_avg_after']}")
-    print(f"parse only (feedparser, 1 process): {r['parse_only_entries_per_s']} entries/s")
+    print(
+        f"parse only (feedparser, 1 process): {r['parse_only_entries_per_s']} entries/s "
+        f"(before / after the pass: {r['parse_only_entries_per_s_before_after']})"
+    )
     if r["parse_only_n_processes_entries_per_s"]:
         print(
             f"parse only (feedparser, {r['parse_workers']} processes): "
@@ -339,7 +413,9 @@ def main() -> int:
     )
     print(
         f"CPU: collector process {r['collector_process_cpu_seconds']} s, parse processes "
-        f"{r['parse_processes_cpu_seconds']} s (pool start {r['parse_pool_start_seconds']} s)"
+        f"{r['parse_processes_cpu_seconds']} s (pool start {r['parse_pool_start_seconds']} s); "
+        f"{r['pass_cpu_ms_per_entry']} ms/entry vs feedparser alone "
+        f"{r['feedparser_cpu_ms_per_entry']} ms/entry = {r['feedparser_cpu_over_pass_cpu']:.0%}"
     )
     if r["feedparser_cpu_share"] is not None:
         print(f"feedparser share of the pass's CPU: {r['feedparser_cpu_share']:.0%}")
@@ -352,6 +428,12 @@ def main() -> int:
         f"{r['repoll_hash_ms_per_feed']} ms/feed ({r['repoll_hash_unchanged']} unchanged)"
     )
     print(f"peak RSS (collector process): {r['peak_rss_mb']} MB")
+    if "feedparser_rs_parse_only_entries_per_s" in r:
+        print(
+            f"feedparser-rs parse only (1 process): {r['feedparser_rs_parse_only_entries_per_s']}"
+            f" entries/s; documents normalised differently from feedparser: "
+            f"{r['feedparser_rs_documents_differing']} of {r['feeds']}"
+        )
     print(json.dumps(result))
     return 0
 
