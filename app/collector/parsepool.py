@@ -24,6 +24,7 @@ import os
 import resource
 import signal
 import threading
+import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -34,6 +35,7 @@ from app.core.config import Settings
 logger = logging.getLogger(__name__)
 
 DEFAULT_MAX_WORKERS = 2  # parsing beyond two processes starves fetching and storing here
+PARENT_CHECK_SECONDS = 1.0
 
 
 class ParsePoolUnavailableError(RuntimeError):
@@ -168,6 +170,9 @@ class ParsePool:
 def _init_worker(max_memory_mb: int) -> None:
     # The collector stops its parse processes itself; Ctrl-C must not print their tracebacks.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(
+        target=_exit_with_parent, args=(os.getppid(),), name="parent-watch", daemon=True
+    ).start()
     if max_memory_mb:
         limit = max_memory_mb * 1024 * 1024
         _, hard = resource.getrlimit(resource.RLIMIT_AS)
@@ -180,6 +185,16 @@ def _init_worker(max_memory_mb: int) -> None:
         configure_logging()
     except Exception:  # logging set-up must never keep a parse process from starting
         logging.basicConfig(level=logging.WARNING)
+
+
+def _exit_with_parent(parent: int) -> None:
+    """A collector killed outright (SIGKILL, OOM) cannot stop its parse processes, and they
+    never see the end of their queue (each holds both ends of its pipe): they leave by
+    themselves once their parent is gone. (PR_SET_PDEATHSIG would fire when the fetch thread
+    that happened to start the process ends, not the collector.)"""
+    while os.getppid() == parent:
+        time.sleep(PARENT_CHECK_SECONDS)
+    os._exit(0)
 
 
 def _parse_in_worker(

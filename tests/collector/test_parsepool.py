@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import signal
+import subprocess
+import sys
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +31,8 @@ from tests.collector.conftest import add_feeds, articles, collect, collector_set
 from tests.collector.feedserver import FeedServer, Reply
 from tests.collector.test_hostile import BILLION_LAUGHS
 
-DEMO = Path(__file__).resolve().parents[2] / "app" / "collector" / "demo"
+ROOT = Path(__file__).resolve().parents[2]
+DEMO = ROOT / "app" / "collector" / "demo"
 FETCHED_AT = dt.datetime(2026, 5, 28, 12, 0, tzinfo=dt.UTC)
 HEADERS = {"content-type": "application/rss+xml; charset=utf-8"}
 LIMITS = ParseLimits(max_entries_per_feed=500, max_title_chars=1000, max_text_chars=200_000)
@@ -209,6 +214,37 @@ def test_the_pool_is_shared_across_passes_and_stops_on_shutdown(
         shutdown_parse_pool()
     for pid in pids:
         assert not Path(f"/proc/{pid}").exists() or _is_zombie(pid)
+
+
+OWNER = """
+import sys, time
+from app.collector.parsepool import ParsePool
+pool = ParsePool(2)
+pool.warm()
+print(" ".join(map(str, pool.pids())), flush=True)
+time.sleep(60)
+"""
+
+
+def test_parse_processes_leave_when_their_collector_is_killed() -> None:
+    owner = subprocess.Popen(
+        [sys.executable, "-c", OWNER], cwd=ROOT, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert owner.stdout is not None
+        pids = [int(p) for p in owner.stdout.readline().split()]
+        assert pids and all(Path(f"/proc/{pid}").exists() for pid in pids)
+    finally:
+        owner.send_signal(signal.SIGKILL)  # no clean-up code runs in the owner
+        owner.wait(10)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and not all(_gone(pid) for pid in pids):
+        time.sleep(0.2)
+    assert all(_gone(pid) for pid in pids)
+
+
+def _gone(pid: int) -> bool:
+    return not Path(f"/proc/{pid}").exists() or _is_zombie(pid)
 
 
 def _is_zombie(pid: int) -> bool:
