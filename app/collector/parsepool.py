@@ -78,7 +78,9 @@ class ParsePool:
             max_workers=workers or self.workers,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_init_worker,
-            initargs=(self.max_memory_mb,),
+            # The collector's pid from here: a process still starting when the collector dies
+            # would otherwise take its new parent (init) for the collector.
+            initargs=(self.max_memory_mb, os.getpid()),
             max_tasks_per_child=self.max_tasks or None,
         )
 
@@ -167,11 +169,11 @@ class ParsePool:
         self._executor.shutdown(wait=True, cancel_futures=True)
 
 
-def _init_worker(max_memory_mb: int) -> None:
+def _init_worker(max_memory_mb: int, collector_pid: int) -> None:
     # The collector stops its parse processes itself; Ctrl-C must not print their tracebacks.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(
-        target=_exit_with_parent, args=(os.getppid(),), name="parent-watch", daemon=True
+        target=_exit_with_parent, args=(collector_pid,), name="parent-watch", daemon=True
     ).start()
     if max_memory_mb:
         limit = max_memory_mb * 1024 * 1024
