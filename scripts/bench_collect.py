@@ -6,9 +6,12 @@
 Creates a scratch PostgreSQL database (dropped at the end) unless --database-url is given
 (it must be empty and at the schema head), serves a generated corpus (scripts/feed_corpus.py)
 from a separate process on 127.0.0.1, then measures in one run:
-  1. parse-only: feedparser over the same bytes, sequentially, entries/second;
+  1. parse-only: feedparser over the same bytes, entries/second, in one process and in as many
+     processes as the collector parses with (median of --rounds), before and after the pass
+     (the higher is the baseline), and its CPU per entry;
   2. end to end: one collection pass (fetch, parse, normalise, store, extraction seam if the
-     extraction package provides one), entries/second, and the share of CPU in feedparser;
+     extraction package provides one and --no-extraction is not given), entries/second, the
+     CPU of the collector process and of its parse processes, and the load average;
   3. re-poll, all 304: time per feed and wall time;
   4. re-poll, validators ignored (200, same body): the body-hash path;
   plus peak RSS of this process. Prints figures and a final JSON line. No assertions.
@@ -18,13 +21,16 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import resource
 import secrets
+import statistics
 import subprocess
 import sys
 import threading
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -131,11 +137,100 @@ def run(args: argparse.Namespace) -> dict[str, object]:
             drop_database(scratch)
 
 
+def process_cpu_seconds(pids: list[int]) -> float:
+    """utime + stime of running processes, from /proc (Linux)."""
+    total = 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def count_entries(body: bytes, url: str) -> int:
+    """Parse-only unit of work: the collector's own feedparser call, nothing else."""
+    from app.collector.parse import run_feedparser
+
+    return len(run_feedparser(body, FEED_HEADERS, url).entries)
+
+
+FEED_HEADERS = {"content-type": "application/rss+xml; charset=UTF-8"}
+
+
+def parse_only_rates(
+    bodies: list[bytes], urls: list[str], workers: int, rounds: int
+) -> tuple[float, float | None, float]:
+    """Entries/second of feedparser alone over the same bytes: one process, and `workers`
+    processes (spawned and warmed before timing, like the collector's long-lived pool);
+    and feedparser's CPU seconds per entry (one process), which load does not inflate much."""
+    count_entries(bodies[0], urls[0])  # warm-up
+    sequential, cpu_per_entry = [], []
+    for _ in range(rounds):
+        start, cpu = time.perf_counter(), time.process_time()
+        entries = sum(count_entries(b, u) for b, u in zip(bodies, urls, strict=True))
+        sequential.append(entries / (time.perf_counter() - start))
+        cpu_per_entry.append((time.process_time() - cpu) / entries)
+    if workers < 2:
+        return statistics.median(sequential), None, min(cpu_per_entry)
+    parallel = []
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        list(pool.map(count_entries, bodies[: workers * 2], urls[: workers * 2]))  # warm-up
+        for _ in range(rounds):
+            start = time.perf_counter()
+            entries = sum(pool.map(count_entries, bodies, urls, chunksize=4))
+            parallel.append(entries / (time.perf_counter() - start))
+    return statistics.median(sequential), statistics.median(parallel), min(cpu_per_entry)
+
+
+def compare_feedparser_rs(bodies: list[bytes], urls: list[str], rounds: int) -> dict[str, object]:
+    """Evaluate feedparser-rs on the same bytes: its parse-only rate (1 process) and how many
+    documents normalise differently from feedparser through the collector's own parse_feed."""
+    import datetime as dt
+
+    import feedparser_rs  # not a dependency: install it beside the venv to evaluate
+
+    from app.collector import parse
+    from app.collector.parse import ParseLimits, parse_feed
+    from app.core.config import Settings
+
+    rates = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        entries = sum(len(feedparser_rs.parse(b).entries) for b in bodies)
+        rates.append(entries / (time.perf_counter() - start))
+    limits, now, original = (
+        ParseLimits.of(Settings()),
+        dt.datetime.now(dt.UTC),
+        parse.run_feedparser,
+    )
+
+    def normalised(body: bytes, url: str) -> object:
+        return parse_feed(
+            body, headers=FEED_HEADERS, final_url=url, fetched_at=now, settings=limits
+        )
+
+    expected = [normalised(b, u) for b, u in zip(bodies, urls, strict=True)]
+    parse.run_feedparser = lambda body, headers, final_url: feedparser_rs.parse(body)
+    try:
+        got = [normalised(b, u) for b, u in zip(bodies, urls, strict=True)]
+    finally:
+        parse.run_feedparser = original
+    return {
+        "feedparser_rs_parse_only_entries_per_s": round(statistics.median(rates), 1),
+        "feedparser_rs_documents_differing": sum(
+            a != b for a, b in zip(expected, got, strict=True)
+        ),
+    }
+
+
 def measure(args: argparse.Namespace, url: str, port: int) -> dict[str, object]:
     from app.collector import Collector
     from app.collector.feedsfile import SourceSpec, upsert_sources
     from app.collector.handoff import resolve_extractor
-    from app.collector.parse import run_feedparser
+    from app.collector.parsepool import parse_workers_for, shared_parse_pool
     from app.core.config import Settings
     from app.core.db import get_engine, session_scope
     from app.core.migrate import upgrade_to_head
@@ -147,9 +242,11 @@ def measure(args: argparse.Namespace, url: str, port: int) -> dict[str, object]:
         fetch_per_host=args.concurrency,  # the whole corpus is one host here
         poll_batch_size=100,
         db_pool_size=args.concurrency + 2,
+        parse_workers=args.parse_workers,
     )
     engine = get_engine()
     upgrade_to_head(engine)
+    workers = parse_workers_for(settings, engine.dialect.name)
     base = f"http://127.0.0.1:{port}"
     specs = [
         SourceSpec(
@@ -164,30 +261,43 @@ def measure(args: argparse.Namespace, url: str, port: int) -> dict[str, object]:
     with session_scope(engine) as session:
         upsert_sources(session, specs)
     total_entries = args.feeds * args.entries
+    load_before = os.getloadavg()
 
-    # 1. parse-only rate of the same bytes (fetched once, outside the timing)
-    with httpx.Client() as client:
-        bodies = [client.get(f"{base}/feeds/{i}.xml").content for i in range(args.feeds)]
-    headers = {"content-type": "application/rss+xml; charset=UTF-8"}
-    run_feedparser(bodies[0], headers, f"{base}/feeds/0.xml")  # warm-up
-    start = time.perf_counter()
-    parsed_entries = sum(
-        len(run_feedparser(b, headers, f"{base}/feeds/{i}.xml").entries)
-        for i, b in enumerate(bodies)
+    # 1. parse-only rates of the same bytes (fetched outside the timing), before the pass and
+    # again after it: the machine is shared, and the higher rate is the baseline.
+    urls = [f"{base}/feeds/{i}.xml" for i in range(args.feeds)]
+
+    def fetch_bodies() -> list[bytes]:
+        with httpx.Client() as client:
+            return [client.get(u).content for u in urls]
+
+    bodies = fetch_bodies()
+    before = parse_only_rates(bodies, urls, workers, args.rounds)
+    fast_parser = (
+        compare_feedparser_rs(bodies, urls, args.rounds) if args.compare_feedparser_rs else {}
     )
-    parse_seconds = time.perf_counter() - start
-    parse_rate = parsed_entries / parse_seconds
-    del bodies
+    del bodies  # not held during the pass: peak RSS is the collector's
 
     # 2. end to end
-    timer = ParseTimer()
+    timer = ParseTimer()  # sees feedparser only when it runs in this process (parse_workers=0)
     timer.install()
     extractor = resolve_extractor() if not args.no_extraction else None
-    with Collector(settings, engine=engine, extractor=extractor) as collector:
-        cpu0, start = cpu_seconds(), time.perf_counter()
+    pool = shared_parse_pool(settings, engine.dialect.name)
+    pool_start_seconds = 0.0
+    if pool is not None:
+        t0 = time.perf_counter()
+        pool.warm()  # a long-running collector starts its pool once; reported separately
+        pool_start_seconds = time.perf_counter() - t0
+    pids = pool.pids() if pool is not None else []
+    with Collector(settings, engine=engine, extractor=extractor, parse_pool=pool) as collector:
+        cpu0, workers_cpu0 = cpu_seconds(), process_cpu_seconds(pids)
+        start = time.perf_counter()
         summary = collector.run_pass()
         e2e_seconds = time.perf_counter() - start
         e2e_cpu = cpu_seconds() - cpu0
+        workers_cpu = process_cpu_seconds(pids) - workers_cpu0
+        in_thread_parse_cpu, in_thread_parse_calls = timer.cpu, timer.calls
+        load_after = os.getloadavg()
         rss_after_ingest = peak_rss_mb()
         e2e_rate = summary.new_articles / e2e_seconds
 
@@ -206,22 +316,47 @@ def measure(args: argparse.Namespace, url: str, port: int) -> dict[str, object]:
         httpx.get(f"{base}/_control/validators/off")
         hash_seconds, hash_pass = repoll()
         httpx.get(f"{base}/_control/validators/on")
+    after = parse_only_rates(fetch_bodies(), urls, workers, args.rounds)
+    parse_rate = max(before[0], after[0])
+    parse_rate_n = max(before[1], after[1]) if before[1] and after[1] else None
+    feedparser_cpu_per_entry = min(before[2], after[2])
+    pass_cpu_per_entry = (e2e_cpu + workers_cpu) / max(summary.new_articles, 1)
 
     return {
         "feeds": args.feeds,
         "entries_per_feed": args.entries,
         "entries": total_entries,
         "concurrency": args.concurrency,
+        "parse_workers": workers,
         "extraction": extractor is not None,
+        "load_avg_before": [round(x, 2) for x in load_before],
+        "load_avg_after": [round(x, 2) for x in load_after],
         "parse_only_entries_per_s": round(parse_rate, 1),
+        "parse_only_entries_per_s_before_after": [round(before[0], 1), round(after[0], 1)],
+        "parse_only_n_processes_entries_per_s": round(parse_rate_n, 1) if parse_rate_n else None,
+        "parse_only_n_processes_before_after": [
+            round(x, 1) if x else None for x in (before[1], after[1])
+        ],
         "end_to_end_entries_per_s": round(e2e_rate, 1),
         "end_to_end_over_parse_only": round(e2e_rate / parse_rate, 3),
+        "end_to_end_over_parse_only_n_processes": (
+            round(e2e_rate / parse_rate_n, 3) if parse_rate_n else None
+        ),
         "end_to_end_seconds": round(e2e_seconds, 3),
+        "parse_pool_start_seconds": round(pool_start_seconds, 3),
         "new_articles": summary.new_articles,
+        "extracted_articles": summary.extracted_articles,
         "feeds_failed": summary.feeds_failed,
-        "feedparser_cpu_share": round(timer.cpu / e2e_cpu, 3) if e2e_cpu else None,
-        "feedparser_cpu_seconds": round(timer.cpu, 3),
-        "pass_cpu_seconds": round(e2e_cpu, 3),
+        "collector_process_cpu_seconds": round(e2e_cpu, 3),
+        "parse_processes_cpu_seconds": round(workers_cpu, 3),
+        "feedparser_cpu_share": (
+            round(in_thread_parse_cpu / e2e_cpu, 3) if e2e_cpu and in_thread_parse_calls else None
+        ),
+        "feedparser_cpu_ms_per_entry": round(1000 * feedparser_cpu_per_entry, 4),
+        "pass_cpu_ms_per_entry": round(1000 * pass_cpu_per_entry, 4),
+        # Load-independent view: the share of the pass's CPU (collector + parse processes; not
+        # PostgreSQL's) that feedparser itself needs. 1.0 = nothing but parsing.
+        "feedparser_cpu_over_pass_cpu": round(feedparser_cpu_per_entry / pass_cpu_per_entry, 3),
         "repoll_304_seconds": round(repoll_seconds, 3),
         "repoll_304_ms_per_feed": round(1000 * repoll_seconds / args.feeds, 3),
         "repoll_304_not_modified": not_modified_pass.feeds_not_modified,  # type: ignore[attr-defined]
@@ -230,6 +365,7 @@ def measure(args: argparse.Namespace, url: str, port: int) -> dict[str, object]:
         "repoll_hash_unchanged": hash_pass.feeds_unchanged,  # type: ignore[attr-defined]
         "peak_rss_mb_after_ingest": round(rss_after_ingest, 1),
         "peak_rss_mb": round(peak_rss_mb(), 1),
+        **fast_parser,
     }
 
 
@@ -240,26 +376,69 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--database-url", default=None, help="an empty database at schema head")
     parser.add_argument("--no-extraction", action="store_true", help="skip the extraction seam")
+    parser.add_argument(
+        "--parse-workers",
+        type=int,
+        default=None,
+        help="parse processes (default: the setting's default, min(2, CPUs); 0: in-thread)",
+    )
+    parser.add_argument("--rounds", type=int, default=3, help="parse-only rounds (median)")
+    parser.add_argument(
+        "--compare-feedparser-rs",
+        action="store_true",
+        help="also time feedparser-rs on the same bytes and count documents it normalises "
+        "differently (needs feedparser_rs importable, e.g. PYTHONPATH=<pip --target dir>)",
+    )
     args = parser.parse_args()
     os.environ.setdefault("WATCHFLOOR_LOG_LEVEL", "WARNING")
     result = run(args)
-    print(f"corpus: {result['feeds']} feeds x {result['entries_per_feed']} entries over loopback")
-    print(f"parse only (feedparser, sequential): {result['parse_only_entries_per_s']} entries/s")
+    r = result
+    extract = "+extract" if r["extraction"] else ""
+    print(f"corpus: {r['feeds']} feeds x {r['entries_per_feed']} entries over loopback")
+    print(f"load average before / after the pass: {r['load_avg_before']} / {r['load_avg_after']}")
     print(
-        f"end to end (fetch+parse+normalise+store{'+extract' if result['extraction'] else ''}): "
-        f"{result['end_to_end_entries_per_s']} entries/s in {result['end_to_end_seconds']} s "
-        f"= {result['end_to_end_over_parse_only']:.0%} of parse-only"
+        f"parse only (feedparser, 1 process): {r['parse_only_entries_per_s']} entries/s "
+        f"(before / after the pass: {r['parse_only_entries_per_s_before_after']})"
     )
-    print(f"feedparser share of the pass's CPU: {result['feedparser_cpu_share']:.0%}")
+    if r["parse_only_n_processes_entries_per_s"]:
+        print(
+            f"parse only (feedparser, {r['parse_workers']} processes): "
+            f"{r['parse_only_n_processes_entries_per_s']} entries/s"
+        )
     print(
-        f"re-poll, all 304: {result['repoll_304_seconds']} s wall, "
-        f"{result['repoll_304_ms_per_feed']} ms/feed ({result['repoll_304_not_modified']} not modified)"
+        f"end to end (fetch+parse+normalise+store{extract}, {r['parse_workers']} parse processes):"
+        f" {r['end_to_end_entries_per_s']} entries/s in {r['end_to_end_seconds']} s"
+        f" = {r['end_to_end_over_parse_only']:.0%} of parse-only (1 process)"
+        + (
+            f", {r['end_to_end_over_parse_only_n_processes']:.0%} of parse-only "
+            f"({r['parse_workers']} processes)"
+            if r["end_to_end_over_parse_only_n_processes"]
+            else ""
+        )
     )
     print(
-        f"re-poll, 200 same body (hash path): {result['repoll_hash_seconds']} s wall, "
-        f"{result['repoll_hash_ms_per_feed']} ms/feed ({result['repoll_hash_unchanged']} unchanged)"
+        f"CPU: collector process {r['collector_process_cpu_seconds']} s, parse processes "
+        f"{r['parse_processes_cpu_seconds']} s (pool start {r['parse_pool_start_seconds']} s); "
+        f"{r['pass_cpu_ms_per_entry']} ms/entry vs feedparser alone "
+        f"{r['feedparser_cpu_ms_per_entry']} ms/entry = {r['feedparser_cpu_over_pass_cpu']:.0%}"
     )
-    print(f"peak RSS: {result['peak_rss_mb']} MB")
+    if r["feedparser_cpu_share"] is not None:
+        print(f"feedparser share of the pass's CPU: {r['feedparser_cpu_share']:.0%}")
+    print(
+        f"re-poll, all 304: {r['repoll_304_seconds']} s wall, "
+        f"{r['repoll_304_ms_per_feed']} ms/feed ({r['repoll_304_not_modified']} not modified)"
+    )
+    print(
+        f"re-poll, 200 same body (hash path): {r['repoll_hash_seconds']} s wall, "
+        f"{r['repoll_hash_ms_per_feed']} ms/feed ({r['repoll_hash_unchanged']} unchanged)"
+    )
+    print(f"peak RSS (collector process): {r['peak_rss_mb']} MB")
+    if "feedparser_rs_parse_only_entries_per_s" in r:
+        print(
+            f"feedparser-rs parse only (1 process): {r['feedparser_rs_parse_only_entries_per_s']}"
+            f" entries/s; documents normalised differently from feedparser: "
+            f"{r['feedparser_rs_documents_differing']} of {r['feeds']}"
+        )
     print(json.dumps(result))
     return 0
 

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from app.collector.claim import CollectorBusyError
 from app.collector.demo import demo_period, load_demo
 from app.collector.feedsfile import feeds_file_path, feeds_table_empty, load_feeds_file
+from app.collector.parsepool import shutdown_parse_pool
 from app.collector.pipeline import run_collection_pass
 from app.core.config import get_settings
 from app.core.db import get_engine, session_scope, set_process_role
@@ -41,6 +42,8 @@ def collect_command(args: argparse.Namespace) -> int:
         return _fail(f"database unavailable: {str(exc.orig or exc).splitlines()[0]}")
     except ValueError as exc:
         return _fail(str(exc))
+    finally:
+        shutdown_parse_pool()
     data = summary.as_dict()
     if args.json:
         print(json.dumps(data, ensure_ascii=False))

@@ -3,6 +3,10 @@
 Looked up lazily so collection works before (and without) the extraction package. Calls are
 serialised within a process: extraction merges events across articles, and running several
 merges at once in one process would only contend on the same rows.
+
+During a pass, committed article ids go to an `ExtractionQueue`: one background thread hands
+them over in batches, so fetching and storing never wait for extraction, and a slow extractor
+gets larger (cheaper per article) batches instead of stalling every fetch thread.
 """
 
 from __future__ import annotations
@@ -10,7 +14,9 @@ from __future__ import annotations
 import importlib
 import logging
 import threading
+from collections import deque
 from collections.abc import Callable, Sequence
+from types import TracebackType
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -55,3 +61,68 @@ def _call(extractor: Extractor, session: Session, article_ids: Sequence[int] | N
     if article_ids is None:
         return extractor(session, article_ids=None)
     return extractor(session, article_ids=list(article_ids))
+
+
+class ExtractionQueue:
+    """Hands committed article ids to extraction from one background thread, in batches.
+
+    `close()` (or leaving the `with` block) waits until everything queued has been handed.
+    """
+
+    def __init__(self, engine: Engine, extractor: Extractor | None, batch_size: int) -> None:
+        self.engine = engine
+        self.extractor = extractor
+        self.batch_size = batch_size
+        self.extracted = 0
+        self.calls = 0
+        self._pending: deque[int] = deque()
+        self._closed = False
+        self._cond = threading.Condition()
+        self._thread: threading.Thread | None = None
+
+    def submit(self, article_ids: Sequence[int]) -> None:
+        if self.extractor is None or not article_ids:
+            return
+        with self._cond:
+            if self._closed:
+                raise RuntimeError("the extraction queue is closed")
+            self._pending.extend(article_ids)
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._run, name="collector-extraction", daemon=True
+                )
+                self._thread.start()
+            self._cond.notify()
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while not self._pending and not self._closed:
+                    self._cond.wait()
+                if not self._pending:
+                    return
+                take = min(self.batch_size, len(self._pending))
+                batch = [self._pending.popleft() for _ in range(take)]
+            extracted = hand_off(self.engine, self.extractor, batch)
+            with self._cond:
+                self.extracted += extracted
+                self.calls += 1
+
+    def close(self) -> None:
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
+            thread = self._thread
+        if thread is not None:
+            thread.join()
+
+    def __enter__(self) -> ExtractionQueue:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()

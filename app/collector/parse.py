@@ -45,6 +45,23 @@ class FeedParseError(Exception):
         super().__init__(message)
         self.kind = kind
 
+    def __reduce__(self) -> tuple[type[FeedParseError], tuple[str, str]]:
+        # Raised in a parse process and re-raised here: pickle must rebuild it with its kind.
+        return type(self), (self.kind, str(self))
+
+
+@dataclass(frozen=True)
+class ParseLimits:
+    """The settings parsing needs: small and picklable, for parse processes."""
+
+    max_entries_per_feed: int
+    max_title_chars: int
+    max_text_chars: int
+
+    @classmethod
+    def of(cls, settings: Settings | ParseLimits) -> ParseLimits:
+        return cls(settings.max_entries_per_feed, settings.max_title_chars, settings.max_text_chars)
+
 
 @dataclass(frozen=True)
 class NormalizedEntry:
@@ -142,7 +159,7 @@ def parse_feed(
     headers: Mapping[str, str],
     final_url: str | None,
     fetched_at: dt.datetime,
-    settings: Settings,
+    settings: Settings | ParseLimits,
 ) -> ParsedFeed:
     """Parse and normalise. Raises FeedParseError when the document yields no feed at all."""
     refuse_dangerous_dtd(body)
@@ -179,7 +196,10 @@ def _ttl_seconds(feed: Mapping[str, Any]) -> float | None:
 
 
 def normalize_entries(
-    raw_entries: list[Any], fetched_at: dt.datetime, settings: Settings, problems: list[str]
+    raw_entries: list[Any],
+    fetched_at: dt.datetime,
+    settings: Settings | ParseLimits,
+    problems: list[str],
 ) -> list[NormalizedEntry]:
     if len(raw_entries) > settings.max_entries_per_feed:
         problems.append(
@@ -205,7 +225,7 @@ def normalize_entries(
 def normalize_entry(
     raw: Mapping[str, Any],
     fetched_at: dt.datetime,
-    settings: Settings,
+    settings: Settings | ParseLimits,
     seen: set[str],
     position: int,
 ) -> NormalizedEntry:

@@ -1,7 +1,8 @@
 """One collection pass: claim due feeds, fetch them in worker threads, parse, store, hand off.
 
 Never a session across network I/O: claim (short transaction) -> fetch (no DB) -> parse (CPU,
-same worker thread) -> store (one transaction per feed, so one bad feed cannot poison others).
+in a parse process while the fetch thread waits, see parsepool) -> store (one transaction per
+feed, so one bad feed cannot poison others) -> extraction queue (one background thread).
 """
 
 from __future__ import annotations
@@ -21,8 +22,9 @@ from sqlalchemy.engine import Engine
 
 from app.collector.claim import ClaimedFeed, claim_due_feeds, collector_lock
 from app.collector.fetch import FetchResult, Validators, build_client, fetch_feed
-from app.collector.handoff import Extractor, hand_off, resolve_extractor
-from app.collector.parse import FeedParseError, ParsedFeed, parse_feed
+from app.collector.handoff import ExtractionQueue, Extractor, hand_off, resolve_extractor
+from app.collector.parse import FeedParseError, ParsedFeed, ParseLimits, parse_feed
+from app.collector.parsepool import ParsePool, ParsePoolUnavailableError, shared_parse_pool
 from app.collector.polling import backoff_delay, entry_frequency_interval, success_interval
 from app.collector.store import (
     StoreResult,
@@ -132,12 +134,21 @@ class Collector:
         engine: Engine | None = None,
         extractor: Extractor | object | None = _DEFAULT,
         client: httpx.Client | None = None,
+        parse_pool: ParsePool | object | None = _DEFAULT,
     ) -> None:
         self.settings = settings or get_settings()
         self.engine = engine or get_engine()
         self.extractor: Extractor | None = (
             resolve_extractor() if extractor is _DEFAULT else extractor  # type: ignore[assignment]
         )
+        # The process's shared pool (it outlives this collector); None: parse in-thread.
+        self.parse_pool: ParsePool | None = (
+            shared_parse_pool(self.settings, self.engine.dialect.name)
+            if parse_pool is _DEFAULT
+            else parse_pool  # type: ignore[assignment]
+        )
+        self._limits = ParseLimits.of(self.settings)
+        self._extraction: ExtractionQueue | None = None
         self._own_client = client is None
         self.client = client or build_client(self.settings)
 
@@ -154,12 +165,17 @@ class Collector:
     # --- a pass ------------------------------------------------------------------------------
     def run_pass(self, *, max_feeds: int | None = None) -> PassSummary:
         summary = PassSummary(started_at=dt.datetime.now(dt.UTC))
+        extraction = ExtractionQueue(
+            self.engine, self.extractor, self.settings.extraction_handoff_batch_size
+        )
         with (
             collector_lock(self.engine),
+            extraction,
             ThreadPoolExecutor(
                 max_workers=self.settings.fetch_concurrency, thread_name_prefix="collector"
             ) as pool,
         ):
+            self._extraction = extraction
             while max_feeds is None or summary.feeds_checked < max_feeds:
                 limit = self.settings.poll_batch_size
                 if max_feeds is not None:
@@ -182,6 +198,8 @@ class Collector:
                     break
                 for outcome in self._process_batch(pool, batch):
                     summary.add(outcome)
+        self._extraction = None
+        summary.extracted_articles += extraction.extracted
         # Crash recovery: anything committed but never extracted is picked up here.
         summary.extracted_articles += hand_off(self.engine, self.extractor, None)
         summary.finished_at = dt.datetime.now(dt.UTC)
@@ -262,21 +280,41 @@ class Collector:
             return outcome
         fetched_at = dt.datetime.now(dt.UTC)
         try:
-            parsed = parse_feed(
-                fetched.body,
-                headers=fetched.headers,
-                final_url=fetched.final_url,
-                fetched_at=fetched_at,
-                settings=self.settings,
-            )
+            parsed = self._parse(fetched, fetched_at)
         except FeedParseError as exc:
             outcome.outcome, outcome.error_kind, outcome.error = "error", exc.kind, str(exc)
             self._record_failure(feed, outcome, retry_after=None)
             return outcome
         stored = self._store(feed, fetched, parsed, fetched_at)
         outcome.new_items, outcome.updated_items = len(stored.new_ids), len(stored.updated_ids)
-        hand_off(self.engine, self.extractor, stored.changed_ids)
+        if self._extraction is not None:
+            self._extraction.submit(stored.changed_ids)
+        else:  # called outside a pass
+            hand_off(self.engine, self.extractor, stored.changed_ids)
         return outcome
+
+    def _parse(self, fetched: FetchResult, fetched_at: dt.datetime) -> ParsedFeed:
+        if self.parse_pool is not None:
+            try:
+                return self.parse_pool.parse(
+                    fetched.body,
+                    headers=fetched.headers,
+                    final_url=fetched.final_url,
+                    fetched_at=fetched_at,
+                    limits=self._limits,
+                )
+            except ParsePoolUnavailableError as exc:
+                logger.warning(
+                    "parse processes unavailable; parsing in this thread",
+                    extra={"error": repr(exc)[:300]},
+                )
+        return parse_feed(
+            fetched.body,
+            headers=fetched.headers,
+            final_url=fetched.final_url,
+            fetched_at=fetched_at,
+            settings=self._limits,
+        )
 
     def _store(
         self, feed: ClaimedFeed, fetched: FetchResult, parsed: ParsedFeed, now: dt.datetime

@@ -32,6 +32,7 @@ from filelock import FileLock, Timeout
 from sqlalchemy.pool import NullPool
 
 from app.collector.claim import CollectorBusyError, sqlite_lock_path
+from app.collector.parsepool import shutdown_parse_pool
 from app.core.config import Settings, get_settings
 from app.core.db import get_engine, session_scope
 
@@ -255,6 +256,7 @@ def stop_background() -> None:
     if _guard is not None:
         _guard.release()
         _guard = None
+    shutdown_parse_pool()
 
 
 def run_blocking() -> None:
@@ -281,3 +283,4 @@ def run_blocking() -> None:
         _guard.release()
         _guard = None
         _scheduler = None
+        shutdown_parse_pool()

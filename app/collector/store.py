@@ -1,13 +1,14 @@
 """Idempotent storage of entries, feed state and collection runs. Services flush; callers commit.
 
 Articles are unique per (source, entry key) and per canonical URL. Existing rows are matched on
-either key first; the rest are inserted with the dialect's INSERT ... ON CONFLICT DO NOTHING
-(any unique index), so a concurrent collector inserting the same story loses quietly.
+either key first; the rest are inserted with INSERT ... ON CONFLICT DO NOTHING (any unique
+index), so a concurrent collector inserting the same story loses quietly.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -150,41 +151,49 @@ def _insert(session: Session, rows: list[dict]) -> list[int]:
     if not rows:
         return []
     if session.get_bind().dialect.name == "postgresql":
-        return _insert_unnest(session, rows)
+        return _insert_json(session, rows)
     stmt = dialect_insert(session, ARTICLES).on_conflict_do_nothing().returning(ARTICLES.c.id)
     return [row[0] for row in session.execute(stmt, rows)]
 
 
-_UNNEST_COLUMNS = (
-    ("source_id", "int[]"),
-    ("feed_id", "int[]"),
-    ("guid", "text[]"),
-    ("guid_hash", "text[]"),
-    ("url", "text[]"),
-    ("canonical_url", "text[]"),
-    ("title", "text[]"),
-    ("summary", "text[]"),
-    ("text", "text[]"),
-    ("author", "text[]"),
-    ("published_at", "timestamptz[]"),
-    ("published_inferred", "boolean[]"),
-    ("fetched_at", "timestamptz[]"),
-    ("updated_at", "timestamptz[]"),
-    ("content_hash", "text[]"),
+_INSERTED_COLUMNS = (
+    "source_id",
+    "feed_id",
+    "guid",
+    "guid_hash",
+    "url",
+    "canonical_url",
+    "title",
+    "summary",
+    "text",
+    "author",
+    "published_at",
+    "published_inferred",
+    "fetched_at",
+    "updated_at",
+    "content_hash",
 )
-# One constant statement with one array per column: the SQL text never changes with the batch
-# size, so the driver and the server prepare it once (a multi-row VALUES list is re-parsed
-# for every feed, which cost as much as a third of the non-parsing time per feed).
-_INSERT_UNNEST = sa.text(
-    f"INSERT INTO articles ({', '.join(c for c, _ in _UNNEST_COLUMNS)}) "
-    f"SELECT * FROM unnest({', '.join(f'CAST(:{c} AS {t})' for c, t in _UNNEST_COLUMNS)}) "
+# One constant statement with the whole batch as one JSON document: the SQL text never changes
+# with the batch size, so the server prepares it once (a multi-row VALUES list is re-parsed for
+# every feed), and json.dumps costs the collector half of what dumping one array per column did.
+_INSERT_JSON = sa.text(
+    f"INSERT INTO articles ({', '.join(_INSERTED_COLUMNS)}) "
+    f"SELECT {', '.join(_INSERTED_COLUMNS)} "
+    "FROM json_populate_recordset(NULL::articles, CAST(:rows AS json)) "
     "ON CONFLICT DO NOTHING RETURNING id"
 )
 
 
-def _insert_unnest(session: Session, rows: list[dict]) -> list[int]:
-    params = {column: [row[column] for row in rows] for column, _ in _UNNEST_COLUMNS}
-    return [row[0] for row in session.execute(_INSERT_UNNEST, params)]
+def _insert_json(session: Session, rows: list[dict]) -> list[int]:
+    document = json.dumps(
+        [{column: _json_value(row[column]) for column in _INSERTED_COLUMNS} for row in rows],
+        ensure_ascii=False,
+    )
+    return [row[0] for row in session.execute(_INSERT_JSON, {"rows": document})]
+
+
+def _json_value(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.datetime) else value
 
 
 _UPDATE = (

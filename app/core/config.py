@@ -90,6 +90,29 @@ class Settings(BaseSettings):
     max_entries_per_feed: int = Field(default=500, ge=1, description="Entries kept per fetch.")
     max_title_chars: int = Field(default=1000, ge=10)
     max_text_chars: int = Field(default=200_000, ge=100)
+    parse_workers: int | None = Field(
+        default=None,
+        ge=0,
+        description="Processes parsing fetched feeds beside the collector's threads, so parsing "
+        "escapes the GIL; unset: min(2, CPUs); 0: parse in the fetch threads (always on SQLite).",
+    )
+    parse_worker_max_memory_mb: int = Field(
+        default=1024,
+        ge=0,
+        description="Address-space cap of each parse process (0: none); a feed that needs more "
+        "is an error of that feed.",
+    )
+    parse_worker_max_tasks: int = Field(
+        default=1000,
+        ge=0,
+        description="Feeds a parse process reads before it is replaced (0: never).",
+    )
+    extraction_handoff_batch_size: int = Field(
+        default=500,
+        ge=1,
+        description="Most article ids the collector hands to extraction in one call; new articles "
+        "queue up while extraction runs, so a slow extractor gets larger batches.",
+    )
 
     # --- extraction ----------------------------------------------------------------------------
     extraction_merge_km: float = Field(
