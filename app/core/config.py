@@ -38,7 +38,9 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL; default: SQLite file in data_dir.",
     )
     db_pool_size: int = Field(default=10, ge=1, description="Connections kept per process.")
-    db_max_overflow: int = Field(default=10, ge=0)
+    db_max_overflow: int = Field(
+        default=10, ge=0, description="Extra connections allowed in bursts."
+    )
     db_pool_timeout: float = Field(
         default=10.0, gt=0, description="Seconds to wait for a pool slot."
     )
@@ -59,7 +61,10 @@ class Settings(BaseSettings):
         description="'true' to allow loopback/private feed addresses, or a comma-separated list "
         "of addresses/CIDR ranges. Link-local and metadata ranges are never allowed.",
     )
-    user_agent: str = Field(default=f"Watchfloor/{__version__} (+{PROJECT_URL})")
+    user_agent: str = Field(
+        default=f"Watchfloor/{__version__} (+{PROJECT_URL})",
+        description="Sent with every feed fetch.",
+    )
     poll_tick_seconds: int = Field(
         default=120, ge=5, description="How often due feeds are claimed."
     )
@@ -76,7 +81,9 @@ class Settings(BaseSettings):
     fetch_concurrency: int = Field(default=16, ge=1, description="Feeds fetched at once.")
     fetch_per_host: int = Field(default=4, ge=1, description="Feeds of one host fetched at once.")
     fetch_timeout_seconds: float = Field(default=20.0, gt=0, description="Whole-request deadline.")
-    fetch_connect_timeout_seconds: float = Field(default=10.0, gt=0)
+    fetch_connect_timeout_seconds: float = Field(
+        default=10.0, gt=0, description="Longest wait for a TCP/TLS connection."
+    )
     fetch_dns_timeout_seconds: float = Field(
         default=5.0,
         gt=0,
@@ -86,10 +93,14 @@ class Settings(BaseSettings):
     fetch_max_bytes: int = Field(
         default=15 * 1024 * 1024, ge=1024, description="Body cap, counted after decompression."
     )
-    fetch_max_redirects: int = Field(default=5, ge=0)
+    fetch_max_redirects: int = Field(
+        default=5, ge=0, description="Redirects followed; each hop's address is checked."
+    )
     max_entries_per_feed: int = Field(default=500, ge=1, description="Entries kept per fetch.")
-    max_title_chars: int = Field(default=1000, ge=10)
-    max_text_chars: int = Field(default=200_000, ge=100)
+    max_title_chars: int = Field(default=1000, ge=10, description="Longer titles are cut.")
+    max_text_chars: int = Field(
+        default=200_000, ge=100, description="Longer article texts are cut."
+    )
     parse_workers: int | None = Field(
         default=None,
         ge=0,
@@ -140,14 +151,24 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = Field(
         default=0, ge=0, description="Requests per client per minute on expensive paths; 0 = off."
     )
-    max_request_body_bytes: int = Field(default=1_000_000, ge=1024)
-    page_limit_default: int = Field(default=50, ge=1)
-    page_limit_max: int = Field(default=500, ge=1)
-    ogc_limit_default: int = Field(default=100, ge=1)
-    ogc_limit_max: int = Field(default=1000, ge=1)
+    max_request_body_bytes: int = Field(
+        default=1_000_000, ge=1024, description="Larger request bodies get 413."
+    )
+    page_limit_default: int = Field(
+        default=50, ge=1, description="Page size of /events, /articles."
+    )
+    page_limit_max: int = Field(default=500, ge=1, description="Largest `limit`; more is a 400.")
+    ogc_limit_default: int = Field(default=100, ge=1, description="OGC items page size.")
+    ogc_limit_max: int = Field(
+        default=1000, ge=1, description="Largest OGC `limit`; more is clamped to it."
+    )
     export_max_features: int = Field(default=10_000, ge=1, description="Cap of unpaged exports.")
-    max_date_range_days: int = Field(default=3660, ge=1)
-    max_bbox_area_deg2: float = Field(default=64_800.0, gt=0)
+    max_date_range_days: int = Field(
+        default=3660, ge=1, description="Longest from..to span a query may ask for."
+    )
+    max_bbox_area_deg2: float = Field(
+        default=64_800.0, gt=0, description="Largest bbox area (square degrees)."
+    )
     response_cache_seconds: int = Field(
         default=30,
         ge=0,
@@ -163,7 +184,7 @@ class Settings(BaseSettings):
     weekly_assessment_cron: str = Field(
         default="mon 00:30", description="When the weekly assessment is built (UTC)."
     )
-    log_level: str = Field(default="INFO")
+    log_level: str = Field(default="INFO", description="DEBUG, INFO, WARNING or ERROR.")
     log_json: bool = Field(default=True, description="JSON log lines (else key=value).")
 
     @field_validator("log_level")

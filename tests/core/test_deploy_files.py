@@ -63,3 +63,11 @@ def test_docker_compose_config_parses() -> None:
         ["docker", "compose", "config", "-q"], cwd=ROOT, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_readme_configuration_table_lists_every_setting() -> None:
+    from app.core.settings_doc import BEGIN, END, settings_table
+
+    readme = (ROOT / "README.md").read_text()
+    current = readme[readme.index(BEGIN) : readme.index(END) + len(END)]
+    assert current == settings_table(), "run `python -m app.core.settings_doc` and paste it"
