@@ -15,7 +15,6 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
-from tests.collector.feedserver import FeedServer, Reply
 
 from app.collector import Collector
 from app.collector.handoff import ExtractionQueue
@@ -30,6 +29,7 @@ from app.core.config import Settings
 from tests.collector.builders import atom, item, rss1, rss2
 from tests.collector.conftest import add_feeds, articles, collect, collector_settings, runs
 from tests.collector.test_hostile import BILLION_LAUGHS
+from tests.support.feedserver import FeedServer, Reply
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "app" / "collector" / "demo"
