@@ -8,6 +8,14 @@ gives an unlocated event its place. Corroboration counts distinct publishers, th
 is the strongest across mentions (confirmed > reported > claimed), severity the highest.
 Articles are processed oldest first, so a rebuild yields the same keys and, where a key
 existed before, the same row id. Services flush; the caller commits.
+
+A call works on its whole batch at once, with a fixed number of statements whatever its size:
+it reads the batch's articles, extracts them all, reads every event they could merge with in
+one query and merges in memory (an index by category and date that also holds the events the
+batch creates, so two articles of one batch about one happening merge), then writes: one
+multi-row INSERT of new events, one of mentions, one bulk UPDATE of the events it touched, one
+UPDATE of `articles.extracted_at`. The result is the same as extracting the articles one call
+each, in the same order.
 """
 
 from __future__ import annotations
@@ -15,11 +23,13 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from app.core.config import get_settings
 from app.core.models import Article, Event, EventMention, Source, utcnow
@@ -32,6 +42,61 @@ logger = logging.getLogger(__name__)
 _LOCK_ID = 0x5746_4558  # "WFEX": one extraction writer at a time on PostgreSQL
 _PRECISION_RANK = {"site": 0, "city": 1, "sea": 2, "border": 2, "province": 3, "country": 4}
 _DATE_RANK = {"day": 0, "week": 1, "month": 2, "year": 3, "unknown": 4}
+_IN_CHUNK = 1000  # ids per IN (...) list: far below the bind-parameter limits of both drivers
+
+ARTICLES: sa.Table = Article.__table__  # type: ignore[attr-defined]
+SOURCES: sa.Table = Source.__table__  # type: ignore[attr-defined]
+EVENTS: sa.Table = Event.__table__  # type: ignore[attr-defined]
+MENTIONS: sa.Table = EventMention.__table__  # type: ignore[attr-defined]
+
+# Columns the merge may change on an existing event (the bulk UPDATE writes exactly these).
+_MUTABLE = (
+    "title",
+    "event_date",
+    "date_precision",
+    "location_name",
+    "location_id",
+    "location_precision",
+    "lat",
+    "lon",
+    "actors",
+    "weapons",
+    "figures",
+    "severity",
+    "claim_status",
+    "confidence",
+    "corroboration",
+    "first_reported_at",
+    "last_reported_at",
+    "updated_at",
+)
+
+
+@dataclass(slots=True)
+class _Article:
+    id: int
+    source_id: int
+    published_at: dt.datetime
+    reliability: str | None
+    input: ArticleInput
+
+
+@dataclass(slots=True)
+class _Mention:
+    sentence: str
+    evidence: list[str]
+    claim_status: str
+
+
+@dataclass(slots=True, eq=False)
+class _EventState:
+    """An event row held in memory for the batch; `rank` orders candidates like their ids."""
+
+    row: dict[str, Any]
+    rank: tuple[int, int]
+    created: bool = False
+    mentions: dict[int, _Mention] = field(default_factory=dict)  # by article id
+    bucket: tuple[str, dt.date] | None = None
 
 
 def extract_pending(
@@ -47,11 +112,11 @@ def extract_pending(
 def rebuild_events(session: Session) -> dict[str, int]:
     """Drop every event and mention and extract every stored article again (idempotent)."""
     _lock(session)
-    reuse_ids = dict(session.exec(select(Event.key, Event.id)).all())  # type: ignore[call-overload]
-    session.execute(sa.delete(EventMention))
-    session.execute(sa.delete(Event))
-    session.execute(sa.update(Article).values(extracted_at=None))
     session.flush()
+    reuse_ids: dict[str, int] = dict(session.execute(sa.select(EVENTS.c.key, EVENTS.c.id)).all())  # type: ignore[arg-type]
+    session.execute(sa.delete(MENTIONS))
+    session.execute(sa.delete(EVENTS))
+    session.execute(sa.update(ARTICLES).values(extracted_at=None))
     batch = get_settings().extraction_batch_size
     articles = 0
     while True:
@@ -61,8 +126,8 @@ def rebuild_events(session: Session) -> dict[str, int]:
             break
     summary = {
         "articles": articles,
-        "events": session.scalar(sa.select(sa.func.count()).select_from(Event)) or 0,
-        "mentions": session.scalar(sa.select(sa.func.count()).select_from(EventMention)) or 0,
+        "events": session.scalar(sa.select(sa.func.count()).select_from(EVENTS)) or 0,
+        "mentions": session.scalar(sa.select(sa.func.count()).select_from(MENTIONS)) or 0,
     }
     logger.info("events rebuilt", extra=summary)
     return summary
@@ -76,40 +141,42 @@ def _extract(
     reuse_ids: dict[str, int],
 ) -> int:
     _lock(session)
-    query = (
-        select(Article, Source)
-        .join(Source, col(Source.id) == col(Article.source_id))
-        .where(col(Article.extracted_at).is_(None))
-        .order_by(col(Article.published_at), col(Article.id))
-    )
-    if article_ids is not None:
-        if not article_ids:
-            return 0
-        query = query.where(col(Article.id).in_(list(article_ids)))
-    if limit is not None:
-        query = query.limit(limit)
-    rows = session.exec(query).all()
-    if not rows:
+    session.flush()  # pending ORM changes (e.g. extracted_at reset) must be visible to Core
+    articles = _load_articles(session, article_ids, limit)
+    if not articles:
         return 0
-    touched = _forget_mentions(session, [a.id for a, _ in rows if a.id is not None])
-    created = 0
-    for article, source in rows:
-        for extracted in extract_article(_as_input(article, source)):
-            event, new = _merge(session, extracted, reuse_ids)
-            created += new
-            _upsert_mention(session, event, article, extracted)
-            touched.add(event.id)  # type: ignore[arg-type]
-        article.extracted_at = utcnow()
-        session.add(article)
-    session.flush()
-    for event_id in sorted(touched):
-        _refresh(session, event_id)
-    session.flush()
+    now = utcnow()
+    ids = [a.id for a in articles]
+    forgotten = _forget_mentions(session, ids)
+    extracted = [(a, extract_article(a.input)) for a in articles]
+    index = _EventIndex.load(session, [e for _, found in extracted for e in found], forgotten)
+    keys = _KeyBook(session, [_base_key(e) for _, found in extracted for e in found])
+    touched = dict.fromkeys(index.by_id[event_id] for event_id in sorted(forgotten))
+    for article, found in extracted:
+        for event in found:
+            state = index.match(event)
+            if state is None:
+                state = index.create(event, keys.claim(_base_key(event)), reuse_ids, now)
+            else:
+                _absorb(state.row, event, now)
+                index.reindex(state)
+            _add_mention(state, article.id, event)
+            touched[state] = None
+    _write(session, index, list(touched), articles, reuse_ids, now)
+    for chunk in _chunks(ids):
+        session.execute(
+            sa.update(ARTICLES).where(ARTICLES.c.id.in_(chunk)).values(extracted_at=now)
+        )
+    session.expire_all()  # Core writes bypass the identity map: reload on next access
     logger.info(
         "articles extracted",
-        extra={"articles": len(rows), "events_created": created, "events_touched": len(touched)},
+        extra={
+            "articles": len(articles),
+            "events_created": len(index.created),
+            "events_touched": len(touched),
+        },
     )
-    return len(rows)
+    return len(articles)
 
 
 def _lock(session: Session) -> None:
@@ -117,127 +184,227 @@ def _lock(session: Session) -> None:
         session.execute(sa.text("SELECT pg_advisory_xact_lock(:id)"), {"id": _LOCK_ID})
 
 
-def _as_input(article: Article, source: Source) -> ArticleInput:
-    return ArticleInput(
-        id=article.id or 0,
-        title=article.title,
-        text=article.text or article.summary or "",
-        published=article.published_at,
-        source=source.name,
-        url=article.url,
-        reliability=source.reliability,
+def _chunks(values: Sequence[Any]) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(values), _IN_CHUNK):
+        yield values[start : start + _IN_CHUNK]
+
+
+def _load_articles(
+    session: Session, article_ids: Sequence[int] | None, limit: int | None
+) -> list[_Article]:
+    a, s = ARTICLES.c, SOURCES.c
+    query = (
+        sa.select(a.id, a.source_id, a.title, a.text, a.summary, a.published_at, a.url)
+        .add_columns(s.name, s.reliability)
+        .join_from(ARTICLES, SOURCES, s.id == a.source_id)
+        .where(a.extracted_at.is_(None))
+        .order_by(a.published_at, a.id)
+    )
+    if article_ids is None:
+        rows = list(session.execute(query.limit(limit) if limit is not None else query))
+    else:
+        rows = []
+        for chunk in _chunks(list(dict.fromkeys(article_ids))):
+            part = query.where(a.id.in_(chunk))
+            rows += session.execute(part.limit(limit) if limit is not None else part)
+        rows.sort(key=lambda r: (r.published_at, r.id))
+        rows = rows[:limit] if limit is not None else rows
+    return [_article(row) for row in rows]
+
+
+def _article(row: sa.Row[Any]) -> _Article:
+    return _Article(
+        id=row.id,
+        source_id=row.source_id,
+        published_at=row.published_at,
+        reliability=row.reliability,
+        input=ArticleInput(
+            id=row.id,
+            title=row.title,
+            text=row.text or row.summary or "",
+            published=row.published_at,
+            source=row.name,
+            url=row.url,
+            reliability=row.reliability,
+        ),
     )
 
 
 def _forget_mentions(session: Session, article_ids: list[int]) -> set[int]:
     """An article extracted again replaces its old mentions; their events get refreshed."""
-    if not article_ids:
-        return set()
-    event_ids = set(
-        session.exec(
-            select(EventMention.event_id).where(col(EventMention.article_id).in_(article_ids))
-        ).all()
-    )
+    m = MENTIONS.c
+    event_ids: set[int] = set()
+    for chunk in _chunks(article_ids):
+        event_ids.update(session.scalars(sa.select(m.event_id).where(m.article_id.in_(chunk))))
     if event_ids:
-        session.execute(
-            sa.delete(EventMention).where(col(EventMention.article_id).in_(article_ids))
-        )
+        for chunk in _chunks(article_ids):
+            session.execute(sa.delete(MENTIONS).where(m.article_id.in_(chunk)))
     return event_ids
 
 
-def _merge(
-    session: Session, extracted: ExtractedEvent, reuse_ids: dict[str, int]
-) -> tuple[Event, int]:
-    event = _find_match(session, extracted)
-    if event is None:
-        return _create(session, extracted, reuse_ids), 1
-    _absorb(event, extracted)
-    session.add(event)
-    return event, 0
-
-
-def _find_match(session: Session, extracted: ExtractedEvent) -> Event | None:
-    settings = get_settings()
-    window = dt.timedelta(days=settings.extraction_merge_days)
-    candidates = session.exec(
-        select(Event)
-        .where(
-            Event.category == extracted.category,
-            col(Event.event_date) >= extracted.event_date - window,
-            col(Event.event_date) <= extracted.event_date + window,
-        )
-        .order_by(col(Event.id))
-    ).all()
-    candidates = sorted(
-        candidates, key=lambda e: (abs((e.event_date - extracted.event_date).days), e.id)
-    )
+def _base_key(extracted: ExtractedEvent) -> str:
     loc = extracted.location
-    point = loc is not None and loc.lat is not None and loc.lon is not None
-    for event in candidates:  # the same place, or near enough
-        if loc is not None and event.location_id == loc.id:
-            return event
-        if point and _near(loc, event, settings.extraction_merge_km):
-            return event
-    for event in candidates:  # one side knows no point: same happening, less detail
-        if not point or event.lat is None:
-            return event
-    return None
+    return f"{extracted.category}:{extracted.event_date.isoformat()}:{loc.id if loc else 'none'}"
 
 
-def _create(session: Session, extracted: ExtractedEvent, reuse_ids: dict[str, int]) -> Event:
+class _KeyBook:
+    """Which event keys are taken: the batch's likely keys read in one query, others on demand."""
+
+    def __init__(self, session: Session, likely: Iterable[str]) -> None:
+        self.session = session
+        self.known: dict[str, bool] = {}
+        self._read(list(dict.fromkeys(likely)))
+
+    def _read(self, keys: list[str]) -> None:
+        for chunk in _chunks(keys):
+            self.known.update(dict.fromkeys(chunk, False))
+            taken = self.session.scalars(sa.select(EVENTS.c.key).where(EVENTS.c.key.in_(chunk)))
+            self.known.update(dict.fromkeys(taken, True))
+
+    def claim(self, base: str) -> str:
+        key, n = base, 1
+        while self._taken(key):
+            n += 1
+            key = f"{base}:{n}"
+        self.known[key] = True
+        return key
+
+    def _taken(self, key: str) -> bool:
+        if key not in self.known:
+            self._read([key])
+        return self.known[key]
+
+
+class _EventIndex:
+    """Events a batch may merge with, bucketed by (category, event_date)."""
+
+    def __init__(self, rows: Iterable[dict[str, Any]]) -> None:
+        settings = get_settings()
+        self.window = settings.extraction_merge_days
+        self.merge_km = settings.extraction_merge_km
+        self.buckets: dict[tuple[str, dt.date], list[_EventState]] = defaultdict(list)
+        self.by_id: dict[int, _EventState] = {}
+        self.created: list[_EventState] = []
+        for row in rows:
+            state = _EventState(row=row, rank=(0, row["id"]))
+            self.by_id[row["id"]] = state
+            self._put(state)
+
+    @classmethod
+    def load(
+        cls, session: Session, extracted: list[ExtractedEvent], event_ids: set[int]
+    ) -> _EventIndex:
+        """Every event within the merge window of the batch's dates, plus `event_ids`."""
+        window = dt.timedelta(days=get_settings().extraction_merge_days)
+        e = EVENTS.c
+        wanted: list[Any] = [e.id.in_(chunk) for chunk in _chunks(sorted(event_ids))]
+        if extracted:
+            dates = [x.event_date for x in extracted]
+            wanted.append(
+                sa.and_(
+                    e.category.in_(sorted({x.category for x in extracted})),
+                    e.event_date >= min(dates) - window,
+                    e.event_date <= max(dates) + window,
+                )
+            )
+        if not wanted:
+            return cls([])
+        columns = [e.id, e.key, e.category, *(getattr(e, name) for name in _MUTABLE)]
+        query = sa.select(*columns).where(sa.or_(*wanted)).order_by(e.id)
+        return cls(dict(row._mapping) for row in session.execute(query))
+
+    def _put(self, state: _EventState) -> None:
+        state.bucket = (state.row["category"], state.row["event_date"])
+        self.buckets[state.bucket].append(state)
+
+    def reindex(self, state: _EventState) -> None:
+        """Move an event whose date an absorbed mention made more precise."""
+        if state.bucket != (state.row["category"], state.row["event_date"]):
+            if state.bucket is not None:
+                self.buckets[state.bucket].remove(state)
+            self._put(state)
+
+    def candidates(self, extracted: ExtractedEvent) -> list[_EventState]:
+        found: list[tuple[int, tuple[int, int], _EventState]] = []
+        for shift in range(-self.window, self.window + 1):
+            day = extracted.event_date + dt.timedelta(days=shift)
+            for state in self.buckets.get((extracted.category, day), ()):
+                found.append((abs(shift), state.rank, state))
+        found.sort(key=lambda item: (item[0], item[1]))
+        return [state for *_, state in found]
+
+    def match(self, extracted: ExtractedEvent) -> _EventState | None:
+        candidates = self.candidates(extracted)
+        loc = extracted.location
+        point = loc is not None and loc.lat is not None and loc.lon is not None
+        for state in candidates:  # the same place, or near enough
+            if loc is not None and state.row["location_id"] == loc.id:
+                return state
+            if point and _near(loc, state.row, self.merge_km):
+                return state
+        for state in candidates:  # one side knows no point: same happening, less detail
+            if not point or state.row["lat"] is None:
+                return state
+        return None
+
+    def create(
+        self, extracted: ExtractedEvent, key: str, reuse_ids: dict[str, int], now: dt.datetime
+    ) -> _EventState:
+        event_id = reuse_ids.get(key)
+        row: dict[str, Any] = {
+            "id": event_id,
+            "key": key,
+            "category": extracted.category,
+            "title": extracted.title[:1000],
+            "summary": extracted.summary,
+            "event_date": extracted.event_date,
+            "date_precision": extracted.date_precision,
+            "actors": list(extracted.actors),
+            "weapons": list(extracted.weapons),
+            "figures": dict(extracted.figures),
+            "severity": extracted.severity,
+            "claim_status": extracted.claim_status,
+            "confidence": extracted.confidence,
+            "corroboration": 1,
+            "first_reported_at": None,
+            "last_reported_at": None,
+            "created_at": now,
+            "updated_at": now,
+        }
+        _set_location(row, extracted)
+        # A fresh id comes from the sequence, after every id already in use: rank it last.
+        rank = (0, event_id) if event_id is not None else (1, len(self.created))
+        state = _EventState(row=row, rank=rank, created=True)
+        self.created.append(state)
+        self._put(state)
+        return state
+
+
+def _set_location(row: dict[str, Any], extracted: ExtractedEvent) -> None:
     loc = extracted.location
-    base = f"{extracted.category}:{extracted.event_date.isoformat()}:{loc.id if loc else 'none'}"
-    key, n = base, 1
-    while session.exec(select(Event.id).where(Event.key == key)).first() is not None:
-        n += 1
-        key = f"{base}:{n}"
-    event = Event(
-        id=reuse_ids.get(key),
-        key=key,
-        category=extracted.category,
-        title=extracted.title[:1000],
-        summary=extracted.summary,
-        event_date=extracted.event_date,
-        date_precision=extracted.date_precision,
-        actors=list(extracted.actors),
-        weapons=list(extracted.weapons),
-        figures=dict(extracted.figures),
-        severity=extracted.severity,
-        claim_status=extracted.claim_status,
-        confidence=extracted.confidence,
-        corroboration=1,
-    )
-    _set_location(event, extracted)
-    session.add(event)
-    session.flush()
-    return event
+    row["location_id"] = loc.id if loc else None
+    row["location_name"] = loc.name if loc else None
+    row["location_precision"] = loc.precision if loc else None
+    row["lat"] = loc.lat if loc else None
+    row["lon"] = loc.lon if loc else None
 
 
-def _set_location(event: Event, extracted: ExtractedEvent) -> None:
-    loc = extracted.location
-    event.location_id = loc.id if loc else None
-    event.location_name = loc.name if loc else None
-    event.location_precision = loc.precision if loc else None
-    event.lat = loc.lat if loc else None
-    event.lon = loc.lon if loc else None
-
-
-def _absorb(event: Event, extracted: ExtractedEvent) -> None:
+def _absorb(row: dict[str, Any], extracted: ExtractedEvent, now: dt.datetime) -> None:
     """Fold one more article's view into an event: keep the most precise and the worst."""
-    event.severity = max(event.severity, extracted.severity)
-    event.actors = _union(event.actors, extracted.actors)
-    event.weapons = _union(event.weapons, extracted.weapons)
-    event.figures = {**extracted.figures, **(event.figures or {})}
+    row["severity"] = max(row["severity"], extracted.severity)
+    row["actors"] = _union(row["actors"], extracted.actors)
+    row["weapons"] = _union(row["weapons"], extracted.weapons)
+    row["figures"] = {**extracted.figures, **(row["figures"] or {})}
     loc = extracted.location
     if loc is not None and _PRECISION_RANK.get(loc.precision, 9) < _PRECISION_RANK.get(
-        event.location_precision or "", 9
+        row["location_precision"] or "", 9
     ):
-        _set_location(event, extracted)
-        event.title = extracted.title[:1000]
-    if _DATE_RANK[extracted.date_precision] < _DATE_RANK.get(event.date_precision, 9):
-        event.event_date = extracted.event_date
-        event.date_precision = extracted.date_precision
-    event.updated_at = utcnow()
+        _set_location(row, extracted)
+        row["title"] = extracted.title[:1000]
+    if _DATE_RANK[extracted.date_precision] < _DATE_RANK.get(row["date_precision"], 9):
+        row["event_date"] = extracted.event_date
+        row["date_precision"] = extracted.date_precision
+    row["updated_at"] = now
 
 
 def _union(old: list[Any] | None, new: list[Any]) -> list[Any]:
@@ -246,61 +413,163 @@ def _union(old: list[Any] | None, new: list[Any]) -> list[Any]:
     return merged
 
 
-def _upsert_mention(
-    session: Session, event: Event, article: Article, extracted: ExtractedEvent
-) -> None:
-    mention = session.exec(
-        select(EventMention).where(
-            EventMention.event_id == event.id, EventMention.article_id == article.id
-        )
-    ).first()
+def _add_mention(state: _EventState, article_id: int, extracted: ExtractedEvent) -> None:
+    """One mention per (event, article): a second view of the same article strengthens it."""
+    mention = state.mentions.get(article_id)
     if mention is None:
-        mention = EventMention(event_id=event.id, article_id=article.id, sentence="")  # type: ignore[arg-type]
-    elif CLAIM_RANK[mention.claim_status] > CLAIM_RANK[extracted.claim_status]:
-        extracted.claim_status = mention.claim_status
+        state.mentions[article_id] = _Mention(
+            extracted.summary, _union([], extracted.evidence), extracted.claim_status
+        )
+        return
     mention.sentence = extracted.summary
     mention.evidence = _union(mention.evidence, extracted.evidence)
-    mention.claim_status = extracted.claim_status
-    session.add(mention)
-    session.flush()
+    mention.claim_status = max(
+        mention.claim_status, extracted.claim_status, key=CLAIM_RANK.__getitem__
+    )
 
 
-def _refresh(session: Session, event_id: int) -> None:
-    """Recompute what depends on all mentions; an event left without any is deleted."""
-    event = session.get(Event, event_id)
-    if event is None:
+# --- writing ---------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Support:
+    """What one mention lends its event's aggregates."""
+
+    claim_status: str
+    evidence: list[str]
+    published_at: dt.datetime
+    source_id: int
+    reliability: str | None
+
+
+def _write(
+    session: Session,
+    index: _EventIndex,
+    touched: list[_EventState],
+    articles: list[_Article],
+    reuse_ids: dict[str, int],
+    now: dt.datetime,
+) -> None:
+    """Refresh the touched events' aggregates, then write events and mentions in bulk."""
+    stored = _stored_support(session, [s.row["id"] for s in touched if not s.created])
+    by_article = {a.id: a for a in articles}
+    gone: list[int] = []
+    for state in touched:
+        support = stored.get(state.row["id"], []) if not state.created else []
+        support += [_support(by_article[a_id], m) for a_id, m in state.mentions.items()]
+        if support:
+            _refresh(state.row, support, now)
+        else:  # every mention was re-extracted elsewhere
+            gone.append(state.row["id"])
+    _allocate_ids(session, index.created, reuse_ids)
+    if index.created:
+        session.execute(sa.insert(EVENTS), [s.row for s in index.created])
+    mentions = [
+        _mention_row(state, article_id, mention, now)
+        for state in touched
+        for article_id, mention in state.mentions.items()
+    ]
+    if mentions:
+        session.execute(sa.insert(MENTIONS), mentions)
+    _update_events(session, [s for s in touched if not s.created and s.row["id"] not in gone])
+    for chunk in _chunks(gone):
+        session.execute(sa.delete(EVENTS).where(EVENTS.c.id.in_(chunk)))
+
+
+def _support(article: _Article, mention: _Mention) -> _Support:
+    return _Support(
+        mention.claim_status,
+        mention.evidence,
+        article.published_at,
+        article.source_id,
+        article.reliability,
+    )
+
+
+def _mention_row(
+    state: _EventState, article_id: int, mention: _Mention, now: dt.datetime
+) -> dict[str, Any]:
+    return {
+        "event_id": state.row["id"],
+        "article_id": article_id,
+        "sentence": mention.sentence,
+        "evidence": mention.evidence,
+        "claim_status": mention.claim_status,
+        "created_at": now,
+    }
+
+
+def _update_events(session: Session, states: list[_EventState]) -> None:
+    """One executemany UPDATE by primary key of every column the merge may change."""
+    if not states:
         return
-    rows = session.exec(
-        select(EventMention, Article.published_at, Source.id, Source.reliability)
-        .join(Article, col(Article.id) == col(EventMention.article_id))
-        .join(Source, col(Source.id) == col(Article.source_id))
-        .where(EventMention.event_id == event_id)
-    ).all()
-    if not rows:
-        session.delete(event)
+    statement = (
+        sa.update(EVENTS)
+        .where(EVENTS.c.id == sa.bindparam("b_id"))
+        .values({name: sa.bindparam(name) for name in _MUTABLE})
+    )
+    params = [{"b_id": s.row["id"], **{name: s.row[name] for name in _MUTABLE}} for s in states]
+    session.execute(statement, params)
+
+
+def _stored_support(session: Session, event_ids: list[int]) -> dict[int, list[_Support]]:
+    """The mentions already stored for `event_ids` (the batch's own were deleted or are new)."""
+    support: dict[int, list[_Support]] = defaultdict(list)
+    m, a, s = MENTIONS.c, ARTICLES.c, SOURCES.c
+    for chunk in _chunks(event_ids):
+        query = (
+            sa.select(m.event_id, m.claim_status, m.evidence, a.published_at, a.source_id)
+            .add_columns(s.reliability)
+            .join_from(MENTIONS, ARTICLES, a.id == m.article_id)
+            .join(SOURCES, s.id == a.source_id)
+            .where(m.event_id.in_(chunk))
+        )
+        for row in session.execute(query):
+            support[row.event_id].append(_Support(*row[1:]))
+    return support
+
+
+def _allocate_ids(session: Session, created: list[_EventState], reuse_ids: dict[str, int]) -> None:
+    """Ids for new events in creation order; a rebuild's reused ids stay reserved."""
+    fresh = [state for state in created if state.row["id"] is None]
+    if not fresh:
         return
-    event.corroboration = len({source_id for _, _, source_id, _ in rows})
-    event.claim_status = max((m.claim_status for m, *_ in rows), key=CLAIM_RANK.__getitem__)
-    published = [p for _, p, _, _ in rows]
-    event.first_reported_at, event.last_reported_at = min(published), max(published)
-    best_grade = min((grade or "F" for *_, grade in rows), default="F")
-    evidence = {sentence for m, *_ in rows for sentence in m.evidence}
-    event.confidence, _ = rules.confidence(
-        claim_status=event.claim_status,
+    if session.get_bind().dialect.name == "postgresql":
+        query = sa.text(
+            "SELECT nextval(pg_get_serial_sequence('events', 'id')) FROM generate_series(1, :n)"
+        )
+        ids = sorted(session.scalars(query, {"n": len(fresh)}))
+    else:
+        top = session.scalar(sa.select(sa.func.max(EVENTS.c.id))) or 0
+        top = max([top, *reuse_ids.values(), *(s.row["id"] or 0 for s in created)])
+        ids = list(range(top + 1, top + 1 + len(fresh)))
+    for state, event_id in zip(fresh, ids, strict=True):
+        state.row["id"] = event_id
+
+
+def _refresh(row: dict[str, Any], support: list[_Support], now: dt.datetime) -> None:
+    """Recompute what depends on all of an event's mentions."""
+    row["corroboration"] = len({s.source_id for s in support})
+    row["claim_status"] = max((s.claim_status for s in support), key=CLAIM_RANK.__getitem__)
+    published = [s.published_at for s in support]
+    row["first_reported_at"], row["last_reported_at"] = min(published), max(published)
+    best_grade = min((s.reliability or "F" for s in support), default="F")
+    evidence = {sentence for s in support for sentence in s.evidence}
+    row["confidence"], _ = rules.confidence(
+        claim_status=row["claim_status"],
         reliability=best_grade,
         evidence_count=len(evidence),
-        location_precision=event.location_precision,
-        date_precision=event.date_precision,
-        corroboration=event.corroboration,
+        location_precision=row["location_precision"],
+        date_precision=row["date_precision"],
+        corroboration=row["corroboration"],
     )
-    event.updated_at = utcnow()
-    session.add(event)
+    row["updated_at"] = now
 
 
-def _near(loc: Any, event: Event, limit_km: float) -> bool:
-    if event.lat is None or event.lon is None:
+def _near(loc: Any, row: dict[str, Any], limit_km: float) -> bool:
+    if row["lat"] is None or row["lon"] is None:
         return False
-    return _km(loc.lat, loc.lon, event.lat, event.lon) <= limit_km
+    return _km(loc.lat, loc.lon, row["lat"], row["lon"]) <= limit_km
 
 
 def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

@@ -165,3 +165,135 @@ def test_distant_places_of_one_category_stay_separate_events(session: Session) -
     )
     extract_pending(session)
     assert sorted(e.location_id for e in events(session)) == ["kp-jongju", "kp-wonsan"]
+
+
+WONSAN_LAUNCH = (
+    "North Korea fires missile from Wonsan",
+    "North Korea fired a ballistic missile from Wonsan on Tuesday, the JCS said.",
+)
+SUMMIT = (
+    "Xi and Putin meet in Beijing",
+    "Xi Jinping and Vladimir Putin held talks in Beijing on May 20 and issued a joint statement.",
+)
+DRILLS = (
+    "South Korea and US begin combined drills near Yeonpyeong Island",
+    "South Korean and US forces began combined live-fire drills near Yeonpyeong Island on "
+    "Wednesday, the Joint Chiefs of Staff said.",
+)
+
+
+def add_mixed_batch(session: Session) -> None:
+    """Several publishers, categories, places and days, stored in no particular order."""
+    nk_news, yonhap = add_source(session, "NK News"), add_source(session, "Yonhap", "A")
+    kcna_watch = add_source(session, "KCNA Watch", "C")
+    hour = dt.timedelta(hours=1)
+    stories = [
+        (yonhap, DRILLS, TUESDAY + 26 * hour),
+        (kcna_watch, KCNA_LAUNCH, TUESDAY),
+        (nk_news, JCS_LAUNCH, TUESDAY + 2 * hour),
+        (yonhap, WONSAN_LAUNCH, TUESDAY + 3 * hour),
+        (yonhap, SUMMIT, TUESDAY),
+        (nk_news, DRILLS, TUESDAY + 27 * hour),
+        (yonhap, JCS_LAUNCH, TUESDAY + 5 * hour),
+        (nk_news, SOCCER, TUESDAY),
+        (kcna_watch, WONSAN_LAUNCH, TUESDAY + 4 * hour),
+    ]
+    for source, story, published in stories:
+        add_article(session, source, story, published)
+
+
+def snapshot(session: Session) -> list[tuple[object, ...]]:
+    """Everything about the events except their row ids and timestamps of the write."""
+    counts = dict(
+        session.execute(
+            sa.select(EventMention.event_id, sa.func.count()).group_by(EventMention.event_id)
+        ).all()
+    )
+    session.expire_all()
+    return sorted(
+        (
+            e.key,
+            e.category,
+            e.event_date,
+            e.location_id,
+            e.corroboration,
+            e.claim_status,
+            e.severity,
+            e.confidence,
+            e.first_reported_at,
+            e.last_reported_at,
+            tuple(e.actors),
+            tuple(e.weapons),
+            tuple(sorted(e.figures.items())),
+            counts[e.id],
+        )
+        for e in events(session)
+    )
+
+
+def forget_extraction(session: Session) -> None:
+    session.execute(sa.delete(EventMention))
+    session.execute(sa.delete(Event))
+    session.execute(sa.update(Article).values(extracted_at=None))
+    session.flush()
+
+
+def test_one_batch_equals_one_call_per_article(session: Session) -> None:
+    add_mixed_batch(session)
+    assert extract_pending(session) == 9
+    batched = snapshot(session)
+    assert len(batched) >= 4  # two launches, the drills, the summit
+    forget_extraction(session)
+    in_order = session.exec(select(Article).order_by(Article.published_at, Article.id)).all()
+    for article in in_order:
+        assert extract_pending(session, article_ids=[article.id]) == 1  # type: ignore[list-item]
+    assert snapshot(session) == batched
+
+
+def test_batch_merges_publishers_of_one_event_within_a_single_call(session: Session) -> None:
+    add_mixed_batch(session)
+    extract_pending(session)
+    by_place = {(e.category, e.location_id): e for e in events(session)}
+    jongju = by_place[("missile_test", "kp-jongju")]
+    assert jongju.corroboration == 3  # KCNA Watch, NK News, Yonhap
+    assert jongju.claim_status == "confirmed"
+    wonsan = by_place[("missile_test", "kp-wonsan")]
+    assert wonsan.corroboration == 2
+    drills = [e for e in events(session) if e.corroboration == 2 and e is not wonsan]
+    assert drills, "the drills reported by two publishers merge"
+
+
+def test_reextracting_part_of_a_batch_keeps_other_publishers_support(session: Session) -> None:
+    add_mixed_batch(session)
+    extract_pending(session)
+    before = snapshot(session)
+    again = session.exec(select(Article).where(Article.title == JCS_LAUNCH[0])).all()
+    for article in again:
+        article.extracted_at = None
+        session.add(article)
+    session.flush()
+    assert extract_pending(session) == len(again) == 2
+    assert snapshot(session) == before
+
+
+def test_rebuild_on_sqlite_reuses_ids_without_collisions(sqlite_settings: object) -> None:
+    from app.core import db as db_module
+    from app.core.migrate import upgrade_to_head
+
+    engine = db_module.get_engine()
+    upgrade_to_head(engine)
+    with Session(engine, expire_on_commit=False) as s:
+        add_mixed_batch(s)
+        extract_pending(s)
+        before = dict((e.key, e.id) for e in events(s))
+        # An older story about a new event: the rebuild creates its event first, with a new
+        # id, before it re-creates the others with their old ids.
+        yonhap = s.exec(select(Source).where(Source.name == "Yonhap")).one()
+        add_article(s, yonhap, WONSAN_LAUNCH, TUESDAY - dt.timedelta(days=3))
+        summary = rebuild_events(s)
+        after = dict((e.key, e.id) for e in events(s))
+        s.commit()
+    assert summary["events"] == len(before) + 1
+    assert {key: after[key] for key in before} == before
+    [new_key] = set(after) - set(before)
+    assert after[new_key] > max(before.values())
