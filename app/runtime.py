@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from app.core.config import get_settings
 from app.core.db import get_engine, set_process_role
+from app.core.memory import limit_malloc_arenas
 from app.core.migrate import upgrade_to_head
 
 if TYPE_CHECKING:
@@ -33,6 +34,7 @@ def _run_uvicorn(args: argparse.Namespace, *, with_scheduler: bool) -> int:
     from app.api.main import create_app
 
     settings = get_settings()
+    limit_malloc_arenas()  # before uvicorn's and AnyIO's threads start
     if settings.auto_migrate and not args.no_migrate:
         upgrade_to_head(get_engine())
     workers = max(1, getattr(args, "workers", 1) or 1)
@@ -78,6 +80,7 @@ def api_worker_app() -> FastAPI:
     from app.core.logging import configure_logging
 
     configure_logging()
+    limit_malloc_arenas()
     set_process_role("api")
     return create_app(get_settings())
 

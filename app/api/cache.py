@@ -33,6 +33,7 @@ from sqlmodel import Session
 from app.api.http import MAX_AGE_LIVE, matches_if_none_match, strong_etag
 from app.core.config import get_settings
 from app.core.db import get_engine
+from app.core.memory import release_free_memory
 from app.core.models import Event
 
 Version = tuple[Any, ...]
@@ -180,7 +181,9 @@ async def cached_response(
 
     def run() -> bytes:
         with read_session() as session:
-            return compute(session)
+            body = compute(session)
+        release_free_memory()  # a miss computed over many events; misses are rare
+        return body
 
     cached = await state.response_cache.get_or_compute(cache_key(request, version, inputs), run)
     headers = {

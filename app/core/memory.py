@@ -1,0 +1,47 @@
+"""Keeping a long-lived process's resident memory close to what it uses (glibc only).
+
+A heavy computation (a threat level over tens of thousands of events) allocates many small
+objects from several threads; glibc keeps each thread's arena and the freed pages, so resident
+size ratchets up. Fewer arenas and an explicit trim after such a computation give the pages back.
+Elsewhere (musl, macOS) these are no-ops.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import logging
+from functools import cache
+
+logger = logging.getLogger(__name__)
+
+M_ARENA_MAX = -8  # glibc's mallopt parameter number
+MALLOC_ARENAS = 2  # one per core of the reference machine; threads share them
+
+
+@cache
+def _libc() -> ctypes.CDLL | None:
+    name = ctypes.util.find_library("c")
+    if not name:
+        return None
+    try:
+        libc = ctypes.CDLL(name)
+        libc.malloc_trim  # noqa: B018  (glibc only: raises AttributeError elsewhere)
+        libc.mallopt  # noqa: B018
+    except (OSError, AttributeError):
+        return None
+    return libc
+
+
+def limit_malloc_arenas(arenas: int = MALLOC_ARENAS) -> None:
+    """Call before threads start: arenas created later share these."""
+    libc = _libc()
+    if libc is not None and not libc.mallopt(M_ARENA_MAX, arenas):
+        logger.debug("mallopt(M_ARENA_MAX) refused")
+
+
+def release_free_memory() -> None:
+    """Return freed heap pages to the OS (costs about a millisecond: call after heavy work)."""
+    libc = _libc()
+    if libc is not None:
+        libc.malloc_trim(0)
