@@ -43,7 +43,7 @@ from app.core.config import Settings  # noqa: E402
 from app.core.db import make_engine, session_scope  # noqa: E402
 from app.core.migrate import upgrade_to_head  # noqa: E402
 from app.core.models import TABLES  # noqa: E402
-from tests.collector.builders import item, rss2  # noqa: E402
+from tests.collector.builders import BILLION_LAUGHS, item, rss2, xxe_document  # noqa: E402
 from tests.support.feedserver import FeedServer, Reply, serving  # noqa: E402
 
 DEFAULT_ADMIN = os.environ.get(
@@ -51,31 +51,6 @@ DEFAULT_ADMIN = os.environ.get(
 )
 CAP = 1024 * 1024
 HEALTHY_URL = "https://healthy.example/2026/05/story-900/"
-
-BILLION_LAUGHS = b"""<?xml version="1.0"?>
-<!DOCTYPE rss [
- <!ENTITY lol "lol">
- <!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
- <!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">
- <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
- <!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
- <!ENTITY lol5 "&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;">
- <!ENTITY lol6 "&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;">
- <!ENTITY lol7 "&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;">
- <!ENTITY lol8 "&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;">
- <!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">
-]>
-<rss version="2.0"><channel><title>bomb</title>
-<item><title>&lol9;</title><link>https://example.org/bomb</link><description>&lol9;</description>
-</item></channel></rss>"""
-
-
-def _xxe(target: str) -> bytes:
-    return f"""<?xml version="1.0"?>
-<!DOCTYPE rss [ <!ENTITY xxe SYSTEM "{target}"> ]>
-<rss version="2.0"><channel><title>xxe</title>
-<item><title>leak &xxe;</title><link>https://example.org/xxe</link>
-<description>&xxe;</description></item></channel></rss>""".encode()
 
 
 @dataclass
@@ -115,7 +90,7 @@ def _stored(engine: Engine, sql: str) -> Any:
 
 def _xxe_setup(servers: Servers) -> str:
     servers.main.routes["/secret"] = Reply(200, b"REMOTE-SECRET", content_type="text/plain")
-    servers.main.routes["/xxe"] = Reply(200, _xxe(servers.main.url("/secret")))
+    servers.main.routes["/xxe"] = Reply(200, xxe_document(servers.main.url("/secret")))
     return servers.main.url("/xxe")
 
 

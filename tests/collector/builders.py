@@ -85,3 +85,31 @@ def rss1(items: list[dict[str, Any]], *, title: str = "Test RDF feed") -> bytes:
         parts.append("</item>")
     parts.append("</rdf:RDF>")
     return "\n".join(parts).encode("utf-8")
+
+
+# Hostile documents shared by the hostile-feed tests and scripts/hostile_report.py.
+BILLION_LAUGHS = b"""<?xml version="1.0"?>
+<!DOCTYPE rss [
+ <!ENTITY lol "lol">
+ <!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+ <!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">
+ <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+ <!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
+ <!ENTITY lol5 "&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;">
+ <!ENTITY lol6 "&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;">
+ <!ENTITY lol7 "&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;">
+ <!ENTITY lol8 "&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;">
+ <!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">
+]>
+<rss version="2.0"><channel><title>bomb</title>
+<item><title>&lol9;</title><link>https://example.org/bomb</link><description>&lol9;</description></item>
+</channel></rss>"""
+
+
+def xxe_document(target: str) -> bytes:
+    """A feed whose entity reads `target` (a file or URL) if a parser ever resolves it."""
+    return f"""<?xml version="1.0"?>
+<!DOCTYPE rss [ <!ENTITY xxe SYSTEM "{target}"> ]>
+<rss version="2.0"><channel><title>xxe</title>
+<item><title>leak &xxe;</title><link>https://example.org/xxe</link>
+<description>&xxe;</description></item></channel></rss>""".encode()

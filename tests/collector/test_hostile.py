@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 
 from app.collector.parse import run_feedparser
 from app.core.config import Settings
-from tests.collector.builders import item, rss2
+from tests.collector.builders import BILLION_LAUGHS, item, rss2, xxe_document
 from tests.collector.conftest import (
     add_feeds,
     articles,
@@ -190,32 +190,6 @@ def test_empty_body_is_an_error(
     _assert_failed(row, run, "empty")
 
 
-BILLION_LAUGHS = b"""<?xml version="1.0"?>
-<!DOCTYPE rss [
- <!ENTITY lol "lol">
- <!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
- <!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">
- <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
- <!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
- <!ENTITY lol5 "&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;">
- <!ENTITY lol6 "&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;">
- <!ENTITY lol7 "&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;">
- <!ENTITY lol8 "&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;">
- <!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">
-]>
-<rss version="2.0"><channel><title>bomb</title>
-<item><title>&lol9;</title><link>https://example.org/bomb</link><description>&lol9;</description></item>
-</channel></rss>"""
-
-
-def _xxe(target: str) -> bytes:
-    return f"""<?xml version="1.0"?>
-<!DOCTYPE rss [ <!ENTITY xxe SYSTEM "{target}"> ]>
-<rss version="2.0"><channel><title>xxe</title>
-<item><title>leak &xxe;</title><link>https://example.org/xxe</link>
-<description>&xxe;</description></item></channel></rss>""".encode()
-
-
 def test_entity_expansion_bomb_is_refused(
     db: Engine, hostile_settings: Settings, feed_server: FeedServer
 ) -> None:
@@ -231,9 +205,9 @@ def test_external_entities_are_refused_and_never_read(
     secret = tmp_path / "secret.txt"
     secret.write_text("TOP-SECRET-CONTENT")
     feed_server.routes["/secret"] = Reply(200, b"REMOTE-SECRET", content_type="text/plain")
-    feed_server.routes["/xxe-http"] = Reply(200, _xxe(feed_server.url("/secret")))
+    feed_server.routes["/xxe-http"] = Reply(200, xxe_document(feed_server.url("/secret")))
     row, run, _ = run_hostile(
-        db, hostile_settings, feed_server, Reply(200, _xxe(f"file://{secret}"))
+        db, hostile_settings, feed_server, Reply(200, xxe_document(f"file://{secret}"))
     )
     _assert_failed(row, run, "unsafe_xml")
     with db.connect() as conn:
@@ -249,7 +223,7 @@ def test_feedparser_alone_neither_expands_nor_reads(document: str, tmp_path: Any
     """Defence in depth: even past our DTD guard, feedparser 6 drops unsafe entities."""
     secret = tmp_path / "secret.txt"
     secret.write_text("TOP-SECRET-CONTENT")
-    body = BILLION_LAUGHS if document == "bomb" else _xxe(f"file://{secret}")
+    body = BILLION_LAUGHS if document == "bomb" else xxe_document(f"file://{secret}")
     started = time.monotonic()
     result = run_feedparser(body, {"content-type": "application/rss+xml"}, "https://example.org/")
     assert time.monotonic() - started < 5
