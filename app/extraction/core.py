@@ -252,8 +252,11 @@ _ANY_DATE = AnchoredPattern(
 )
 
 
+_DIGIT_OR_DAY = re.compile(r"\d|day\b")
+
+
 def _has_date(sentence: Sentence) -> bool:
-    return bool(_ANY_DATE.search(sentence.text)) and bool(re.search(r"\d|day\b", sentence.text))
+    return bool(_ANY_DATE.search(sentence.text)) and bool(_DIGIT_OR_DAY.search(sentence.text))
 
 
 def _build_event(
