@@ -42,11 +42,6 @@ _PATTERN = re.compile(
     re.IGNORECASE,
 )
 _DATES = AnchoredPattern(_PATTERN)
-# every branch of _PATTERN needs one of these (a month, a weekday or "yesterday" end in "day",
-# "this week", "last night", an ISO date's dash): a sentence without them is spared the scan
-_DATE_WORDS = (
-    *_MONTHS, "day", "week", "month", "year", "morning", "afternoon", "evening", "night", "-",
-)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,9 +67,7 @@ def publish_day(published: dt.datetime) -> dt.date:
 
 def find_dates(sentence: str, today: dt.date) -> list[DateMention]:
     """Date expressions in a sentence, resolved against `today` (the KST publish day)."""
-    found: list[DateMention] = []
-    if not _may_have_date(sentence):
-        return found
+    found = []
     for match in _DATES.finditer(sentence):
         resolved = _resolve(match, today)
         if resolved is None:
@@ -84,13 +77,6 @@ def find_dates(sentence: str, today: dt.date) -> list[DateMention]:
             continue
         found.append(DateMention(match.start(), match.end(), day, precision, match.group(0)))
     return found
-
-
-def _may_have_date(sentence: str) -> bool:
-    if not sentence.isascii():  # ignoring case, non-ASCII letters may match: no shortcut
-        return True
-    lowered = sentence.lower()
-    return any(word in lowered for word in _DATE_WORDS)
 
 
 def _resolve(m: re.Match[str], today: dt.date) -> tuple[dt.date, str] | None:
