@@ -236,26 +236,15 @@ def _category_index() -> tuple[Locator, dict[str, tuple[tuple[str, ...], ...]]]:
 def scan_sentence(lowered: str) -> SentenceScan:
     """Per category, the positions where its strong and weak patterns may start."""
     locator, index = _category_index()
-    strong_starts: dict[str, list[int]] = {}
-    weak_starts: dict[str, list[int]] = {}
-    opened: set[str] = set()
-    # the hot loop of the extractor: plain membership tests, no setdefault (it builds a list
-    # each time it is called)
+    scan = SentenceScan({}, {}, set())
     for position, text in locator.find(lowered):
-        strong, weak, gates = index[text]
+        strong, weak, opened = index[text]
         for name in strong:
-            if name in strong_starts:
-                strong_starts[name].append(position)
-            else:
-                strong_starts[name] = [position]
+            scan.strong_starts.setdefault(name, []).append(position)
         for name in weak:
-            if name in weak_starts:
-                weak_starts[name].append(position)
-            else:
-                weak_starts[name] = [position]
-        if gates:
-            opened.update(gates)
-    return SentenceScan(strong_starts, weak_starts, opened)
+            scan.weak_starts.setdefault(name, []).append(position)
+        scan.opened.update(opened)
+    return scan
 
 
 @cache
