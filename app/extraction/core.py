@@ -26,6 +26,7 @@ from app.extraction.dates import DateMention, find_dates, publish_day
 from app.extraction.figures import extract_figures
 from app.extraction.lexicon import (
     Category,
+    PhraseMatcher,
     SentenceScan,
     actor_matcher,
     gazetteer,
@@ -252,8 +253,11 @@ _ANY_DATE = AnchoredPattern(
 )
 
 
+_DIGIT_OR_DAY = re.compile(r"\d|day\b")
+
+
 def _has_date(sentence: Sentence) -> bool:
-    return bool(_ANY_DATE.search(sentence.text)) and bool(re.search(r"\d|day\b", sentence.text))
+    return bool(_ANY_DATE.search(sentence.text)) and bool(_DIGIT_OR_DAY.search(sentence.text))
 
 
 def _build_event(
@@ -267,12 +271,12 @@ def _build_event(
 
     event_date, precision, date_reason = _event_date(triggers, sentences, today)
     mention, place_reason = choose_place(category.name, evidence, scope, trigger_at)
-    actors = _phrases(actor_matcher(), evidence)
+    actors = _phrases("actors", actor_matcher(), evidence)
     location = to_location(mention.place) if mention else _country_fallback(actors)
     if mention is None and location is not None:
         place_reason = f"only the country is known ({location.name})"
     status, claim_reason = claim_status(scope, sentences[0])
-    weapons = _phrases(weapon_matcher(), evidence)
+    weapons = _phrases("weapons", weapon_matcher(), evidence)
     classes = [weapon_classes()[w] for w in weapons]
     figures = extract_figures([s.text for s in scope], category.name)
     joined = " ".join(s.text for s in evidence)
@@ -360,17 +364,23 @@ def _nearest(mentions: Sequence[DateMention], position: int) -> DateMention | No
     return before[-1] if before else None
 
 
-def _phrases(matcher, sentences: Sequence[Sentence]) -> list[str]:  # type: ignore[no-untyped-def]
+def _phrases(kind: str, matcher: PhraseMatcher, sentences: Sequence[Sentence]) -> list[str]:
+    """The keys of `matcher`'s phrases in the sentences, first seen first, each once."""
     names: list[str] = []
     for sentence in sentences:
-        memo_key = f"phrases-{id(matcher)}"  # a sentence may support several events
-        if memo_key not in sentence.memo:
-            sentence.memo[memo_key] = list(matcher.find(sentence.folded, sentence.text))
-        for hit in sentence.memo[memo_key]:
-            for key in hit.keys:
-                if key not in names:
-                    names.append(key)
+        if kind not in sentence.memo:  # a sentence may support several events
+            sentence.memo[kind] = _keys_in(matcher, sentence)
+        for key in sentence.memo[kind]:
+            if key not in names:
+                names.append(key)
     return names
+
+
+def _keys_in(matcher: PhraseMatcher, sentence: Sentence) -> list[str]:
+    keys: list[str] = []
+    for hit in matcher.find(sentence.folded, sentence.text):
+        keys += [key for key in hit.keys if key not in keys]
+    return keys
 
 
 def _country_fallback(actors: Sequence[str]) -> Location | None:

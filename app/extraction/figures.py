@@ -35,6 +35,9 @@ _COUNT = AnchoredPattern(
         re.IGNORECASE,
     )
 )
+# every match of _COUNT ends with one of these words: most sentences lack them all, and
+# the pattern (which may start at any "a") costs far more than looking for them
+_COUNTED_WORDS = ("missile", "projectile", "rocket", "round", "shell", "icbm", "srbm", "irbm")
 _AMOUNT = AnchoredPattern(
     re.compile(
         r"(?:\$|US\$|USD\s?)(?P<num>\d[\d,]*(?:\.\d+)?)\s*(?P<scale>million|billion|thousand|[KMB]\b)?",
@@ -77,7 +80,7 @@ def _distances(sentence: str, figures: dict[str, Any]) -> None:
 
 
 def _counts(sentence: str, figures: dict[str, Any]) -> None:
-    if "count" in figures:
+    if "count" in figures or not _may_count(sentence):
         return
     match = _COUNT.search(sentence)
     if not match:
@@ -86,3 +89,10 @@ def _counts(sentence: str, figures: dict[str, Any]) -> None:
     count = int(token) if token.isdigit() else _NUMBER_WORDS.get(token)
     if count and count < 1000:
         figures["count"] = count
+
+
+def _may_count(sentence: str) -> bool:
+    if not sentence.isascii():  # ignoring case, non-ASCII letters may match: no shortcut
+        return True
+    lowered = sentence.lower()
+    return any(word in lowered for word in _COUNTED_WORDS)

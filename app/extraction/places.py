@@ -63,6 +63,9 @@ _SOUTH_CONTEXT = AnchoredPattern(
 )
 _PRECISION_SCORE = {"site": 6, "city": 5, "sea": 4, "border": 4, "province": 3}
 _LAUNCHES = frozenset({"missile_test", "space_launch", "artillery"})
+# the word before a place: a launch site ("from") outranks where it fell ("into")
+_LAUNCH_CUES = {"from": 5, "into": 2, "toward": 2, "towards": 2, "off": 2, "over": 2}
+_OTHER_CUES = {"in": 2, "at": 2, "near": 2, "along": 2, "across": 1, "from": 1}
 # A border or maritime event is about the peninsula's lines and seas: a city abroad where
 # officials met to discuss it ("talks in Washington on the DMZ") is not where it happened.
 _FOREIGN_VENUE_PENALTY = {"border_maritime": 4}
@@ -134,8 +137,13 @@ def choose_place(
     chosen: PlaceMention | None = None
     evidence_ids = {s.index for s in evidence}
     for sentence in [*evidence, *(s for s in scope if s.index not in evidence_ids)]:
+        in_evidence = sentence.index in evidence_ids
+        if best is not None:
+            ceiling = _best_possible(category, in_evidence, sentence.index in trigger_at)
+            if (ceiling, -sentence.index) < best[:2]:
+                continue  # no place here can win: spare the gazetteer scan of the sentence
         for mention in place_mentions(sentence):
-            score = _score(category, mention, sentence.index in evidence_ids, trigger_at)
+            score = _score(category, mention, in_evidence, trigger_at)
             if score < 0:
                 continue
             key = (score, -sentence.index, -mention.start)
@@ -148,6 +156,12 @@ def choose_place(
     return chosen, f"'{chosen.sentence.text[chosen.start : chosen.end]}'{cue} in {where}"
 
 
+def _best_possible(category: str, in_evidence: bool, has_trigger: bool) -> float:
+    """The highest score `_score` can give a place in a sentence (its bonuses, all at once)."""
+    cue = max((_LAUNCH_CUES if category in _LAUNCHES else _OTHER_CUES).values())
+    return max(_PRECISION_SCORE.values()) + cue + in_evidence + (3 if has_trigger else 0)
+
+
 def _score(
     category: str, mention: PlaceMention, in_evidence: bool, trigger_at: dict[int, int]
 ) -> float:
@@ -156,14 +170,7 @@ def _score(
         score -= _FOREIGN_VENUE_PENALTY[category]
     if mention.place.id in _METONYMS:
         score -= 1
-    if category in _LAUNCHES:
-        score += {"from": 5, "into": 2, "toward": 2, "towards": 2, "off": 2, "over": 2}.get(
-            mention.cue, 0
-        )
-    else:
-        score += {"in": 2, "at": 2, "near": 2, "along": 2, "across": 1, "from": 1}.get(
-            mention.cue, 0
-        )
+    score += (_LAUNCH_CUES if category in _LAUNCHES else _OTHER_CUES).get(mention.cue, 0)
     if in_evidence:
         score += 1
     trigger = trigger_at.get(mention.sentence.index)
@@ -172,7 +179,7 @@ def _score(
         own = mention.sentence.segment_at(trigger)
         place_segment = mention.sentence.segment_at(mention.start)
         if own == place_segment:
-            score += 3
+            score += 3  # _best_possible counts on this being the highest trigger bonus
         elif place_segment[2] and not own[2]:
             aside = text[place_segment[0] : place_segment[1]]
             # "two days before talks in Seoul": an upcoming thing, not where this happened

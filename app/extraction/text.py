@@ -115,12 +115,17 @@ _BOUNDARY = re.compile(
     r"[.!?\n](?:(?<=[.!?])[.!?]*[\"')\]]*(?=\s+[\"'(\[]?[A-Z0-9\u3131-\ud7a3])|(?<=\n)\n*)"
 )
 _TOKEN_BEFORE = re.compile(r"([\w.]+)$")
-_INCIDENTAL = re.compile(
+_TIMED_ASIDE = (
     r"(?:,\s*|\s)(?:(?:just|only|mere|some|barely)\s+)?"
     r"(?:(?:\w+|a few|several)\s+(?:days?|weeks?|hours?|months?)\s+)?(?:after|before)\b"
-    r"|\b(?:amid|despite|following|even as|in the wake of|ahead of|while|whereas)\b|,\s+as\b",
-    re.IGNORECASE,
 )
+_OTHER_ASIDE = (
+    r"\b(?:amid|despite|following|even as|in the wake of|ahead of|while|whereas)\b|,\s+as\b"
+)
+_INCIDENTAL = re.compile(f"{_TIMED_ASIDE}|{_OTHER_ASIDE}", re.IGNORECASE)
+# the "after"/"before" branch is tried at every blank, the costliest part of the scan; in ASCII
+# text without those words it cannot match, and the rest alone finds the very same asides
+_INCIDENTAL_UNTIMED = re.compile(_OTHER_ASIDE, re.IGNORECASE)
 _CLAUSE_END = re.compile(r"[,;:]")
 # every branch of _INCIDENTAL needs one of these words, or a ", as" (the pattern's own branch)
 _INCIDENTAL_WORDS = (
@@ -228,7 +233,7 @@ def clause_segments(sentence: str) -> tuple[tuple[int, int, bool], ...]:
         return ((0, len(sentence), False),) if sentence else ()
     spans: list[tuple[int, int, bool]] = []
     cursor = 0
-    for match in _INCIDENTAL.finditer(sentence):
+    for match in _aside_pattern(sentence).finditer(sentence):
         if match.start() < cursor:
             continue
         if match.start() > cursor:
@@ -248,3 +253,10 @@ def _may_have_aside(sentence: str) -> bool:
         return True
     lowered = sentence.lower()
     return any(word in lowered for word in _INCIDENTAL_WORDS) or bool(_COMMA_AS.search(sentence))
+
+
+def _aside_pattern(sentence: str) -> re.Pattern[str]:
+    if not sentence.isascii():  # ignoring case, non-ASCII letters may match: scan it all
+        return _INCIDENTAL
+    lowered = sentence.lower()
+    return _INCIDENTAL if "after" in lowered or "before" in lowered else _INCIDENTAL_UNTIMED
