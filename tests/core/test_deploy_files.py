@@ -71,3 +71,10 @@ def test_readme_configuration_table_lists_every_setting() -> None:
     readme = (ROOT / "README.md").read_text()
     current = readme[readme.index(BEGIN) : readme.index(END) + len(END)]
     assert current == settings_table(), "run `python -m app.core.settings_doc` and paste it"
+
+
+def test_services_without_http_do_not_inherit_the_api_healthcheck() -> None:
+    services = _compose()["services"]
+    for name in ("migrate", "collector"):
+        assert services[name]["healthcheck"] == {"disable": True}
+    assert "healthcheck" not in services["api"]  # the image's HEALTHCHECK applies
