@@ -11,6 +11,8 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
+import sqlalchemy as sa
+
 from app.assessment.hotspots import Hotspot
 from app.core.models import Event
 
@@ -60,6 +62,17 @@ def point(lon: float | None, lat: float | None) -> dict[str, Any] | None:
         "type": "Point",
         "coordinates": [round(lon, COORDINATE_DECIMALS), round(lat, COORDINATE_DECIMALS)],
     }
+
+
+def event_point_in_bbox(
+    west: float, south: float, east: float, north: float
+) -> sa.ColumnElement[bool]:
+    """The event's point lies in the box; west > east is a box across the antimeridian."""
+    if west <= east:
+        lon_inside = Event.lon.between(west, east)
+    else:
+        lon_inside = sa.or_(Event.lon >= west, Event.lon <= east)
+    return sa.and_(Event.lat.between(south, north), lon_inside)
 
 
 def event_feature(event: Event) -> dict[str, Any]:

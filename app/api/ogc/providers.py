@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from app.api.cache import derived_values, session_version
-from app.api.geojson import event_feature, hotspot_feature
+from app.api.geojson import event_feature, event_point_in_bbox, hotspot_feature
 from app.api.ogc.errors import invalid_parameter
 from app.api.ogc.params import BBox, FilterValue, TimeInterval
 from app.assessment import hotspots as hotspots_module
@@ -177,11 +177,8 @@ class EventsProvider:
     ) -> list[sa.ColumnElement[bool]]:
         conditions: list[sa.ColumnElement[bool]] = []
         if bbox is not None:
-            if bbox.crosses_antimeridian:
-                lon_inside = sa.or_(Event.lon >= bbox.west, Event.lon <= bbox.east)
-            else:
-                lon_inside = Event.lon.between(bbox.west, bbox.east)
-            inside = sa.and_(Event.lat.between(bbox.south, bbox.north), lon_inside)
+            inside = event_point_in_bbox(bbox.west, bbox.south, bbox.east, bbox.north)
+            # OGC API - Features: features without a geometry match every bbox.
             conditions.append(sa.or_(Event.lat.is_(None), Event.lon.is_(None), inside))
         if datetime is not None:
             if datetime.first_day is not None:

@@ -13,7 +13,12 @@ from fastapi.responses import Response
 from sqlmodel import Session
 
 from app.api.deps import SessionDep
-from app.api.geojson import GEOJSON_MEDIA_TYPE, event_feature, feature_collection
+from app.api.geojson import (
+    GEOJSON_MEDIA_TYPE,
+    event_feature,
+    event_point_in_bbox,
+    feature_collection,
+)
 from app.api.http import MAX_AGE_STABLE, AppSettingsDep, conditional, json_response
 from app.api.problems import PROBLEM_MEDIA_TYPE, Problem
 from app.api.routes import params
@@ -154,12 +159,7 @@ def _filters(
             )
         )
     if box := params.bbox(bbox, settings):
-        min_lon, min_lat, max_lon, max_lat = box
-        where.append(Event.lat.between(min_lat, max_lat))
-        if min_lon <= max_lon:
-            where.append(Event.lon.between(min_lon, max_lon))
-        else:
-            where.append(sa.or_(Event.lon >= min_lon, Event.lon <= max_lon))
+        where.append(event_point_in_bbox(*box))
     return where
 
 
