@@ -8,9 +8,11 @@ Creates a scratch PostgreSQL database (dropped at the end) unless --database-url
 from a separate process on 127.0.0.1, then measures in one run:
   1. parse-only: feedparser over the same bytes, entries/second, in one process and in as many
      processes as the collector parses with (median of --rounds), before and after the pass
-     (the higher is the baseline), and its CPU per entry;
-  2. end to end: one collection pass (fetch, parse, normalise, store, extraction seam if the
-     extraction package provides one and --no-extraction is not given), entries/second, the
+     (the higher is the baseline, whatever the pass parses with), and its CPU per entry; and
+     how many documents the feedparser-rs fast path takes, with its own parse-only rate;
+  2. end to end: one collection pass (fetch, parse (fast path unless --feedparser-only),
+     normalise, store, extraction seam if the extraction package provides one and
+     --no-extraction is not given), entries/second, the
      CPU of the collector process and of its parse processes, and the load average;
   3. re-poll, all 304: time per feed and wall time;
   4. re-poll, validators ignored (200, same body): the body-hash path;
@@ -185,44 +187,22 @@ def parse_only_rates(
     return statistics.median(sequential), statistics.median(parallel), min(cpu_per_entry)
 
 
-def compare_feedparser_rs(bodies: list[bytes], urls: list[str], rounds: int) -> dict[str, object]:
-    """Evaluate feedparser-rs on the same bytes: its parse-only rate (1 process) and how many
-    documents normalise differently from feedparser through the collector's own parse_feed."""
-    import datetime as dt
+def fast_path_figures(bodies: list[bytes], rounds: int) -> dict[str, object]:
+    """How many of the documents the collector's feedparser-rs fast path takes, and its
+    parse-only rate over them (1 process), next to feedparser's."""
+    from app.collector.fastparse import available, fast_parse
 
-    import feedparser_rs  # not a dependency: install it beside the venv to evaluate
-
-    from app.collector import parse
-    from app.collector.parse import ParseLimits, parse_feed
-    from app.core.config import Settings
-
+    if not available():
+        return {"fast_path_documents": 0, "fast_path_parse_only_entries_per_s": None}
+    taken = [b for b in bodies if fast_parse(b, FEED_HEADERS) is not None]
     rates = []
     for _ in range(rounds):
         start = time.perf_counter()
-        entries = sum(len(feedparser_rs.parse(b).entries) for b in bodies)
+        entries = sum(len(fast_parse(b, FEED_HEADERS).entries) for b in taken)  # type: ignore[union-attr]
         rates.append(entries / (time.perf_counter() - start))
-    limits, now, original = (
-        ParseLimits.of(Settings()),
-        dt.datetime.now(dt.UTC),
-        parse.run_feedparser,
-    )
-
-    def normalised(body: bytes, url: str) -> object:
-        return parse_feed(
-            body, headers=FEED_HEADERS, final_url=url, fetched_at=now, settings=limits
-        )
-
-    expected = [normalised(b, u) for b, u in zip(bodies, urls, strict=True)]
-    parse.run_feedparser = lambda body, headers, final_url: feedparser_rs.parse(body)
-    try:
-        got = [normalised(b, u) for b, u in zip(bodies, urls, strict=True)]
-    finally:
-        parse.run_feedparser = original
     return {
-        "feedparser_rs_parse_only_entries_per_s": round(statistics.median(rates), 1),
-        "feedparser_rs_documents_differing": sum(
-            a != b for a, b in zip(expected, got, strict=True)
-        ),
+        "fast_path_documents": len(taken),
+        "fast_path_parse_only_entries_per_s": round(statistics.median(rates), 1) if taken else None,
     }
 
 
@@ -243,6 +223,7 @@ def measure(args: argparse.Namespace, url: str, port: int) -> dict[str, object]:
         poll_batch_size=100,
         db_pool_size=args.concurrency + 2,
         parse_workers=args.parse_workers,
+        fast_feed_parser=not args.feedparser_only,
     )
     engine = get_engine()
     upgrade_to_head(engine)
@@ -273,16 +254,15 @@ def measure(args: argparse.Namespace, url: str, port: int) -> dict[str, object]:
 
     bodies = fetch_bodies()
     before = parse_only_rates(bodies, urls, workers, args.rounds)
-    fast_parser = (
-        compare_feedparser_rs(bodies, urls, args.rounds) if args.compare_feedparser_rs else {}
-    )
+    fast_parser = fast_path_figures(bodies, args.rounds)
     del bodies  # not held during the pass: peak RSS is the collector's
 
     # 2. end to end
     timer = ParseTimer()  # sees feedparser only when it runs in this process (parse_workers=0)
     timer.install()
-    extractor = resolve_extractor() if not args.no_extraction else None
     pool = shared_parse_pool(settings, engine.dialect.name)
+    # With parse processes, the pure part of extraction runs there too (as in the collector).
+    extractor = resolve_extractor(pool) if not args.no_extraction else None
     pool_start_seconds = 0.0
     if pool is not None:
         t0 = time.perf_counter()
@@ -329,6 +309,7 @@ def measure(args: argparse.Namespace, url: str, port: int) -> dict[str, object]:
         "concurrency": args.concurrency,
         "parse_workers": workers,
         "extraction": extractor is not None,
+        "fast_feed_parser": settings.fast_feed_parser,
         "load_avg_before": [round(x, 2) for x in load_before],
         "load_avg_after": [round(x, 2) for x in load_after],
         "parse_only_entries_per_s": round(parse_rate, 1),
@@ -384,10 +365,9 @@ def main() -> int:
     )
     parser.add_argument("--rounds", type=int, default=3, help="parse-only rounds (median)")
     parser.add_argument(
-        "--compare-feedparser-rs",
+        "--feedparser-only",
         action="store_true",
-        help="also time feedparser-rs on the same bytes and count documents it normalises "
-        "differently (needs feedparser_rs importable, e.g. PYTHONPATH=<pip --target dir>)",
+        help="the pass reads every feed with feedparser (WATCHFLOOR_FAST_FEED_PARSER=false)",
     )
     args = parser.parse_args()
     os.environ.setdefault("WATCHFLOOR_LOG_LEVEL", "WARNING")
@@ -433,12 +413,11 @@ def main() -> int:
         f"{r['repoll_hash_ms_per_feed']} ms/feed ({r['repoll_hash_unchanged']} unchanged)"
     )
     print(f"peak RSS (collector process): {r['peak_rss_mb']} MB")
-    if "feedparser_rs_parse_only_entries_per_s" in r:
-        print(
-            f"feedparser-rs parse only (1 process): {r['feedparser_rs_parse_only_entries_per_s']}"
-            f" entries/s; documents normalised differently from feedparser: "
-            f"{r['feedparser_rs_documents_differing']} of {r['feeds']}"
-        )
+    print(
+        f"fast path (feedparser-rs, {'off' if not r['fast_feed_parser'] else 'on'} in the pass): "
+        f"takes {r['fast_path_documents']} of {r['feeds']} documents; parse only over them "
+        f"(1 process, normalisation included): {r['fast_path_parse_only_entries_per_s']} entries/s"
+    )
     print(json.dumps(result))
     return 0
 

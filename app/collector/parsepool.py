@@ -9,9 +9,13 @@ Bounds: each parse process runs with an address-space cap (`parse_worker_max_mem
 a feed that makes feedparser balloon fails alone with a MemoryError instead of pushing the
 machine into swap; processes are replaced after `parse_worker_max_tasks` feeds. A parse
 process that dies (killed, crashed) breaks the pool and loses every parse in flight: the pool
-is replaced and each lost feed is parsed again alone in a fresh process, so a feed that kills
-its parser twice is an error of that feed only, never of the pass or of its neighbours.
+is replaced and each lost feed is parsed again alone in a fresh process (with feedparser only,
+never the native fast path), so a feed that kills its parser twice is an error of that feed only, never of the pass or of its neighbours.
 `parse_workers = 0`, SQLite, or a pool that cannot start: parsing runs in the fetch thread.
+
+The same processes run the collector's other pure CPU work in chunks (`run_in_chunks`): the
+extraction of stored articles (`extract_all`) goes there, so that neither parsing nor extraction
+holds the collector's GIL while it fetches and stores.
 """
 
 from __future__ import annotations
@@ -25,9 +29,11 @@ import resource
 import signal
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import replace
+from typing import TypeVar
 
 from app.collector.parse import FeedParseError, ParsedFeed, ParseLimits, parse_feed
 from app.core.config import Settings
@@ -36,6 +42,13 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_MAX_WORKERS = 2  # parsing beyond two processes starves fetching and storing here
 PARENT_CHECK_SECONDS = 1.0
+# run_in_chunks: a few chunks per process, so one slow chunk does not leave a process idle, and
+# none so small that pickling and the hand-over cost more than the work.
+CHUNKS_PER_WORKER = 2
+CHUNK_MIN_ITEMS = 16
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 
 class ParsePoolUnavailableError(RuntimeError):
@@ -113,6 +126,11 @@ class ParsePool:
             return self._parse_alone(args)
 
     def _parse_alone(self, args: tuple[object, ...]) -> ParsedFeed:
+        # The retry reads with feedparser only: if the native fast path is what crashed, the
+        # feed still gets read.
+        body, headers, final_url, fetched_at, limits = args
+        assert isinstance(limits, ParseLimits)
+        args = (body, headers, final_url, fetched_at, replace(limits, fast_feed_parser=False))
         alone = self._start(workers=1)
         try:
             try:
@@ -136,6 +154,32 @@ class ParsePool:
                 f"parsing needed more than {self.max_memory_mb} MB "
                 f"(parse_worker_max_memory_mb): {str(exc)[:200]}",
             ) from None
+
+    def run_in_chunks(
+        self, function: Callable[[Sequence[T]], list[R]], items: Sequence[T]
+    ) -> list[R]:
+        """`function(items)` computed in the pool's processes, a chunk each, results in order.
+
+        `function` must be module-level (a spawned process imports it) and map a list to a list
+        of the same length. If the pool cannot run it (shut down, a process died), it runs here:
+        the caller gets its answer either way.
+        """
+        if not items:
+            return []
+        chunk = max(CHUNK_MIN_ITEMS, -(-len(items) // (self.workers * CHUNKS_PER_WORKER)))
+        parts = [list(items[i : i + chunk]) for i in range(0, len(items), chunk)]
+        try:
+            executor, generation = self._current()
+            futures = [executor.submit(function, part) for part in parts]
+        except (ParsePoolUnavailableError, BrokenProcessPool, OSError, RuntimeError) as exc:
+            logger.warning("pool unavailable; running here", extra={"error": repr(exc)[:300]})
+            return function(items)
+        try:
+            return [result for future in futures for result in future.result()]
+        except BrokenProcessPool:
+            logger.warning("a pool process died; replacing the pool, running here")
+            self._replace(generation)
+            return function(items)
 
     def warm(self) -> None:
         """Start every process now (benchmarks; otherwise they start on first use)."""

@@ -138,14 +138,14 @@ class Collector:
     ) -> None:
         self.settings = settings or get_settings()
         self.engine = engine or get_engine()
-        self.extractor: Extractor | None = (
-            resolve_extractor() if extractor is _DEFAULT else extractor  # type: ignore[assignment]
-        )
         # The process's shared pool (it outlives this collector); None: parse in-thread.
         self.parse_pool: ParsePool | None = (
             shared_parse_pool(self.settings, self.engine.dialect.name)
             if parse_pool is _DEFAULT
             else parse_pool  # type: ignore[assignment]
+        )
+        self.extractor: Extractor | None = (
+            resolve_extractor(self.parse_pool) if extractor is _DEFAULT else extractor  # type: ignore[assignment]
         )
         self._limits = ParseLimits.of(self.settings)
         self._extraction: ExtractionQueue | None = None

@@ -24,7 +24,7 @@ import datetime as dt
 import logging
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -99,14 +99,26 @@ class _EventState:
     bucket: tuple[str, dt.date] | None = None
 
 
+ExtractMany = Callable[[Sequence[ArticleInput]], list[list[ExtractedEvent]]]
+
+
+def extract_all(inputs: Sequence[ArticleInput]) -> list[list[ExtractedEvent]]:
+    """`extract_article` over a batch, in order: the pure part of a call, which a caller may
+    run elsewhere (the collector runs it in its parse processes) by passing `extract_many`."""
+    return [extract_article(article) for article in inputs]
+
+
 def extract_pending(
     session: Session,
     *,
     article_ids: Sequence[int] | None = None,
     limit: int | None = None,
+    extract_many: ExtractMany = extract_all,
 ) -> int:
     """Extract articles not yet extracted (optionally only `article_ids`); returns how many."""
-    return _extract(session, article_ids=article_ids, limit=limit, reuse_ids={})
+    return _extract(
+        session, article_ids=article_ids, limit=limit, reuse_ids={}, extract_many=extract_many
+    )
 
 
 def rebuild_events(session: Session) -> dict[str, int]:
@@ -139,6 +151,7 @@ def _extract(
     article_ids: Sequence[int] | None,
     limit: int | None,
     reuse_ids: dict[str, int],
+    extract_many: ExtractMany = extract_all,
 ) -> int:
     _lock(session)
     session.flush()  # pending ORM changes (e.g. extracted_at reset) must be visible to Core
@@ -148,7 +161,7 @@ def _extract(
     now = utcnow()
     ids = [a.id for a in articles]
     forgotten = _forget_mentions(session, ids)
-    extracted = [(a, extract_article(a.input)) for a in articles]
+    extracted = list(zip(articles, extract_many([a.input for a in articles]), strict=True))
     index = _EventIndex.load(session, [e for _, found in extracted for e in found], forgotten)
     keys = _KeyBook(session, [_base_key(e) for _, found in extracted for e in found])
     touched = dict.fromkeys(index.by_id[event_id] for event_id in sorted(forgotten))

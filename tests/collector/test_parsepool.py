@@ -146,6 +146,65 @@ def test_a_pass_with_the_pool_stores_what_a_pass_in_thread_stores(
     assert len(with_pool) > 30
 
 
+# --- other work in the pool: extraction -------------------------------------------------------
+def pid_and_double(items: list[int]) -> list[tuple[int, int]]:
+    """Runs in a pool process (module-level, so a spawned process can import it)."""
+    return [(os.getpid(), 2 * n) for n in items]
+
+
+def test_run_in_chunks_runs_in_the_pool_and_keeps_the_order(pool: ParsePool) -> None:
+    results = pool.run_in_chunks(pid_and_double, list(range(100)))
+    assert [value for _, value in results] == [2 * n for n in range(100)]
+    pids = {pid for pid, _ in results}
+    assert os.getpid() not in pids and pids <= set(pool.pids())
+
+
+def test_run_in_chunks_runs_here_when_the_pool_is_gone() -> None:
+    pool = ParsePool(1)
+    pool.shutdown()
+    assert pool.run_in_chunks(pid_and_double, [1, 2]) == [(os.getpid(), 2), (os.getpid(), 4)]
+
+
+def test_a_pass_extracts_in_the_pool_what_it_extracts_in_thread(
+    db: Engine, feed_server: FeedServer
+) -> None:
+    docs = {k: v for k, v in fixture_corpus().items() if k.startswith("demo/")}
+    for name, body in docs.items():
+        feed_server.routes[f"/{name}"] = Reply(200, body)
+    add_feeds(db, [feed_server.url(f"/{name}") for name in docs])
+
+    def events() -> list[tuple[Any, ...]]:
+        with db.connect() as conn:
+            rows = conn.execute(
+                sa.text(
+                    "SELECT key, category, event_date, location_id, claim_status, severity, "
+                    "confidence, corroboration FROM events ORDER BY key"
+                )
+            )
+            return [tuple(r) for r in rows]
+
+    pool = ParsePool(2)
+    try:
+        with Collector(collector_settings(), engine=db, parse_pool=pool) as collector:
+            # The extraction seam got the pool: its pure part runs there.
+            assert "extract_many" in getattr(collector.extractor, "keywords", {})
+            summary = collector.run_pass()
+    finally:
+        pool.shutdown()
+    assert summary.extracted_articles == summary.new_articles > 20
+    in_pool = events()
+    assert len(in_pool) >= 5
+    with db.begin() as conn:
+        conn.execute(sa.text("TRUNCATE articles, events, event_mentions, collection_runs CASCADE"))
+        conn.execute(
+            sa.text("UPDATE feeds SET next_check_at = NULL, etag = NULL, body_hash = NULL")
+        )
+    with Collector(collector_settings(), engine=db, parse_pool=None) as collector:
+        assert "extract_many" not in getattr(collector.extractor, "keywords", {})
+        collector.run_pass()
+    assert events() == in_pool
+
+
 # --- worker crashes and memory -----------------------------------------------------------------
 def crash_or_parse(
     body: bytes, headers: dict[str, str], final_url: str | None, fetched_at: Any, limits: Any
@@ -188,6 +247,31 @@ def test_a_crashing_parse_process_is_an_error_of_that_feed_only(
         assert {f"https://ok{n}.example/2026/05/story-{100 + n}/" for n in range(6)} == stored
         # The replaced pool still parses.
         assert isinstance(parse_in_pool(pool, rss2([item(9)])), ParsedFeed)
+    finally:
+        pool.shutdown()
+
+
+def crash_on_fast_path(
+    body: bytes, headers: dict[str, str], final_url: str | None, fetched_at: Any, limits: Any
+) -> ParsedFeed:
+    """Runs in a parse process: dies whenever the native fast path would read the body."""
+    if limits.fast_feed_parser:
+        os._exit(71)
+    return parse_feed(
+        body, headers=headers, final_url=final_url, fetched_at=fetched_at, settings=limits
+    )
+
+
+class FastPathCrashingPool(ParsePool):
+    task = crash_on_fast_path
+
+
+def test_a_feed_whose_fast_parse_kills_the_process_is_read_by_feedparser() -> None:
+    pool = FastPathCrashingPool(1)
+    try:
+        parsed = parse_in_pool(pool, rss2([item(1), item(2)]))
+        assert isinstance(parsed, ParsedFeed), parsed
+        assert [e.title for e in parsed.entries] == ["North Korea story 1", "North Korea story 2"]
     finally:
         pool.shutdown()
 
