@@ -337,25 +337,26 @@ class _EventIndex:
                 self.buckets[state.bucket].remove(state)
             self._put(state)
 
-    def candidates(self, extracted: ExtractedEvent) -> list[_EventState]:
-        found: list[tuple[int, tuple[int, int], _EventState]] = []
-        for shift in range(-self.window, self.window + 1):
-            day = extracted.event_date + dt.timedelta(days=shift)
-            for state in self.buckets.get((extracted.category, day), ()):
-                found.append((abs(shift), state.rank, state))
-        found.sort(key=lambda item: (item[0], item[1]))
-        return [state for *_, state in found]
+    def candidates(self, extracted: ExtractedEvent) -> Iterator[_EventState]:
+        """Same-category events nearest in date first, then oldest (lowest rank) first;
+        lazily, because the nearest day usually holds the match."""
+        for distance in range(self.window + 1):
+            days = {extracted.event_date - dt.timedelta(days=d) for d in (distance, -distance)}
+            ring = [s for day in days for s in self.buckets.get((extracted.category, day), ())]
+            ring.sort(key=_by_rank)
+            yield from ring
 
     def match(self, extracted: ExtractedEvent) -> _EventState | None:
-        candidates = self.candidates(extracted)
         loc = extracted.location
         point = loc is not None and loc.lat is not None and loc.lon is not None
-        for state in candidates:  # the same place, or near enough
+        seen: list[_EventState] = []
+        for state in self.candidates(extracted):  # the same place, or near enough
             if loc is not None and state.row["location_id"] == loc.id:
                 return state
             if point and _near(loc, state.row, self.merge_km):
                 return state
-        for state in candidates:  # one side knows no point: same happening, less detail
+            seen.append(state)
+        for state in seen:  # one side knows no point: same happening, less detail
             if not point or state.row["lat"] is None:
                 return state
         return None
@@ -391,6 +392,10 @@ class _EventIndex:
         self.created.append(state)
         self._put(state)
         return state
+
+
+def _by_rank(state: _EventState) -> tuple[int, int]:
+    return state.rank
 
 
 def _set_location(row: dict[str, Any], extracted: ExtractedEvent) -> None:
