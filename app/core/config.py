@@ -121,7 +121,8 @@ class Settings(BaseSettings):
     parse_worker_max_tasks: int = Field(
         default=1000,
         ge=0,
-        description="Feeds a parse process reads before it is replaced (0: never).",
+        description="Tasks (a feed to parse, a chunk of articles to extract) a parse process runs "
+        "before it is replaced (0: never).",
     )
     extraction_handoff_batch_size: int = Field(
         default=500,
