@@ -327,6 +327,8 @@ def measure(args: argparse.Namespace, url: str, port: int) -> dict[str, object]:
         "parse_pool_start_seconds": round(pool_start_seconds, 3),
         "new_articles": summary.new_articles,
         "extracted_articles": summary.extracted_articles,
+        "extraction_calls": summary.extraction_calls,
+        "extraction_drain_seconds": summary.extraction_drain_seconds,
         "feeds_failed": summary.feeds_failed,
         "collector_process_cpu_seconds": round(e2e_cpu, 3),
         "parse_processes_cpu_seconds": round(workers_cpu, 3),
@@ -396,6 +398,11 @@ def main() -> int:
             else ""
         )
     )
+    if r["extraction"]:
+        print(
+            f"extraction: {r['extraction_calls']} calls; the pass waited "
+            f"{r['extraction_drain_seconds']} s for it after its last feed"
+        )
     print(
         f"CPU: collector process {r['collector_process_cpu_seconds']} s, parse processes "
         f"{r['parse_processes_cpu_seconds']} s (pool start {r['parse_pool_start_seconds']} s); "

@@ -17,6 +17,7 @@ import importlib
 import inspect
 import logging
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from types import TracebackType
@@ -86,6 +87,7 @@ class ExtractionQueue:
         self.batch_size = batch_size
         self.extracted = 0
         self.calls = 0
+        self.drain_seconds = 0.0
         self._pending: deque[int] = deque()
         self._closed = False
         self._cond = threading.Condition()
@@ -120,12 +122,16 @@ class ExtractionQueue:
                 self.calls += 1
 
     def close(self) -> None:
+        started = time.monotonic()
         with self._cond:
             self._closed = True
             self._cond.notify_all()
             thread = self._thread
         if thread is not None:
             thread.join()
+        # How long the pass waited for extraction after its last feed: > 0 means extraction,
+        # not fetching or parsing, set the pass's pace.
+        self.drain_seconds = time.monotonic() - started
 
     def __enter__(self) -> ExtractionQueue:
         return self

@@ -75,6 +75,10 @@ class PassSummary:
     new_articles: int = 0
     updated_articles: int = 0
     extracted_articles: int = 0
+    # Extraction calls during the pass, and how long the pass waited for them after its last
+    # feed (> 0: extraction, not fetching or parsing, set the pace).
+    extraction_calls: int = 0
+    extraction_drain_seconds: float = 0.0
     bytes_read: int = 0
     errors: list[dict[str, Any]] = field(default_factory=list)
     # Why the pass stopped before every due feed was checked (the database went away).
@@ -200,6 +204,8 @@ class Collector:
                     summary.add(outcome)
         self._extraction = None
         summary.extracted_articles += extraction.extracted
+        summary.extraction_calls = extraction.calls
+        summary.extraction_drain_seconds = round(extraction.drain_seconds, 3)
         # Crash recovery: anything committed but never extracted is picked up here.
         summary.extracted_articles += hand_off(self.engine, self.extractor, None)
         summary.finished_at = dt.datetime.now(dt.UTC)
