@@ -78,7 +78,11 @@ def fast_parse(body: bytes, headers: Mapping[str, str]) -> FastFeed | None:
         result = feedparser_rs.parse_with_limits(
             body, limits=_limits(), resolve_relative_uris=False
         )
-    except Exception as exc:  # a fast-path failure only means "let feedparser read it"
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:
+        # A fast-path failure only means "let feedparser read it". BaseException, because a
+        # Rust panic reaches Python as pyo3's PanicException, which is not an Exception.
         logger.debug("feedparser-rs failed", extra={"error": repr(exc)[:300]})
         return None
     if result.bozo or result.version not in FAST_VERSIONS or not result.entries:
