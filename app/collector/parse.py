@@ -158,8 +158,22 @@ def run_feedparser(
 ) -> feedparser.FeedParserDict:
     # Bytes in a BytesIO, never a str: a str may be taken as a URL or a path.
     return feedparser.parse(
-        io.BytesIO(body), response_headers=feedparser_headers(headers, final_url)
+        io.BytesIO(body),
+        response_headers=feedparser_headers(headers, final_url),
     )
+
+
+def _feedparser_or_error(
+    body: bytes, headers: Mapping[str, str], final_url: str | None
+) -> feedparser.FeedParserDict:
+    try:
+        return run_feedparser(body, headers, final_url)
+    except (ValueError, LookupError, TypeError) as exc:
+        # feedparser raises on a few inputs instead of setting bozo (a character reference to
+        # a lone surrogate such as &#xD800; is a UnicodeEncodeError): an error of this feed.
+        raise FeedParseError(
+            "parse_error", f"feedparser failed: {type(exc).__name__}: {str(exc)[:300]}"
+        ) from None
 
 
 def parse_feed(
@@ -173,7 +187,7 @@ def parse_feed(
     """Parse and normalise. Raises FeedParseError when the document yields no feed at all."""
     refuse_dangerous_dtd(body)
     fast = fast_parse(body, headers) if settings.fast_feed_parser else None
-    result = fast if fast is not None else run_feedparser(body, headers, final_url)
+    result = fast if fast is not None else _feedparser_or_error(body, headers, final_url)
     problems = _bozo_problems(result)
     if not result.get("version") and not result.entries:
         detail = f" ({problems[0]})" if problems else ""

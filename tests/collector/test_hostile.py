@@ -173,6 +173,17 @@ def test_malformed_xml_without_entries_is_an_error_of_that_feed(
     assert run.error.split(":")[0] in {"parse_error", "not_a_feed"}
 
 
+def test_a_document_feedparser_raises_on_is_a_parse_error_of_that_feed(
+    db: Engine, hostile_settings: Settings, feed_server: FeedServer
+) -> None:
+    """feedparser raises (instead of setting bozo) on a reference to a lone surrogate."""
+    body = rss2([item(1, title="Lone &#xD800; surrogate")]).replace(b"&amp;#xD800;", b"&#xD800;")
+    assert b"&#xD800;" in body
+    row, run, _ = run_hostile(db, hostile_settings, feed_server, Reply(200, body))
+    assert run.outcome == "error" and run.error.startswith("parse_error"), run.error
+    assert row.error_count == 1 and row.enabled
+
+
 def test_html_page_is_not_a_feed(
     db: Engine, hostile_settings: Settings, feed_server: FeedServer
 ) -> None:
