@@ -8,7 +8,7 @@ import re
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.assessment import methodology as m
 from app.core.models import Article, Source
@@ -55,7 +55,7 @@ def build_annex(
         )
         .join(Source, Source.id == Article.source_id)
         .where(Article.published_at >= start, Article.published_at < end)
-        .order_by(Article.published_at.desc(), Article.id.desc())
+        .order_by(col(Article.published_at).desc(), col(Article.id).desc())
         .limit(max_articles + 1)
     ).all()
     truncated = len(rows) > max_articles

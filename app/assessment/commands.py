@@ -25,7 +25,7 @@ def assessment_document(assessment: Assessment) -> dict[str, Any]:
     from app.assessment.annex import iso_z
 
     body = ordered(dict(assessment.body))
-    document = {"id": assessment.id}
+    document: dict[str, Any] = {"id": assessment.id}
     for key in TOP_LEVEL_ORDER:
         if key in body:
             document[key] = body.pop(key)

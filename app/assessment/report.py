@@ -12,7 +12,7 @@ from collections import defaultdict
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.assessment import methodology as m
 from app.assessment.annex import build_annex, iso_z
@@ -83,7 +83,7 @@ def _sources_of(session: Session, event_ids: list[int]) -> dict[int, list[dict[s
         )
         .join(Article, Article.id == EventMention.article_id)
         .join(Source, Source.id == Article.source_id)
-        .where(EventMention.event_id.in_(event_ids))
+        .where(col(EventMention.event_id).in_(event_ids))
         .order_by(EventMention.event_id, Article.published_at, Article.id)
     )
     found: dict[int, list[dict[str, Any]]] = defaultdict(list)

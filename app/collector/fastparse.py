@@ -39,7 +39,7 @@ from feedparser.datetimes import _parse_date as feedparser_date
 try:  # an optional accelerator: without it every document goes to feedparser
     import feedparser_rs
 except ImportError:  # pragma: no cover - exercised only where the wheel is missing
-    feedparser_rs = None
+    feedparser_rs = None  # type: ignore[assignment]
 
 logger = logging.getLogger(__name__)
 

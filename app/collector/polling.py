@@ -36,10 +36,10 @@ def backoff_delay(
     rng: random.Random | None = None,
 ) -> float:
     """interval x 2^(errors-1), +-10 % jitter, Retry-After as a floor, capped at the maximum."""
-    rng = rng or random
+    jitter = (rng or random).uniform(-BACKOFF_JITTER, BACKOFF_JITTER)
     exponent = min(max(error_count - 1, 0), 30)
     delay = min(interval * (2**exponent), settings.poll_backoff_max_seconds)
-    delay *= 1 + rng.uniform(-BACKOFF_JITTER, BACKOFF_JITTER)
+    delay *= 1 + jitter
     if retry_after is not None:
         delay = max(delay, retry_after)
     return float(min(delay, settings.poll_backoff_max_seconds))
