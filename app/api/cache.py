@@ -109,16 +109,25 @@ class CachedBody:
 class ResponseCache:
     """Bodies of expensive computed GETs, per app, for `ttl` seconds per data version.
 
+    Bounded by entries and by bytes: a live answer's key moves every minute, and a week of
+    hotspots is a few hundred kilobytes, so expired entries are dropped first, then the oldest.
     Used from the event loop only (no locks needed); `compute` runs in the thread pool.
     """
 
     MAX_ENTRIES = 256
+    MAX_BYTES = 16 * 1024 * 1024
 
     def __init__(self, ttl: float, clock: Callable[[], float] = time.monotonic) -> None:
         self.ttl = ttl
         self.clock = clock
         self._entries: dict[tuple[Any, ...], tuple[float, CachedBody]] = {}
+        self._bytes = 0
         self._computing: dict[tuple[Any, ...], asyncio.Future[CachedBody]] = {}
+
+    @property
+    def size_bytes(self) -> int:
+        """The bodies held (for tests and diagnostics)."""
+        return self._bytes
 
     def get(self, key: tuple[Any, ...]) -> CachedBody | None:
         entry = self._entries.get(key)
@@ -127,15 +136,34 @@ class ResponseCache:
         return entry[1]
 
     def put(self, key: tuple[Any, ...], value: CachedBody) -> None:
-        if self.ttl <= 0:
+        size = len(value.body)
+        if self.ttl <= 0 or size > self.MAX_BYTES:
             return
-        if len(self._entries) >= self.MAX_ENTRIES:
-            self._entries.clear()  # simple and bounded; entries live seconds anyway
+        self._drop(key)
+        if len(self._entries) >= self.MAX_ENTRIES or self._bytes + size > self.MAX_BYTES:
+            self._drop_expired()
+        while self._entries and (
+            len(self._entries) >= self.MAX_ENTRIES or self._bytes + size > self.MAX_BYTES
+        ):
+            self._drop(next(iter(self._entries)))  # the oldest: insertion order
         self._entries[key] = (self.clock(), value)
+        self._bytes += size
+
+    def _drop(self, key: tuple[Any, ...]) -> None:
+        entry = self._entries.pop(key, None)
+        if entry is not None:
+            self._bytes -= len(entry[1].body)
+
+    def _drop_expired(self) -> None:
+        now = self.clock()
+        for key in [k for k, (at, _) in self._entries.items() if now - at >= self.ttl]:
+            self._drop(key)
 
     async def get_or_compute(
-        self, key: tuple[Any, ...], compute: Callable[[], bytes]
+        self, key: tuple[Any, ...], compute: Callable[[], bytes], *, store: bool = True
     ) -> CachedBody:
+        """The body for `key`, computed once however many requests miss together; kept for
+        later requests when `store`."""
         if (hit := self.get(key)) is not None:
             return hit
         if (pending := self._computing.get(key)) is not None:
@@ -145,7 +173,8 @@ class ResponseCache:
         try:
             body = await anyio.to_thread.run_sync(compute)
             value = CachedBody(body, strong_etag(body))
-            self.put(key, value)
+            if store:
+                self.put(key, value)
             future.set_result(value)
             return value
         except Exception as exc:
@@ -163,6 +192,11 @@ def cache_key(request: Request, version: Version, inputs: tuple[Any, ...]) -> tu
     return (request.url.path, query, inputs, version)
 
 
+async def data_version(request: Request) -> Version:
+    """The data version for this request (never read before it arrived)."""
+    return await request.app.state.version_reader.current()  # type: ignore[no-any-return]
+
+
 async def cached_response(
     request: Request,
     compute: Callable[[Session], bytes],
@@ -170,14 +204,19 @@ async def cached_response(
     *,
     inputs: tuple[Any, ...] = (),
     max_age: int = MAX_AGE_LIVE,
+    version: Version | None = None,
+    store: bool = True,
 ) -> Response:
     """The answer for this path and query at the current data version: 304 when the client
     holds it, else the (possibly cached) body. `compute(session)` runs in the thread pool.
 
     `inputs`: whatever else the answer depends on (e.g. the current minute a default window
-    ends at), so a cached body never outlives them."""
+    ends at), so a cached body never outlives them. `version`: when the route read it already.
+    `store=False`: compute once for the requests waiting now, keep nothing (the inputs do not
+    identify the body yet)."""
     state = request.app.state
-    version = await state.version_reader.current()
+    if version is None:
+        version = await data_version(request)
 
     def run() -> bytes:
         with read_session() as session:
@@ -185,7 +224,8 @@ async def cached_response(
         release_free_memory()  # a miss computed over many events; misses are rare
         return body
 
-    cached = await state.response_cache.get_or_compute(cache_key(request, version, inputs), run)
+    key = cache_key(request, version, inputs)
+    cached = await state.response_cache.get_or_compute(key, run, store=store)
     headers = {
         "ETag": cached.etag,
         "Cache-Control": f"public, max-age={max_age}",

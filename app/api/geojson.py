@@ -13,6 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from app.api.http import json_bytes
 from app.assessment.hotspots import Hotspot
 from app.core.models import Event
 
@@ -123,3 +124,11 @@ def hotspot_feature(hotspot: Hotspot) -> dict[str, Any]:
 def feature_collection(features: Iterable[dict[str, Any]], **foreign: Any) -> dict[str, Any]:
     """A FeatureCollection; foreign members (links, numberMatched...) follow `features`."""
     return {"type": "FeatureCollection", "features": list(features), **foreign}
+
+
+def feature_collection_bytes(features: Iterable[bytes], **foreign: Any) -> bytes:
+    """`json_bytes(feature_collection(...))` from features already encoded by `json_bytes`:
+    a layer reused across requests is encoded once, only the foreign members each time."""
+    members = [b'"type":"FeatureCollection"', b'"features":[' + b",".join(features) + b"]"]
+    members += [json_bytes(name) + b":" + json_bytes(value) for name, value in foreign.items()]
+    return b"{" + b",".join(members) + b"}"

@@ -19,10 +19,12 @@ from app.api.http import (
     SecurityHeadersMiddleware,
     document_limits,
 )
+from app.api.live import WindowMemo
 from app.api.problems import install_problem_handlers
 from app.api.routes import ROUTERS
 from app.core.config import Settings, get_settings
 from app.core.db import get_engine
+from app.core.memory import freeze_long_lived_objects
 
 Hook = Callable[[], Any]
 
@@ -43,6 +45,7 @@ def create_app(
         anyio.to_thread.current_default_thread_limiter().total_tokens = threads
         for hook in on_startup or []:
             hook()
+        freeze_long_lived_objects()  # no full-collection pauses over the imported modules
         try:
             yield
         finally:
@@ -73,6 +76,7 @@ def create_app(
     app.state.settings = settings
     app.state.response_cache = ResponseCache(settings.response_cache_seconds)
     app.state.version_reader = VersionReader(lambda: read_version(get_engine()))
+    app.state.window_memo = WindowMemo(settings.response_cache_seconds)
     for router in ROUTERS:
         app.include_router(router)
     document_limits(app, settings)

@@ -44,6 +44,23 @@ class _Window:
     weighted: list[tuple[EventRecord, float]]
 
 
+@dataclass(frozen=True)
+class KnownSpan:
+    """The instants [since, until) at which exactly the same events are known (None: no bound).
+
+    A level depends on its instant only through which events were known then and its `as_of`,
+    so within one window of days the level at any instant of the span is the level at another
+    with `as_of` replaced. A live answer is reused across minutes on this ground."""
+
+    since: dt.datetime | None
+    until: dt.datetime | None
+
+    def holds(self, instant: dt.datetime) -> bool:
+        return (self.since is None or self.since <= instant) and (
+            self.until is None or instant < self.until
+        )
+
+
 EventsByDay = dict[dt.date, list[EventRecord]]
 
 
@@ -131,6 +148,35 @@ def compute_threat_level(session: Session, *, at: dt.datetime) -> ThreatLevel:
     """The level as of `at`: the WINDOW_DAYS days ending on its day, events known by then."""
     first_day, last_day = window_ending(at)
     return compute_threat_for_period(session, first_day, last_day, known_by=at)
+
+
+def compute_threat_level_and_span(
+    session: Session, *, at: dt.datetime
+) -> tuple[ThreatLevel, KnownSpan]:
+    """`compute_threat_level(session, at=at)` and the instants around `at` at which it holds
+    (with `as_of` replaced): until the next first report among the events it reads."""
+    first_day, last_day = window_ending(at)
+    span_first, span_last = span_needed(first_day, last_day)
+    events = by_day(load_events(session, span_first, span_last))
+    threat = assess_window(events, first_day, last_day, known_by=at)
+    return threat, known_span(events, at)
+
+
+def known_span(events: EventsByDay, at: dt.datetime) -> KnownSpan:
+    """From the last first report at or before `at` to the first one after it."""
+    since: dt.datetime | None = None
+    until: dt.datetime | None = None
+    for day_events in events.values():
+        for event in day_events:
+            reported = event.first_reported_at
+            if reported is None:
+                continue  # known at every instant
+            if reported <= at:
+                if since is None or reported > since:
+                    since = reported
+            elif until is None or reported < until:
+                until = reported
+    return KnownSpan(since, until)
 
 
 def compute_threat_for_period(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Annotated
 
@@ -9,13 +10,20 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
-from app.api.cache import cached_response
+from app.api.cache import cached_response, data_version
 from app.api.http import json_bytes
+from app.api.live import Held, WindowMemo
 from app.api.problems import PROBLEM_MEDIA_TYPE
 from app.api.routes import params
 from app.api.schemas import Driver, ThreatHistoryOut, ThreatLevelOut, ThreatPoint, Window
 from app.assessment import methodology as m
-from app.assessment.threat import ThreatLevel, compute_threat_level, threat_history
+from app.assessment.threat import (
+    ThreatLevel,
+    compute_threat_level_and_span,
+    span_needed,
+    threat_history,
+    window_ending,
+)
 
 router = APIRouter(tags=["threat level"])
 
@@ -79,12 +87,40 @@ async def get_threat_level(
         moment = params.parse_instant(at, "at")
     else:
         moment = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
+    memo: WindowMemo = request.app.state.window_memo
+    window = window_ending(moment)
+    key = ("threat-level", *window)
+    version = await data_version(request)
+    generation = memo.generation(key, version, moment)
 
     def compute(session: Session) -> bytes:
-        threat = compute_threat_level(session, at=moment)
+        # Reused across minutes while the same events are known (see app/api/live.py); only
+        # the live answer is kept, an `at` in the past is answered from it when it holds.
+        threat = memo.get(
+            session,
+            key,
+            span_needed(*window),
+            version,
+            moment,
+            lambda s: threat_held(s, moment),
+            remember=not at,
+        )
+        threat = dataclasses.replace(threat, as_of=moment)
         return json_bytes(threat_out(threat).model_dump(mode="json", by_alias=True))
 
-    return await cached_response(request, compute, "application/json", inputs=(moment,))
+    return await cached_response(
+        request,
+        compute,
+        "application/json",
+        inputs=(moment, generation),
+        version=version,
+        store=generation is not None,
+    )
+
+
+def threat_held(session: Session, moment: dt.datetime) -> Held[ThreatLevel]:
+    threat, known = compute_threat_level_and_span(session, at=moment)
+    return Held(threat, known.since, known.until)
 
 
 @router.get(
