@@ -8,7 +8,9 @@ size ratchets up. Fewer arenas and an explicit trim after such a computation giv
 Python's cyclic collector walks every tracked object in a full collection: the API process
 holds over 100,000 of them once its modules are imported (FastAPI, pydantic, SQLAlchemy), which
 is a 50-70 ms pause for every request in flight, several times a minute under load. Those objects
-live as long as the process, so they are frozen out of the collector's sight once built.
+live as long as the process, so they are frozen out of the collector's sight once built, and
+again after the first heavy computations, which build more of them lazily (SQLAlchemy's
+compiled statements and mapper state, psycopg's type adapters: another ~16,000).
 """
 
 from __future__ import annotations
@@ -17,12 +19,18 @@ import ctypes
 import ctypes.util
 import gc
 import logging
+import threading
 from functools import cache
 
 logger = logging.getLogger(__name__)
 
 M_ARENA_MAX = -8  # glibc's mallopt parameter number
 MALLOC_ARENAS = 2  # one per core of the reference machine; threads share them
+# Freezes after start-up: each may keep, forever, the cyclic garbage-to-be of the requests then
+# in flight (a few kilobytes), so a small fixed number, spent on the first computations.
+WARM_UP_FREEZES = 2
+_warm_up_freezes_left = WARM_UP_FREEZES
+_freeze_lock = threading.Lock()
 
 
 @cache
@@ -61,3 +69,14 @@ def freeze_long_lived_objects() -> None:
     """
     gc.collect()
     gc.freeze()
+
+
+def freeze_after_warm_up() -> None:
+    """After a heavy computation: freeze what it built lazily, the first WARM_UP_FREEZES times
+    in this process (later calls do nothing)."""
+    global _warm_up_freezes_left
+    with _freeze_lock:
+        if _warm_up_freezes_left <= 0:
+            return
+        _warm_up_freezes_left -= 1
+    freeze_long_lived_objects()

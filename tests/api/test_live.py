@@ -4,7 +4,6 @@ the reuse; the response cache stays within its bounds."""
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import threading
 from collections.abc import Callable, Iterator
@@ -18,8 +17,9 @@ from sqlmodel import Session
 from app.api.cache import CachedBody, ResponseCache, session_version
 from app.api.geojson import feature_collection, feature_collection_bytes, hotspot_feature
 from app.api.http import json_bytes
-from app.api.live import RECHECK_AFTER, Held, WindowMemo
-from app.api.routes.threat import threat_held, threat_out
+from app.api.live import RECHECK_AFTER, Held, WindowMemo, compacted
+from app.api.routes.threat import threat_answer, threat_body, threat_out
+from app.api.schemas import ThreatLevelOut
 from app.assessment.hotspots import compute_hotspots
 from app.assessment.threat import ThreatLevel, compute_threat_level, span_needed, window_ending
 from app.core.models import Event
@@ -70,17 +70,16 @@ def threat_via_memo(
     calls: list[dt.datetime],
     *,
     remember: bool = True,
-) -> ThreatLevel:
-    """What GET /threat-level serves for `moment` (before rendering); `remember=False` as for
-    an `at` in the past."""
+) -> bytes:
+    """What GET /threat-level serves for `moment`; `remember=False` as for an `at` in the past."""
 
-    def compute(session: Session) -> Held[ThreatLevel]:
+    def compute(session: Session) -> Held[ThreatLevelOut]:
         calls.append(moment)
-        return threat_held(session, moment)
+        return threat_answer(session, moment)
 
     window = window_ending(moment)
     with Session(db) as session:
-        threat = memo.get(
+        answer = memo.get(
             session,
             ("threat-level", *window),
             span_needed(*window),
@@ -89,12 +88,18 @@ def threat_via_memo(
             compute,
             remember=remember,
         )
-    return dataclasses.replace(threat, as_of=moment)
+    return threat_body(answer, moment)
 
 
 def slow_threat(db: Engine, moment: dt.datetime) -> ThreatLevel:
     with Session(db) as session:
         return compute_threat_level(session, at=moment)
+
+
+def slow_body(db: Engine, moment: dt.datetime) -> bytes:
+    """The body GET /threat-level?at= gave before live windows: computed for that instant."""
+    answer = threat_out(slow_threat(db, moment))
+    return json_bytes(answer.model_dump(mode="json", by_alias=True))
 
 
 def wait_for_checks() -> None:
@@ -109,13 +114,13 @@ def test_the_reused_level_equals_the_level_computed_for_each_minute(
     calls: list[dt.datetime] = []
     minutes = [NOON - dt.timedelta(minutes=1), NOON, NOON + dt.timedelta(seconds=20)]
     for moment in minutes:
-        assert threat_via_memo(db, memo, moment, calls) == slow_threat(db, moment)
+        assert threat_via_memo(db, memo, moment, calls) == slow_body(db, moment)
     assert calls == [minutes[0]]  # computed once: nothing became known in between
 
     # Across the minute in which the severity-5 event becomes known: a new computation.
     later = [NOON + dt.timedelta(minutes=1), NOON + dt.timedelta(minutes=2)]
     for moment in later:
-        assert threat_via_memo(db, memo, moment, calls) == slow_threat(db, moment)
+        assert threat_via_memo(db, memo, moment, calls) == slow_body(db, moment)
     assert calls == [minutes[0], later[0]]
     assert slow_threat(db, later[0]).score > slow_threat(db, NOON).score
 
@@ -126,15 +131,15 @@ def test_the_reused_level_equals_the_level_computed_for_each_minute(
     moment = NOON + dt.timedelta(minutes=3)
     fresh = threat_via_memo(db, memo, moment, calls)
     assert calls[-1] == moment
-    assert fresh == slow_threat(db, moment)
-    assert fresh.event_count == before + 1
+    assert fresh == slow_body(db, moment)
+    assert slow_threat(db, moment).event_count == before + 1
 
 
 def test_the_next_day_is_a_window_of_its_own(db: Engine, memo: WindowMemo, week: None) -> None:
     calls: list[dt.datetime] = []
     before, after = utc(2026, 5, 28, 23, 59), utc(2026, 5, 29, 0, 0)
-    assert threat_via_memo(db, memo, before, calls) == slow_threat(db, before)
-    assert threat_via_memo(db, memo, after, calls) == slow_threat(db, after)
+    assert threat_via_memo(db, memo, before, calls) == slow_body(db, before)
+    assert threat_via_memo(db, memo, after, calls) == slow_body(db, after)
     assert calls == [before, after]
 
 
@@ -157,7 +162,7 @@ def test_an_unseen_edit_is_found_by_the_background_check(
     clock.now += TTL * RECHECK_AFTER + 1
     assert memo.generation(key, version, NOON) == generation
     wait_for_checks()
-    assert threat_via_memo(db, memo, NOON, calls) == slow_threat(db, NOON)
+    assert threat_via_memo(db, memo, NOON, calls) == slow_body(db, NOON)
     assert len(calls) == 1
 
     # An edit that leaves updated_at (so the data version) alone: the next check drops the
@@ -170,7 +175,7 @@ def test_an_unseen_edit_is_found_by_the_background_check(
     assert memo.generation(key, version, NOON) is None
     edited = threat_via_memo(db, memo, NOON, calls)
     assert len(calls) == 2
-    assert edited == slow_threat(db, NOON)
+    assert edited == slow_body(db, NOON)
 
 
 def test_an_idle_entry_past_the_ttl_is_checked_before_reuse(
@@ -179,12 +184,12 @@ def test_an_idle_entry_past_the_ttl_is_checked_before_reuse(
     calls: list[dt.datetime] = []
     threat_via_memo(db, memo, NOON, calls)
     clock.now += TTL + 1
-    assert threat_via_memo(db, memo, NOON, calls) == slow_threat(db, NOON)
+    assert threat_via_memo(db, memo, NOON, calls) == slow_body(db, NOON)
     assert len(calls) == 1  # checked, unchanged
     write.execute(sa.update(Event).where(Event.severity == 4).values(severity=1))
     write.commit()
     clock.now += TTL + 1
-    assert threat_via_memo(db, memo, NOON, calls) == slow_threat(db, NOON)
+    assert threat_via_memo(db, memo, NOON, calls) == slow_body(db, NOON)
     assert len(calls) == 2
 
 
@@ -213,7 +218,7 @@ def test_an_answer_for_a_past_instant_is_served_only_where_it_holds(
     earlier = [NOON, utc(2026, 5, 28, 0, 0)]
     for moment in held + earlier:
         past = threat_via_memo(db, memo, moment, calls, remember=False)
-        assert past == slow_threat(db, moment)
+        assert past == slow_body(db, moment)
     assert calls == [live, *earlier]
     threat_via_memo(db, memo, live, calls)
     assert calls == [live, *earlier]
@@ -312,3 +317,10 @@ def test_expired_bodies_leave_before_live_ones(clock: Clock) -> None:
         True,
     ]
     assert cache.size_bytes == 3
+
+
+def test_a_compacted_value_is_equal_and_made_of_fresh_objects() -> None:
+    value = Held([10**9 + n for n in range(3)], since=NOON)
+    copy = compacted(value)
+    assert copy == value
+    assert copy.value[0] is not value.value[0]

@@ -16,7 +16,7 @@ from app.api.live import Held, WindowMemo
 from app.api.problems import PROBLEM_MEDIA_TYPE
 from app.api.routes import params
 from app.assessment import methodology as m
-from app.assessment.hotspots import Hotspot, HotspotResult, compute_hotspots
+from app.assessment.hotspots import HotspotResult, compute_hotspots
 from app.assessment.scoring import day_bounds
 
 router = APIRouter(tags=["hotspots"])
@@ -49,24 +49,39 @@ EXAMPLE = {
 
 
 @dataclass(frozen=True)
-class HotspotLayer:
-    """A window's hotspots and each one's feature, encoded once (a week's is ~350 KB)."""
+class Place:
+    """What the filters read of a hotspot."""
 
-    result: HotspotResult
+    intensity: int
+    lon: float
+    lat: float
+
+
+@dataclass(frozen=True)
+class HotspotLayer:
+    """A window's hotspots as served: each one's feature encoded once (a week's are ~350 KB),
+    and what the filters read. Not the hotspots themselves: they list every event id."""
+
     features: list[bytes]
+    places: list[Place]
+    omitted_events: int
 
     @classmethod
     def of(cls, result: HotspotResult) -> HotspotLayer:
-        return cls(result, [json_bytes(hotspot_feature(h)) for h in result.hotspots])
+        return cls(
+            features=[json_bytes(hotspot_feature(h)) for h in result.hotspots],
+            places=[Place(h.intensity, h.lon, h.lat) for h in result.hotspots],
+            omitted_events=result.omitted_events,
+        )
 
 
-def within(hotspot: Hotspot, box: params.Bbox) -> bool:
+def within(place: Place, box: params.Bbox) -> bool:
     min_lon, min_lat, max_lon, max_lat = box
-    if not min_lat <= hotspot.lat <= max_lat:
+    if not min_lat <= place.lat <= max_lat:
         return False
     if min_lon <= max_lon:
-        return min_lon <= hotspot.lon <= max_lon
-    return hotspot.lon >= min_lon or hotspot.lon <= max_lon
+        return min_lon <= place.lon <= max_lon
+    return place.lon >= min_lon or place.lon <= max_lon
 
 
 @router.get(
@@ -125,13 +140,13 @@ async def get_hotspots(
         )
         features = (
             feature
-            for h, feature in zip(layer.result.hotspots, layer.features, strict=True)
-            if (min_intensity is None or h.intensity >= min_intensity)
-            and (box is None or within(h, box))
+            for place, feature in zip(layer.places, layer.features, strict=True)
+            if (min_intensity is None or place.intensity >= min_intensity)
+            and (box is None or within(place, box))
         )
         return feature_collection_bytes(
             features,
-            omitted_events=layer.result.omitted_events,
+            omitted_events=layer.omitted_events,
             window={"from": iso_utc(start), "to": iso_utc(end)},
             methodology_version=m.METHODOLOGY_VERSION,
         )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 from typing import Annotated
 
@@ -96,17 +95,16 @@ async def get_threat_level(
     def compute(session: Session) -> bytes:
         # Reused across minutes while the same events are known (see app/api/live.py); only
         # the live answer is kept, an `at` in the past is answered from it when it holds.
-        threat = memo.get(
+        answer = memo.get(
             session,
             key,
             span_needed(*window),
             version,
             moment,
-            lambda s: threat_held(s, moment),
+            lambda s: threat_answer(s, moment),
             remember=not at,
         )
-        threat = dataclasses.replace(threat, as_of=moment)
-        return json_bytes(threat_out(threat).model_dump(mode="json", by_alias=True))
+        return threat_body(answer, moment)
 
     return await cached_response(
         request,
@@ -118,9 +116,17 @@ async def get_threat_level(
     )
 
 
-def threat_held(session: Session, moment: dt.datetime) -> Held[ThreatLevel]:
+def threat_answer(session: Session, moment: dt.datetime) -> Held[ThreatLevelOut]:
+    """The answer at `moment` and the instants at which it holds (with `computed_at` moved).
+    The answer, not the ThreatLevel: that lists every event id of the window."""
     threat, known = compute_threat_level_and_span(session, at=moment)
-    return Held(threat, known.since, known.until)
+    return Held(threat_out(threat), known.since, known.until)
+
+
+def threat_body(answer: ThreatLevelOut, moment: dt.datetime) -> bytes:
+    """The body of `answer` as of `moment` (an instant at which it holds)."""
+    as_of = answer.model_copy(update={"computed_at": moment})
+    return json_bytes(as_of.model_dump(mode="json", by_alias=True))
 
 
 @router.get(
