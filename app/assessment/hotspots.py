@@ -20,8 +20,8 @@ from sqlmodel import Session
 from app.assessment import methodology as m
 from app.assessment.scoring import (
     EventRecord,
+    Weigher,
     day_bounds,
-    event_weight,
     load_events,
     start_of_day,
 )
@@ -124,12 +124,13 @@ def build_hotspot(key: str, weighted: list[tuple[EventRecord, float]]) -> Hotspo
 def group_hotspots(events: list[EventRecord], reference_day: dt.date) -> HotspotResult:
     groups: dict[str, list[tuple[EventRecord, float]]] = {}
     omitted = 0
+    weigh = Weigher()
     for event in events:
         key = place_key(event)
         if key is None or event.lat is None or event.lon is None:
             omitted += 1
             continue
-        groups.setdefault(key, []).append((event, event_weight(event, reference_day)))
+        groups.setdefault(key, []).append((event, weigh(event, reference_day)))
     hotspots = [build_hotspot(key, weighted) for key, weighted in groups.items()]
     hotspots.sort(key=lambda h: (-h.intensity, -h.weight, h.id))
     return HotspotResult(hotspots=hotspots, omitted_events=omitted)

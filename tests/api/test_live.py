@@ -20,6 +20,7 @@ from app.api.http import json_bytes
 from app.api.live import RECHECK_AFTER, Held, WindowMemo, compacted
 from app.api.routes.threat import threat_answer, threat_body, threat_out
 from app.api.schemas import ThreatLevelOut
+from app.assessment import threat as threat_module
 from app.assessment.hotspots import compute_hotspots
 from app.assessment.threat import ThreatLevel, compute_threat_level, span_needed, window_ending
 from app.core.models import Event
@@ -324,3 +325,25 @@ def test_a_compacted_value_is_equal_and_made_of_fresh_objects() -> None:
     copy = compacted(value)
     assert copy == value
     assert copy.value[0] is not value.value[0]
+
+
+def test_a_driver_deleted_between_the_two_reads_is_read_again_whole(
+    db: Engine, week: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The span is weighed from light records and the drivers read whole afterwards; an event
+    deleted in between (another connection, committed) sends the computation back to one
+    whole read, so the answer is the one of the data after the deletion."""
+    real_loader = threat_module.load_events_by_id
+
+    def delete_then_load(session: Session, ids: list[int]) -> dict:
+        with db.begin() as other:
+            other.execute(sa.delete(Event).where(Event.id == ids[0]))
+        return real_loader(session, ids)
+
+    monkeypatch.setattr(threat_module, "load_events_by_id", delete_then_load)
+    at = NOON + dt.timedelta(minutes=5)
+    with Session(db) as session:
+        threat, _ = threat_module.compute_threat_level_and_span(session, at=at)
+    monkeypatch.undo()
+    assert threat == slow_threat(db, at)
+    assert len(threat.drivers) == 1  # of the two events in the window, one is gone
