@@ -83,6 +83,8 @@ _COLUMNS = (
 
 
 _WEIGHT_COLUMNS = tuple(getattr(Event, name) for name in WeightRecord._fields)
+_TEXTS = ("title", "summary")
+_COLUMNS_WITHOUT_TEXT = tuple(sa.null().label(c.key) if c.key in _TEXTS else c for c in _COLUMNS)
 
 
 def load_events(
@@ -90,9 +92,22 @@ def load_events(
     first_day: dt.date,
     last_day: dt.date,
     categories: Sequence[str] | None = None,
+    *,
+    texts: bool = True,
 ) -> list[EventRecord]:
-    """Events dated first_day..last_day (inclusive), oldest first, ties by id."""
-    return _load(session, _COLUMNS, EventRecord, first_day, last_day, categories)
+    """Events dated first_day..last_day (inclusive), oldest first, ties by id. `texts=False`:
+    title and summary left None (most of a row's bytes), for callers that read them for a
+    few events only (see `load_texts`)."""
+    columns = _COLUMNS if texts else _COLUMNS_WITHOUT_TEXT
+    return _load(session, columns, EventRecord, first_day, last_day, categories)
+
+
+def load_texts(session: Session, ids: Sequence[int]) -> dict[int, tuple[str, str | None]]:
+    """Title and summary of these events (those that still exist)."""
+    rows = session.connection().execute(
+        sa.select(Event.id, Event.title, Event.summary).where(Event.id.in_(list(ids)))
+    )
+    return {row.id: (row.title, row.summary) for row in rows}
 
 
 def load_weights(session: Session, first_day: dt.date, last_day: dt.date) -> list[WeightRecord]:

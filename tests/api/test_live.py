@@ -20,6 +20,7 @@ from app.api.http import json_bytes
 from app.api.live import RECHECK_AFTER, Held, WindowMemo, compacted
 from app.api.routes.threat import threat_answer, threat_body, threat_out
 from app.api.schemas import ThreatLevelOut
+from app.assessment import hotspots as hotspots_module
 from app.assessment import threat as threat_module
 from app.assessment.hotspots import compute_hotspots
 from app.assessment.threat import ThreatLevel, compute_threat_level, span_needed, window_ending
@@ -347,3 +348,25 @@ def test_a_driver_deleted_between_the_two_reads_is_read_again_whole(
     monkeypatch.undo()
     assert threat == slow_threat(db, at)
     assert len(threat.drivers) == 1  # of the two events in the window, one is gone
+
+
+def test_hotspots_whose_event_is_deleted_before_its_text_is_read_are_read_again_whole(
+    db: Engine, week: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Hotspots are grouped from rows without text, then the text of the events each detail
+    names is read; an event deleted in between sends the computation back to one whole read."""
+    real_loader = hotspots_module.load_texts
+
+    def delete_then_load(session: Session, ids: list[int]) -> dict:
+        with db.begin() as other:
+            other.execute(sa.delete(Event).where(Event.id == ids[0]))
+        return real_loader(session, ids)
+
+    span = {"start": utc(2026, 5, 1), "end": utc(2026, 5, 29)}
+    monkeypatch.setattr(hotspots_module, "load_texts", delete_then_load)
+    with Session(db) as session:
+        result = hotspots_module.compute_hotspots(session, **span)
+    monkeypatch.undo()
+    with Session(db) as session:
+        assert result == hotspots_module.compute_hotspots(session, **span)
+    assert sum(h.event_count for h in result.hotspots) == 3  # of four events, one is gone
