@@ -14,6 +14,8 @@ from fastapi.middleware.gzip import GZipMiddleware
 from app import __version__
 from app.api.cache import ResponseCache, VersionReader, read_version
 from app.api.http import (
+    GZIP_LEVEL,
+    GZIP_MINIMUM_SIZE,
     BodySizeLimitMiddleware,
     RateLimitMiddleware,
     SecurityHeadersMiddleware,
@@ -59,7 +61,7 @@ def create_app(
         lifespan=lifespan,
     )
     install_problem_handlers(app)
-    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_SIZE, compresslevel=GZIP_LEVEL)
     if settings.cors_origin_list:
         app.add_middleware(
             CORSMiddleware,

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import gzip
 import threading
 
 import pytest
 from sqlmodel import Session
 
-from app.api.cache import ResponseCache, VersionReader
+from app.api.cache import CachedBody, ResponseCache, VersionReader
+from app.api.http import GZIP_MINIMUM_SIZE
 from app.core.models import utcnow
-from tests.api.factories import DMZ, JONGJU, make_event
+from tests.api.factories import DANDONG, DMZ, JONGJU, PYONGYANG, make_event
 
 WEEK = {"from": "2026-05-21", "to": "2026-05-28"}
 CACHED = [("/hotspots", WEEK), ("/threat-level", {"at": "2026-05-28T12:00:00Z"})]
@@ -183,3 +185,44 @@ def test_hotspots_for_a_moving_window_follow_new_events(make_client, write: Sess
         write.commit()
         second = client.get("/hotspots").json()
         assert sorted(f["id"] for f in second["features"]) == ["dmz", "jongju"]
+
+
+@pytest.mark.parametrize(("path", "query"), CACHED)
+def test_a_client_that_accepts_gzip_gets_the_answer_gzipped_with_the_same_etag(
+    make_client, write: Session, path: str, query: dict
+) -> None:
+    for place in (JONGJU, DMZ, DANDONG, PYONGYANG, JONGJU):  # bodies over the gzip threshold
+        title = f"Artillery fire and missile launches reported near {place['location_name']}"
+        make_event(write, severity=3, title=title, **place)
+    write.commit()
+    with make_client(response_cache_seconds=600) as client:
+        plain = client.get(path, params=query, headers={"Accept-Encoding": "identity"})
+        assert "content-encoding" not in plain.headers
+        assert len(plain.content) >= GZIP_MINIMUM_SIZE
+        gzip_headers = {"Accept-Encoding": "gzip, deflate"}
+        with client.stream("GET", path, params=query, headers=gzip_headers) as packed:
+            raw = b"".join(packed.iter_raw())
+            assert packed.headers["content-encoding"] == "gzip"
+            assert packed.headers["etag"] == plain.headers["etag"]
+            assert "Accept-Encoding" in packed.headers["vary"]
+        assert gzip.decompress(raw) == plain.content
+        held = client.get(
+            path, params=query, headers={**gzip_headers, "If-None-Match": plain.headers["etag"]}
+        )
+        assert held.status_code == 304 and held.content == b""
+
+
+def test_a_cached_body_is_gzipped_once_when_it_is_computed() -> None:
+    """Cached with the body, so a hit costs no compression (a week of hotspots: 23 ms)."""
+    big = b'{"features":[' + b",".join(b'{"id":%d}' % n for n in range(500)) + b"]}"
+    cached = CachedBody.of(big)
+    assert cached.gzipped is not None and gzip.decompress(cached.gzipped) == big
+    assert cached.size == len(big) + len(cached.gzipped)
+    assert CachedBody.of(b'{"small":true}').gzipped is None
+
+    async def scenario() -> CachedBody:
+        cache = ResponseCache(ttl=60)
+        await cache.get_or_compute(("k",), lambda: big)
+        return await cache.get_or_compute(("k",), lambda: b"not computed again")
+
+    assert asyncio.run(scenario()).gzipped == cached.gzipped
