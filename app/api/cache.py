@@ -8,9 +8,10 @@ moves neither: the cache's time-to-live (`response_cache_seconds`) bounds that c
 - `VersionReader`: concurrent requests share one version query, but only a query that
   *started after* a request arrived answers it (a request never sees a version older than
   itself). Under load that is one query per database round trip instead of one per request.
-- `ResponseCache`: body + ETag (+ the body gzipped, for clients that accept it: a week of
-  hotspots took 76 ms to compress per request) per (path, query, version), computed once per
-  key even when many requests miss together (single flight), for at most `ttl` seconds.
+- `ResponseCache`: body + ETag per (path, query, version), computed once per key even when many
+  requests miss together (single flight), for at most `ttl` seconds; gzipped once too, when a
+  client that accepts gzip first asks (GZipMiddleware compressed a week of hotspots, 355 KB,
+  on every such request).
 - `cached_response`: the two together, answering 304 without touching the body.
 """
 
@@ -21,7 +22,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 import anyio
@@ -112,13 +113,11 @@ class VersionReader:
 class CachedBody:
     body: bytes
     etag: str
-    gzipped: bytes | None = None  # from GZIP_MINIMUM_SIZE up
+    gzipped: bytes | None = None  # once a client that accepts gzip asked for it
 
     @classmethod
     def of(cls, body: bytes) -> CachedBody:
-        """The body with its ETag and gzipped form (computed in the thread pool)."""
-        gzipped = gzip_bytes(body) if len(body) >= GZIP_MINIMUM_SIZE else None
-        return cls(body, strong_etag(body), gzipped)
+        return cls(body, strong_etag(body))
 
     @property
     def size(self) -> int:
@@ -129,8 +128,9 @@ class ResponseCache:
     """Bodies of expensive computed GETs, per app, for `ttl` seconds per data version.
 
     Bounded by entries and by bytes: a live answer's key moves every minute, and a week of
-    hotspots is a few hundred kilobytes, so expired entries are dropped first, then the oldest.
-    Used from the event loop only (no locks needed); `compute` runs in the thread pool.
+    hotspots is a few hundred kilobytes, so expired entries go at every put, then the oldest.
+    Used from the event loop only (no locks needed); computing and compressing run in the
+    thread pool, each once per key however many requests ask together (single flight).
     """
 
     MAX_ENTRIES = 256
@@ -141,7 +141,7 @@ class ResponseCache:
         self.clock = clock
         self._entries: dict[tuple[Any, ...], tuple[float, CachedBody]] = {}
         self._bytes = 0
-        self._computing: dict[tuple[Any, ...], asyncio.Future[CachedBody]] = {}
+        self._running: dict[tuple[Any, ...], asyncio.Future[Any]] = {}
 
     @property
     def size_bytes(self) -> int:
@@ -159,8 +159,7 @@ class ResponseCache:
         if self.ttl <= 0 or size > self.MAX_BYTES:
             return
         self._drop(key)
-        if len(self._entries) >= self.MAX_ENTRIES or self._bytes + size > self.MAX_BYTES:
-            self._drop_expired()
+        self._drop_expired()  # expired bodies are never served: hold none (puts are rare)
         while self._entries and (
             len(self._entries) >= self.MAX_ENTRIES or self._bytes + size > self.MAX_BYTES
         ):
@@ -185,14 +184,44 @@ class ResponseCache:
         later requests when `store`."""
         if (hit := self.get(key)) is not None:
             return hit
-        if (pending := self._computing.get(key)) is not None:
-            return await asyncio.shield(pending)
-        future: asyncio.Future[CachedBody] = asyncio.get_running_loop().create_future()
-        self._computing[key] = future
-        try:
-            value = await anyio.to_thread.run_sync(lambda: CachedBody.of(compute()))
+
+        def keep(value: CachedBody) -> None:
             if store:
                 self.put(key, value)
+
+        return await self._once(("body", key), lambda: CachedBody.of(compute()), keep)  # type: ignore[no-any-return]
+
+    async def gzipped(self, key: tuple[Any, ...], value: CachedBody) -> bytes:
+        """`value.body` gzipped: compressed once per cached body, when a client first asks
+        (a week of hotspots takes 23 ms; per request it capped a core at ~40 requests/s)."""
+        if value.gzipped is not None:
+            return value.gzipped
+
+        def keep(packed: bytes) -> None:
+            entry = self._entries.get(key)
+            if (
+                entry is not None
+                and entry[1] is value
+                and self._bytes + len(packed) <= self.MAX_BYTES
+            ):
+                self._entries[key] = (entry[0], replace(value, gzipped=packed))
+                self._bytes += len(packed)
+
+        flight = ("gzip", key, value.etag)
+        return await self._once(flight, lambda: gzip_bytes(value.body), keep)  # type: ignore[no-any-return]
+
+    async def _once(
+        self, flight: tuple[Any, ...], work: Callable[[], T], keep: Callable[[T], None]
+    ) -> T:
+        """`work()` in the thread pool, once for all the requests that ask for `flight` while
+        it runs; `keep` stores its result before they all get it."""
+        if (pending := self._running.get(flight)) is not None:
+            return await asyncio.shield(pending)  # type: ignore[no-any-return]
+        future: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        self._running[flight] = future
+        try:
+            value = await anyio.to_thread.run_sync(work)
+            keep(value)
             future.set_result(value)
             return value
         except Exception as exc:
@@ -200,7 +229,7 @@ class ResponseCache:
             future.exception()  # mark retrieved when no one else was waiting
             raise
         finally:
-            del self._computing[key]
+            del self._running[flight]
             if not future.done():  # cancelled: waiters retry rather than hang
                 future.cancel()
 
@@ -251,11 +280,12 @@ async def cached_response(
     }
     if matches_if_none_match(request.headers.get("if-none-match"), cached.etag):
         return Response(status_code=304, headers=headers)
-    if cached.gzipped is not None and accepts_gzip(request):
+    if len(cached.body) >= GZIP_MINIMUM_SIZE and accepts_gzip(request):
         # Already encoded: GZipMiddleware passes it through. The same ETag, as the
         # middleware keeps it when it compresses.
+        packed = await state.response_cache.gzipped(key, cached)
         headers["Content-Encoding"] = "gzip"
-        return Response(content=cached.gzipped, media_type=media_type, headers=headers)
+        return Response(content=packed, media_type=media_type, headers=headers)
     return Response(content=cached.body, media_type=media_type, headers=headers)
 
 
