@@ -3,13 +3,17 @@
 
 Usage:
     python scripts/bench_api.py [--events 1000000] [--duration 10] [--connections 1,8,32]
-                                [--database-url URL] [--keep]
+                                [--database-url URL] [--keep] [--cases hotspots_7d,threat_level]
 
 It creates a database of its own (dropped at the end unless --keep), fills it with --events
 synthetic events spread over three years (SQL generate_series, so a million rows take seconds),
 starts `python -m app api` as a separate process, drives it with wrk (Debian's `wrk`; bounded
 duration, loopback only) at each concurrency, with and without If-None-Match, and reports the
 API process's resident memory after the run. The last line of output is JSON.
+
+Seeding a million events takes a while: `--keep` keeps the database and prints its URL, and
+`--database-url URL` runs against it again (the seeded days are relative to the seeding day, so
+reseed on another day). `--cases` runs only some of the cases, for short before/after rounds.
 """
 
 from __future__ import annotations
@@ -208,6 +212,15 @@ def deep_cursor_path(base: str, depth: int, step: int = 500) -> tuple[str, int]:
     return path.replace(f"limit={step}", "limit=100"), skipped
 
 
+# The measured paths; the deep cursor case's path is found at run time (deep_cursor_path).
+CASES = {
+    "hotspots_7d": "/hotspots",
+    "threat_level": "/threat-level",
+    "events_first_page": "/events?limit=100",
+    "events_deep_cursor": "",
+    "ogc_events_items": "/ogc/collections/events/items?limit=100",
+}
+
 WRK_LATENCY = re.compile(r"^\s+(50|99)(?:\.000)?%\s+([\d.]+)(us|ms|s)\s*$", re.M)
 WRK_RPS = re.compile(r"Requests/sec:\s+([\d.]+)")
 WRK_NON2XX = re.compile(r"Non-2xx or 3xx responses:\s+(\d+)")
@@ -254,6 +267,17 @@ def process_tree(pid: int) -> list[int]:
     return found
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of the API, summed over its processes (steadier than wall-clock
+    figures when the machine is shared)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for member in process_tree(pid):
+        fields = Path(f"/proc/{member}/stat").read_text().rpartition(")")[2].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+    return total / ticks
+
+
 def rss_mb(pid: int) -> dict[str, float]:
     """Resident and peak resident size of the API, summed over its processes (MB)."""
     total = {"VmRSS": 0.0, "VmHWM": 0.0}
@@ -279,7 +303,13 @@ def main() -> int:
     parser.add_argument(
         "--deep-rows", type=int, default=100_000, help="rows deep for the cursor case"
     )
+    parser.add_argument(
+        "--cases", default=",".join(CASES), help=f"comma-separated subset of {', '.join(CASES)}"
+    )
     args = parser.parse_args()
+    chosen = [name.strip() for name in args.cases.split(",") if name.strip()]
+    if unknown := sorted(set(chosen) - set(CASES)):
+        parser.error(f"unknown cases: {', '.join(unknown)}")
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed: apt-get install wrk")
 
@@ -295,17 +325,14 @@ def main() -> int:
         "cases": [],
     }
     try:
-        deep_path, depth = deep_cursor_path(base, args.deep_rows)
-        results["deep_cursor_rows"] = depth
-        print(f"deep cursor: {depth} rows in ({deep_path})", flush=True)
-        cases = {
-            "hotspots_7d": "/hotspots",
-            "threat_level": "/threat-level",
-            "events_first_page": "/events?limit=100",
-            "events_deep_cursor": deep_path,
-            "ogc_events_items": "/ogc/collections/events/items?limit=100",
-        }
-        for name, path in cases.items():
+        deep_path = None
+        if "events_deep_cursor" in chosen:
+            deep_path, depth = deep_cursor_path(base, args.deep_rows)
+            results["deep_cursor_rows"] = depth
+            print(f"deep cursor: {depth} rows in ({deep_path})", flush=True)
+        paths = {**CASES, "events_deep_cursor": deep_path or ""}
+        for name in chosen:
+            path = paths[name]
             warm = httpx.get(base + path, timeout=60)
             etag = warm.headers.get("etag")
             print(f"{name}: {path} -> {warm.status_code}, {len(warm.content)} bytes", flush=True)
@@ -315,22 +342,27 @@ def main() -> int:
                 if conditional and not etag:
                     continue
                 for connections in (int(c) for c in args.connections.split(",")):
+                    cpu_before = cpu_seconds(proc.pid)
                     figures = run_wrk(
                         base + path, connections, args.duration, etag if conditional else None
                     )
+                    cpu = cpu_seconds(proc.pid) - cpu_before
                     row = {
                         "case": name,
                         "status": warm.status_code,
                         "conditional": conditional,
                         "connections": connections,
                         **figures,
+                        "api_cpu_s": round(cpu, 2),
+                        "load_average": os.getloadavg()[0],
                     }
                     results["cases"].append(row)  # type: ignore[union-attr]
                     print(
                         f"{name:20s} cond={conditional!s:5s} c={connections:<3d} "
                         f"{figures['rps']:9.1f} req/s  p50 {figures['p50_ms']:7.2f} ms  "
                         f"p99 {figures['p99_ms']:7.2f} ms  non-2xx/3xx {figures['non_2xx_3xx']}  "
-                        f"rss {rss_mb(proc.pid)['rss_mb']} MB  load {os.getloadavg()[0]:.2f}",
+                        f"cpu {cpu:5.2f} s  rss {rss_mb(proc.pid)['rss_mb']} MB  "
+                        f"load {row['load_average']:.2f}",
                         flush=True,
                     )
         results["api_memory"] = rss_mb(proc.pid)
@@ -351,11 +383,11 @@ def main() -> int:
     return 0
 
 
-def explain_plans(url: str, deep_path: str) -> dict[str, str]:
+def explain_plans(url: str, deep_path: str | None) -> dict[str, str]:
     """EXPLAIN ANALYZE of the queries behind the measured endpoints, as the app sends them."""
     from app.api.routes.params import cursor_day
 
-    day, row_id = cursor_day(deep_path.rpartition("cursor=")[2])
+    day, row_id = cursor_day(deep_path.rpartition("cursor=")[2]) if deep_path else (None, None)
     timeline = "SELECT * FROM events {} ORDER BY event_date DESC, id DESC LIMIT 101"
     queries = {
         "data_version (every cached request)": (
@@ -375,6 +407,8 @@ def explain_plans(url: str, deep_path: str) -> dict[str, str]:
         ),
         "ogc_number_matched (cached per data version)": ("SELECT count(*) FROM events", {}),
     }
+    if deep_path is None:
+        del queries["events_deep_cursor"]
     engine = sa.create_engine(url)
     plans = {}
     with engine.connect() as conn:

@@ -13,6 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from app.api.http import json_bytes
 from app.assessment.hotspots import Hotspot
 from app.core.models import Event
 
@@ -45,6 +46,17 @@ HOTSPOT_PROPERTY_KEYS = (
     "last_seen",
     "precision",
     "event_ids",
+)
+
+
+# What event lists read (/events as JSON, GeoJSON or CSV; OGC events items): every column but
+# the merge key, the figures and the row's own timestamps. Plain rows of these, not ORM
+# objects: a page is read once and serialised, and `figures` alone was a third of a page's
+# JSON decoding.
+EVENT_LIST_COLUMNS = tuple(
+    column
+    for column in Event.__table__.columns  # type: ignore[attr-defined]
+    if column.key not in ("key", "figures", "created_at", "updated_at")
 )
 
 
@@ -123,3 +135,11 @@ def hotspot_feature(hotspot: Hotspot) -> dict[str, Any]:
 def feature_collection(features: Iterable[dict[str, Any]], **foreign: Any) -> dict[str, Any]:
     """A FeatureCollection; foreign members (links, numberMatched...) follow `features`."""
     return {"type": "FeatureCollection", "features": list(features), **foreign}
+
+
+def feature_collection_bytes(features: Iterable[bytes], **foreign: Any) -> bytes:
+    """`json_bytes(feature_collection(...))` from features already encoded by `json_bytes`:
+    a layer reused across requests is encoded once, only the foreign members each time."""
+    members = [b'"type":"FeatureCollection"', b'"features":[' + b",".join(features) + b"]"]
+    members += [json_bytes(name) + b":" + json_bytes(value) for name, value in foreign.items()]
+    return b"{" + b",".join(members) + b"}"

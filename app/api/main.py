@@ -14,15 +14,19 @@ from fastapi.middleware.gzip import GZipMiddleware
 from app import __version__
 from app.api.cache import ResponseCache, VersionReader, read_version
 from app.api.http import (
+    GZIP_LEVEL,
+    GZIP_MINIMUM_SIZE,
     BodySizeLimitMiddleware,
     RateLimitMiddleware,
     SecurityHeadersMiddleware,
     document_limits,
 )
+from app.api.live import WindowMemo
 from app.api.problems import install_problem_handlers
 from app.api.routes import ROUTERS
 from app.core.config import Settings, get_settings
 from app.core.db import get_engine
+from app.core.memory import freeze_long_lived_objects
 
 Hook = Callable[[], Any]
 
@@ -43,6 +47,7 @@ def create_app(
         anyio.to_thread.current_default_thread_limiter().total_tokens = threads
         for hook in on_startup or []:
             hook()
+        freeze_long_lived_objects()  # no full-collection pauses over the imported modules
         try:
             yield
         finally:
@@ -56,7 +61,7 @@ def create_app(
         lifespan=lifespan,
     )
     install_problem_handlers(app)
-    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_SIZE, compresslevel=GZIP_LEVEL)
     if settings.cors_origin_list:
         app.add_middleware(
             CORSMiddleware,
@@ -73,6 +78,7 @@ def create_app(
     app.state.settings = settings
     app.state.response_cache = ResponseCache(settings.response_cache_seconds)
     app.state.version_reader = VersionReader(lambda: read_version(get_engine()))
+    app.state.window_memo = WindowMemo(settings.response_cache_seconds)
     for router in ROUTERS:
         app.include_router(router)
     document_limits(app, settings)

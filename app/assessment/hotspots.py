@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from sqlmodel import Session
@@ -20,9 +20,10 @@ from sqlmodel import Session
 from app.assessment import methodology as m
 from app.assessment.scoring import (
     EventRecord,
+    Weigher,
     day_bounds,
-    event_weight,
     load_events,
+    load_texts,
     start_of_day,
 )
 
@@ -99,8 +100,20 @@ def _event_seen(event: EventRecord) -> tuple[dt.datetime, dt.datetime]:
     return first, max(first, last)
 
 
-def build_hotspot(key: str, weighted: list[tuple[EventRecord, float]]) -> Hotspot:
-    ranked = sorted(weighted, key=lambda pair: (-pair[1], -pair[0].id))
+Ranked = list[tuple[EventRecord, float]]  # heaviest first, ties by newest id
+# Title and summary of the given event ids (events loaded without text get those a detail names).
+TextsById = Callable[[Sequence[int]], Mapping[int, tuple[str, str | None]]]
+
+
+class TextGone(LookupError):
+    """An event was deleted between reading the span and reading its text."""
+
+
+def _ranked(weighted: list[tuple[EventRecord, float]]) -> Ranked:
+    return sorted(weighted, key=lambda pair: (-pair[1], -pair[0].id))
+
+
+def build_hotspot(key: str, ranked: Ranked) -> Hotspot:
     events = [event for event, _ in ranked]
     total = sum(weight for _, weight in ranked)
     seen = [_event_seen(event) for event in events]
@@ -121,18 +134,41 @@ def build_hotspot(key: str, weighted: list[tuple[EventRecord, float]]) -> Hotspo
     )
 
 
-def group_hotspots(events: list[EventRecord], reference_day: dt.date) -> HotspotResult:
+def group_hotspots(
+    events: list[EventRecord], reference_day: dt.date, texts: TextsById | None = None
+) -> HotspotResult:
+    """Hotspots of `events`; with `texts`, events loaded without title and summary get those
+    of the events each detail names (raises TextGone when one has been deleted)."""
     groups: dict[str, list[tuple[EventRecord, float]]] = {}
     omitted = 0
+    weigh = Weigher()
     for event in events:
         key = place_key(event)
         if key is None or event.lat is None or event.lon is None:
             omitted += 1
             continue
-        groups.setdefault(key, []).append((event, event_weight(event, reference_day)))
-    hotspots = [build_hotspot(key, weighted) for key, weighted in groups.items()]
+        groups.setdefault(key, []).append((event, weigh(event, reference_day)))
+    ranked = {key: _ranked(weighted) for key, weighted in groups.items()}
+    if texts is not None:
+        ranked = _with_texts(ranked, texts)
+    hotspots = [build_hotspot(key, pairs) for key, pairs in ranked.items()]
     hotspots.sort(key=lambda h: (-h.intensity, -h.weight, h.id))
     return HotspotResult(hotspots=hotspots, omitted_events=omitted)
+
+
+def _with_texts(ranked: dict[str, Ranked], texts: TextsById) -> dict[str, Ranked]:
+    named = m.HOTSPOT_DETAIL_TITLES  # the detail quotes the lead's summary or these titles
+    found = texts([event.id for pairs in ranked.values() for event, _ in pairs[:named]])
+    filled = {}
+    for key, pairs in ranked.items():
+        head = []
+        for event, weight in pairs[:named]:
+            if event.id not in found:
+                raise TextGone(event.id)
+            title, summary = found[event.id]
+            head.append((event._replace(title=title, summary=summary), weight))
+        filled[key] = head + pairs[named:]
+    return filled
 
 
 def compute_hotspots(
@@ -143,5 +179,10 @@ def compute_hotspots(
     categories: Sequence[str] | None = None,
 ) -> HotspotResult:
     first_day, last_day = day_bounds(start, end)
-    events = load_events(session, first_day, last_day, categories)
-    return group_hotspots(events, last_day)
+    # Without title and summary (most of a row's bytes), then the text of the few events the
+    # details name; an event deleted in between sends it back to one whole read.
+    events = load_events(session, first_day, last_day, categories, texts=False)
+    try:
+        return group_hotspots(events, last_day, texts=lambda ids: load_texts(session, ids))
+    except TextGone:
+        return group_hotspots(load_events(session, first_day, last_day, categories), last_day)

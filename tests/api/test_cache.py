@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import gzip
 import threading
 
 import pytest
 from sqlmodel import Session
 
-from app.api.cache import ResponseCache, VersionReader
+from app.api import cache as cache_module
+from app.api.cache import CachedBody, ResponseCache, VersionReader
+from app.api.http import GZIP_MINIMUM_SIZE, gzip_bytes
 from app.core.models import utcnow
-from tests.api.factories import DMZ, JONGJU, make_event
+from tests.api.factories import DANDONG, DMZ, JONGJU, PYONGYANG, make_event
 
 WEEK = {"from": "2026-05-21", "to": "2026-05-28"}
 CACHED = [("/hotspots", WEEK), ("/threat-level", {"at": "2026-05-28T12:00:00Z"})]
@@ -183,3 +186,56 @@ def test_hotspots_for_a_moving_window_follow_new_events(make_client, write: Sess
         write.commit()
         second = client.get("/hotspots").json()
         assert sorted(f["id"] for f in second["features"]) == ["dmz", "jongju"]
+
+
+@pytest.mark.parametrize(("path", "query"), CACHED)
+def test_a_client_that_accepts_gzip_gets_the_answer_gzipped_with_the_same_etag(
+    make_client, write: Session, path: str, query: dict
+) -> None:
+    for place in (JONGJU, DMZ, DANDONG, PYONGYANG, JONGJU):  # bodies over the gzip threshold
+        title = f"Artillery fire and missile launches reported near {place['location_name']}"
+        make_event(write, severity=3, title=title, **place)
+    write.commit()
+    with make_client(response_cache_seconds=600) as client:
+        plain = client.get(path, params=query, headers={"Accept-Encoding": "identity"})
+        assert "content-encoding" not in plain.headers
+        assert len(plain.content) >= GZIP_MINIMUM_SIZE
+        gzip_headers = {"Accept-Encoding": "gzip, deflate"}
+        with client.stream("GET", path, params=query, headers=gzip_headers) as packed:
+            raw = b"".join(packed.iter_raw())
+            assert packed.headers["content-encoding"] == "gzip"
+            assert packed.headers["etag"] == plain.headers["etag"]
+            assert "Accept-Encoding" in packed.headers["vary"]
+        assert gzip.decompress(raw) == plain.content
+        held = client.get(
+            path, params=query, headers={**gzip_headers, "If-None-Match": plain.headers["etag"]}
+        )
+        assert held.status_code == 304 and held.content == b""
+
+
+def test_a_cached_body_is_gzipped_once_when_a_client_first_asks() -> None:
+    """Kept with the body, so a hit costs no compression (a week of hotspots: 23 ms), and
+    compressed only if a client accepts gzip (wrk, curl and tests usually do not)."""
+    big = b'{"features":[' + b",".join(b'{"id":%d}' % n for n in range(500)) + b"]}"
+    compressions = 0
+
+    def counting_gzip(body: bytes) -> bytes:
+        nonlocal compressions
+        compressions += 1
+        return gzip_bytes(body)
+
+    async def scenario() -> tuple[CachedBody, list[bytes], CachedBody | None]:
+        cache = ResponseCache(ttl=60)
+        plain = await cache.get_or_compute(("k",), lambda: big)
+        assert plain.gzipped is None and cache.size_bytes == len(big)
+        together = await asyncio.gather(*(cache.gzipped(("k",), plain) for _ in range(5)))
+        later = cache.get(("k",))
+        assert later is not None
+        return plain, [*together, await cache.gzipped(("k",), later)], later
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(cache_module, "gzip_bytes", counting_gzip)
+        plain, packed, later = asyncio.run(scenario())
+    assert compressions == 1
+    assert all(gzip.decompress(p) == big for p in packed)
+    assert later is not None and later.etag == plain.etag and later.gzipped == packed[0]

@@ -19,7 +19,12 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from app.api.cache import derived_values, session_version
-from app.api.geojson import event_feature, event_point_in_bbox, hotspot_feature
+from app.api.geojson import (
+    EVENT_LIST_COLUMNS,
+    event_feature,
+    event_point_in_bbox,
+    hotspot_feature,
+)
 from app.api.ogc.errors import invalid_parameter
 from app.api.ogc.params import BBox, FilterValue, TimeInterval
 from app.assessment import hotspots as hotspots_module
@@ -118,11 +123,11 @@ class EventsProvider:
                 select(sa.func.count()).select_from(Event).where(*conditions)
             ).one(),
         )
-        statement = select(Event).where(*conditions)
+        statement = sa.select(*EVENT_LIST_COLUMNS).where(*conditions)
         if cursor is not None:
             statement = statement.where(self._after(cursor))
         statement = statement.order_by(Event.event_date.desc(), Event.id.desc()).limit(limit + 1)
-        rows = list(self.session.exec(statement).all())
+        rows = list(self.session.execute(statement))
         more = len(rows) > limit
         rows = rows[:limit]
         next_cursor = None

@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 from app.api.deps import SessionDep
 from app.api.geojson import (
+    EVENT_LIST_COLUMNS,
     GEOJSON_MEDIA_TYPE,
     event_feature,
     event_point_in_bbox,
@@ -163,14 +164,10 @@ def _filters(
     return where
 
 
-# Plain rows, not ORM objects: a page is read once and serialised (attribute access alike).
-EVENT_COLUMNS = tuple(Event.__table__.columns)  # type: ignore[attr-defined]
-
-
 def _page(
     session: Session, where: list[Any], cursor: str | None, limit: int
 ) -> tuple[list[Any], str | None]:
-    query = sa.select(*EVENT_COLUMNS).where(*where)
+    query = sa.select(*EVENT_LIST_COLUMNS).where(*where)
     if cursor:
         day, row_id = params.cursor_day(cursor)
         # Row-value comparison walks ix_events_timeline (event_date, id) backwards.

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
-from app.api.cache import cached_response, derived_values, session_version
-from app.api.geojson import GEOJSON_MEDIA_TYPE, feature_collection, hotspot_feature, iso_utc
+from app.api.cache import cached_response, data_version
+from app.api.geojson import GEOJSON_MEDIA_TYPE, feature_collection_bytes, hotspot_feature, iso_utc
 from app.api.http import AppSettingsDep, json_bytes
+from app.api.live import Held, WindowMemo
 from app.api.problems import PROBLEM_MEDIA_TYPE
 from app.api.routes import params
 from app.assessment import methodology as m
-from app.assessment.hotspots import Hotspot, compute_hotspots
+from app.assessment.hotspots import HotspotResult, compute_hotspots
 from app.assessment.scoring import day_bounds
 
 router = APIRouter(tags=["hotspots"])
@@ -46,13 +48,40 @@ EXAMPLE = {
 }
 
 
-def within(hotspot: Hotspot, box: params.Bbox) -> bool:
+@dataclass(frozen=True)
+class Place:
+    """What the filters read of a hotspot."""
+
+    intensity: int
+    lon: float
+    lat: float
+
+
+@dataclass(frozen=True)
+class HotspotLayer:
+    """A window's hotspots as served: each one's feature encoded once (a week's are ~350 KB),
+    and what the filters read. Not the hotspots themselves: they list every event id."""
+
+    features: list[bytes]
+    places: list[Place]
+    omitted_events: int
+
+    @classmethod
+    def of(cls, result: HotspotResult) -> HotspotLayer:
+        return cls(
+            features=[json_bytes(hotspot_feature(h)) for h in result.hotspots],
+            places=[Place(h.intensity, h.lon, h.lat) for h in result.hotspots],
+            omitted_events=result.omitted_events,
+        )
+
+
+def within(place: Place, box: params.Bbox) -> bool:
     min_lon, min_lat, max_lon, max_lat = box
-    if not min_lat <= hotspot.lat <= max_lat:
+    if not min_lat <= place.lat <= max_lat:
         return False
     if min_lon <= max_lon:
-        return min_lon <= hotspot.lon <= max_lon
-    return hotspot.lon >= min_lon or hotspot.lon <= max_lon
+        return min_lon <= place.lon <= max_lon
+    return place.lon >= min_lon or place.lon <= max_lon
 
 
 @router.get(
@@ -88,27 +117,45 @@ async def get_hotspots(
     box = params.bbox(bbox, settings)
     chosen = params.categories(category)
 
+    # The grouping depends on whole days only: the default window moves every minute, but its
+    # hotspots are computed once per day span and data (app/api/live.py), then re-rendered.
+    memo: WindowMemo = request.app.state.window_memo
+    days = day_bounds(start, end)
+    key = ("hotspots", days, tuple(chosen))
+    version = await data_version(request)
+    generation = memo.generation(key, version, end)
+
     def compute(session: Session) -> bytes:
-        # The grouping depends on whole days only: the default window moves every minute, but
-        # its hotspots are computed once per day span and data version, then re-rendered.
-        days = day_bounds(start, end)
-        result = derived_values.get_or_compute(
-            ("hotspots", days, tuple(chosen), session_version(session)),
-            lambda: compute_hotspots(session, start=start, end=end, categories=chosen or None),
-            ttl=settings.response_cache_seconds,
+        layer = memo.get(
+            session,
+            key,
+            days,
+            version,
+            end,
+            lambda s: Held(
+                HotspotLayer.of(
+                    compute_hotspots(s, start=start, end=end, categories=chosen or None)
+                )
+            ),
         )
-        hotspots = [
-            h
-            for h in result.hotspots
-            if (min_intensity is None or h.intensity >= min_intensity)
-            and (box is None or within(h, box))
-        ]
-        collection = feature_collection(
-            (hotspot_feature(h) for h in hotspots),
-            omitted_events=result.omitted_events,
+        features = (
+            feature
+            for place, feature in zip(layer.places, layer.features, strict=True)
+            if (min_intensity is None or place.intensity >= min_intensity)
+            and (box is None or within(place, box))
+        )
+        return feature_collection_bytes(
+            features,
+            omitted_events=layer.omitted_events,
             window={"from": iso_utc(start), "to": iso_utc(end)},
             methodology_version=m.METHODOLOGY_VERSION,
         )
-        return json_bytes(collection)
 
-    return await cached_response(request, compute, GEOJSON_MEDIA_TYPE, inputs=(start, end))
+    return await cached_response(
+        request,
+        compute,
+        GEOJSON_MEDIA_TYPE,
+        inputs=(start, end, generation),
+        version=version,
+        store=generation is not None,
+    )

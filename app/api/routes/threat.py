@@ -9,13 +9,20 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
-from app.api.cache import cached_response
+from app.api.cache import cached_response, data_version
 from app.api.http import json_bytes
+from app.api.live import Held, WindowMemo
 from app.api.problems import PROBLEM_MEDIA_TYPE
 from app.api.routes import params
 from app.api.schemas import Driver, ThreatHistoryOut, ThreatLevelOut, ThreatPoint, Window
 from app.assessment import methodology as m
-from app.assessment.threat import ThreatLevel, compute_threat_level, threat_history
+from app.assessment.threat import (
+    ThreatLevel,
+    compute_threat_level_and_span,
+    span_needed,
+    threat_history,
+    window_ending,
+)
 
 router = APIRouter(tags=["threat level"])
 
@@ -79,12 +86,47 @@ async def get_threat_level(
         moment = params.parse_instant(at, "at")
     else:
         moment = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
+    memo: WindowMemo = request.app.state.window_memo
+    window = window_ending(moment)
+    key = ("threat-level", *window)
+    version = await data_version(request)
+    generation = memo.generation(key, version, moment)
 
     def compute(session: Session) -> bytes:
-        threat = compute_threat_level(session, at=moment)
-        return json_bytes(threat_out(threat).model_dump(mode="json", by_alias=True))
+        # Reused across minutes while the same events are known (see app/api/live.py); only
+        # the live answer is kept, an `at` in the past is answered from it when it holds.
+        answer = memo.get(
+            session,
+            key,
+            span_needed(*window),
+            version,
+            moment,
+            lambda s: threat_answer(s, moment),
+            remember=not at,
+        )
+        return threat_body(answer, moment)
 
-    return await cached_response(request, compute, "application/json", inputs=(moment,))
+    return await cached_response(
+        request,
+        compute,
+        "application/json",
+        inputs=(moment, generation),
+        version=version,
+        store=generation is not None,
+    )
+
+
+def threat_answer(session: Session, moment: dt.datetime) -> Held[ThreatLevelOut]:
+    """The answer at `moment` and the instants at which it holds (with `computed_at` moved).
+    The answer, not the ThreatLevel: that lists every event id of the window."""
+    threat, known = compute_threat_level_and_span(session, at=moment)
+    return Held(threat_out(threat), known.since, known.until)
+
+
+def threat_body(answer: ThreatLevelOut, moment: dt.datetime) -> bytes:
+    """The body of `answer` as of `moment` (an instant at which it holds)."""
+    as_of = answer.model_copy(update={"computed_at": moment})
+    return json_bytes(as_of.model_dump(mode="json", by_alias=True))
 
 
 @router.get(
