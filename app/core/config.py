@@ -179,8 +179,9 @@ class Settings(BaseSettings):
     response_cache_seconds: int = Field(
         default=30,
         ge=0,
-        description="How long /threat-level and /hotspots answers are reused while no new "
-        "event arrives; 0 = off.",
+        description="How long a computed /threat-level or /hotspots answer is trusted "
+        "while the events' data version is unchanged; past half of it a background check "
+        "(PostgreSQL) renews it, or drops it if the window's rows changed; 0 = off.",
     )
     api_threads: int = Field(
         default=0, ge=0, description="Worker threads; 0 = pool size + overflow."
