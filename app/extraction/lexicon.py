@@ -59,12 +59,10 @@ class PhraseMatcher:
                 exact_case[folded] = phrase
         self._keys = {p: tuple(k) for p, k in by_phrase.items()}
         self._exact_case = exact_case
-        tree = trie_pattern(by_phrase)
-        self._regex = re.compile(f"(?<![^\\W_])(?:{tree}){_HANGUL_END}")
-        # a phrase starts at the text's start or after a non-word character: a pattern that
-        # starts with such a character lets `re` skip over letters fast, unlike the lookbehind
-        # ([^0-9a-z] takes in every non-word character; `_regex` then checks the lookbehind)
-        self._after_boundary = re.compile(f"[^0-9a-z](?:{tree})")
+        self._regex, self._after_boundary = _phrase_regexes(by_phrase)
+        # Hangul and Cyrillic aliases cannot match ASCII text (nearly every sentence), yet
+        # their branches of the prefix tree cost as much as the rest at every word
+        self._ascii_regexes = _phrase_regexes([p for p in by_phrase if p.isascii()])
 
     def find(self, folded: str, original: str) -> Iterator[PhraseHit]:
         for match in self._matches(folded):
@@ -76,7 +74,11 @@ class PhraseMatcher:
 
     def _matches(self, folded: str) -> list[re.Match[str]]:
         """`self._regex.finditer(folded)`, trying only where a phrase follows a boundary."""
-        match, next_boundary = self._regex.match, self._after_boundary.search
+        if folded.isascii():
+            regex, after_boundary = self._ascii_regexes
+        else:
+            regex, after_boundary = self._regex, self._after_boundary
+        match, next_boundary = regex.match, after_boundary.search
         found = []
         hit = match(folded)
         if hit:
@@ -90,6 +92,16 @@ class PhraseMatcher:
                 found.append(hit)
             candidate = next_boundary(folded, hit.end() - 1 if hit else start)
         return found
+
+
+def _phrase_regexes(phrases: Iterable[str]) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The phrases as one word-bounded prefix tree, and the same tree after a boundary."""
+    tree = trie_pattern(phrases) or "(?!)"  # no phrase: nothing matches
+    regex = re.compile(f"(?<![^\\W_])(?:{tree}){_HANGUL_END}")
+    # a phrase starts at the text's start or after a non-word character: a pattern that
+    # starts with such a character lets `re` skip over letters fast, unlike the lookbehind
+    # ([^0-9a-z] takes in every non-word character; the first pattern then checks the lookbehind)
+    return regex, re.compile(f"[^0-9a-z](?:{tree})")
 
 
 def _data(name: str) -> str:

@@ -43,7 +43,11 @@ _BOILERPLATE_CUES = (
 _SPACED_POSSESSIVE = re.compile(r"(\w)' s\b")
 # runs of blanks become one space (a lone space, most of them, is left alone)
 _BLANKS = re.compile(r"[ \t\r\f\v]{2,}|[\t\r\f\v]")
-_BLANK_RUNS = ("  ", "\t", "\r", "\f", "\v")
+_OTHER_BLANKS = ("\t", "\r", "\f", "\v")
+# ...and where spaces are the only blanks (the usual case: a boilerplate cut leaves two), runs
+# of spaces alone: a pattern that starts with a space lets `re` skip to the spaces, while
+# _BLANKS, which may start with five characters, is tried at every one
+_SPACE_RUNS = re.compile(r"  +")
 _DATELINE = re.compile(
     r"^\s*[A-Z][A-Z.'\- ]{2,30}(?:,\s*(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}|\d{1,2}\s+[A-Z][a-z]{2,8}))?"
     r"\s*(?:\([A-Za-z0-9 .&'-]{2,40}\))?\s*(?:--|—|-)\s+"
@@ -173,8 +177,10 @@ def normalize(text: str) -> str:
         text = _BOILERPLATE.sub(" ", text)
     elif any(mark in text for mark in _ELISIONS):
         text = text.replace(_ELISIONS[0], " ").replace(_ELISIONS[1], " ")
-    if any(blank in text for blank in _BLANK_RUNS):  # a lone space is left as it is
+    if any(blank in text for blank in _OTHER_BLANKS):
         text = _BLANKS.sub(" ", text)
+    elif "  " in text:
+        text = _SPACE_RUNS.sub(" ", text)
     return text.strip()
 
 

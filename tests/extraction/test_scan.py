@@ -171,6 +171,8 @@ def test_normalize_as_first_written() -> None:
         "The post Kim fired appeared first on NK News. More from NK News [...]",
         "Seoul\u2019 s  JCS\u00a0said \u2014 This is a developing story.",
         "\u201cFired\u201d \u2018two\u2019 \u02bcHwasong\u2011 18\u2013 \u200bmissiles\u201b",
+        "  Kim  fired   two    missiles .  [...] ",  # spaces are the only blanks
+        "Kim\u00a0 fired\u00a0\u00a0missiles",
     ]
     for sample in samples:
         assert text.normalize(sample) == reference(sample), sample
