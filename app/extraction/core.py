@@ -31,7 +31,7 @@ from app.extraction.lexicon import (
     actor_matcher,
     gazetteer,
     lexicon,
-    scan_sentence,
+    sentence_scan,
     source_grades,
     taxonomy,
     weapon_classes,
@@ -132,9 +132,9 @@ def _non_security_headline(title: Sentence, supports: dict[str, Support]) -> boo
 def _triggers(sentence: Sentence, *, gated: bool = True) -> list[Trigger]:
     found = []
     text = sentence.text
-    scan = _scan(sentence)
+    scan = sentence_scan(sentence)
     for category in taxonomy():
-        if scan is not None and category.name not in scan.strong_starts:
+        if scan is not None and category.strong not in scan.starts:
             continue  # none of its patterns can start anywhere in the sentence
         if gated and not _opens(category, sentence, scan):
             continue
@@ -150,20 +150,6 @@ def _triggers(sentence: Sentence, *, gated: bool = True) -> list[Trigger]:
     return found
 
 
-def _scan(sentence: Sentence) -> SentenceScan | None:
-    """Where the category patterns may start; None (scan each pattern) for non-ASCII text,
-    where ignoring case is more than lower-casing."""
-    if "scan" not in sentence.memo:
-        ascii_text = sentence.text.isascii() and _every_pattern_anchored()
-        sentence.memo["scan"] = scan_sentence(sentence.folded) if ascii_text else None
-    return sentence.memo["scan"]  # type: ignore[no-any-return]
-
-
-@cache
-def _every_pattern_anchored() -> bool:
-    return all(c.strong.prefixes and c.weak.prefixes for c in taxonomy())
-
-
 def _opens(category: Category, sentence: Sentence, scan: SentenceScan | None) -> bool:
     if scan is not None and category.name in scan.opened:
         return True  # a text the scan found contains one of the gate stems
@@ -176,15 +162,15 @@ def _strong_matches(
     if scan is None:
         return category.strong.finditer(text)
     # the sentence scan has already found where the category's patterns may start
-    return category.strong.finditer_from(text, scan.strong_starts.get(category.name, ()))
+    return category.strong.finditer_from(text, scan.starts.get(category.strong, ()))
 
 
 def _mentions(category: Category, sentence: Sentence) -> bool:
     """Whether a weak pattern of the category matches (it widens an event's sentences)."""
-    scan = _scan(sentence)
+    scan = sentence_scan(sentence)
     if scan is None:
         return category.weak.search(sentence.text) is not None
-    starts = scan.weak_starts.get(category.name, ())
+    starts = scan.starts.get(category.weak, ())
     return category.weak.search_from(sentence.text, starts) is not None
 
 
@@ -378,7 +364,7 @@ def _phrases(kind: str, matcher: PhraseMatcher, sentences: Sequence[Sentence]) -
 
 def _keys_in(matcher: PhraseMatcher, sentence: Sentence) -> list[str]:
     keys: list[str] = []
-    for hit in matcher.find(sentence.folded, sentence.text):
+    for hit in matcher.find_in(sentence):
         keys += [key for key in hit.keys if key not in keys]
     return keys
 

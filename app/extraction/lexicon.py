@@ -3,6 +3,11 @@
 Phrase tables (gazetteer aliases, actors, weapons) compile to one regular expression each,
 shaped as a prefix tree (``sun(?:an(?: airport)?)?``) so a scan costs one pass over the text and
 the longest alias wins. Matching runs on folded text (lower case, no diacritics, same length).
+
+The sentence scan (`sentence_scan`, made once per sentence and kept in its memo) is one pass
+over an ASCII sentence that finds where every category's strong and weak patterns and every
+table's phrases may start (scan.py); each pattern or phrase table is then tried only there,
+which finds exactly what scanning the sentence with it alone would.
 """
 
 from __future__ import annotations
@@ -10,14 +15,14 @@ from __future__ import annotations
 import csv
 import re
 import tomllib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Any
 
 from app.extraction.scan import AnchoredPattern, Locator, trie_pattern
-from app.extraction.text import fold
+from app.extraction.text import Sentence, fold
 
 _HANGUL_END = "(?:(?<=[\u3131-\ud7a3])|(?![^\\W_]))"
 
@@ -62,10 +67,22 @@ class PhraseMatcher:
         self._regex, self._after_boundary = _phrase_regexes(by_phrase)
         # Hangul and Cyrillic aliases cannot match ASCII text (nearly every sentence), yet
         # their branches of the prefix tree cost as much as the rest at every word
-        self._ascii_regexes = _phrase_regexes([p for p in by_phrase if p.isascii()])
+        self.ascii_phrases = frozenset(p for p in by_phrase if p.isascii())
+        self._ascii_regexes = _phrase_regexes(self.ascii_phrases)
+
+    def find_in(self, sentence: Sentence) -> Iterator[PhraseHit]:
+        """`find` on a sentence, trying only where its scan saw one of the phrases start."""
+        scan = sentence_scan(sentence)
+        starts = scan.starts_of(self) if scan is not None else None
+        if starts is None:
+            return self.find(sentence.folded, sentence.text)
+        return self._hits(self._matches_from(sentence.folded, starts), sentence.text)
 
     def find(self, folded: str, original: str) -> Iterator[PhraseHit]:
-        for match in self._matches(folded):
+        return self._hits(self._matches(folded), original)
+
+    def _hits(self, matches: Iterable[re.Match[str]], original: str) -> Iterator[PhraseHit]:
+        for match in matches:
             phrase = match.group(0)
             wanted = self._exact_case.get(phrase)
             if wanted is not None and original[match.start() : match.end()] != wanted:
@@ -91,6 +108,21 @@ class PhraseMatcher:
             if hit:
                 found.append(hit)
             candidate = next_boundary(folded, hit.end() - 1 if hit else start)
+        return found
+
+    def _matches_from(self, folded: str, starts: Iterable[int]) -> list[re.Match[str]]:
+        """`_matches`, given (in order) every position of the ASCII text `folded` where one of
+        the phrases starts at a word: the same tries, without the search for them."""
+        match = self._ascii_regexes[0].match
+        found = []
+        end = 0
+        for start in starts:
+            if start < end:
+                continue  # inside the previous phrase
+            hit = match(folded, start)
+            if hit:
+                found.append(hit)
+                end = hit.end()
         return found
 
 
@@ -206,57 +238,89 @@ def taxonomy() -> tuple[Category, ...]:
     return tuple(categories)
 
 
+Search = AnchoredPattern | PhraseMatcher  # what one scan of a sentence locates at once
+
+
 @dataclass(frozen=True, slots=True)
 class SentenceScan:
-    """Where, in a lower-cased ASCII sentence, each category's patterns may start."""
+    """Where, in a lower-cased ASCII sentence, each search of the sentence index may start."""
 
-    strong_starts: dict[str, list[int]]
-    weak_starts: dict[str, list[int]]
+    starts: dict[Search, list[int]]  # in order; a search absent from it starts nowhere
     opened: set[str]  # categories whose gate a text found already shows open ('missile')
+    indexed: frozenset[Search]  # every search of the index
+
+    def starts_of(self, search: Search) -> Sequence[int] | None:
+        """The positions where `search` may start; None when the index does not cover it."""
+        if search not in self.indexed:
+            return None
+        return self.starts.get(search, ())
 
 
 @cache
-def _category_index() -> tuple[Locator, dict[str, tuple[tuple[str, ...], ...]]]:
-    """Every prefix of every strong and weak pattern as one prefix tree, and for each text
-    found, the categories whose strong (weak) patterns may start there and those whose gate
-    stems it contains."""
+def _sentence_index() -> tuple[Locator, dict[str, tuple[tuple[Search, ...], tuple[str, ...]]]]:
+    """One prefix tree of every text the sentence scan looks for: the prefixes of every
+    category's strong and weak patterns and the ASCII phrases of the gazetteer, actor and
+    weapon tables. For each text it may find: the searches that may start there, and the
+    categories whose gate stems it contains."""
     categories = taxonomy()
-    tables: tuple[dict[str, set[str]], dict[str, set[str]]] = ({}, {})
+    searches: list[tuple[Search, frozenset[str]]] = []
     for category in categories:
-        for table, pattern in zip(tables, (category.strong, category.weak), strict=True):
-            for text in pattern.prefixes or ():
-                table.setdefault(text, set()).add(category.name)
-    every_text = tables[0].keys() | tables[1].keys()
+        searches += [(category.strong, category.strong.prefixes or frozenset())]
+        searches += [(category.weak, category.weak.prefixes or frozenset())]
+    for matcher in (place_matcher(), actor_matcher(), weapon_matcher()):
+        searches += [(matcher, matcher.ascii_phrases)]
+    by_text: dict[str, list[Search]] = {}
+    for search, texts in searches:
+        for text in texts:
+            by_text.setdefault(text, []).append(search)
 
     # the longest text found at a position stands for every text that is a prefix of it
-    def owners(text: str, table: dict[str, set[str]]) -> tuple[str, ...]:
-        names = set().union(*(n for key, n in table.items() if text.startswith(key)))
-        return tuple(c.name for c in categories if c.name in names)
-
-    patterns = [p for c in categories for p in (c.strong, c.weak)]
-    at_boundary = all(p.at_word_start for p in patterns)
+    def owners(text: str) -> tuple[Search, ...]:
+        found: list[Search] = []
+        for end in range(1, len(text) + 1):
+            found += [s for s in by_text.get(text[:end], ()) if s not in found]
+        return tuple(found)
 
     def opened(text: str) -> tuple[str, ...]:
         return tuple(c.name for c in categories if any(stem in text for stem in c.gate))
 
-    index = {
-        text: (*(owners(text, table) for table in tables), opened(text)) for text in every_text
-    }
-    return Locator(every_text, at_boundary), index
+    # every search starts at a word: category patterns with \b, phrases after a non-word
+    # character (the Locator takes in both)
+    assert all(c.strong.at_word_start and c.weak.at_word_start for c in categories)
+    index = {text: (owners(text), opened(text)) for text in by_text}
+    return Locator(by_text, at_word_start=True), index
 
 
 def scan_sentence(lowered: str) -> SentenceScan:
-    """Per category, the positions where its strong and weak patterns may start."""
-    locator, index = _category_index()
-    scan = SentenceScan({}, {}, set())
+    """Where each search of the sentence index may start in a lower-cased ASCII text."""
+    locator, index = _sentence_index()
+    scan = SentenceScan({}, set(), _indexed_searches())
+    starts = scan.starts
     for position, text in locator.find(lowered):
-        strong, weak, opened = index[text]
-        for name in strong:
-            scan.strong_starts.setdefault(name, []).append(position)
-        for name in weak:
-            scan.weak_starts.setdefault(name, []).append(position)
+        searches, opened = index[text]
+        for search in searches:
+            starts.setdefault(search, []).append(position)
         scan.opened.update(opened)
     return scan
+
+
+@cache
+def _indexed_searches() -> frozenset[Search]:
+    return frozenset(search for searches, _ in _sentence_index()[1].values() for search in searches)
+
+
+def sentence_scan(sentence: Sentence) -> SentenceScan | None:
+    """The sentence's scan, made once; None for non-ASCII text, where ignoring case is more
+    than lower-casing ('ı' matches 'i'): every search then scans the sentence itself."""
+    if "scan" not in sentence.memo:
+        ascii_text = sentence.text.isascii() and _every_pattern_anchored()
+        sentence.memo["scan"] = scan_sentence(sentence.folded) if ascii_text else None
+    return sentence.memo["scan"]  # type: ignore[no-any-return]
+
+
+@cache
+def _every_pattern_anchored() -> bool:
+    return all(c.strong.prefixes and c.weak.prefixes for c in taxonomy())
 
 
 @cache
@@ -270,5 +334,5 @@ def warm_up() -> None:
     actor_matcher()
     weapon_matcher()
     taxonomy()
-    _category_index()
+    _sentence_index()
     source_grades()

@@ -7,7 +7,8 @@ pattern here starts with a word ("fired", "KCNA", "May"): `literal_prefixes` rea
 pattern and lists the literal texts a match must start with, a `Locator` finds those texts
 (one case-sensitive prefix tree, tried only after a non-word character when the pattern starts
 with `\\b`) and the pattern is tried only there. The extractor runs one `Locator` per sentence
-for the patterns of every category at once (lexicon.scan_sentence).
+for the patterns of every category and the phrases of the gazetteer, actor and weapon tables at
+once (lexicon.sentence_scan).
 
 The results are those of `pattern.finditer` / `pattern.search`, exactly: a match can only start
 where one of its prefixes stands, and trying the candidates in order, each from the end of the
@@ -95,9 +96,11 @@ class Locator:
         self._at_text_start = re.compile(tree).match
         # where a match needs `\b` before a letter or digit, a non-word character must come
         # first: a pattern that starts with one lets `re` skip over the letters in between
+        # (an underscore counts too: phrase tables start a phrase after one, and a `\b`
+        # pattern tried there merely fails)
         self._after_boundary = at_word_start and all(t[0] in _ASCII_WORD for t in texts)
         if self._after_boundary:
-            self._search = re.compile(f"[^a-z0-9_](?:{tree})").search
+            self._search = re.compile(f"[^a-z0-9](?:{tree})").search
         else:
             self._search = re.compile(rf"\b(?:{tree})" if at_word_start else tree).search
 

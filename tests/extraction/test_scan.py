@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from app.extraction import claims, core, dates, figures, places, rules, text
+from app.extraction import claims, core, dates, figures, lexicon, places, rules, text
 from app.extraction.lexicon import (
     actor_matcher,
     place_matcher,
@@ -95,10 +95,10 @@ def test_literal_prefixes(pattern: str, expected: set[str] | None) -> None:
 
 
 def test_sentence_scan_finds_every_match_and_the_gate_is_unchanged() -> None:
-    assert core._every_pattern_anchored()  # else every sentence takes the slow way
+    assert lexicon._every_pattern_anchored()  # else every sentence takes the slow way
     for sentence in SENTENCES:
         folded = fold(sentence)
-        scan = core._scan(Sentence(1, sentence, folded))
+        scan = lexicon.sentence_scan(Sentence(1, sentence, folded))
         assert (scan is None) == (not sentence.isascii())
         for category in taxonomy():
             gate_open = any(stem in folded for stem in category.gate)
@@ -108,7 +108,7 @@ def test_sentence_scan_finds_every_match_and_the_gate_is_unchanged() -> None:
             found = [m.span() for m in core._strong_matches(category, sentence, scan)]
             assert found == expected, (category.name, sentence)
             if expected and scan is not None:
-                assert category.name in scan.strong_starts
+                assert category.strong in scan.starts
             weak = bool(category.weak.pattern.search(sentence))
             assert core._mentions(category, Sentence(1, sentence, folded)) == weak, sentence
 
@@ -120,6 +120,9 @@ def test_phrase_matchers_match_like_re(matcher) -> None:  # type: ignore[no-unty
         folded = fold(sentence)
         expected = [m.span() for m in phrases._regex.finditer(folded)]
         assert [m.span() for m in phrases._matches(folded)] == expected, sentence
+        # from the positions the sentence scan found (ASCII text), the very same hits
+        hits = list(phrases.find(folded, sentence))
+        assert list(phrases.find_in(Sentence(1, sentence, folded))) == hits, sentence
 
 
 def test_clause_segments_shortcut_changes_nothing() -> None:
