@@ -18,11 +18,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import cache
 
 from app.extraction import rules
 from app.extraction.claims import claim_status
-from app.extraction.dates import DateMention, find_dates, publish_day
+from app.extraction.dates import DATE_WORDS, DATES, DateMention, find_dates, publish_day
 from app.extraction.figures import extract_figures
 from app.extraction.lexicon import (
     Category,
@@ -30,9 +29,10 @@ from app.extraction.lexicon import (
     SentenceScan,
     actor_matcher,
     gazetteer,
-    lexicon,
+    genre_patterns,
     sentence_scan,
     source_grades,
+    starts_in,
     taxonomy,
     weapon_classes,
     weapon_matcher,
@@ -93,16 +93,6 @@ class Support:
         return min(t.sentence.index for t in [*self.main, *self.dated_asides])
 
 
-@cache
-def _genre() -> tuple[AnchoredPattern, AnchoredPattern, AnchoredPattern]:
-    spec = lexicon()["genre"]
-    return (
-        AnchoredPattern(re.compile(spec["commentary_title"], re.IGNORECASE)),
-        AnchoredPattern(re.compile(spec["commentary_lead"], re.IGNORECASE)),
-        AnchoredPattern(re.compile(spec["non_security_title"], re.IGNORECASE)),
-    )
-
-
 def extract_article(article: ArticleInput) -> list[ExtractedEvent]:
     """Zero or more events from one article; deterministic for a given input."""
     sentences = article_sentences(article.title, article.text)
@@ -117,14 +107,15 @@ def extract_article(article: ArticleInput) -> list[ExtractedEvent]:
 
 
 def _is_commentary(sentences: Sequence[Sentence]) -> bool:
-    title_re, lead_re, _ = _genre()
-    if title_re.search(sentences[0].text):
+    genre = genre_patterns()
+    if genre.commentary_title.search(sentences[0].text):
         return True
-    return any(lead_re.search(s.text) for s in sentences[1:3])
+    lead = genre.commentary_lead
+    return any(lead.search(s.text, starts_in(s, lead)) for s in sentences[1:3])
 
 
 def _non_security_headline(title: Sentence, supports: dict[str, Support]) -> bool:
-    if not _genre()[2].search(title.text):
+    if not genre_patterns().non_security_title.search(title.text):
         return False
     return not any(t.sentence.is_title for s in supports.values() for t in s.main)
 
@@ -230,20 +221,12 @@ def _emitted(supports: dict[str, Support]) -> list[Support]:
     return emitted[:MAX_EVENTS_PER_ARTICLE]
 
 
-_ANY_DATE = AnchoredPattern(
-    re.compile(
-        r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|"
-        r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*\b",
-        re.IGNORECASE,
-    )
-)
-
-
 _DIGIT_OR_DAY = re.compile(r"\d|day\b")
 
 
 def _has_date(sentence: Sentence) -> bool:
-    return bool(_ANY_DATE.search(sentence.text)) and bool(_DIGIT_OR_DAY.search(sentence.text))
+    words = DATE_WORDS.search(sentence.text, starts_in(sentence, DATE_WORDS))
+    return bool(words) and bool(_DIGIT_OR_DAY.search(sentence.text))
 
 
 def _build_event(
@@ -338,7 +321,7 @@ def _event_date(triggers: Sequence[Trigger], sentences: Sequence[Sentence], toda
 
 def _dates(sentence: Sentence, today) -> list[DateMention]:  # type: ignore[no-untyped-def]
     if "dates" not in sentence.memo:
-        sentence.memo["dates"] = find_dates(sentence.text, today)
+        sentence.memo["dates"] = find_dates(sentence.text, today, starts_in(sentence, DATES))
     return sentence.memo["dates"]  # type: ignore[no-any-return]
 
 

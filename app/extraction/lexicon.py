@@ -5,9 +5,10 @@ shaped as a prefix tree (``sun(?:an(?: airport)?)?``) so a scan costs one pass o
 the longest alias wins. Matching runs on folded text (lower case, no diacritics, same length).
 
 The sentence scan (`sentence_scan`, made once per sentence and kept in its memo) is one pass
-over an ASCII sentence that finds where every category's strong and weak patterns and every
-table's phrases may start (scan.py); each pattern or phrase table is then tried only there,
-which finds exactly what scanning the sentence with it alone would.
+over an ASCII sentence that finds where every category's strong and weak patterns, every
+table's phrases, the date expressions and the attribution patterns may start (scan.py); each
+is then tried only there, which finds exactly what scanning the sentence with it alone would.
+Claim and genre patterns are compiled here, from lexicon.toml, for that reason.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from app.extraction.dates import DATE_WORDS, DATES
 from app.extraction.scan import AnchoredPattern, Locator, trie_pattern
 from app.extraction.text import Sentence, fold
 
@@ -72,8 +74,7 @@ class PhraseMatcher:
 
     def find_in(self, sentence: Sentence) -> Iterator[PhraseHit]:
         """`find` on a sentence, trying only where its scan saw one of the phrases start."""
-        scan = sentence_scan(sentence)
-        starts = scan.starts_of(self) if scan is not None else None
+        starts = starts_in(sentence, self)
         if starts is None:
             return self.find(sentence.folded, sentence.text)
         return self._hits(self._matches_from(sentence.folded, starts), sentence.text)
@@ -201,6 +202,54 @@ def source_grades() -> dict[str, str]:
     return {name.lower(): grade for name, grade in lexicon()["sources"].items()}
 
 
+@dataclass(frozen=True, slots=True, eq=False)
+class ClaimPatterns:
+    """Who the text says the information comes from (claims.py applies them)."""
+
+    authority: AnchoredPattern  # an independent authority and a verb of saying, either order
+    verb: AnchoredPattern  # the verb alone: most sentences lack it and skip the rest
+    headline: AnchoredPattern  # ": Seoul" ending a headline
+    state: AnchoredPattern  # the actor's own state media or government
+
+
+@cache
+def claim_patterns() -> ClaimPatterns:
+    spec = lexicon()["claims"]
+    authority, verb = spec["authority"], spec["authority_verb"]
+    return ClaimPatterns(
+        authority=_ignoring_case(
+            rf"\b(?P<a1>{authority})\b[^.;]{{0,60}}?\b(?P<v1>{verb})\b"
+            rf"|\b(?P<v2>{verb})\b[^.;]{{0,25}}?\b(?P<a2>{authority})\b"
+        ),
+        verb=_ignoring_case(rf"\b{verb}\b"),
+        headline=_ignoring_case(spec["headline_authority"]),
+        state=_ignoring_case(spec["state_media"]),
+    )
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class GenrePatterns:
+    """Discussion pieces and non-security headlines (core.py applies them)."""
+
+    commentary_title: AnchoredPattern
+    commentary_lead: AnchoredPattern
+    non_security_title: AnchoredPattern
+
+
+@cache
+def genre_patterns() -> GenrePatterns:
+    spec = lexicon()["genre"]
+    return GenrePatterns(
+        commentary_title=_ignoring_case(spec["commentary_title"]),
+        commentary_lead=_ignoring_case(spec["commentary_lead"]),
+        non_security_title=_ignoring_case(spec["non_security_title"]),
+    )
+
+
+def _ignoring_case(pattern: str) -> AnchoredPattern:
+    return AnchoredPattern(re.compile(pattern, re.IGNORECASE))
+
+
 @dataclass(frozen=True, slots=True)
 class Category:
     name: str
@@ -259,9 +308,9 @@ class SentenceScan:
 @cache
 def _sentence_index() -> tuple[Locator, dict[str, tuple[tuple[Search, ...], tuple[str, ...]]]]:
     """One prefix tree of every text the sentence scan looks for: the prefixes of every
-    category's strong and weak patterns and the ASCII phrases of the gazetteer, actor and
-    weapon tables. For each text it may find: the searches that may start there, and the
-    categories whose gate stems it contains."""
+    category's strong and weak patterns, the ASCII phrases of the gazetteer, actor and weapon
+    tables and the prefixes of the other whole-sentence patterns. For each text it may find:
+    the searches that may start there, and the categories whose gate stems it contains."""
     categories = taxonomy()
     searches: list[tuple[Search, frozenset[str]]] = []
     for category in categories:
@@ -269,6 +318,8 @@ def _sentence_index() -> tuple[Locator, dict[str, tuple[tuple[Search, ...], tupl
         searches += [(category.weak, category.weak.prefixes or frozenset())]
     for matcher in (place_matcher(), actor_matcher(), weapon_matcher()):
         searches += [(matcher, matcher.ascii_phrases)]
+    for pattern in _other_sentence_patterns():
+        searches += [(pattern, pattern.prefixes or frozenset())]
     by_text: dict[str, list[Search]] = {}
     for search, texts in searches:
         for text in texts:
@@ -284,11 +335,18 @@ def _sentence_index() -> tuple[Locator, dict[str, tuple[tuple[Search, ...], tupl
     def opened(text: str) -> tuple[str, ...]:
         return tuple(c.name for c in categories if any(stem in text for stem in c.gate))
 
-    # every search starts at a word: category patterns with \b, phrases after a non-word
-    # character (the Locator takes in both)
-    assert all(c.strong.at_word_start and c.weak.at_word_start for c in categories)
+    # every search starts at a word: patterns with \b, phrases after a non-word character
+    # (the Locator takes in both)
+    assert all(s.at_word_start for s, _ in searches if isinstance(s, AnchoredPattern))
     index = {text: (owners(text), opened(text)) for text in by_text}
     return Locator(by_text, at_word_start=True), index
+
+
+def _other_sentence_patterns() -> tuple[AnchoredPattern, ...]:
+    """Patterns the extractor tries on whole sentences that start at a word: the dates, who
+    says so, and the lead of a discussion piece."""
+    claims = claim_patterns()
+    return (DATES, DATE_WORDS, claims.verb, claims.authority, genre_patterns().commentary_lead)
 
 
 def scan_sentence(lowered: str) -> SentenceScan:
@@ -318,6 +376,13 @@ def sentence_scan(sentence: Sentence) -> SentenceScan | None:
     return sentence.memo["scan"]  # type: ignore[no-any-return]
 
 
+def starts_in(sentence: Sentence, search: Search) -> Sequence[int] | None:
+    """Where the sentence's scan saw `search` may start; None when the sentence has no scan
+    (non-ASCII text) or the scan does not look for `search`."""
+    scan = sentence_scan(sentence)
+    return scan.starts_of(search) if scan is not None else None
+
+
 @cache
 def _every_pattern_anchored() -> bool:
     return all(c.strong.prefixes and c.weak.prefixes for c in taxonomy())
@@ -334,5 +399,7 @@ def warm_up() -> None:
     actor_matcher()
     weapon_matcher()
     taxonomy()
+    claim_patterns()
+    genre_patterns()
     _sentence_index()
     source_grades()

@@ -7,8 +7,9 @@ pattern here starts with a word ("fired", "KCNA", "May"): `literal_prefixes` rea
 pattern and lists the literal texts a match must start with, a `Locator` finds those texts
 (one case-sensitive prefix tree, tried only after a non-word character when the pattern starts
 with `\\b`) and the pattern is tried only there. The extractor runs one `Locator` per sentence
-for the patterns of every category and the phrases of the gazetteer, actor and weapon tables at
-once (lexicon.sentence_scan).
+for the patterns of every category, the phrases of the gazetteer, actor and weapon tables, the
+dates and the attribution patterns at once (lexicon.sentence_scan), and hands each pattern the
+positions found for it (`finditer(text, starts)`).
 
 The results are those of `pattern.finditer` / `pattern.search`, exactly: a match can only start
 where one of its prefixes stands, and trying the candidates in order, each from the end of the
@@ -49,8 +50,11 @@ class AnchoredPattern:
         self.at_word_start = starts_at_word_boundary(pattern)
         self.starts = Locator(self.prefixes, self.at_word_start) if self.prefixes else None
 
-    def finditer(self, text: str) -> list[re.Match[str]]:
-        """The same matches as `pattern.finditer(text)`."""
+    def finditer(self, text: str, starts: Iterable[int] | None = None) -> list[re.Match[str]]:
+        """The same matches as `pattern.finditer(text)`; `starts`, when a sentence scan has
+        found them, are the candidates of `finditer_from`."""
+        if starts is not None:
+            return self.finditer_from(text, starts)
         if self.starts is None or not text.isascii():
             return list(self.pattern.finditer(text))
         return self.finditer_from(text, self.starts.positions(text.lower()))
@@ -79,8 +83,10 @@ class AnchoredPattern:
                 return hit
         return None
 
-    def search(self, text: str) -> re.Match[str] | None:
-        """The same match as `pattern.search(text)`."""
+    def search(self, text: str, starts: Iterable[int] | None = None) -> re.Match[str] | None:
+        """The same match as `pattern.search(text)`; `starts` as for `finditer`."""
+        if starts is not None:
+            return self.search_from(text, starts)
         if self.starts is None or not text.isascii():
             return self.pattern.search(text)
         return self.search_from(text, self.starts.positions(text.lower()))

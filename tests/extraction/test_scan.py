@@ -51,7 +51,9 @@ def _patterns() -> list[AnchoredPattern]:
         for value in vars(module).values()
         if isinstance(value, AnchoredPattern)
     ]
-    found += [*core._genre(), *claims._patterns().values()]
+    genre, claim = lexicon.genre_patterns(), lexicon.claim_patterns()
+    found += [genre.commentary_title, genre.commentary_lead, genre.non_security_title]
+    found += [claim.authority, claim.verb, claim.headline, claim.state]
     for category in taxonomy():
         found += [category.strong, category.weak]
     return found
@@ -111,6 +113,11 @@ def test_sentence_scan_finds_every_match_and_the_gate_is_unchanged() -> None:
                 assert category.strong in scan.starts
             weak = bool(category.weak.pattern.search(sentence))
             assert core._mentions(category, Sentence(1, sentence, folded)) == weak, sentence
+        for pattern in lexicon._other_sentence_patterns():
+            starts = lexicon.starts_in(Sentence(1, sentence, folded), pattern)
+            assert (starts is None) == (scan is None)
+            expected = [m.span() for m in pattern.pattern.finditer(sentence)]
+            assert [m.span() for m in pattern.finditer(sentence, starts)] == expected, sentence
 
 
 @pytest.mark.parametrize("matcher", [place_matcher, actor_matcher, weapon_matcher])
