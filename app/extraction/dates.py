@@ -12,8 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import cache
+from typing import NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from app.extraction.scan import AnchoredPattern
@@ -53,8 +53,7 @@ DATE_WORDS = AnchoredPattern(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class DateMention:
+class DateMention(NamedTuple):  # one per hit: a NamedTuple builds faster than a frozen dataclass
     start: int
     end: int
     date: dt.date

@@ -20,7 +20,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, NamedTuple
 
 from app.extraction.dates import DATE_WORDS, DATES
 from app.extraction.scan import AnchoredPattern, Locator, trie_pattern
@@ -42,8 +42,7 @@ class Place:
     source: str
 
 
-@dataclass(frozen=True, slots=True)
-class PhraseHit:
+class PhraseHit(NamedTuple):  # one per hit: a NamedTuple builds faster than a frozen dataclass
     start: int
     end: int
     keys: tuple[str, ...]  # ids (or canonical names) the phrase may stand for
@@ -290,7 +289,7 @@ def taxonomy() -> tuple[Category, ...]:
 Search = AnchoredPattern | PhraseMatcher  # what one scan of a sentence locates at once
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, eq=False)
 class SentenceScan:
     """Where, in a lower-cased ASCII sentence, each search of the sentence index may start."""
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from app.extraction.lexicon import Place, gazetteer, place_matcher
 from app.extraction.scan import AnchoredPattern
@@ -81,8 +81,7 @@ def _abroad(place: Place) -> bool:
     return not (lat_min <= place.lat <= lat_max and lon_min <= place.lon <= lon_max)
 
 
-@dataclass(frozen=True, slots=True)
-class PlaceMention:
+class PlaceMention(NamedTuple):  # one per hit: a NamedTuple builds faster than a frozen dataclass
     place: Place
     sentence: Sentence
     start: int
