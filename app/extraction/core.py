@@ -153,7 +153,7 @@ def _strong_matches(
     if scan is None:
         return category.strong.finditer(text)
     # the sentence scan has already found where the category's patterns may start
-    return category.strong.finditer_from(text, scan.starts.get(category.strong, ()))
+    return category.strong.finditer(text, scan.starts.get(category.strong, ()))
 
 
 def _mentions(category: Category, sentence: Sentence) -> bool:
@@ -162,7 +162,7 @@ def _mentions(category: Category, sentence: Sentence) -> bool:
     if scan is None:
         return category.weak.search(sentence.text) is not None
     starts = scan.starts.get(category.weak, ())
-    return category.weak.search_from(sentence.text, starts) is not None
+    return category.weak.search(sentence.text, starts) is not None
 
 
 def _supports(sentences: Sequence[Sentence], today) -> dict[str, Support]:  # type: ignore[no-untyped-def]

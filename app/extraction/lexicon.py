@@ -23,7 +23,7 @@ from importlib import resources
 from typing import Any, NamedTuple
 
 from app.extraction.dates import DATE_WORDS, DATES
-from app.extraction.scan import AnchoredPattern, Locator, trie_pattern
+from app.extraction.scan import AnchoredPattern, Locator, is_plain_ascii, trie_pattern
 from app.extraction.text import Sentence, fold
 
 _HANGUL_END = "(?:(?<=[\u3131-\ud7a3])|(?![^\\W_]))"
@@ -367,11 +367,12 @@ def _indexed_searches() -> frozenset[Search]:
 
 
 def sentence_scan(sentence: Sentence) -> SentenceScan | None:
-    """The sentence's scan, made once; None for non-ASCII text, where ignoring case is more
-    than lower-casing ('ı' matches 'i'): every search then scans the sentence itself."""
+    """The sentence's scan, made once; None unless the text is plain ASCII (scan.is_plain_ascii):
+    elsewhere ignoring case is more than lower-casing ('ı' matches 'i') and every search scans
+    the sentence itself."""
     if "scan" not in sentence.memo:
-        ascii_text = sentence.text.isascii() and _every_pattern_anchored()
-        sentence.memo["scan"] = scan_sentence(sentence.folded) if ascii_text else None
+        plain = is_plain_ascii(sentence.text) and _every_pattern_anchored()
+        sentence.memo["scan"] = scan_sentence(sentence.folded) if plain else None
     return sentence.memo["scan"]  # type: ignore[no-any-return]
 
 

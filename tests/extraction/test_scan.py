@@ -16,7 +16,7 @@ from app.extraction.lexicon import (
     taxonomy,
     weapon_matcher,
 )
-from app.extraction.scan import AnchoredPattern, literal_prefixes
+from app.extraction.scan import AnchoredPattern, is_plain_ascii, literal_prefixes
 from app.extraction.text import Sentence, article_sentences, fold
 
 DEVSET = Path(__file__).resolve().parent / "data" / "devset.jsonl"
@@ -31,6 +31,8 @@ TRICKY = [
     "",
     "a",
     "_Pyongyang_ jongju-jongju 2026-05-26 26 May, last Tuesday",
+    # Unicode, not re.ASCII, counts \x1c-\x1f as blanks: no sentence scan for this one
+    "North Korea fired\x1ctwo missiles on May\x1c26, the JCS said\x1dafter\x1ftalks in\x1eJune.",
 ]
 
 
@@ -67,6 +69,12 @@ def test_anchored_patterns_match_like_re(pattern: AnchoredPattern) -> None:
         first = pattern.pattern.search(sentence)
         found = pattern.search(sentence)
         assert (found and found.span()) == (first and first.span()), sentence
+        if is_plain_ascii(sentence) and pattern.starts is not None:
+            # as a sentence scan hands them over: the pattern then runs under re.ASCII
+            starts = pattern.starts.positions(sentence.lower())
+            assert [m.span() for m in pattern.finditer(sentence, starts)] == expected, sentence
+            found = pattern.search(sentence, starts)
+            assert (found and found.span()) == (first and first.span()), sentence
 
 
 def test_every_pattern_gets_a_shortcut() -> None:
@@ -101,7 +109,7 @@ def test_sentence_scan_finds_every_match_and_the_gate_is_unchanged() -> None:
     for sentence in SENTENCES:
         folded = fold(sentence)
         scan = lexicon.sentence_scan(Sentence(1, sentence, folded))
-        assert (scan is None) == (not sentence.isascii())
+        assert (scan is None) == (not is_plain_ascii(sentence))
         for category in taxonomy():
             gate_open = any(stem in folded for stem in category.gate)
             assert category.opens(folded) == gate_open
