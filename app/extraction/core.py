@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cache
 
 from app.extraction import rules
 from app.extraction.claims import claim_status
@@ -52,7 +53,7 @@ _MODAL_BEFORE = AnchoredPattern(
         re.IGNORECASE,
     )
 )
-_PAST_AFTER = re.compile(
+_PAST_AFTER = re.compile(  # applied with .match: .search would try the ^ at every position
     r"^[^.;]{0,30}\b(?:earlier this year|last year|in (?:19|20)\d\d|years? ago|previously|"
     r"in the past|since (?:19|20)\d\d|decades ago)\b",
     re.IGNORECASE,
@@ -133,7 +134,7 @@ def _triggers(sentence: Sentence, *, gated: bool = True) -> list[Trigger]:
             start = match.start()
             if category.kinetic and (
                 _MODAL_BEFORE.search(text[max(0, start - 40) : start])
-                or _PAST_AFTER.search(text[match.end() : match.end() + 40])
+                or _PAST_AFTER.match(text[match.end() : match.end() + 40])
             ):
                 continue
             incidental = sentence.segment_at(start)[2]
@@ -166,8 +167,7 @@ def _mentions(category: Category, sentence: Sentence) -> bool:
 
 
 def _supports(sentences: Sequence[Sentence], today) -> dict[str, Support]:  # type: ignore[no-untyped-def]
-    order = {c.name: i for i, c in enumerate(taxonomy())}
-    by_name = {c.name: c for c in taxonomy()}
+    order, by_name = _taxonomy_order(), _categories_by_name()
     supports: dict[str, Support] = {}
     for sentence in sentences:
         triggers = _triggers(sentence)
@@ -180,7 +180,9 @@ def _supports(sentences: Sequence[Sentence], today) -> dict[str, Support]:  # ty
             counts = {category: len(starts) for category, starts in spots.items()}
             label = min(counts, key=lambda c: (-counts[c], order[c]))
             best = next(t for t in main if t.category == label)
-            supports.setdefault(label, Support(by_name[label])).main.append(best)
+            if label not in supports:
+                supports[label] = Support(by_name[label])
+            supports[label].main.append(best)
         labelled = {t.category for t in main}
         for t in triggers:
             if not t.incidental or t.category in labelled:
@@ -188,9 +190,21 @@ def _supports(sentences: Sequence[Sentence], today) -> dict[str, Support]:  # ty
             segment = sentence.segment_at(t.start)
             dates = _dates(sentence, today)
             if any(d.precision == "day" and segment[0] <= d.start < segment[1] for d in dates):
-                supports.setdefault(t.category, Support(by_name[t.category])).dated_asides.append(t)
+                if t.category not in supports:
+                    supports[t.category] = Support(by_name[t.category])
+                supports[t.category].dated_asides.append(t)
                 labelled.add(t.category)
     return supports
+
+
+@cache
+def _taxonomy_order() -> dict[str, int]:
+    return {c.name: i for i, c in enumerate(taxonomy())}
+
+
+@cache
+def _categories_by_name() -> dict[str, Category]:
+    return {c.name: c for c in taxonomy()}
 
 
 def _emitted(supports: dict[str, Support]) -> list[Support]:

@@ -357,7 +357,8 @@ def scan_sentence(lowered: str) -> SentenceScan:
         searches, opened = index[text]
         for search in searches:
             starts.setdefault(search, []).append(position)
-        scan.opened.update(opened)
+        if opened:
+            scan.opened.update(opened)
     return scan
 
 

@@ -130,13 +130,12 @@ _INCIDENTAL = re.compile(f"{_TIMED_ASIDE}|{_OTHER_ASIDE}", re.IGNORECASE)
 # the "after"/"before" branch is tried at every blank, the costliest part of the scan; in ASCII
 # text without those words it cannot match, and the rest alone finds the very same asides
 _INCIDENTAL_UNTIMED = re.compile(_OTHER_ASIDE, re.IGNORECASE)
-_CLAUSE_END = re.compile(r"[,;:]")
-# every branch of _INCIDENTAL needs one of these words, or a ", as" (the pattern's own branch)
-_INCIDENTAL_WORDS = (
-    "after", "before", "amid", "despite", "following", "even as", "in the wake of", "ahead of",
-    "while", "whereas",
+# ...whose branches each need one of these words, or a ", as" (the pattern's own branch)
+_UNTIMED_WORDS = (
+    "amid", "despite", "following", "even as", "in the wake of", "ahead of", "while", "whereas",
 )  # fmt: skip
 _COMMA_AS = re.compile(r",\s+as\b", re.IGNORECASE)
+_CLAUSE_END = re.compile(r"[,;:]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,7 +195,8 @@ def fold(text: str) -> str:
 
 def strip_dateline(body: str) -> str:
     """'SEOUL, May 26 (Yonhap) -- ...' says where the reporter sat, not where it happened."""
-    return _DATELINE.sub("", body, count=1)
+    dateline = _DATELINE.match(body)  # `^`: only at the start (search would try every position)
+    return body[dateline.end() :] if dateline else body
 
 
 def split_sentences(text: str) -> list[str]:
@@ -235,11 +235,12 @@ def article_sentences(title: str, text: str) -> list[Sentence]:
 
 def clause_segments(sentence: str) -> tuple[tuple[int, int, bool], ...]:
     """(start, end, incidental) spans: 'amid ...', 'days after ...' clauses are incidental."""
-    if not _may_have_aside(sentence):
+    pattern = _aside_pattern(sentence)
+    if pattern is None:
         return ((0, len(sentence), False),) if sentence else ()
     spans: list[tuple[int, int, bool]] = []
     cursor = 0
-    for match in _aside_pattern(sentence).finditer(sentence):
+    for match in pattern.finditer(sentence):
         if match.start() < cursor:
             continue
         if match.start() > cursor:
@@ -253,16 +254,14 @@ def clause_segments(sentence: str) -> tuple[tuple[int, int, bool], ...]:
     return tuple(spans)
 
 
-def _may_have_aside(sentence: str) -> bool:
-    """False only when _INCIDENTAL cannot match: the full scan costs more than all the rest."""
+def _aside_pattern(sentence: str) -> re.Pattern[str] | None:
+    """What finds the sentence's asides; None when nothing can (most sentences), for the full
+    scan costs more than all the rest."""
     if not sentence.isascii():  # ignoring case, 'ı' and 'İ' match 'i': no shortcut
-        return True
-    lowered = sentence.lower()
-    return any(word in lowered for word in _INCIDENTAL_WORDS) or bool(_COMMA_AS.search(sentence))
-
-
-def _aside_pattern(sentence: str) -> re.Pattern[str]:
-    if not sentence.isascii():  # ignoring case, non-ASCII letters may match: scan it all
         return _INCIDENTAL
     lowered = sentence.lower()
-    return _INCIDENTAL if "after" in lowered or "before" in lowered else _INCIDENTAL_UNTIMED
+    if "after" in lowered or "before" in lowered:
+        return _INCIDENTAL
+    if any(map(lowered.__contains__, _UNTIMED_WORDS)) or _COMMA_AS.search(sentence):
+        return _INCIDENTAL_UNTIMED
+    return None
