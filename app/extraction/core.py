@@ -250,7 +250,9 @@ def _build_event(
     triggers = sorted([*support.main, *support.dated_asides], key=lambda t: t.sentence.index)
     evidence = _dedupe([t.sentence for t in triggers])[:MAX_EVIDENCE]
     trigger_at = {t.sentence.index: t.start for t in triggers}
-    scope = _dedupe([*evidence, *(s for s in sentences[1:] if _mentions(category, s))])[:10]
+    evidence_ids = {s.index for s in evidence}
+    mentioned = (s for s in sentences[1:] if s.index not in evidence_ids and _mentions(category, s))
+    scope = [*evidence, *mentioned][:10]
 
     event_date, precision, date_reason = _event_date(triggers, sentences, today)
     mention, place_reason = choose_place(category.name, evidence, scope, trigger_at)
