@@ -171,6 +171,8 @@ def _supports(sentences: Sequence[Sentence], today) -> dict[str, Support]:  # ty
     supports: dict[str, Support] = {}
     for sentence in sentences:
         triggers = _triggers(sentence)
+        if not triggers:
+            continue
         main = [t for t in triggers if not t.incidental]
         if main:
             # several patterns often match one phrase: count distinct places in the sentence
