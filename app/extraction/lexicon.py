@@ -30,6 +30,7 @@ _HANGUL_END = "(?:(?<=[\u3131-\ud7a3])|(?![^\\W_]))"
 # up to this many stems, a gate is tested with `in` (C's substring search), which measured
 # faster than the prefix-tree regex; longer gates keep the regex
 _FEW_STEMS = 20
+_ASCII_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 
 
 @dataclass(frozen=True, slots=True)
@@ -316,17 +317,11 @@ def _sentence_index() -> tuple[Locator, dict[str, tuple[tuple[Search, ...], tupl
     tables and the prefixes of the other whole-sentence patterns. For each text it may find:
     the searches that may start there, and the categories whose gate stems it contains."""
     categories = taxonomy()
-    searches: list[tuple[Search, frozenset[str]]] = []
-    for category in categories:
-        searches += [(category.strong, category.strong.prefixes or frozenset())]
-        searches += [(category.weak, category.weak.prefixes or frozenset())]
-    for matcher in (place_matcher(), actor_matcher(), weapon_matcher()):
-        searches += [(matcher, matcher.ascii_phrases)]
-    for pattern in _other_sentence_patterns():
-        searches += [(pattern, pattern.prefixes or frozenset())]
+    wanted: list[Search] = [p for c in categories for p in (c.strong, c.weak)]
+    wanted += [place_matcher(), actor_matcher(), weapon_matcher(), *_other_sentence_patterns()]
     by_text: dict[str, list[Search]] = {}
-    for search, texts in searches:
-        for text in texts:
+    for search in wanted:
+        for text in _scan_texts(search) or ():  # a search left out scans the sentence itself
             by_text.setdefault(text, []).append(search)
 
     # the longest text found at a position stands for every text that is a prefix of it
@@ -339,11 +334,21 @@ def _sentence_index() -> tuple[Locator, dict[str, tuple[tuple[Search, ...], tupl
     def opened(text: str) -> tuple[str, ...]:
         return tuple(c.name for c in categories if any(stem in text for stem in c.gate))
 
-    # every search starts at a word: patterns with \b, phrases after a non-word character
-    # (the Locator takes in both)
-    assert all(s.at_word_start for s, _ in searches if isinstance(s, AnchoredPattern))
     index = {text: (owners(text), opened(text)) for text in by_text}
     return Locator(by_text, at_word_start=True), index
+
+
+def _scan_texts(search: Search) -> frozenset[str] | None:
+    """Texts, one of which starts every match of `search`, each at a word and with a letter or
+    digit (where the scan looks: the start of the text or after any other character, which
+    takes in `\\b` and the phrase tables' boundaries); None when that cannot be said."""
+    if isinstance(search, PhraseMatcher):
+        texts = search.ascii_phrases
+    elif search.prefixes and search.at_word_start:
+        texts = search.prefixes
+    else:
+        return None
+    return texts if all(text[0] in _ASCII_ALNUM for text in texts) else None
 
 
 def _other_sentence_patterns() -> tuple[AnchoredPattern, ...]:
@@ -377,21 +382,23 @@ def sentence_scan(sentence: Sentence) -> SentenceScan | None:
     elsewhere ignoring case is more than lower-casing ('ı' matches 'i') and every search scans
     the sentence itself."""
     if "scan" not in sentence.memo:
-        plain = is_plain_ascii(sentence.text) and _every_pattern_anchored()
+        plain = is_plain_ascii(sentence.text) and _every_category_scanned()
         sentence.memo["scan"] = scan_sentence(sentence.folded) if plain else None
     return sentence.memo["scan"]  # type: ignore[no-any-return]
 
 
 def starts_in(sentence: Sentence, search: Search) -> Sequence[int] | None:
     """Where the sentence's scan saw `search` may start; None when the sentence has no scan
-    (non-ASCII text) or the scan does not look for `search`."""
+    (text that is not plain ASCII) or the scan does not look for `search`."""
     scan = sentence_scan(sentence)
     return scan.starts_of(search) if scan is not None else None
 
 
 @cache
-def _every_pattern_anchored() -> bool:
-    return all(c.strong.prefixes and c.weak.prefixes for c in taxonomy())
+def _every_category_scanned() -> bool:
+    """Whether the scan looks for every category pattern (else a sentence without a start of
+    one would look like a sentence where it cannot match)."""
+    return all(_scan_texts(c.strong) and _scan_texts(c.weak) for c in taxonomy())
 
 
 @cache

@@ -105,7 +105,7 @@ def test_literal_prefixes(pattern: str, expected: set[str] | None) -> None:
 
 
 def test_sentence_scan_finds_every_match_and_the_gate_is_unchanged() -> None:
-    assert lexicon._every_pattern_anchored()  # else every sentence takes the slow way
+    assert lexicon._every_category_scanned()  # else every sentence takes the slow way
     for sentence in SENTENCES:
         folded = fold(sentence)
         scan = lexicon.sentence_scan(Sentence(1, sentence, folded))
@@ -194,3 +194,17 @@ def test_normalize_as_first_written() -> None:
     ]
     for sample in samples:
         assert text.normalize(sample) == reference(sample), sample
+
+
+def test_the_sentence_scan_leaves_out_what_it_cannot_find_at_word_starts() -> None:
+    """Such a search scans the sentence itself, so a scan never hides one of its matches."""
+    sentence = Sentence(
+        1, "(KCNA) said the missile flew 600 km.", "(kcna) said the missile flew 600 km."
+    )
+    assert lexicon.starts_in(sentence, lexicon.claim_patterns().state) is None  # no \b
+    assert lexicon.starts_in(sentence, lexicon.claim_patterns().verb) == [7]
+    assert lexicon._scan_texts(AnchoredPattern(re.compile(r"\bfired"))) == {"fired"}
+    assert lexicon._scan_texts(AnchoredPattern(re.compile(r"fired"))) is None
+    assert lexicon._scan_texts(AnchoredPattern(re.compile(r"\b\w+ fired"))) is None
+    assert lexicon._scan_texts(lexicon.PhraseMatcher([("Seoul", "kr-seoul")])) == {"seoul"}
+    assert lexicon._scan_texts(lexicon.PhraseMatcher([("(Seoul)", "kr-seoul")])) is None
