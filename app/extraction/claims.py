@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
-from functools import cache
 
-from app.extraction.lexicon import lexicon
-from app.extraction.scan import AnchoredPattern
+from app.extraction.lexicon import claim_patterns, starts_in
 from app.extraction.text import Sentence
 
 _DIPLOMATIC = re.compile(
@@ -25,31 +23,15 @@ _NORTH_OWNER = re.compile(r"(?:North Korea.s|North Korean|DPRK|Pyongyang.s|the N
 _CONFIRM_VERB = re.compile(r"\bconfirm(?:ed|s)?\b", re.IGNORECASE)
 
 
-@cache
-def _patterns() -> dict[str, AnchoredPattern]:
-    spec = lexicon()["claims"]
-    authority, verb = spec["authority"], spec["authority_verb"]
-    patterns = {
-        "authority": re.compile(
-            rf"\b(?P<a1>{authority})\b[^.;]{{0,60}}?\b(?P<v1>{verb})\b"
-            rf"|\b(?P<v2>{verb})\b[^.;]{{0,25}}?\b(?P<a2>{authority})\b",
-            re.IGNORECASE,
-        ),
-        "verb": re.compile(rf"\b{verb}\b", re.IGNORECASE),
-        "headline": re.compile(spec["headline_authority"], re.IGNORECASE),
-        "state": re.compile(spec["state_media"], re.IGNORECASE),
-    }
-    return {name: AnchoredPattern(pattern) for name, pattern in patterns.items()}
-
-
-def confirming_authority(sentence: str) -> str | None:
+def confirming_authority(sentence: Sentence) -> str | None:
     """The independent authority a sentence cites as its source, if any."""
-    if not _patterns()["verb"].search(sentence):  # cheap: most sentences attribute nothing
-        return None
-    for match in _patterns()["authority"].finditer(sentence):
+    patterns, text = claim_patterns(), sentence.text
+    if not patterns.verb.search(text, starts_in(sentence, patterns.verb)):
+        return None  # cheap: most sentences attribute nothing
+    for match in patterns.authority.finditer(text, starts_in(sentence, patterns.authority)):
         name = match.group("a1") or match.group("a2")
         start = match.start("a1") if match.group("a1") else match.start("a2")
-        if _NORTH_OWNER.search(sentence[max(0, start - 25) : start]):
+        if _NORTH_OWNER.search(text[max(0, start - 25) : start]):
             continue  # "North Korea's defence ministry said" is the actor speaking
         if _DIPLOMATIC.search(name) and not _CONFIRM_VERB.search(match.group(0)):
             continue
@@ -64,7 +46,7 @@ def claim_status(sentences: Iterable[Sentence], title: Sentence) -> tuple[str, s
         authority = _memo(sentence, "authority", confirming_authority)
         if authority:
             return "confirmed", f"attributed to {authority}: {sentence.text[:160]}"
-    headline = _patterns()["headline"].search(title.text)
+    headline = claim_patterns().headline.search(title.text)
     if headline:
         return "confirmed", f"headline attributes it to {headline.group(0).strip(': ')}"
     for sentence in [title, *scope]:
@@ -74,12 +56,12 @@ def claim_status(sentences: Iterable[Sentence], title: Sentence) -> tuple[str, s
     return "reported", "media report without an official confirmation or state-media claim"
 
 
-def _state_media(text: str) -> str | None:
-    match = _patterns()["state"].search(text)
+def _state_media(sentence: Sentence) -> str | None:
+    match = claim_patterns().state.search(sentence.text)
     return match.group(0) if match else None
 
 
-def _memo(sentence: Sentence, key: str, compute: Callable[[str], str | None]) -> str | None:
+def _memo(sentence: Sentence, key: str, compute: Callable[[Sentence], str | None]) -> str | None:
     if key not in sentence.memo:
-        sentence.memo[key] = compute(sentence.text)
+        sentence.memo[key] = compute(sentence)
     return sentence.memo[key]  # type: ignore[no-any-return]

@@ -22,7 +22,7 @@ from functools import cache
 
 from app.extraction import rules
 from app.extraction.claims import claim_status
-from app.extraction.dates import DateMention, find_dates, publish_day
+from app.extraction.dates import DATE_WORDS, DATES, DateMention, find_dates, publish_day
 from app.extraction.figures import extract_figures
 from app.extraction.lexicon import (
     Category,
@@ -30,9 +30,10 @@ from app.extraction.lexicon import (
     SentenceScan,
     actor_matcher,
     gazetteer,
-    lexicon,
-    scan_sentence,
+    genre_patterns,
+    sentence_scan,
     source_grades,
+    starts_in,
     taxonomy,
     weapon_classes,
     weapon_matcher,
@@ -52,7 +53,7 @@ _MODAL_BEFORE = AnchoredPattern(
         re.IGNORECASE,
     )
 )
-_PAST_AFTER = re.compile(
+_PAST_AFTER = re.compile(  # applied with .match: .search would try the ^ at every position
     r"^[^.;]{0,30}\b(?:earlier this year|last year|in (?:19|20)\d\d|years? ago|previously|"
     r"in the past|since (?:19|20)\d\d|decades ago)\b",
     re.IGNORECASE,
@@ -93,16 +94,6 @@ class Support:
         return min(t.sentence.index for t in [*self.main, *self.dated_asides])
 
 
-@cache
-def _genre() -> tuple[AnchoredPattern, AnchoredPattern, AnchoredPattern]:
-    spec = lexicon()["genre"]
-    return (
-        AnchoredPattern(re.compile(spec["commentary_title"], re.IGNORECASE)),
-        AnchoredPattern(re.compile(spec["commentary_lead"], re.IGNORECASE)),
-        AnchoredPattern(re.compile(spec["non_security_title"], re.IGNORECASE)),
-    )
-
-
 def extract_article(article: ArticleInput) -> list[ExtractedEvent]:
     """Zero or more events from one article; deterministic for a given input."""
     sentences = article_sentences(article.title, article.text)
@@ -117,14 +108,15 @@ def extract_article(article: ArticleInput) -> list[ExtractedEvent]:
 
 
 def _is_commentary(sentences: Sequence[Sentence]) -> bool:
-    title_re, lead_re, _ = _genre()
-    if title_re.search(sentences[0].text):
+    genre = genre_patterns()
+    if genre.commentary_title.search(sentences[0].text):
         return True
-    return any(lead_re.search(s.text) for s in sentences[1:3])
+    lead = genre.commentary_lead
+    return any(lead.search(s.text, starts_in(s, lead)) for s in sentences[1:3])
 
 
 def _non_security_headline(title: Sentence, supports: dict[str, Support]) -> bool:
-    if not _genre()[2].search(title.text):
+    if not genre_patterns().non_security_title.search(title.text):
         return False
     return not any(t.sentence.is_title for s in supports.values() for t in s.main)
 
@@ -132,9 +124,9 @@ def _non_security_headline(title: Sentence, supports: dict[str, Support]) -> boo
 def _triggers(sentence: Sentence, *, gated: bool = True) -> list[Trigger]:
     found = []
     text = sentence.text
-    scan = _scan(sentence)
+    scan = sentence_scan(sentence)
     for category in taxonomy():
-        if scan is not None and category.name not in scan.strong_starts:
+        if scan is not None and category.strong not in scan.starts:
             continue  # none of its patterns can start anywhere in the sentence
         if gated and not _opens(category, sentence, scan):
             continue
@@ -142,26 +134,12 @@ def _triggers(sentence: Sentence, *, gated: bool = True) -> list[Trigger]:
             start = match.start()
             if category.kinetic and (
                 _MODAL_BEFORE.search(text[max(0, start - 40) : start])
-                or _PAST_AFTER.search(text[match.end() : match.end() + 40])
+                or _PAST_AFTER.match(text[match.end() : match.end() + 40])
             ):
                 continue
             incidental = sentence.segment_at(start)[2]
             found.append(Trigger(category.name, sentence, start, match.group(0), incidental))
     return found
-
-
-def _scan(sentence: Sentence) -> SentenceScan | None:
-    """Where the category patterns may start; None (scan each pattern) for non-ASCII text,
-    where ignoring case is more than lower-casing."""
-    if "scan" not in sentence.memo:
-        ascii_text = sentence.text.isascii() and _every_pattern_anchored()
-        sentence.memo["scan"] = scan_sentence(sentence.folded) if ascii_text else None
-    return sentence.memo["scan"]  # type: ignore[no-any-return]
-
-
-@cache
-def _every_pattern_anchored() -> bool:
-    return all(c.strong.prefixes and c.weak.prefixes for c in taxonomy())
 
 
 def _opens(category: Category, sentence: Sentence, scan: SentenceScan | None) -> bool:
@@ -176,24 +154,25 @@ def _strong_matches(
     if scan is None:
         return category.strong.finditer(text)
     # the sentence scan has already found where the category's patterns may start
-    return category.strong.finditer_from(text, scan.strong_starts.get(category.name, ()))
+    return category.strong.finditer(text, scan.starts.get(category.strong, ()))
 
 
 def _mentions(category: Category, sentence: Sentence) -> bool:
     """Whether a weak pattern of the category matches (it widens an event's sentences)."""
-    scan = _scan(sentence)
+    scan = sentence_scan(sentence)
     if scan is None:
         return category.weak.search(sentence.text) is not None
-    starts = scan.weak_starts.get(category.name, ())
-    return category.weak.search_from(sentence.text, starts) is not None
+    starts = scan.starts.get(category.weak, ())
+    return category.weak.search(sentence.text, starts) is not None
 
 
 def _supports(sentences: Sequence[Sentence], today) -> dict[str, Support]:  # type: ignore[no-untyped-def]
-    order = {c.name: i for i, c in enumerate(taxonomy())}
-    by_name = {c.name: c for c in taxonomy()}
+    order, by_name = _taxonomy_order(), _categories_by_name()
     supports: dict[str, Support] = {}
     for sentence in sentences:
         triggers = _triggers(sentence)
+        if not triggers:
+            continue
         main = [t for t in triggers if not t.incidental]
         if main:
             # several patterns often match one phrase: count distinct places in the sentence
@@ -203,7 +182,9 @@ def _supports(sentences: Sequence[Sentence], today) -> dict[str, Support]:  # ty
             counts = {category: len(starts) for category, starts in spots.items()}
             label = min(counts, key=lambda c: (-counts[c], order[c]))
             best = next(t for t in main if t.category == label)
-            supports.setdefault(label, Support(by_name[label])).main.append(best)
+            if label not in supports:
+                supports[label] = Support(by_name[label])
+            supports[label].main.append(best)
         labelled = {t.category for t in main}
         for t in triggers:
             if not t.incidental or t.category in labelled:
@@ -211,9 +192,21 @@ def _supports(sentences: Sequence[Sentence], today) -> dict[str, Support]:  # ty
             segment = sentence.segment_at(t.start)
             dates = _dates(sentence, today)
             if any(d.precision == "day" and segment[0] <= d.start < segment[1] for d in dates):
-                supports.setdefault(t.category, Support(by_name[t.category])).dated_asides.append(t)
+                if t.category not in supports:
+                    supports[t.category] = Support(by_name[t.category])
+                supports[t.category].dated_asides.append(t)
                 labelled.add(t.category)
     return supports
+
+
+@cache
+def _taxonomy_order() -> dict[str, int]:
+    return {c.name: i for i, c in enumerate(taxonomy())}
+
+
+@cache
+def _categories_by_name() -> dict[str, Category]:
+    return {c.name: c for c in taxonomy()}
 
 
 def _emitted(supports: dict[str, Support]) -> list[Support]:
@@ -244,20 +237,12 @@ def _emitted(supports: dict[str, Support]) -> list[Support]:
     return emitted[:MAX_EVENTS_PER_ARTICLE]
 
 
-_ANY_DATE = AnchoredPattern(
-    re.compile(
-        r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|"
-        r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*\b",
-        re.IGNORECASE,
-    )
-)
-
-
 _DIGIT_OR_DAY = re.compile(r"\d|day\b")
 
 
 def _has_date(sentence: Sentence) -> bool:
-    return bool(_ANY_DATE.search(sentence.text)) and bool(_DIGIT_OR_DAY.search(sentence.text))
+    words = DATE_WORDS.search(sentence.text, starts_in(sentence, DATE_WORDS))
+    return bool(words) and bool(_DIGIT_OR_DAY.search(sentence.text))
 
 
 def _build_event(
@@ -267,7 +252,9 @@ def _build_event(
     triggers = sorted([*support.main, *support.dated_asides], key=lambda t: t.sentence.index)
     evidence = _dedupe([t.sentence for t in triggers])[:MAX_EVIDENCE]
     trigger_at = {t.sentence.index: t.start for t in triggers}
-    scope = _dedupe([*evidence, *(s for s in sentences[1:] if _mentions(category, s))])[:10]
+    evidence_ids = {s.index for s in evidence}
+    mentioned = (s for s in sentences[1:] if s.index not in evidence_ids and _mentions(category, s))
+    scope = [*evidence, *mentioned][:10]
 
     event_date, precision, date_reason = _event_date(triggers, sentences, today)
     mention, place_reason = choose_place(category.name, evidence, scope, trigger_at)
@@ -352,7 +339,7 @@ def _event_date(triggers: Sequence[Trigger], sentences: Sequence[Sentence], toda
 
 def _dates(sentence: Sentence, today) -> list[DateMention]:  # type: ignore[no-untyped-def]
     if "dates" not in sentence.memo:
-        sentence.memo["dates"] = find_dates(sentence.text, today)
+        sentence.memo["dates"] = find_dates(sentence.text, today, starts_in(sentence, DATES))
     return sentence.memo["dates"]  # type: ignore[no-any-return]
 
 
@@ -378,7 +365,7 @@ def _phrases(kind: str, matcher: PhraseMatcher, sentences: Sequence[Sentence]) -
 
 def _keys_in(matcher: PhraseMatcher, sentence: Sentence) -> list[str]:
     keys: list[str] = []
-    for hit in matcher.find(sentence.folded, sentence.text):
+    for hit in matcher.find_in(sentence):
         keys += [key for key in hit.keys if key not in keys]
     return keys
 

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from collections.abc import Sequence
 from functools import cache
+from typing import NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from app.extraction.scan import AnchoredPattern
@@ -41,11 +42,18 @@ _PATTERN = re.compile(
     rf"|\b(?P<mo>(?:in|since|during|early|late|mid|mid-|earlier in)\s+{_MONTH.replace('(', '(?P<mo_month>', 1)})\b(?!\s*\d)",
     re.IGNORECASE,
 )
-_DATES = AnchoredPattern(_PATTERN)
+DATES = AnchoredPattern(_PATTERN)  # located by the sentence scan (lexicon.sentence_scan)
+# a weekday, month or "yesterday" word (the extractor asks for a digit or "day" with it)
+DATE_WORDS = AnchoredPattern(
+    re.compile(
+        r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|"
+        r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\w*\b",
+        re.IGNORECASE,
+    )
+)
 
 
-@dataclass(frozen=True, slots=True)
-class DateMention:
+class DateMention(NamedTuple):  # one per hit: a NamedTuple builds faster than a frozen dataclass
     start: int
     end: int
     date: dt.date
@@ -65,10 +73,13 @@ def publish_day(published: dt.datetime) -> dt.date:
     return published.astimezone(korea_tz()).date()
 
 
-def find_dates(sentence: str, today: dt.date) -> list[DateMention]:
-    """Date expressions in a sentence, resolved against `today` (the KST publish day)."""
+def find_dates(
+    sentence: str, today: dt.date, starts: Sequence[int] | None = None
+) -> list[DateMention]:
+    """Date expressions in a sentence, resolved against `today` (the KST publish day);
+    `starts`: where its scan saw DATES may start, if it has one."""
     found = []
-    for match in _DATES.finditer(sentence):
+    for match in DATES.finditer(sentence, starts):
         resolved = _resolve(match, today)
         if resolved is None:
             continue

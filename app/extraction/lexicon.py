@@ -3,6 +3,12 @@
 Phrase tables (gazetteer aliases, actors, weapons) compile to one regular expression each,
 shaped as a prefix tree (``sun(?:an(?: airport)?)?``) so a scan costs one pass over the text and
 the longest alias wins. Matching runs on folded text (lower case, no diacritics, same length).
+
+The sentence scan (`sentence_scan`, made once per sentence and kept in its memo) is one pass
+over an ASCII sentence that finds where every category's strong and weak patterns, every
+table's phrases, the date expressions and the attribution patterns may start (scan.py); each
+is then tried only there, which finds exactly what scanning the sentence with it alone would.
+Claim and genre patterns are compiled here, from lexicon.toml, for that reason.
 """
 
 from __future__ import annotations
@@ -10,16 +16,21 @@ from __future__ import annotations
 import csv
 import re
 import tomllib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, NamedTuple
 
-from app.extraction.scan import AnchoredPattern, Locator, trie_pattern
-from app.extraction.text import fold
+from app.extraction.dates import DATE_WORDS, DATES
+from app.extraction.scan import AnchoredPattern, Locator, is_plain_ascii, trie_pattern
+from app.extraction.text import Sentence, fold
 
 _HANGUL_END = "(?:(?<=[\u3131-\ud7a3])|(?![^\\W_]))"
+# up to this many stems, a gate is tested with `in` (C's substring search), which measured
+# faster than the prefix-tree regex; longer gates keep the regex
+_FEW_STEMS = 20
+_ASCII_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,8 +46,7 @@ class Place:
     source: str
 
 
-@dataclass(frozen=True, slots=True)
-class PhraseHit:
+class PhraseHit(NamedTuple):  # one per hit: a NamedTuple builds faster than a frozen dataclass
     start: int
     end: int
     keys: tuple[str, ...]  # ids (or canonical names) the phrase may stand for
@@ -59,15 +69,24 @@ class PhraseMatcher:
                 exact_case[folded] = phrase
         self._keys = {p: tuple(k) for p, k in by_phrase.items()}
         self._exact_case = exact_case
-        tree = trie_pattern(by_phrase)
-        self._regex = re.compile(f"(?<![^\\W_])(?:{tree}){_HANGUL_END}")
-        # a phrase starts at the text's start or after a non-word character: a pattern that
-        # starts with such a character lets `re` skip over letters fast, unlike the lookbehind
-        # ([^0-9a-z] takes in every non-word character; `_regex` then checks the lookbehind)
-        self._after_boundary = re.compile(f"[^0-9a-z](?:{tree})")
+        self._regex, self._after_boundary = _phrase_regexes(by_phrase)
+        # Hangul and Cyrillic aliases cannot match ASCII text (nearly every sentence), yet
+        # their branches of the prefix tree cost as much as the rest at every word
+        self.ascii_phrases = frozenset(p for p in by_phrase if p.isascii())
+        self._ascii_regexes = _phrase_regexes(self.ascii_phrases)
+
+    def find_in(self, sentence: Sentence) -> Iterator[PhraseHit]:
+        """`find` on a sentence, trying only where its scan saw one of the phrases start."""
+        starts = starts_in(sentence, self)
+        if starts is None:
+            return self.find(sentence.folded, sentence.text)
+        return self._hits(self._matches_from(sentence.folded, starts), sentence.text)
 
     def find(self, folded: str, original: str) -> Iterator[PhraseHit]:
-        for match in self._matches(folded):
+        return self._hits(self._matches(folded), original)
+
+    def _hits(self, matches: Iterable[re.Match[str]], original: str) -> Iterator[PhraseHit]:
+        for match in matches:
             phrase = match.group(0)
             wanted = self._exact_case.get(phrase)
             if wanted is not None and original[match.start() : match.end()] != wanted:
@@ -76,7 +95,11 @@ class PhraseMatcher:
 
     def _matches(self, folded: str) -> list[re.Match[str]]:
         """`self._regex.finditer(folded)`, trying only where a phrase follows a boundary."""
-        match, next_boundary = self._regex.match, self._after_boundary.search
+        if folded.isascii():
+            regex, after_boundary = self._ascii_regexes
+        else:
+            regex, after_boundary = self._regex, self._after_boundary
+        match, next_boundary = regex.match, after_boundary.search
         found = []
         hit = match(folded)
         if hit:
@@ -90,6 +113,31 @@ class PhraseMatcher:
                 found.append(hit)
             candidate = next_boundary(folded, hit.end() - 1 if hit else start)
         return found
+
+    def _matches_from(self, folded: str, starts: Iterable[int]) -> list[re.Match[str]]:
+        """`_matches`, given (in order) every position of the ASCII text `folded` where one of
+        the phrases starts at a word: the same tries, without the search for them."""
+        match = self._ascii_regexes[0].match
+        found = []
+        end = 0
+        for start in starts:
+            if start < end:
+                continue  # inside the previous phrase
+            hit = match(folded, start)
+            if hit:
+                found.append(hit)
+                end = hit.end()
+        return found
+
+
+def _phrase_regexes(phrases: Iterable[str]) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """The phrases as one word-bounded prefix tree, and the same tree after a boundary."""
+    tree = trie_pattern(phrases) or "(?!)"  # no phrase: nothing matches
+    regex = re.compile(f"(?<![^\\W_])(?:{tree}){_HANGUL_END}")
+    # a phrase starts at the text's start or after a non-word character: a pattern that
+    # starts with such a character lets `re` skip over letters fast, unlike the lookbehind
+    # ([^0-9a-z] takes in every non-word character; the first pattern then checks the lookbehind)
+    return regex, re.compile(f"[^0-9a-z](?:{tree})")
 
 
 def _data(name: str) -> str:
@@ -157,6 +205,54 @@ def source_grades() -> dict[str, str]:
     return {name.lower(): grade for name, grade in lexicon()["sources"].items()}
 
 
+@dataclass(frozen=True, slots=True, eq=False)
+class ClaimPatterns:
+    """Who the text says the information comes from (claims.py applies them)."""
+
+    authority: AnchoredPattern  # an independent authority and a verb of saying, either order
+    verb: AnchoredPattern  # the verb alone: most sentences lack it and skip the rest
+    headline: AnchoredPattern  # ": Seoul" ending a headline
+    state: AnchoredPattern  # the actor's own state media or government
+
+
+@cache
+def claim_patterns() -> ClaimPatterns:
+    spec = lexicon()["claims"]
+    authority, verb = spec["authority"], spec["authority_verb"]
+    return ClaimPatterns(
+        authority=_ignoring_case(
+            rf"\b(?P<a1>{authority})\b[^.;]{{0,60}}?\b(?P<v1>{verb})\b"
+            rf"|\b(?P<v2>{verb})\b[^.;]{{0,25}}?\b(?P<a2>{authority})\b"
+        ),
+        verb=_ignoring_case(rf"\b{verb}\b"),
+        headline=_ignoring_case(spec["headline_authority"]),
+        state=_ignoring_case(spec["state_media"]),
+    )
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class GenrePatterns:
+    """Discussion pieces and non-security headlines (core.py applies them)."""
+
+    commentary_title: AnchoredPattern
+    commentary_lead: AnchoredPattern
+    non_security_title: AnchoredPattern
+
+
+@cache
+def genre_patterns() -> GenrePatterns:
+    spec = lexicon()["genre"]
+    return GenrePatterns(
+        commentary_title=_ignoring_case(spec["commentary_title"]),
+        commentary_lead=_ignoring_case(spec["commentary_lead"]),
+        non_security_title=_ignoring_case(spec["non_security_title"]),
+    )
+
+
+def _ignoring_case(pattern: str) -> AnchoredPattern:
+    return AnchoredPattern(re.compile(pattern, re.IGNORECASE))
+
+
 @dataclass(frozen=True, slots=True)
 class Category:
     name: str
@@ -169,6 +265,8 @@ class Category:
 
     def opens(self, folded: str) -> bool:
         """Whether the sentence contains a gate stem (anywhere, even inside a word)."""
+        if len(self.gate) <= _FEW_STEMS:
+            return any(map(folded.__contains__, self.gate))
         return self.gate_stems.search(folded) is not None
 
 
@@ -194,57 +292,113 @@ def taxonomy() -> tuple[Category, ...]:
     return tuple(categories)
 
 
-@dataclass(frozen=True, slots=True)
-class SentenceScan:
-    """Where, in a lower-cased ASCII sentence, each category's patterns may start."""
+Search = AnchoredPattern | PhraseMatcher  # what one scan of a sentence locates at once
 
-    strong_starts: dict[str, list[int]]
-    weak_starts: dict[str, list[int]]
+
+@dataclass(slots=True, eq=False)
+class SentenceScan:
+    """Where, in a lower-cased ASCII sentence, each search of the sentence index may start."""
+
+    starts: dict[Search, list[int]]  # in order; a search absent from it starts nowhere
     opened: set[str]  # categories whose gate a text found already shows open ('missile')
+    indexed: frozenset[Search]  # every search of the index
+
+    def starts_of(self, search: Search) -> Sequence[int] | None:
+        """The positions where `search` may start; None when the index does not cover it."""
+        if search not in self.indexed:
+            return None
+        return self.starts.get(search, ())
 
 
 @cache
-def _category_index() -> tuple[Locator, dict[str, tuple[tuple[str, ...], ...]]]:
-    """Every prefix of every strong and weak pattern as one prefix tree, and for each text
-    found, the categories whose strong (weak) patterns may start there and those whose gate
-    stems it contains."""
+def _sentence_index() -> tuple[Locator, dict[str, tuple[tuple[Search, ...], tuple[str, ...]]]]:
+    """One prefix tree of every text the sentence scan looks for: the prefixes of every
+    category's strong and weak patterns, the ASCII phrases of the gazetteer, actor and weapon
+    tables and the prefixes of the other whole-sentence patterns. For each text it may find:
+    the searches that may start there, and the categories whose gate stems it contains."""
     categories = taxonomy()
-    tables: tuple[dict[str, set[str]], dict[str, set[str]]] = ({}, {})
-    for category in categories:
-        for table, pattern in zip(tables, (category.strong, category.weak), strict=True):
-            for text in pattern.prefixes or ():
-                table.setdefault(text, set()).add(category.name)
-    every_text = tables[0].keys() | tables[1].keys()
+    wanted: list[Search] = [p for c in categories for p in (c.strong, c.weak)]
+    wanted += [place_matcher(), actor_matcher(), weapon_matcher(), *_other_sentence_patterns()]
+    by_text: dict[str, list[Search]] = {}
+    for search in wanted:
+        for text in _scan_texts(search) or ():  # a search left out scans the sentence itself
+            by_text.setdefault(text, []).append(search)
 
     # the longest text found at a position stands for every text that is a prefix of it
-    def owners(text: str, table: dict[str, set[str]]) -> tuple[str, ...]:
-        names = set().union(*(n for key, n in table.items() if text.startswith(key)))
-        return tuple(c.name for c in categories if c.name in names)
-
-    patterns = [p for c in categories for p in (c.strong, c.weak)]
-    at_boundary = all(p.at_word_start for p in patterns)
+    def owners(text: str) -> tuple[Search, ...]:
+        found: list[Search] = []
+        for end in range(1, len(text) + 1):
+            found += [s for s in by_text.get(text[:end], ()) if s not in found]
+        return tuple(found)
 
     def opened(text: str) -> tuple[str, ...]:
         return tuple(c.name for c in categories if any(stem in text for stem in c.gate))
 
-    index = {
-        text: (*(owners(text, table) for table in tables), opened(text)) for text in every_text
-    }
-    return Locator(every_text, at_boundary), index
+    index = {text: (owners(text), opened(text)) for text in by_text}
+    return Locator(by_text, at_word_start=True), index
+
+
+def _scan_texts(search: Search) -> frozenset[str] | None:
+    """Texts, one of which starts every match of `search`, each at a word and with a letter or
+    digit (where the scan looks: the start of the text or after any other character, which
+    takes in `\\b` and the phrase tables' boundaries); None when that cannot be said."""
+    if isinstance(search, PhraseMatcher):
+        texts = search.ascii_phrases
+    elif search.prefixes and search.at_word_start:
+        texts = search.prefixes
+    else:
+        return None
+    return texts if all(text[0] in _ASCII_ALNUM for text in texts) else None
+
+
+def _other_sentence_patterns() -> tuple[AnchoredPattern, ...]:
+    """Patterns the extractor tries on whole sentences that start at a word: the dates, who
+    says so, and the lead of a discussion piece."""
+    claims = claim_patterns()
+    return (DATES, DATE_WORDS, claims.verb, claims.authority, genre_patterns().commentary_lead)
 
 
 def scan_sentence(lowered: str) -> SentenceScan:
-    """Per category, the positions where its strong and weak patterns may start."""
-    locator, index = _category_index()
-    scan = SentenceScan({}, {}, set())
+    """Where each search of the sentence index may start in a lower-cased ASCII text."""
+    locator, index = _sentence_index()
+    scan = SentenceScan({}, set(), _indexed_searches())
+    starts = scan.starts
     for position, text in locator.find(lowered):
-        strong, weak, opened = index[text]
-        for name in strong:
-            scan.strong_starts.setdefault(name, []).append(position)
-        for name in weak:
-            scan.weak_starts.setdefault(name, []).append(position)
-        scan.opened.update(opened)
+        searches, opened = index[text]
+        for search in searches:
+            starts.setdefault(search, []).append(position)
+        if opened:
+            scan.opened.update(opened)
     return scan
+
+
+@cache
+def _indexed_searches() -> frozenset[Search]:
+    return frozenset(search for searches, _ in _sentence_index()[1].values() for search in searches)
+
+
+def sentence_scan(sentence: Sentence) -> SentenceScan | None:
+    """The sentence's scan, made once; None unless the text is plain ASCII (scan.is_plain_ascii):
+    elsewhere ignoring case is more than lower-casing ('ı' matches 'i') and every search scans
+    the sentence itself."""
+    if "scan" not in sentence.memo:
+        plain = is_plain_ascii(sentence.text) and _every_category_scanned()
+        sentence.memo["scan"] = scan_sentence(sentence.folded) if plain else None
+    return sentence.memo["scan"]  # type: ignore[no-any-return]
+
+
+def starts_in(sentence: Sentence, search: Search) -> Sequence[int] | None:
+    """Where the sentence's scan saw `search` may start; None when the sentence has no scan
+    (text that is not plain ASCII) or the scan does not look for `search`."""
+    scan = sentence_scan(sentence)
+    return scan.starts_of(search) if scan is not None else None
+
+
+@cache
+def _every_category_scanned() -> bool:
+    """Whether the scan looks for every category pattern (else a sentence without a start of
+    one would look like a sentence where it cannot match)."""
+    return all(_scan_texts(c.strong) and _scan_texts(c.weak) for c in taxonomy())
 
 
 @cache
@@ -258,5 +412,7 @@ def warm_up() -> None:
     actor_matcher()
     weapon_matcher()
     taxonomy()
-    _category_index()
+    claim_patterns()
+    genre_patterns()
+    _sentence_index()
     source_grades()

@@ -7,20 +7,24 @@ pattern here starts with a word ("fired", "KCNA", "May"): `literal_prefixes` rea
 pattern and lists the literal texts a match must start with, a `Locator` finds those texts
 (one case-sensitive prefix tree, tried only after a non-word character when the pattern starts
 with `\\b`) and the pattern is tried only there. The extractor runs one `Locator` per sentence
-for the patterns of every category at once (lexicon.scan_sentence).
+for the patterns of every category, the phrases of the gazetteer, actor and weapon tables, the
+dates and the attribution patterns at once (lexicon.sentence_scan), and hands each pattern the
+positions found for it (`finditer(text, starts)`).
 
 The results are those of `pattern.finditer` / `pattern.search`, exactly: a match can only start
 where one of its prefixes stands, and trying the candidates in order, each from the end of the
 previous match, is what `finditer` does. The shortcut is taken on ASCII text only, where
 ignoring case is plain ASCII lower-casing (elsewhere "ı" matches "i" and so on, so non-ASCII
 text, under 1% of sentences, takes the ordinary scan). A pattern whose start cannot be read as
-literal text (one starting with `\\w` or `.`) always takes the ordinary scan.
+literal text (one starting with `\\w` or `.`) always takes the ordinary scan. On the positions
+a sentence scan hands over (plain ASCII text, `is_plain_ascii`), a case-blind pattern runs as
+its re.ASCII twin, which finds the same there and compares letters without Unicode case maps.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from re import _constants as sre  # type: ignore[attr-defined]
 from re import _parser as sre_parse  # type: ignore[attr-defined]
 from typing import Any
@@ -36,6 +40,8 @@ _ASCII_WORD = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_")
 _MAX_CLASS = 10  # a wider first character (\w, [^.]) makes the prefix useless
 _SHORT_RUN = 4  # prefixes this short find too many places...
 _MAX_TAILS = 12  # ...unless lengthening them means searching for too many texts
+_UNICODE_ONLY_BLANKS = "\x1c\x1d\x1e\x1f"
+Match = Callable[[str, int], "re.Match[str] | None"]  # a compiled pattern's `match`
 
 
 class AnchoredPattern:
@@ -47,42 +53,61 @@ class AnchoredPattern:
         self.prefixes = literal_prefixes(pattern)
         self.at_word_start = starts_at_word_boundary(pattern)
         self.starts = Locator(self.prefixes, self.at_word_start) if self.prefixes else None
+        self._plain_match = _ascii_twin(pattern).match
 
-    def finditer(self, text: str) -> list[re.Match[str]]:
-        """The same matches as `pattern.finditer(text)`."""
+    def finditer(self, text: str, starts: Iterable[int] | None = None) -> list[re.Match[str]]:
+        """The same matches as `pattern.finditer(text)`. `starts`: every position, in order,
+        where a sentence scan saw one of the prefixes (it scans plain ASCII text only)."""
+        if starts is not None:
+            return _finditer_at(self._plain_match, text, starts)
         if self.starts is None or not text.isascii():
             return list(self.pattern.finditer(text))
-        return self.finditer_from(text, self.starts.positions(text.lower()))
+        return _finditer_at(self.pattern.match, text, self.starts.positions(text.lower()))
 
-    def finditer_from(self, text: str, candidates: Iterable[int]) -> list[re.Match[str]]:
-        """`finditer`'s matches, given (in order) every position where one of `prefixes` stands
-        in the lower-cased ASCII `text`."""
-        found = []
-        end = 0
-        match = self.pattern.match
-        for start in candidates:
-            if start < end:
-                continue  # finditer resumes after the previous match
-            hit = match(text, start)
-            if hit:
-                found.append(hit)
-                end = hit.end()
-        return found
-
-    def search_from(self, text: str, candidates: Iterable[int]) -> re.Match[str] | None:
-        """`search`'s match, given candidates as for `finditer_from`."""
-        match = self.pattern.match
-        for start in candidates:
-            hit = match(text, start)
-            if hit:
-                return hit
-        return None
-
-    def search(self, text: str) -> re.Match[str] | None:
-        """The same match as `pattern.search(text)`."""
+    def search(self, text: str, starts: Iterable[int] | None = None) -> re.Match[str] | None:
+        """The same match as `pattern.search(text)`; `starts` as for `finditer`."""
+        if starts is not None:
+            return _search_at(self._plain_match, text, starts)
         if self.starts is None or not text.isascii():
             return self.pattern.search(text)
-        return self.search_from(text, self.starts.positions(text.lower()))
+        return _search_at(self.pattern.match, text, self.starts.positions(text.lower()))
+
+
+def _finditer_at(match: Match, text: str, candidates: Iterable[int]) -> list[re.Match[str]]:
+    """`finditer`'s matches, given (in order) every position where a match may start."""
+    found = []
+    end = 0
+    for start in candidates:
+        if start < end:
+            continue  # finditer resumes after the previous match
+        hit = match(text, start)
+        if hit:
+            found.append(hit)
+            end = hit.end()
+    return found
+
+
+def _search_at(match: Match, text: str, candidates: Iterable[int]) -> re.Match[str] | None:
+    """`search`'s match, given candidates as for `_finditer_at`."""
+    for start in candidates:
+        hit = match(text, start)
+        if hit:
+            return hit
+    return None
+
+
+def is_plain_ascii(text: str) -> bool:
+    """ASCII without \\x1c-\\x1f: the only ASCII characters that Unicode, not re.ASCII, counts
+    as blanks (\\s). There a pattern written in ASCII matches the same under re.ASCII."""
+    return text.isascii() and not any(map(text.__contains__, _UNICODE_ONLY_BLANKS))
+
+
+def _ascii_twin(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    """The pattern under re.ASCII, for plain ASCII text: it ignores case by a table lookup
+    instead of Unicode case mapping, which costs more."""
+    if not pattern.pattern.isascii() or not pattern.flags & re.IGNORECASE:
+        return pattern
+    return re.compile(pattern.pattern, (pattern.flags & ~re.UNICODE) | re.ASCII)
 
 
 class Locator:
@@ -95,9 +120,11 @@ class Locator:
         self._at_text_start = re.compile(tree).match
         # where a match needs `\b` before a letter or digit, a non-word character must come
         # first: a pattern that starts with one lets `re` skip over the letters in between
+        # (an underscore counts too: phrase tables start a phrase after one, and a `\b`
+        # pattern tried there merely fails)
         self._after_boundary = at_word_start and all(t[0] in _ASCII_WORD for t in texts)
         if self._after_boundary:
-            self._search = re.compile(f"[^a-z0-9_](?:{tree})").search
+            self._search = re.compile(f"[^a-z0-9](?:{tree})").search
         else:
             self._search = re.compile(rf"\b(?:{tree})" if at_word_start else tree).search
 

@@ -43,7 +43,11 @@ _BOILERPLATE_CUES = (
 _SPACED_POSSESSIVE = re.compile(r"(\w)' s\b")
 # runs of blanks become one space (a lone space, most of them, is left alone)
 _BLANKS = re.compile(r"[ \t\r\f\v]{2,}|[\t\r\f\v]")
-_BLANK_RUNS = ("  ", "\t", "\r", "\f", "\v")
+_OTHER_BLANKS = ("\t", "\r", "\f", "\v")
+# ...and where spaces are the only blanks (the usual case: a boilerplate cut leaves two), runs
+# of spaces alone: a pattern that starts with a space lets `re` skip to the spaces, while
+# _BLANKS, which may start with five characters, is tried at every one
+_SPACE_RUNS = re.compile(r"  +")
 _DATELINE = re.compile(
     r"^\s*[A-Z][A-Z.'\- ]{2,30}(?:,\s*(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}|\d{1,2}\s+[A-Z][a-z]{2,8}))?"
     r"\s*(?:\([A-Za-z0-9 .&'-]{2,40}\))?\s*(?:--|—|-)\s+"
@@ -115,6 +119,7 @@ _BOUNDARY = re.compile(
     r"[.!?\n](?:(?<=[.!?])[.!?]*[\"')\]]*(?=\s+[\"'(\[]?[A-Z0-9\u3131-\ud7a3])|(?<=\n)\n*)"
 )
 _TOKEN_BEFORE = re.compile(r"([\w.]+)$")
+_ALNUM = re.compile(r"[^\W_]")  # what str.isalnum() accepts, found in one call
 _TIMED_ASIDE = (
     r"(?:,\s*|\s)(?:(?:just|only|mere|some|barely)\s+)?"
     r"(?:(?:\w+|a few|several)\s+(?:days?|weeks?|hours?|months?)\s+)?(?:after|before)\b"
@@ -126,13 +131,12 @@ _INCIDENTAL = re.compile(f"{_TIMED_ASIDE}|{_OTHER_ASIDE}", re.IGNORECASE)
 # the "after"/"before" branch is tried at every blank, the costliest part of the scan; in ASCII
 # text without those words it cannot match, and the rest alone finds the very same asides
 _INCIDENTAL_UNTIMED = re.compile(_OTHER_ASIDE, re.IGNORECASE)
-_CLAUSE_END = re.compile(r"[,;:]")
-# every branch of _INCIDENTAL needs one of these words, or a ", as" (the pattern's own branch)
-_INCIDENTAL_WORDS = (
-    "after", "before", "amid", "despite", "following", "even as", "in the wake of", "ahead of",
-    "while", "whereas",
+# ...whose branches each need one of these words, or a ", as" (the pattern's own branch)
+_UNTIMED_WORDS = (
+    "amid", "despite", "following", "even as", "in the wake of", "ahead of", "while", "whereas",
 )  # fmt: skip
 _COMMA_AS = re.compile(r",\s+as\b", re.IGNORECASE)
+_CLAUSE_END = re.compile(r"[,;:]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,8 +177,10 @@ def normalize(text: str) -> str:
         text = _BOILERPLATE.sub(" ", text)
     elif any(mark in text for mark in _ELISIONS):
         text = text.replace(_ELISIONS[0], " ").replace(_ELISIONS[1], " ")
-    if any(blank in text for blank in _BLANK_RUNS):  # a lone space is left as it is
+    if any(blank in text for blank in _OTHER_BLANKS):
         text = _BLANKS.sub(" ", text)
+    elif "  " in text:
+        text = _SPACE_RUNS.sub(" ", text)
     return text.strip()
 
 
@@ -190,7 +196,8 @@ def fold(text: str) -> str:
 
 def strip_dateline(body: str) -> str:
     """'SEOUL, May 26 (Yonhap) -- ...' says where the reporter sat, not where it happened."""
-    return _DATELINE.sub("", body, count=1)
+    dateline = _DATELINE.match(body)  # `^`: only at the start (search would try every position)
+    return body[dateline.end() :] if dateline else body
 
 
 def split_sentences(text: str) -> list[str]:
@@ -207,7 +214,7 @@ def split_sentences(text: str) -> list[str]:
     tail = text[start:].strip()
     if tail:
         sentences.append(tail)
-    return [s for s in sentences if any(ch.isalnum() for ch in s)]
+    return [s for s in sentences if _ALNUM.search(s)]
 
 
 def _is_abbreviation(text: str, dot: int) -> bool:
@@ -229,11 +236,12 @@ def article_sentences(title: str, text: str) -> list[Sentence]:
 
 def clause_segments(sentence: str) -> tuple[tuple[int, int, bool], ...]:
     """(start, end, incidental) spans: 'amid ...', 'days after ...' clauses are incidental."""
-    if not _may_have_aside(sentence):
+    pattern = _aside_pattern(sentence)
+    if pattern is None:
         return ((0, len(sentence), False),) if sentence else ()
     spans: list[tuple[int, int, bool]] = []
     cursor = 0
-    for match in _aside_pattern(sentence).finditer(sentence):
+    for match in pattern.finditer(sentence):
         if match.start() < cursor:
             continue
         if match.start() > cursor:
@@ -247,16 +255,14 @@ def clause_segments(sentence: str) -> tuple[tuple[int, int, bool], ...]:
     return tuple(spans)
 
 
-def _may_have_aside(sentence: str) -> bool:
-    """False only when _INCIDENTAL cannot match: the full scan costs more than all the rest."""
+def _aside_pattern(sentence: str) -> re.Pattern[str] | None:
+    """What finds the sentence's asides; None when nothing can (most sentences), for the full
+    scan costs more than all the rest."""
     if not sentence.isascii():  # ignoring case, 'ı' and 'İ' match 'i': no shortcut
-        return True
-    lowered = sentence.lower()
-    return any(word in lowered for word in _INCIDENTAL_WORDS) or bool(_COMMA_AS.search(sentence))
-
-
-def _aside_pattern(sentence: str) -> re.Pattern[str]:
-    if not sentence.isascii():  # ignoring case, non-ASCII letters may match: scan it all
         return _INCIDENTAL
     lowered = sentence.lower()
-    return _INCIDENTAL if "after" in lowered or "before" in lowered else _INCIDENTAL_UNTIMED
+    if "after" in lowered or "before" in lowered:
+        return _INCIDENTAL
+    if any(map(lowered.__contains__, _UNTIMED_WORDS)) or _COMMA_AS.search(sentence):
+        return _INCIDENTAL_UNTIMED
+    return None

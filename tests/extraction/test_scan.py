@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from app.extraction import claims, core, dates, figures, places, rules, text
+from app.extraction import claims, core, dates, figures, lexicon, places, rules, text
 from app.extraction.lexicon import (
     actor_matcher,
     place_matcher,
     taxonomy,
     weapon_matcher,
 )
-from app.extraction.scan import AnchoredPattern, literal_prefixes
+from app.extraction.scan import AnchoredPattern, is_plain_ascii, literal_prefixes
 from app.extraction.text import Sentence, article_sentences, fold
 
 DEVSET = Path(__file__).resolve().parent / "data" / "devset.jsonl"
@@ -31,6 +31,8 @@ TRICKY = [
     "",
     "a",
     "_Pyongyang_ jongju-jongju 2026-05-26 26 May, last Tuesday",
+    # Unicode, not re.ASCII, counts \x1c-\x1f as blanks: no sentence scan for this one
+    "North Korea fired\x1ctwo missiles on May\x1c26, the JCS said\x1dafter\x1ftalks in\x1eJune.",
 ]
 
 
@@ -51,7 +53,9 @@ def _patterns() -> list[AnchoredPattern]:
         for value in vars(module).values()
         if isinstance(value, AnchoredPattern)
     ]
-    found += [*core._genre(), *claims._patterns().values()]
+    genre, claim = lexicon.genre_patterns(), lexicon.claim_patterns()
+    found += [genre.commentary_title, genre.commentary_lead, genre.non_security_title]
+    found += [claim.authority, claim.verb, claim.headline, claim.state]
     for category in taxonomy():
         found += [category.strong, category.weak]
     return found
@@ -65,6 +69,12 @@ def test_anchored_patterns_match_like_re(pattern: AnchoredPattern) -> None:
         first = pattern.pattern.search(sentence)
         found = pattern.search(sentence)
         assert (found and found.span()) == (first and first.span()), sentence
+        if is_plain_ascii(sentence) and pattern.starts is not None:
+            # as a sentence scan hands them over: the pattern then runs under re.ASCII
+            starts = pattern.starts.positions(sentence.lower())
+            assert [m.span() for m in pattern.finditer(sentence, starts)] == expected, sentence
+            found = pattern.search(sentence, starts)
+            assert (found and found.span()) == (first and first.span()), sentence
 
 
 def test_every_pattern_gets_a_shortcut() -> None:
@@ -95,11 +105,11 @@ def test_literal_prefixes(pattern: str, expected: set[str] | None) -> None:
 
 
 def test_sentence_scan_finds_every_match_and_the_gate_is_unchanged() -> None:
-    assert core._every_pattern_anchored()  # else every sentence takes the slow way
+    assert lexicon._every_category_scanned()  # else every sentence takes the slow way
     for sentence in SENTENCES:
         folded = fold(sentence)
-        scan = core._scan(Sentence(1, sentence, folded))
-        assert (scan is None) == (not sentence.isascii())
+        scan = lexicon.sentence_scan(Sentence(1, sentence, folded))
+        assert (scan is None) == (not is_plain_ascii(sentence))
         for category in taxonomy():
             gate_open = any(stem in folded for stem in category.gate)
             assert category.opens(folded) == gate_open
@@ -108,9 +118,14 @@ def test_sentence_scan_finds_every_match_and_the_gate_is_unchanged() -> None:
             found = [m.span() for m in core._strong_matches(category, sentence, scan)]
             assert found == expected, (category.name, sentence)
             if expected and scan is not None:
-                assert category.name in scan.strong_starts
+                assert category.strong in scan.starts
             weak = bool(category.weak.pattern.search(sentence))
             assert core._mentions(category, Sentence(1, sentence, folded)) == weak, sentence
+        for pattern in lexicon._other_sentence_patterns():
+            starts = lexicon.starts_in(Sentence(1, sentence, folded), pattern)
+            assert (starts is None) == (scan is None)
+            expected = [m.span() for m in pattern.pattern.finditer(sentence)]
+            assert [m.span() for m in pattern.finditer(sentence, starts)] == expected, sentence
 
 
 @pytest.mark.parametrize("matcher", [place_matcher, actor_matcher, weapon_matcher])
@@ -120,6 +135,9 @@ def test_phrase_matchers_match_like_re(matcher) -> None:  # type: ignore[no-unty
         folded = fold(sentence)
         expected = [m.span() for m in phrases._regex.finditer(folded)]
         assert [m.span() for m in phrases._matches(folded)] == expected, sentence
+        # from the positions the sentence scan found (ASCII text), the very same hits
+        hits = list(phrases.find(folded, sentence))
+        assert list(phrases.find_in(Sentence(1, sentence, folded))) == hits, sentence
 
 
 def test_clause_segments_shortcut_changes_nothing() -> None:
@@ -171,6 +189,22 @@ def test_normalize_as_first_written() -> None:
         "The post Kim fired appeared first on NK News. More from NK News [...]",
         "Seoul\u2019 s  JCS\u00a0said \u2014 This is a developing story.",
         "\u201cFired\u201d \u2018two\u2019 \u02bcHwasong\u2011 18\u2013 \u200bmissiles\u201b",
+        "  Kim  fired   two    missiles .  [...] ",  # spaces are the only blanks
+        "Kim\u00a0 fired\u00a0\u00a0missiles",
     ]
     for sample in samples:
         assert text.normalize(sample) == reference(sample), sample
+
+
+def test_the_sentence_scan_leaves_out_what_it_cannot_find_at_word_starts() -> None:
+    """Such a search scans the sentence itself, so a scan never hides one of its matches."""
+    sentence = Sentence(
+        1, "(KCNA) said the missile flew 600 km.", "(kcna) said the missile flew 600 km."
+    )
+    assert lexicon.starts_in(sentence, lexicon.claim_patterns().state) is None  # no \b
+    assert lexicon.starts_in(sentence, lexicon.claim_patterns().verb) == [7]
+    assert lexicon._scan_texts(AnchoredPattern(re.compile(r"\bfired"))) == {"fired"}
+    assert lexicon._scan_texts(AnchoredPattern(re.compile(r"fired"))) is None
+    assert lexicon._scan_texts(AnchoredPattern(re.compile(r"\b\w+ fired"))) is None
+    assert lexicon._scan_texts(lexicon.PhraseMatcher([("Seoul", "kr-seoul")])) == {"seoul"}
+    assert lexicon._scan_texts(lexicon.PhraseMatcher([("(Seoul)", "kr-seoul")])) is None
