@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import atexit
 import datetime as dt
+import importlib
 import logging
 import multiprocessing
 import os
@@ -49,6 +50,9 @@ CHUNKS_PER_WORKER = 2
 CHUNK_MIN_ITEMS = 16
 CHUNK_MAX_ITEMS = 100
 
+# Extraction runs in these processes too (see run_in_chunks): its tables compile at start.
+EXTRACTION_WARM_UP = "app.extraction:warm_up"
+
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -73,10 +77,20 @@ class ParsePool:
     # What a parse process runs: a module-level function, so a spawned process can import it.
     task: Callable[..., ParsedFeed]
 
-    def __init__(self, workers: int, *, max_memory_mb: int = 0, max_tasks: int = 0) -> None:
+    def __init__(
+        self,
+        workers: int,
+        *,
+        max_memory_mb: int = 0,
+        max_tasks: int = 0,
+        warm_up: str | None = None,
+    ) -> None:
         self.workers = workers
         self.max_memory_mb = max_memory_mb
         self.max_tasks = max_tasks
+        # "module:function" each process runs as it starts (e.g. compiling extraction's tables),
+        # so no task pays it; ignored when it cannot be imported.
+        self.warm_up = warm_up
         self._lock = threading.Lock()
         self._generation = 0
         self._closed = False
@@ -95,7 +109,7 @@ class ParsePool:
             initializer=_init_worker,
             # The collector's pid from here: a process still starting when the collector dies
             # would otherwise take its new parent (init) for the collector.
-            initargs=(self.max_memory_mb, os.getpid()),
+            initargs=(self.max_memory_mb, os.getpid(), self.warm_up),
             max_tasks_per_child=self.max_tasks or None,
         )
 
@@ -216,7 +230,7 @@ class ParsePool:
         self._executor.shutdown(wait=True, cancel_futures=True)
 
 
-def _init_worker(max_memory_mb: int, collector_pid: int) -> None:
+def _init_worker(max_memory_mb: int, collector_pid: int, warm_up: str | None = None) -> None:
     # The collector stops its parse processes itself; Ctrl-C must not print their tracebacks.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(
@@ -234,6 +248,16 @@ def _init_worker(max_memory_mb: int, collector_pid: int) -> None:
         configure_logging()
     except Exception:  # logging set-up must never keep a parse process from starting
         logging.basicConfig(level=logging.WARNING)
+    if warm_up:
+        _run_warm_up(warm_up)
+
+
+def _run_warm_up(target: str) -> None:
+    module_name, _, function_name = target.partition(":")
+    try:
+        getattr(importlib.import_module(module_name), function_name)()
+    except Exception as exc:  # a cold start is slower, never fatal
+        logger.warning("parse process warm-up failed", extra={"error": repr(exc)[:300]})
 
 
 def _exit_with_parent(parent: int) -> None:
@@ -284,7 +308,9 @@ def shared_parse_pool(settings: Settings, dialect: str) -> ParsePool | None:
         if old is not None:
             old.shutdown()
         try:
-            _shared = ParsePool(workers, max_memory_mb=key[1], max_tasks=key[2])
+            _shared = ParsePool(
+                workers, max_memory_mb=key[1], max_tasks=key[2], warm_up=EXTRACTION_WARM_UP
+            )
         except (OSError, ValueError, NotImplementedError) as exc:
             # No semaphores (some containers), no spawn: parsing in the fetch threads still works.
             logger.warning(

@@ -8,6 +8,7 @@ collector does in its parse processes, and pass it as `extract_many`.
 """
 
 from app.extraction.core import extract_article
+from app.extraction.lexicon import warm_up
 from app.extraction.schemas import ArticleInput, ExtractedEvent, Location
 from app.extraction.store import extract_all, extract_pending, rebuild_events
 
@@ -19,4 +20,5 @@ __all__ = [
     "extract_article",
     "extract_pending",
     "rebuild_events",
+    "warm_up",
 ]

@@ -165,6 +165,25 @@ def test_run_in_chunks_runs_here_when_the_pool_is_gone() -> None:
     assert pool.run_in_chunks(pid_and_double, [1, 2]) == [(os.getpid(), 2), (os.getpid(), 4)]
 
 
+def place_tables_compiled(items: list[int]) -> list[int]:
+    """Runs in a pool process: whether extraction's gazetteer table is compiled already."""
+    from app.extraction import lexicon
+
+    return [lexicon.place_matcher.cache_info().currsize for _ in items]
+
+
+@pytest.mark.parametrize(
+    ("warm_up", "compiled"), [("app.extraction:warm_up", 1), (None, 0), ("no.such:module", 0)]
+)
+def test_processes_run_their_warm_up_as_they_start(warm_up: str | None, compiled: int) -> None:
+    pool = ParsePool(1, warm_up=warm_up)
+    try:
+        assert pool.run_in_chunks(place_tables_compiled, [0]) == [compiled]
+        assert isinstance(parse_in_pool(pool, rss2([item(1)])), ParsedFeed)  # works either way
+    finally:
+        pool.shutdown()
+
+
 def test_a_pass_extracts_in_the_pool_what_it_extracts_in_thread(
     db: Engine, feed_server: FeedServer
 ) -> None:
