@@ -93,10 +93,10 @@ def find_dates(
 def _resolve(m: re.Match[str], today: dt.date) -> tuple[dt.date, str] | None:
     if m.group("md"):
         return _month_day(
-            _MONTHS[m.group(2)[:3].lower()], int(m.group("md_day")), m.group("md_year"), today
+            _MONTHS[_key(m.group(2))[:3]], int(m.group("md_day")), m.group("md_year"), today
         )
     if m.group("dm"):
-        month = _MONTHS[m.group("dm_month")[:3].lower()]
+        month = _MONTHS[_key(m.group("dm_month"))[:3]]
         return _month_day(month, int(m.group("dm_day")), m.group("dm_year"), today)
     if m.group("iso"):
         try:
@@ -105,19 +105,25 @@ def _resolve(m: re.Match[str], today: dt.date) -> tuple[dt.date, str] | None:
             return None
         return day, "day"
     if m.group("wd"):
-        target = _WEEKDAYS.index(m.group("wd_name").lower())
+        target = _WEEKDAYS.index(_key(m.group("wd_name")))
         if m.group("wd_last"):  # "last Tuesday": the Tuesday of the previous week
             return today - dt.timedelta(days=today.weekday() + 7 - target), "day"
         return today - dt.timedelta(days=(today.weekday() - target) % 7), "day"
     if m.group("rel"):
-        return _relative(m.group("rel").lower(), today)
+        return _relative(_key(m.group("rel")), today)
     if m.group("mo"):
-        month = _MONTHS[m.group("mo_month")[:3].lower()]
+        month = _MONTHS[_key(m.group("mo_month"))[:3]]
         if 0 < (month - today.month) % 12 <= PLAN_HORIZON_MONTHS:
             return None  # "in late June" written in May is a plan
         year = today.year if month <= today.month else today.year - 1
         return dt.date(year, month, 1), "month"
     return None
+
+
+def _key(matched: str) -> str:
+    """The ASCII lower-case word a case-blind match stands for: `re` lets "İ", "ı" and "ſ"
+    match "i" and "s" (and the Kelvin sign "k"), which `str.lower` alone does not undo."""
+    return matched.lower().replace("\u0307", "").replace("ı", "i").replace("ſ", "s")
 
 
 def _month_day(

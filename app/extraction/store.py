@@ -102,10 +102,30 @@ class _EventState:
 ExtractMany = Callable[[Sequence[ArticleInput]], list[list[ExtractedEvent]]]
 
 
-def extract_all(inputs: Sequence[ArticleInput]) -> list[list[ExtractedEvent]]:
+def extract_all(
+    inputs: Sequence[ArticleInput],
+    extract: Callable[[ArticleInput], list[ExtractedEvent]] = extract_article,
+) -> list[list[ExtractedEvent]]:
     """`extract_article` over a batch, in order: the pure part of a call, which a caller may
-    run elsewhere (the collector runs it in its parse processes) by passing `extract_many`."""
-    return [extract_article(article) for article in inputs]
+    run elsewhere (the collector runs it in its parse processes) by passing `extract_many`.
+
+    An article the rules fail on (a defect, never expected) yields no events and is logged
+    with its id, instead of failing its whole batch again at every pass; it stays stored, and
+    `extract --rebuild` reads it again once the rules are fixed."""
+    return [_events_or_none(extract, article) for article in inputs]
+
+
+def _events_or_none(
+    extract: Callable[[ArticleInput], list[ExtractedEvent]], article: ArticleInput
+) -> list[ExtractedEvent]:
+    try:
+        return extract(article)
+    except Exception as exc:
+        logger.error(
+            "extraction failed on an article; it yields no events",
+            extra={"article_id": article.id, "error": repr(exc)[:300]},
+        )
+        return []
 
 
 def extract_pending(

@@ -5,12 +5,20 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import itertools
+from collections.abc import Sequence
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from app.core.models import Article, Event, EventMention, Source
-from app.extraction import extract_pending, rebuild_events
+from app.extraction import (
+    ArticleInput,
+    ExtractedEvent,
+    extract_all,
+    extract_article,
+    extract_pending,
+    rebuild_events,
+)
 
 _serial = itertools.count(1)
 
@@ -297,3 +305,38 @@ def test_rebuild_on_sqlite_reuses_ids_without_collisions(sqlite_settings: object
     assert {key: after[key] for key in before} == before
     [new_key] = set(after) - set(before)
     assert after[new_key] > max(before.values())
+
+
+def test_an_article_the_rules_fail_on_does_not_block_its_batch(session: Session) -> None:
+    """A defect in the rules on one article costs that article's events, not its batch's
+    (which would fail again at every pass); every article of the batch is marked extracted."""
+    source = add_source(session, "Yonhap")
+    poison = add_article(session, source, ("Poison headline", "Poison body."), TUESDAY)
+    add_article(session, source, JCS_LAUNCH, TUESDAY)
+
+    def failing_on_poison(article: ArticleInput) -> list[ExtractedEvent]:
+        if article.id == poison.id:
+            raise ValueError("a defect in the rules")
+        return extract_article(article)
+
+    def extract_many(inputs: Sequence[ArticleInput]) -> list[list[ExtractedEvent]]:
+        return extract_all(inputs, failing_on_poison)
+
+    assert extract_pending(session, extract_many=extract_many) == 2
+    [event] = events(session)
+    assert event.category == "missile_test"
+    pending = session.scalar(
+        sa.select(sa.func.count()).select_from(Article).where(Article.extracted_at.is_(None))  # type: ignore[union-attr]
+    )
+    assert pending == 0
+
+
+def test_weekdays_written_with_unicode_case_twins_resolve(session: Session) -> None:
+    """`re` lets "İ"/"ı" match "i" when ignoring case: "FRİDAY" is Friday, not a crash."""
+    for spelling in ("FRİDAY", "Frıday"):
+        text = f"North Korea fired a ballistic missile on {spelling}, the JCS said."
+        article = ArticleInput(
+            id=1, title="North Korea fires missile", text=text, published=TUESDAY
+        )
+        [event] = extract_article(article)
+        assert event.event_date == dt.date(2026, 5, 22), spelling
