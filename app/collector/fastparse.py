@@ -117,11 +117,7 @@ def _plain_utf8_markup(body: bytes, headers: Mapping[str, str]) -> bool:
     charset = _CHARSET.search(content_type)
     if charset and charset.group(1).lower() not in UTF8_NAMES:
         return False
-    try:
-        body.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return _well_formed(body)
+    return _well_formed(body)  # which also rejects bytes that are not valid UTF-8
 
 
 def _well_formed(body: bytes) -> bool:

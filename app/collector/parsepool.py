@@ -7,10 +7,11 @@ down with the scheduler, at the end of `collect --once`, and at interpreter exit
 
 Bounds: each parse process runs with an address-space cap (`parse_worker_max_memory_mb`), so
 a feed that makes feedparser balloon fails alone with a MemoryError instead of pushing the
-machine into swap; processes are replaced after `parse_worker_max_tasks` feeds. A parse
+machine into swap; processes are replaced after `parse_worker_max_tasks` tasks. A parse
 process that dies (killed, crashed) breaks the pool and loses every parse in flight: the pool
 is replaced and each lost feed is parsed again alone in a fresh process (with feedparser only,
-never the native fast path), so a feed that kills its parser twice is an error of that feed only, never of the pass or of its neighbours.
+never the native fast path), so a feed that kills its parser twice is an error of that feed
+only, never of the pass or of its neighbours.
 `parse_workers = 0`, SQLite, or a pool that cannot start: parsing runs in the fetch thread.
 
 The same processes run the collector's other pure CPU work in chunks (`run_in_chunks`): the
@@ -129,7 +130,7 @@ class ParsePool:
             future = executor.submit(type(self).task, *args)
         except BrokenProcessPool:
             self._replace(generation)
-            return self._parse_alone(args)
+            return self._parse_alone(body, dict(headers), final_url, fetched_at, limits)
         except (OSError, RuntimeError) as exc:  # could not spawn, or shut down meanwhile
             raise ParsePoolUnavailableError(repr(exc)[:300]) from exc
         try:
@@ -139,13 +140,18 @@ class ParsePool:
             # repeated alone in a fresh process, so only the culprit fails.
             logger.warning("a parse process died; replacing the pool", extra={"url": final_url})
             self._replace(generation)
-            return self._parse_alone(args)
+            return self._parse_alone(body, dict(headers), final_url, fetched_at, limits)
 
-    def _parse_alone(self, args: tuple[object, ...]) -> ParsedFeed:
+    def _parse_alone(
+        self,
+        body: bytes,
+        headers: dict[str, str],
+        final_url: str | None,
+        fetched_at: dt.datetime,
+        limits: ParseLimits,
+    ) -> ParsedFeed:
         # The retry reads with feedparser only: if the native fast path is what crashed, the
         # feed still gets read.
-        body, headers, final_url, fetched_at, limits = args
-        assert isinstance(limits, ParseLimits)
         args = (body, headers, final_url, fetched_at, replace(limits, fast_feed_parser=False))
         alone = self._start(workers=1)
         try:
