@@ -9,8 +9,9 @@ import sys
 from collections.abc import Iterable
 from typing import Any, TextIO
 
-from app.extraction.core import extract_article
-from app.extraction.inputs import InvalidArticle, article_from_json
+from app.extraction.core import extract_article, not_read_because
+from app.extraction.inputs import InvalidArticle, ReadArticle, read_article
+from app.extraction.schemas import ExtractedEvent
 
 logger = logging.getLogger(__name__)
 
@@ -55,8 +56,8 @@ def _one(line: str, number: int) -> dict[str, Any]:
         obj = json.loads(line)
         if isinstance(obj, dict):
             identifier = obj.get("id")
-        article = article_from_json(obj)
-        events = extract_article(article)
+        read = read_article(obj)
+        events = extract_article(read.article)
     except json.JSONDecodeError as exc:
         return {"id": None, "line": number, "error": f"not JSON: {exc.msg} at column {exc.colno}"}
     except InvalidArticle as exc:
@@ -64,7 +65,21 @@ def _one(line: str, number: int) -> dict[str, Any]:
     except Exception:  # one bad article never stops the stream
         logger.exception("extraction failed", extra={"line": number})
         return {"id": identifier, "line": number, "error": "extraction failed (logged)"}
-    return {"id": identifier, "events": [event.to_dict() for event in events]}
+    return result_of(read, events, identifier)
+
+
+def result_of(read: ReadArticle, events: list[ExtractedEvent], identifier: Any) -> dict[str, Any]:
+    """One output object: the events, and what was set aside or could not be read, if anything."""
+    result: dict[str, Any] = {
+        "id": identifier,
+        "events": [event.to_dict() for event in events],
+    }
+    skipped = not_read_because(read.article)
+    if skipped:
+        result["not_read"] = skipped
+    if read.warnings:
+        result["warnings"] = read.warnings
+    return result
 
 
 def _rebuild() -> int:

@@ -22,8 +22,9 @@ from functools import cache
 
 from app.extraction import rules
 from app.extraction.claims import claim_status
-from app.extraction.dates import DATE_WORDS, DATES, DateMention, find_dates, publish_day
+from app.extraction.dates import DATE_WORDS, DATES, Anchor, DateMention, find_dates
 from app.extraction.figures import extract_figures
+from app.extraction.language import uncovered_language
 from app.extraction.lexicon import (
     Category,
     PhraseMatcher,
@@ -96,15 +97,25 @@ class Support:
 
 def extract_article(article: ArticleInput) -> list[ExtractedEvent]:
     """Zero or more events from one article; deterministic for a given input."""
+    if uncovered_language(article.title, article.text):
+        return []  # callers that answer people say why (`not_read_because`)
     sentences = article_sentences(article.title, article.text)
     if _is_commentary(sentences):
         return []
-    today = publish_day(article.published)
+    today = Anchor.of(article.published, article.published_precision)
     supports = _supports(sentences, today)
     if _non_security_headline(sentences[0], supports):
         return []
     chosen = _emitted(supports)
     return [_build_event(article, sentences, support, today) for support in chosen]
+
+
+def not_read_because(article: ArticleInput) -> str | None:
+    """Why the rules could not read an article at all, or None when they could."""
+    language = uncovered_language(article.title, article.text)
+    if language:
+        return f"written in {language}, a language the extraction rules do not cover yet"
+    return None
 
 
 def _is_commentary(sentences: Sequence[Sentence]) -> bool:
@@ -334,7 +345,11 @@ def _event_date(triggers: Sequence[Trigger], sentences: Sequence[Sentence], toda
         if mentions:
             d = mentions[0]
             return d.date, d.precision, f"'{d.text}' in the lead (sentence {sentence.index})"
-    return today, "unknown", "no date in the text: publish day (KST) assumed"
+    if today.known == "day":
+        return today.latest, "unknown", "no date in the text: publish day (KST) assumed"
+    if today.first is not None:
+        return today.first, today.known, f"no date in the text: the publish {today.known}"
+    return None, "unknown", "no date in the text and no publish date"
 
 
 def _dates(sentence: Sentence, today) -> list[DateMention]:  # type: ignore[no-untyped-def]

@@ -5,6 +5,10 @@ Tuesday of the previous (Monday-to-Sunday) week; "last week" the Monday of the p
 takes the publish year unless that lands more than a few days in the future (then the year
 before); "earlier this month" is the first of the month (precision month). Dates further in the
 future than FUTURE_SLACK_DAYS are plans, not happenings, and are ignored.
+
+When only the publish month or year is known (an `Anchor` of that precision), a relative
+expression ("on Tuesday", "last week") can say no more than that period; "May 26" still takes the
+year. With no publish date at all, only dates that carry their year count.
 """
 
 from __future__ import annotations
@@ -53,6 +57,27 @@ DATE_WORDS = AnchoredPattern(
 )
 
 
+class Anchor(NamedTuple):
+    """What the publish date tells: the period it may lie in, and its precision."""
+
+    first: dt.date | None  # the first day the article may have been published (KST)
+    latest: dt.date | None  # the last such day; relative dates resolve against it
+    known: str  # day|month|year|none
+
+    @classmethod
+    def of(cls, published: dt.datetime | None, known: str = "day") -> Anchor:
+        if published is None or known == "none":
+            return cls(None, None, "none")
+        if known == "day":
+            day = publish_day(published)
+            return cls(day, day, "day")
+        first = published.date()
+        if known == "month":
+            following = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+            return cls(first, following - dt.timedelta(days=1), "month")
+        return cls(first.replace(month=1, day=1), first.replace(month=12, day=31), "year")
+
+
 class DateMention(NamedTuple):  # one per hit: a NamedTuple builds faster than a frozen dataclass
     start: int
     end: int
@@ -74,17 +99,22 @@ def publish_day(published: dt.datetime) -> dt.date:
 
 
 def find_dates(
-    sentence: str, today: dt.date, starts: Sequence[int] | None = None
+    sentence: str, today: dt.date | Anchor, starts: Sequence[int] | None = None
 ) -> list[DateMention]:
-    """Date expressions in a sentence, resolved against `today` (the KST publish day);
-    `starts`: where its scan saw DATES may start, if it has one."""
+    """Date expressions in a sentence, resolved against `today` (the KST publish day, or an
+    `Anchor` when less is known); `starts`: where its scan saw DATES may start, if it has one."""
     found = []
+    anchor = today if isinstance(today, Anchor) else None
+    latest = anchor.latest if anchor else today
     for match in DATES.finditer(sentence, starts):
-        resolved = _resolve(match, today)
+        if anchor is None or anchor.known == "day":
+            resolved = _resolve(match, latest)  # type: ignore[arg-type]
+        else:
+            resolved = _resolve_vague(match, anchor)
         if resolved is None:
             continue
         day, precision = resolved
-        if day > today + dt.timedelta(days=FUTURE_SLACK_DAYS):
+        if latest is not None and day > latest + dt.timedelta(days=FUTURE_SLACK_DAYS):
             continue
         found.append(DateMention(match.start(), match.end(), day, precision, match.group(0)))
     return found
@@ -118,6 +148,17 @@ def _resolve(m: re.Match[str], today: dt.date) -> tuple[dt.date, str] | None:
         year = today.year if month <= today.month else today.year - 1
         return dt.date(year, month, 1), "month"
     return None
+
+
+def _resolve_vague(m: re.Match[str], anchor: Anchor) -> tuple[dt.date, str] | None:
+    """A date expression when the publish day itself is unknown."""
+    if m.group("iso") or m.group("md_year") or m.group("dm_year"):
+        return _resolve(m, anchor.latest or dt.date.max)
+    if anchor.latest is None or anchor.first is None:
+        return None  # "May 26" or "on Tuesday" with no publish date: which year?
+    if m.group("md") or m.group("dm") or m.group("mo"):
+        return _resolve(m, anchor.latest)
+    return anchor.first, anchor.known  # "on Tuesday", "last week": somewhere in that period
 
 
 def _key(matched: str) -> str:

@@ -1,45 +1,74 @@
-"""Articles from JSON (the `extract` command and `POST /extract`), with clear errors."""
+"""Articles from JSON (the `extract` command and `POST /extract`), read as leniently as real
+feeds and scripts need.
+
+An item is refused only when it is not a JSON object or carries no text at all (neither title
+nor text). Everything else is read as well as it can be, and what was set aside is said in
+`warnings`: a missing title (the first sentence stands in), a missing or unreadable `published`
+(the event date is then only what the text says), a reduced-precision `published` ("2023-05",
+"2023"), an over-long text (cut at the configured limit), a field of the wrong type (ignored).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
+from dataclasses import dataclass, field
 from typing import Any
 
 from app.core.config import get_settings
 from app.extraction.schemas import ArticleInput
+
+_YEAR_MONTH = re.compile(r"^(\d{4})(?:-(\d{1,2}))?$")
 
 
 class InvalidArticle(ValueError):
     """The input is not an article we can read; the message says why."""
 
 
+@dataclass(frozen=True, slots=True)
+class ReadArticle:
+    """An article and what was set aside to read it."""
+
+    article: ArticleInput
+    warnings: list[str] = field(default_factory=list)
+
+
 def article_from_json(obj: Any) -> ArticleInput:
+    return read_article(obj).article
+
+
+def read_article(obj: Any) -> ReadArticle:
     if not isinstance(obj, dict):
         raise InvalidArticle("an article must be a JSON object")
     settings = get_settings()
-    title = _text(obj, "title", required=True, limit=settings.max_title_chars)
-    text = _text(obj, "text", required=False, limit=settings.max_text_chars)
+    warnings: list[str] = []
+    title = _text(obj, "title", settings.max_title_chars, warnings)
+    text = _text(obj, "text", settings.max_text_chars, warnings)
     if not title.strip() and not text.strip():
-        raise InvalidArticle("title and text are both empty")
+        raise InvalidArticle("the article has no text (title and text are both empty or absent)")
+    if not title.strip():
+        warnings.append("no title: the first sentence of the text stands in for it")
     identifier = obj.get("id")
     if identifier is not None and not isinstance(identifier, str | int):
-        raise InvalidArticle("id must be a string or an integer")
-    source = obj.get("source") or ""
-    url = obj.get("url")
-    if not isinstance(source, str) or (url is not None and not isinstance(url, str)):
-        raise InvalidArticle("source and url must be strings")
-    return ArticleInput(
+        warnings.append("id is neither a string nor an integer: ignored")
+        identifier = None
+    source = _optional_string(obj, "source", warnings) or ""
+    url = _optional_string(obj, "url", warnings)
+    published, precision = _published(obj.get("published"), warnings)
+    article = ArticleInput(
         id=identifier if identifier is not None else "",
         title=title,
         text=text,
-        published=parse_published(obj.get("published")),
+        published=published,
+        published_precision=precision,
         source=source[:200],
         url=url,
     )
+    return ReadArticle(article, warnings)
 
 
 def parse_published(value: Any) -> dt.datetime:
-    """ISO 8601; a bare date is midnight UTC and a time without offset is taken as UTC."""
+    """ISO 8601 timestamp or date; a bare date is midnight UTC, a time without offset is UTC."""
     if not isinstance(value, str) or not value.strip():
         raise InvalidArticle("published is required (ISO 8601, e.g. 2026-05-26T04:30:00Z)")
     try:
@@ -49,14 +78,49 @@ def parse_published(value: Any) -> dt.datetime:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
 
 
-def _text(obj: dict[str, Any], name: str, *, required: bool, limit: int) -> str:
+def _published(value: Any, warnings: list[str]) -> tuple[dt.datetime | None, str]:
+    """The publish time and how much of it is known: day, month, year or none."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        warnings.append("no published date: event dates come from the text alone")
+        return None, "none"
+    if isinstance(value, str):
+        reduced = _YEAR_MONTH.match(value.strip())
+        if reduced:
+            year, month = int(reduced.group(1)), reduced.group(2)
+            if month is None:
+                return dt.datetime(year, 1, 1, tzinfo=dt.UTC), "year"
+            if 1 <= int(month) <= 12:
+                return dt.datetime(year, int(month), 1, tzinfo=dt.UTC), "month"
+        try:
+            return parse_published(value), "day"
+        except InvalidArticle:
+            pass
+    shown = value[:40] if isinstance(value, str) else type(value).__name__
+    warnings.append(
+        f"published {shown!r} is not an ISO 8601 date or timestamp: ignored, "
+        "event dates come from the text alone"
+    )
+    return None, "none"
+
+
+def _text(obj: dict[str, Any], name: str, limit: int, warnings: list[str]) -> str:
     value = obj.get(name)
     if value is None:
-        if required:
-            raise InvalidArticle(f"{name} is required")
         return ""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        value = str(value)
     if not isinstance(value, str):
-        raise InvalidArticle(f"{name} must be a string")
+        warnings.append(f"{name} is not a string: ignored")
+        return ""
     if len(value) > limit:
-        raise InvalidArticle(f"{name} is longer than {limit} characters")
+        warnings.append(f"{name} is longer than {limit} characters: cut there")
+        return value[:limit]
     return value
+
+
+def _optional_string(obj: dict[str, Any], name: str, warnings: list[str]) -> str | None:
+    value = obj.get(name)
+    if value is None or isinstance(value, str):
+        return value
+    warnings.append(f"{name} is not a string: ignored")
+    return None

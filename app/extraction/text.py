@@ -226,11 +226,13 @@ def _is_abbreviation(text: str, dot: int) -> bool:
 
 
 def article_sentences(title: str, text: str) -> list[Sentence]:
-    """Title first (index 0), then the body's sentences, each with its folded twin."""
+    """Title first (index 0), then the body's sentences, each with its folded twin. With no
+    title, the body's first sentence stands in for it (a feed item or script may carry none)."""
     title = normalize(title)
     body = strip_dateline(normalize(text))
-    pieces = [title] if title else [""]
+    pieces = [title] if title else []
     pieces += split_sentences(body)
+    pieces = pieces or [""]
     return [Sentence(i, p, fold(p)) for i, p in enumerate(pieces)]
 
 

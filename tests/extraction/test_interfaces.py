@@ -60,15 +60,39 @@ def test_cli_prints_one_line_per_article_with_its_id() -> None:
     assert set(event) >= {"title", "actors", "weapons", "severity", "confidence", "evidence"}
 
 
-def test_cli_reports_bad_lines_in_place_and_exits_non_zero() -> None:
-    bad = json.dumps({"id": "x", "title": "t", "published": "yesterday"})
-    done = run_cli("{not json\n" + bad + "\n" + json.dumps(LAUNCH) + "\n")
+def test_cli_refuses_only_lines_that_are_not_json_or_have_no_text() -> None:
+    no_text = json.dumps({"id": "x", "published": "2026-05-26"})
+    done = run_cli("{not json\n" + no_text + "\n" + json.dumps(LAUNCH) + "\n")
     assert done.returncode == 1
     assert "Traceback" not in done.stderr
     lines = [json.loads(line) for line in done.stdout.splitlines()]
     assert [line.get("id") for line in lines] == [None, "x", "a1"]
-    assert "not JSON" in lines[0]["error"] and "ISO 8601" in lines[1]["error"]
+    assert "not JSON" in lines[0]["error"] and "no text" in lines[1]["error"]
     assert lines[2]["events"]
+
+
+def test_cli_reads_what_real_feeds_and_scripts_carry() -> None:
+    body = LAUNCH["text"]
+    untitled = {"id": "t", "text": LAUNCH["title"] + ". " + body, "published": "2026-05-26"}
+    vague_date = {"id": "m", "title": LAUNCH["title"], "text": body, "published": "2026-05"}
+    no_date = {"id": "n", "title": LAUNCH["title"], "text": body}
+    bad_date = {"id": "b", "title": LAUNCH["title"], "text": body, "published": "yesterday"}
+    korean = {"id": "k", "title": "북한, 서해상으로 탄도미사일 발사", "text": "합참은 26일 밝혔다."}
+    rows = [untitled, vague_date, no_date, bad_date, korean]
+    done = run_cli("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
+    assert done.returncode == 0, done.stdout + done.stderr
+    out = {line["id"]: line for line in map(json.loads, done.stdout.splitlines())}
+    assert out["t"]["events"][0]["category"] == "missile_test"
+    assert any("no title" in w for w in out["t"]["warnings"])
+    # published only to the month: "on Tuesday" can say no more than that month
+    [monthly] = out["m"]["events"]
+    assert (monthly["event_date"], monthly["date_precision"]) == ("2026-05-01", "month")
+    # no publish date: the text's "Tuesday" has no week to fall in
+    [undated] = out["n"]["events"]
+    assert undated["event_date"] is None and undated["date_precision"] == "unknown"
+    assert any("not an ISO 8601" in w for w in out["b"]["warnings"])
+    assert out["b"]["events"][0]["event_date"] is None
+    assert out["k"]["events"] == [] and "Korean (ko)" in out["k"]["not_read"]
 
 
 @pytest.fixture(scope="module")
@@ -105,7 +129,8 @@ def test_post_extract_a_batch(base_url: str) -> None:
     ("content", "status", "detail"),
     [
         (b"{oops", 400, "not valid JSON"),
-        (json.dumps({"title": "t", "text": "x"}).encode(), 400, "published is required"),
+        (json.dumps({"id": 1, "published": "2026-05-26"}).encode(), 400, "no text"),
+        (json.dumps([LAUNCH]).encode(), 400, "JSON object"),
         (json.dumps({"articles": []}).encode(), 400, "non-empty list"),
         (json.dumps({"articles": [LAUNCH] * 4}).encode(), 413, "at most 3"),
         (json.dumps({**LAUNCH, "text": "x" * 30_000}).encode(), 413, "larger than"),
@@ -123,6 +148,16 @@ def test_post_extract_rejects_bad_input_with_problem_json(
     assert response.status_code == status
     assert response.headers["content-type"].startswith("application/problem+json")
     assert detail in response.json()["detail"]
+
+
+def test_post_extract_without_title_or_date_says_what_it_set_aside(base_url: str) -> None:
+    article = {"text": LAUNCH["title"] + ". " + LAUNCH["text"], "published": "2026"}
+    response = httpx.post(f"{base_url}/extract", json=article, timeout=10)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["events"][0]["category"] == "missile_test"
+    assert body["events"][0]["date_precision"] == "year"
+    assert any("no title" in w for w in body["warnings"])
 
 
 def test_eval_script_scores_both_splits_and_ends_with_json() -> None:

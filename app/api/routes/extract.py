@@ -11,18 +11,28 @@ from starlette.concurrency import run_in_threadpool
 
 from app.api.problems import Problem
 from app.core.config import get_settings
+from app.extraction.commands import result_of
 from app.extraction.core import extract_article
-from app.extraction.inputs import InvalidArticle, article_from_json
-from app.extraction.schemas import ArticleInput
+from app.extraction.inputs import InvalidArticle, ReadArticle, read_article
 
 router = APIRouter(tags=["extraction"])
 
 
 class ArticleIn(BaseModel):
+    """Only some text is required: a title, a text, or both."""
+
     id: str | int | None = None
-    title: str
+    title: str | None = Field(
+        default=None, description="Optional: the first sentence of the text stands in"
+    )
     text: str = ""
-    published: str = Field(description="ISO 8601; without an offset it is taken as UTC")
+    published: str | None = Field(
+        default=None,
+        description=(
+            "ISO 8601 timestamp or date (without an offset it is taken as UTC), or a month "
+            "('2023-05') or year ('2023'); absent: event dates come from the text alone"
+        ),
+    )
     source: str = ""
     url: str | None = None
 
@@ -85,17 +95,15 @@ async def extract(request: Request) -> dict[str, Any]:
     return (await run_in_threadpool(_extract_all, [article]))[0]
 
 
-def _article(item: Any, where: str) -> ArticleInput:
+def _article(item: Any, where: str) -> ReadArticle:
     try:
-        return article_from_json(item)
+        return read_article(item)
     except InvalidArticle as exc:
         raise Problem(400, f"{where}: {exc}") from None
 
 
-def _extract_all(articles: list[ArticleInput]) -> list[dict[str, Any]]:
-    return [
-        {"id": a.id, "events": [event.to_dict() for event in extract_article(a)]} for a in articles
-    ]
+def _extract_all(articles: list[ReadArticle]) -> list[dict[str, Any]]:
+    return [result_of(a, extract_article(a.article), a.article.id) for a in articles]
 
 
 async def _bounded_body(request: Request, limit: int) -> bytes:
