@@ -268,7 +268,9 @@ def _build_event(
     scope = [*evidence, *mentioned][:10]
 
     event_date, precision, date_reason = _event_date(triggers, sentences, today)
-    mention, place_reason = choose_place(category.name, evidence, scope, trigger_at)
+    mention, place_reason = choose_place(
+        category.name, evidence, scope, trigger_at, sentences
+    )
     actors = _phrases("actors", actor_matcher(), evidence)
     location = to_location(mention.place) if mention else _country_fallback(actors)
     if mention is None and location is not None:

@@ -71,6 +71,12 @@ _OTHER_CUES = {"in": 2, "at": 2, "near": 2, "along": 2, "across": 1, "from": 1}
 # officials met to discuss it ("talks in Washington on the DMZ") is not where it happened.
 _FOREIGN_VENUE_PENALTY = {"border_maritime": 4}
 _PENINSULA = frozenset({"KP", "KR"})
+# a place named elsewhere in the excerpt than the event's sentences: still the event's place
+# when nothing better is named, but any place in the event's own sentences comes first
+OUT_OF_SCOPE_PENALTY = 3
+# kinds of event that often have no physical place (a designation, a theft online, a policy):
+# a place elsewhere in the excerpt is more likely someone else's
+_OWN_SENTENCES_ONLY = frozenset({"sanctions", "cyber", "defense_policy"})
 _PENINSULA_BOX = (33.0, 43.5, 124.0, 131.5)  # lat min, lat max, lon min, lon max (with borders)
 
 
@@ -131,19 +137,32 @@ def choose_place(
     evidence: Sequence[Sentence],
     scope: Sequence[Sentence],
     trigger_at: dict[int, int],
+    excerpt: Sequence[Sentence] = (),
 ) -> tuple[PlaceMention | None, str]:
-    """The best-supported place for one event, and why it was chosen."""
+    """The best-supported place for one event, and why it was chosen.
+
+    The event's own sentences come first, then the sentences that mention its kind of thing,
+    then the rest of the excerpt (a feed's summary often names the launch site one sentence
+    away from the launch), each step a little less trusted.
+    """
     best: tuple[float, int, int] | None = None
     chosen: PlaceMention | None = None
     evidence_ids = {s.index for s in evidence}
-    for sentence in [*evidence, *(s for s in scope if s.index not in evidence_ids)]:
+    scope_ids = evidence_ids | {s.index for s in scope}
+    ordered = [*evidence, *(s for s in scope if s.index not in evidence_ids)]
+    if category not in _OWN_SENTENCES_ONLY:
+        ordered += [s for s in excerpt if s.index not in scope_ids]
+    for sentence in ordered:
         in_evidence = sentence.index in evidence_ids
+        in_scope = sentence.index in scope_ids
         if best is not None:
             ceiling = _best_possible(category, in_evidence, sentence.index in trigger_at)
             if (ceiling, -sentence.index) < best[:2]:
                 continue  # no place here can win: spare the gazetteer scan of the sentence
         for mention in place_mentions(sentence):
             score = _score(category, mention, in_evidence, trigger_at)
+            if not in_scope:
+                score -= OUT_OF_SCOPE_PENALTY
             if score < 0:
                 continue
             key = (score, -sentence.index, -mention.start)

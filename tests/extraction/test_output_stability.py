@@ -139,7 +139,35 @@ def write_snapshot() -> int:
     return 0
 
 
+def diff_snapshot(show: int = 5) -> int:
+    """What a change of results changed: counts of changed fields, and a few examples."""
+    snapshot = _load_snapshot()
+    fields: dict[str, int] = {}
+    examples: list[str] = []
+    for key, article in snapshot_articles():
+        old, new = snapshot.get(key, []), _output(article)
+        if old == new:
+            continue
+        if len(old) != len(new):
+            fields["event count"] = fields.get("event count", 0) + 1
+            examples.append(f"{key}: {[e['category'] for e in old]} -> {[e['category'] for e in new]}")
+            continue
+        for before, after in zip(old, new, strict=True):
+            for name in sorted(set(before) | set(after)):
+                if before.get(name) != after.get(name) and name != "reasons":
+                    fields[name] = fields.get(name, 0) + 1
+                    if name != "confidence":
+                        examples.append(f"{key} {name}: {before.get(name)} -> {after.get(name)}")
+    for name, count in sorted(fields.items(), key=lambda item: -item[1]):
+        print(f"{count:6}  {name}")
+    for line in examples[:: max(1, len(examples) // show)][:show]:
+        print("  " + line[:300])
+    return 0
+
+
 if __name__ == "__main__":
-    if sys.argv[1:] != ["--write"]:
-        sys.exit(f"usage: python {Path(__file__).name} --write")
-    sys.exit(write_snapshot())
+    if sys.argv[1:] == ["--write"]:
+        sys.exit(write_snapshot())
+    if sys.argv[1:] == ["--diff"]:
+        sys.exit(diff_snapshot(show=12))
+    sys.exit(f"usage: python {Path(__file__).name} --write | --diff")
