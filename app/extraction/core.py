@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -58,6 +59,16 @@ _PAST_AFTER = re.compile(  # applied with .match: .search would try the ^ at eve
     r"^[^.;]{0,30}\b(?:earlier this year|last year|in (?:19|20)\d\d|years? ago|previously|"
     r"in the past|since (?:19|20)\d\d|decades ago)\b",
     re.IGNORECASE,
+)
+# "talks in Washington on the DMZ", "met to discuss the missile launches": the happening is the
+# talks; what they are about is their topic, not an incident of its own
+_TOPIC_BEFORE = AnchoredPattern(
+    re.compile(
+        r"\b(?:discuss\w*|(?:talks|negotiations|meetings?|dialogue|consultations?|debates?|"
+        r"conference|forum|seminar|hearing)\s+(?:\S+\s+){0,5}?"
+        r"(?:on|about|over|regarding|concerning))\b[^.;]{0,45}$",
+        re.IGNORECASE,
+    )
 )
 _SATELLITE = AnchoredPattern(
     re.compile(r"\b(?:satellite|space|carrier rocket|Chollima)\b", re.IGNORECASE)
@@ -146,6 +157,7 @@ def _triggers(sentence: Sentence, *, gated: bool = True) -> list[Trigger]:
             if category.kinetic and (
                 _MODAL_BEFORE.search(text[max(0, start - 40) : start])
                 or _PAST_AFTER.match(text[match.end() : match.end() + 40])
+                or _TOPIC_BEFORE.search(text[max(0, start - 70) : start])
             ):
                 continue
             incidental = sentence.segment_at(start)[2]
@@ -268,10 +280,10 @@ def _build_event(
     scope = [*evidence, *mentioned][:10]
 
     event_date, precision, date_reason = _event_date(triggers, sentences, today)
-    mention, place_reason = choose_place(
-        category.name, evidence, scope, trigger_at, sentences
-    )
+    mention, place_reason = choose_place(category.name, evidence, scope, trigger_at, sentences)
     actors = _phrases("actors", actor_matcher(), evidence)
+    if category.name in _OBSERVED:
+        actors = _without_observers(actors, evidence)
     location = to_location(mention.place) if mention else _country_fallback(actors)
     if mention is None and location is not None:
         place_reason = f"only the country is known ({location.name})"
@@ -347,11 +359,34 @@ def _event_date(triggers: Sequence[Trigger], sentences: Sequence[Sentence], toda
         if mentions:
             d = mentions[0]
             return d.date, d.precision, f"'{d.text}' in the lead (sentence {sentence.index})"
+    past = _past_year(triggers, today)
+    if past is not None:
+        year, said = past
+        return dt.date(year, 1, 1), "year", f"'{said}': an earlier year's happening, reported now"
     if today.known == "day":
         return today.latest, "unknown", "no date in the text: publish day (KST) assumed"
     if today.first is not None:
         return today.first, today.known, f"no date in the text: the publish {today.known}"
     return None, "unknown", "no date in the text and no publish date"
+
+
+_PAST_YEAR = re.compile(r"\b(?:(?:in|during|throughout)\s+((?:19|20)\d\d)|last year)\b", re.I)
+
+
+def _past_year(triggers: Sequence[Trigger], today: Anchor) -> tuple[int, str] | None:
+    """A year before the publish year that the event's own sentences put it in ("stole $2
+    billion in 2025", "hacked last year"): a report today of last year's theft is dated then."""
+    for trigger in triggers:
+        for match in _PAST_YEAR.finditer(trigger.sentence.text):
+            said = match.group(0)
+            if match.group(1) is None:
+                if today.latest is None or today.known not in {"day", "month"}:
+                    continue
+                return today.latest.year - 1, said
+            year = int(match.group(1))
+            if today.latest is None or year < today.latest.year:
+                return year, said
+    return None
 
 
 def _dates(sentence: Sentence, today) -> list[DateMention]:  # type: ignore[no-untyped-def]
@@ -380,9 +415,46 @@ def _phrases(kind: str, matcher: PhraseMatcher, sentences: Sequence[Sentence]) -
     return names
 
 
+# kinds of event whose foreign sources only observe them (a JCS that detects a launch, an FBI
+# that attributes a hack): who acted is not who spoke
+_OBSERVED = frozenset({"missile_test", "space_launch", "nuclear", "artillery", "cyber"})
+_NORTH_SIDE = frozenset({"North Korea", "Kim Jong Un", "Kim Yo Jong", "Lazarus Group"})
+_SPEAKER_AFTER = re.compile(
+    r"^(?:['’]s?)?(?:\s+[\w.()-]+){0,4}?\s+(?:said|says|say|told|reported|reports|announced|"
+    r"confirmed|confirms|stated|noted|added|detected|detects|assessed|identified|attributed|"
+    r"blamed|accused|estimated)\b",
+    re.IGNORECASE,
+)
+_ACCORDING_BEFORE = re.compile(r"\baccording to\s+(?:the\s+)?(?:[\w.-]+\s+){0,3}$", re.I)
+
+
+def _without_observers(actors: list[str], evidence: Sequence[Sentence]) -> list[str]:
+    """The actors less those named only as the source of what the sentences say."""
+    acting: set[str] = set()
+    matcher = actor_matcher()
+    for sentence in evidence:
+        text = sentence.text
+        for hit in matcher.find_in(sentence):
+            if text[hit.end : hit.end + 1] == "$":
+                continue
+            speaking = _SPEAKER_AFTER.match(
+                text[hit.end : hit.end + 60]
+            ) or _ACCORDING_BEFORE.search(text[max(0, hit.start - 40) : hit.start])
+            # "N. Korea fires missile: JCS" names its source at the end of the headline
+            headline_source = not text[hit.end :].strip(" .'\"”") and text[
+                : hit.start
+            ].rstrip().endswith((":", ","))
+            if not speaking and not headline_source:
+                acting.update(hit.keys)
+    return [a for a in actors if a in _NORTH_SIDE or a in acting]
+
+
 def _keys_in(matcher: PhraseMatcher, sentence: Sentence) -> list[str]:
     keys: list[str] = []
+    text = sentence.text
     for hit in matcher.find_in(sentence):
+        if text[hit.end : hit.end + 1] == "$":
+            continue  # "US$2 billion" is a currency, not an actor
         keys += [key for key in hit.keys if key not in keys]
     return keys
 
