@@ -1,15 +1,20 @@
 """claimed / reported / confirmed, from who the article says the information comes from.
 
 confirmed: an authority independent of the actor (South Korea's JCS or defence ministry, Japan's
-MoD or Joint Staff, USINDOPACOM, U.S. officials...) says it detected, confirmed or announced
-it; a foreign ministry counts only when it says "confirmed". claimed: only the actor's state
-media (KCNA, Rodong Sinmun, KCTV) or government says so. reported: anything else.
+MoD or Joint Staff, USINDOPACOM, U.S. officials, the Treasury, the FBI, the USGS, the UN and its
+Security Council, NATO...) says it detected, confirmed, measured, attributed or announced it (a
+foreign ministry counts only when it says "confirmed"); or an official body carried the act out
+itself (the Security Council adopted the resolution, the Treasury designated the firms, South
+Korea and the US began their drills); or two governments held the meeting themselves.
+claimed: only the actor's state media (KCNA, Rodong Sinmun, KCTV) or government says so.
+reported: anything else (journalists, unnamed sources, think tanks, imagery analysts, the
+IAEA's observations).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 from app.extraction.lexicon import claim_patterns, starts_in
 from app.extraction.text import Sentence
@@ -39,7 +44,87 @@ def confirming_authority(sentence: Sentence) -> str | None:
     return None
 
 
-def claim_status(sentences: Iterable[Sentence], title: Sentence) -> tuple[str, str]:
+# the kinds of event official bodies carry out themselves (a launch or a hack by North Korea is
+# never confirmed by the mere presence of an official body in its sentence)
+CARRIED_OUT_BY_OFFICIALS = frozenset(
+    {
+        "sanctions",
+        "diplomacy",
+        "military_exercise",
+        "defense_policy",
+        "humanitarian",
+        "domestic",
+        "border_maritime",
+        "arms_transfer",
+    }
+)
+# states whose meeting, held by both governments, confirms itself
+MEETING_PARTIES = frozenset(
+    {
+        "North Korea",
+        "South Korea",
+        "United States",
+        "Japan",
+        "China",
+        "Russia",
+        "Singapore",
+        "Ukraine",
+        "United Nations",
+        "Kim Jong Un",
+        "Xi Jinping",
+        "Vladimir Putin",
+        "Donald Trump",
+        "Lee Jae Myung",
+    }
+)
+_LEADER_COUNTRY = {
+    "Kim Jong Un": "North Korea",
+    "Xi Jinping": "China",
+    "Vladimir Putin": "Russia",
+    "Donald Trump": "United States",
+    "Lee Jae Myung": "South Korea",
+}
+
+
+def official_act(sentence: Sentence) -> str | None:
+    """The official body a sentence says carried something out, if any (main clause only)."""
+    match = claim_patterns().official_act.search(sentence.text)
+    if match is None:
+        return None
+    start = match.start("actor")
+    if sentence.segment_at(start)[2] or _NORTH_OWNER.search(
+        sentence.text[max(0, start - 25) : start]
+    ):
+        return None  # "after the US held drills" is another happening; the North's own organs
+    return f"{match.group('actor')} {match.group('act')}"
+
+
+_MEETING_HELD = re.compile(
+    r"\b(?:met|meets|held (?:talks|a summit|summit|a meeting|meetings)|hold talks|holds talks|"
+    r"signed|visited|arrived in|arrives in|hosted|hosts|shook hands|greeted)\b",
+    re.IGNORECASE,
+)
+_NOT_YET = re.compile(
+    r"\b(?:plans?|planned|planning|expected|will|would|could|may|might|reported(?:ly)?|possible|"
+    r"proposed|proposes|offered|hopes?|seeks?|wants?)\b[^.;]{0,30}$",
+    re.IGNORECASE,
+)
+
+
+def _held_meeting(sentence: Sentence) -> bool:
+    """The sentence says a meeting took place (not that one is planned or proposed)."""
+    for match in _MEETING_HELD.finditer(sentence.text):
+        if not _NOT_YET.search(sentence.text[max(0, match.start() - 40) : match.start()]):
+            return True
+    return False
+
+
+def claim_status(
+    sentences: Iterable[Sentence],
+    title: Sentence,
+    category: str = "",
+    actors: Sequence[str] = (),
+) -> tuple[str, str]:
     """The status and the reason for it, from the sentences about one event."""
     scope = list(sentences)
     for sentence in scope:
@@ -49,6 +134,16 @@ def claim_status(sentences: Iterable[Sentence], title: Sentence) -> tuple[str, s
     headline = claim_patterns().headline.search(title.text)
     if headline:
         return "confirmed", f"headline attributes it to {headline.group(0).strip(': ')}"
+    if category in CARRIED_OUT_BY_OFFICIALS:
+        for sentence in [title, *scope]:
+            act = _memo(sentence, "official_act", official_act)
+            if act:
+                return "confirmed", f"carried out by an official body ('{act}')"
+    if category == "diplomacy":
+        parties = {_LEADER_COUNTRY.get(a, a) for a in actors if a in MEETING_PARTIES}
+        held = next((s for s in [title, *scope] if _held_meeting(s)), None)
+        if len(parties) >= 2 and held is not None:
+            return "confirmed", f"a meeting the governments held ({', '.join(sorted(parties))})"
     for sentence in [title, *scope]:
         state = _memo(sentence, "state", _state_media)
         if state:

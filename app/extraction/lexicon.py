@@ -213,6 +213,7 @@ class ClaimPatterns:
     verb: AnchoredPattern  # the verb alone: most sentences lack it and skip the rest
     headline: AnchoredPattern  # ": Seoul" ending a headline
     state: AnchoredPattern  # the actor's own state media or government
+    official_act: AnchoredPattern  # an official body, then a verb of doing (it carried it out)
 
 
 @cache
@@ -227,6 +228,9 @@ def claim_patterns() -> ClaimPatterns:
         verb=_ignoring_case(rf"\b{verb}\b"),
         headline=_ignoring_case(spec["headline_authority"]),
         state=_ignoring_case(spec["state_media"]),
+        official_act=_ignoring_case(
+            rf"\b(?P<actor>{spec['official_actor']})\b[^.;]{{0,60}}?\b(?P<act>{spec['official_act']})\b"
+        ),
     )
 
 
