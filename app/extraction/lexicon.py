@@ -223,7 +223,7 @@ def claim_patterns() -> ClaimPatterns:
     return ClaimPatterns(
         authority=_ignoring_case(
             rf"\b(?P<a1>{authority})\b[^.;]{{0,60}}?\b(?P<v1>{verb})\b"
-            rf"|\b(?P<v2>{verb})\b[^.;]{{0,25}}?\b(?P<a2>{authority})\b"
+            rf"|\b(?P<v2>{verb})\b[^.;]{{0,45}}?\b(?P<a2>{authority})\b"
         ),
         verb=_ignoring_case(rf"\b{verb}\b"),
         headline=_ignoring_case(spec["headline_authority"]),

@@ -74,9 +74,9 @@ _PENINSULA = frozenset({"KP", "KR"})
 # a place named elsewhere in the excerpt than the event's sentences: still the event's place
 # when nothing better is named, but any place in the event's own sentences comes first
 OUT_OF_SCOPE_PENALTY = 3
-# kinds of event that often have no physical place (a designation, a theft online, a policy):
+# kinds of event that often have no physical place (a designation, a theft online):
 # a place elsewhere in the excerpt is more likely someone else's
-_OWN_SENTENCES_ONLY = frozenset({"sanctions", "cyber", "defense_policy"})
+_OWN_SENTENCES_ONLY = frozenset({"sanctions", "cyber"})
 _PENINSULA_BOX = (33.0, 43.5, 124.0, 131.5)  # lat min, lat max, lon min, lon max (with borders)
 
 

@@ -150,7 +150,9 @@ def diff_snapshot(show: int = 5) -> int:
             continue
         if len(old) != len(new):
             fields["event count"] = fields.get("event count", 0) + 1
-            examples.append(f"{key}: {[e['category'] for e in old]} -> {[e['category'] for e in new]}")
+            examples.append(
+                f"{key}: {[e['category'] for e in old]} -> {[e['category'] for e in new]}"
+            )
             continue
         for before, after in zip(old, new, strict=True):
             for name in sorted(set(before) | set(after)):
