@@ -353,6 +353,13 @@ def _event_date(triggers: Sequence[Trigger], sentences: Sequence[Sentence], toda
     for trigger in triggers:
         start, end, _ = trigger.sentence.segment_at(trigger.start)
         mentions = _dates(trigger.sentence, today)
+        text = trigger.sentence.text
+        # "..., the ministry said on Monday": the day it was said, not the day it happened
+        happened = [
+            d for d in mentions if not _SAID_BEFORE.search(text[max(0, d.start - 25) : d.start])
+        ]
+        if happened or len(mentions) > 1:
+            mentions = happened
         own = [d for d in mentions if start <= d.start < end] or mentions
         chosen = _nearest(own, trigger.start)
         if chosen:
@@ -373,6 +380,11 @@ def _event_date(triggers: Sequence[Trigger], sentences: Sequence[Sentence], toda
     return None, "unknown", "no date in the text and no publish date"
 
 
+_SAID_BEFORE = re.compile(
+    r"\b(?:said|says|told|announced|reported|stated|added|confirmed|disclosed|revealed)"
+    r"(?:\s+(?:in a statement|on its website|in a release))?\s+(?:on\s+)?$",
+    re.IGNORECASE,
+)
 _PAST_YEAR = re.compile(r"\b(?:(?:in|during|throughout)\s+((?:19|20)\d\d)|last year)\b", re.I)
 
 

@@ -48,9 +48,16 @@ _OTHER_BLANKS = ("\t", "\r", "\f", "\v")
 # of spaces alone: a pattern that starts with a space lets `re` skip to the spaces, while
 # _BLANKS, which may start with five characters, is tried at every one
 _SPACE_RUNS = re.compile(r"  +")
+_DATELINE_DATE = r"(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}|\d{1,2}\s+[A-Z][a-z]{2,8})"
+_DATELINE_REGION = r"[A-Z][A-Za-z.'\- ]{2,35}"  # ", South Korea", ", North Gyeongsang Province"
+_DATELINE_AGENCY = r"\([A-Za-z0-9 .&'-]{2,40}\)"  # "(Yonhap)", "(AP)"
 _DATELINE = re.compile(
-    r"^\s*[A-Z][A-Z.'\- ]{2,30}(?:,\s*(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}|\d{1,2}\s+[A-Z][a-z]{2,8}))?"
-    r"\s*(?:\([A-Za-z0-9 .&'-]{2,40}\))?\s*(?:--|—|-)\s+"
+    # SEOUL, May 26 (Yonhap) -- | CAMP HUMPHREYS, South Korea — | (SEOUL, South Korea) —
+    rf"^\s*\(?[A-Z][A-Z.'\- ]{{2,30}}(?:,\s*(?:{_DATELINE_DATE}|{_DATELINE_REGION}))?\)?"
+    rf"\s*(?:{_DATELINE_AGENCY})?\s*(?:--|—|–|-)\s+"
+    # Bangkok, Thailand (CNN) -- | Jan. 11 (UPI) --
+    rf"|^\s*(?:[A-Z][a-z]+(?: [A-Z][a-z]+)?,\s*{_DATELINE_REGION}\s*{_DATELINE_AGENCY}"
+    rf"|{_DATELINE_DATE}\s*{_DATELINE_AGENCY})\s*(?:--|—|–|-)\s+"
 )
 _ABBREVIATIONS = frozenset(
     [
