@@ -132,7 +132,9 @@ _TIMED_ASIDE = (
     r"(?:(?:\w+|a few|several)\s+(?:days?|weeks?|hours?|months?)\s+)?(?:after|before)\b"
 )
 _OTHER_ASIDE = (
-    r"\b(?:amid|despite|following|even as|in the wake of|ahead of|while|whereas)\b|,\s+as\b"
+    r"\b(?:amid|despite|following|even as|in the wake of|ahead of|while|whereas|in response to|"
+    r"in retaliation (?:for|against)|in protest (?:of|against|at)|in reaction to|citing|"
+    r"to counter|as a warning)\b|,\s+as\b"
 )
 _INCIDENTAL = re.compile(f"{_TIMED_ASIDE}|{_OTHER_ASIDE}", re.IGNORECASE)
 # the "after"/"before" branch is tried at every blank, the costliest part of the scan; in ASCII
@@ -141,6 +143,8 @@ _INCIDENTAL_UNTIMED = re.compile(_OTHER_ASIDE, re.IGNORECASE)
 # ...whose branches each need one of these words, or a ", as" (the pattern's own branch)
 _UNTIMED_WORDS = (
     "amid", "despite", "following", "even as", "in the wake of", "ahead of", "while", "whereas",
+    "in response to", "in retaliation", "in protest", "in reaction to", "citing", "to counter",
+    "as a warning",
 )  # fmt: skip
 _COMMA_AS = re.compile(r",\s+as\b", re.IGNORECASE)
 _CLAUSE_END = re.compile(r"[,;:]")
