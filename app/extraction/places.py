@@ -48,13 +48,19 @@ _NOT_A_PLACE_AFTER = re.compile(
     re.IGNORECASE,
 )
 _ATTRIBUTION_BEFORE = AnchoredPattern(
-    re.compile(r"according to\s+(?:the\s+)?$|\bto be deployed\s+\w+\s+(?:the\s+)?$", re.I)
+    re.compile(
+        r"according to\s+(?:the\s+)?$|\bto be deployed\s+\w+\s+(?:the\s+)?$"
+        # "about 80 km (50 miles) from the capital, Pyongyang": a reference point for a distance
+        r"|\b(?:km|kilometers|kilometres|miles|mi)\)?\s+(?:\w+\s+){0,2}?(?:from|of)\s+"
+        r"(?:the\s+)?(?:\w+\s+)?(?:capital,?\s+|city\s+of\s+)?$",
+        re.I,
+    )
 )
 _CUE = AnchoredPattern(
     re.compile(
         r"\b(from|into|toward|towards|off|over|in|at|near|along|across|inside|to|of)\s+(?:the\s+)?"
         r"(?:waters\s+of\s+the\s+|waters\s+off\s+|area\s+of\s+|port\s+of\s+|coast\s+of\s+)?"
-        r"(?:[\w'-]+\s+){0,2}?$",
+        r"(?:[\w'’-]+\s+){0,4}?$",
         re.IGNORECASE,
     )
 )
@@ -65,7 +71,22 @@ _SOUTH_CONTEXT = AnchoredPattern(
 _PRECISION_SCORE = {"site": 6, "city": 5, "sea": 4, "border": 4, "province": 3}
 _LAUNCHES = frozenset({"missile_test", "space_launch", "artillery"})
 # the word before a place: a launch site ("from") outranks where it fell ("into")
-_LAUNCH_CUES = {"from": 5, "into": 2, "toward": 2, "towards": 2, "off": 2, "over": 2}
+_LAUNCH_CUES = {
+    "from": 5,
+    "near": 3,
+    "in": 2,
+    "at": 2,
+    "into": 2,
+    "toward": 2,
+    "towards": 2,
+    "off": 2,
+    "over": 1,
+}
+# a sea is where a launch fell, whatever the word before it ("fired from its east coast")
+_SEA_CUE_CEILING = 2
+# a place abroad (Tokyo, Hokkaido, Guam) is a target, an observer or a route for a launch from
+# the North: never where it happened
+_LAUNCH_ABROAD_PENALTY = 100
 _OTHER_CUES = {"in": 2, "at": 2, "near": 2, "along": 2, "across": 1, "from": 1}
 # A border or maritime event is about the peninsula's lines and seas: a city abroad where
 # officials met to discuss it ("talks in Washington on the DMZ") is not where it happened.
@@ -189,7 +210,13 @@ def _score(
         score -= _FOREIGN_VENUE_PENALTY[category]
     if mention.place.id in _METONYMS:
         score -= 1
-    score += (_LAUNCH_CUES if category in _LAUNCHES else _OTHER_CUES).get(mention.cue, 0)
+    launch = category in _LAUNCHES
+    cue = (_LAUNCH_CUES if launch else _OTHER_CUES).get(mention.cue, 0)
+    if launch and mention.place.precision == "sea":
+        cue = min(cue, _SEA_CUE_CEILING)
+    if launch and _abroad(mention.place) and mention.place.precision != "sea":
+        score -= _LAUNCH_ABROAD_PENALTY
+    score += cue
     if in_evidence:
         score += 1
     trigger = trigger_at.get(mention.sentence.index)
