@@ -40,7 +40,7 @@ from app.extraction.lexicon import (
     weapon_classes,
     weapon_matcher,
 )
-from app.extraction.places import choose_place, to_location
+from app.extraction.places import choose_place, implied_venue, to_location
 from app.extraction.scan import AnchoredPattern
 from app.extraction.schemas import ArticleInput, ExtractedEvent, Location
 from app.extraction.text import Sentence, article_sentences
@@ -284,8 +284,12 @@ def _build_event(
     actors = _phrases("actors", actor_matcher(), evidence)
     if category.name in _OBSERVED:
         actors = _without_observers(actors, evidence)
-    location = to_location(mention.place) if mention else _country_fallback(actors)
-    if mention is None and location is not None:
+    venue = None if mention else implied_venue(category.name, evidence)
+    if venue is not None:
+        location, place_reason = to_location(venue[0]), venue[1]
+    else:
+        location = to_location(mention.place) if mention else _country_fallback(actors)
+    if mention is None and venue is None and location is not None:
         place_reason = f"only the country is known ({location.name})"
     # a feed's summary often names its source a sentence or two away from the event
     scope_ids = {s.index for s in scope}

@@ -35,5 +35,5 @@ def uncovered_language(title: str, text: str) -> str | None:
     if uncovered / max(letters, 1) < UNCOVERED_SCRIPT_SHARE:
         return None
     counts = [(len(pattern.findall(sample)), name, code) for name, code, pattern in _SCRIPTS]
-    count, name, code = counts[0] if counts[0][0] else max(counts[1:])
+    _count, name, code = counts[0] if counts[0][0] else max(counts[1:])
     return f"{name} ({code})"

@@ -51,6 +51,8 @@ _ATTRIBUTION_BEFORE = AnchoredPattern(
     re.compile(
         r"according to\s+(?:the\s+)?$|\bto be deployed\s+\w+\s+(?:the\s+)?$"
         # "about 80 km (50 miles) from the capital, Pyongyang": a reference point for a distance
+        # "he will visit Seoul", "invited him to visit Tokyo": a trip to come
+        r"|\b(?:will|would|to|plans? to|planning to|expected to)\s+(?:visit|travel to|go to|fly to)\s+$"
         r"|\b(?:km|kilometers|kilometres|miles|mi)\)?\s+(?:\w+\s+){0,2}?(?:from|of)\s+"
         r"(?:the\s+)?(?:\w+\s+)?(?:capital,?\s+|city\s+of\s+)?$",
         re.I,
@@ -231,6 +233,36 @@ def _score(
             # "two days before talks in Seoul": an upcoming thing, not where this happened
             score -= 100 if _AHEAD.match(aside) else 3
     return score
+
+
+# The Security Council and the General Assembly meet at UN headquarters: their votes and
+# debates happened there even when the text does not say so
+UN_HEADQUARTERS_ID = "us-un-headquarters"
+_UN_BODY_ACTING = AnchoredPattern(
+    re.compile(
+        r"\b(?:Security Council|General Assembly|the Council)\b[^.;]{0,60}?\b(?:adopt\w*|vot\w+|"
+        r"impos\w+|pass\w*|approv\w+|condemn\w*|veto\w*|toughen\w*|step\w* up|tighten\w*|"
+        r"expand\w*|debate\w*|extend\w*)\b"
+        r"|\b(?:adopt\w*|vetoe?\w*|addressed|speech to|general debate of)\b[^.;]{0,60}?"
+        r"\b(?:Security Council|General Assembly)\b",
+        re.IGNORECASE,
+    )
+)
+_UN_VENUE_CATEGORIES = frozenset({"sanctions", "diplomacy"})
+
+
+def implied_venue(category: str, evidence: Sequence[Sentence]) -> tuple[Place, str] | None:
+    """Where an unnamed venue is implied by who acted (a Security Council vote), if anywhere."""
+    if category not in _UN_VENUE_CATEGORIES:
+        return None
+    place = gazetteer().get(UN_HEADQUARTERS_ID)
+    if place is None:
+        return None
+    for sentence in evidence:
+        match = _UN_BODY_ACTING.search(sentence.text)
+        if match:
+            return place, f"'{match.group(0)[:60]}': the UN's bodies meet at its headquarters"
+    return None
 
 
 def to_location(place: Place) -> Location:
