@@ -13,7 +13,6 @@ Claim and genre patterns are compiled here, from lexicon.toml, for that reason.
 
 from __future__ import annotations
 
-import csv
 import re
 import tomllib
 from collections.abc import Iterable, Iterator, Sequence
@@ -23,6 +22,7 @@ from importlib import resources
 from typing import Any, NamedTuple
 
 from app.extraction.dates import DATE_WORDS, DATES
+from app.extraction.gazetteer import Place, PlaceMatcher, matcher, places
 from app.extraction.scan import AnchoredPattern, Locator, is_plain_ascii, trie_pattern
 from app.extraction.text import Sentence, fold
 
@@ -31,19 +31,6 @@ _HANGUL_END = "(?:(?<=[\u3131-\ud7a3])|(?![^\\W_]))"
 # faster than the prefix-tree regex; longer gates keep the regex
 _FEW_STEMS = 20
 _ASCII_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
-
-
-@dataclass(frozen=True, slots=True)
-class Place:
-    id: str
-    name: str
-    aliases: tuple[str, ...]
-    precision: str
-    lat: float
-    lon: float
-    country: str
-    kind: str
-    source: str
 
 
 class PhraseHit(NamedTuple):  # one per hit: a NamedTuple builds faster than a frozen dataclass
@@ -146,34 +133,16 @@ def _data(name: str) -> str:
 
 @cache
 def gazetteer() -> dict[str, Place]:
-    rows = csv.DictReader(_data("gazetteer.csv").splitlines())
-    places = {}
-    for row in rows:
-        place = Place(
-            id=row["id"],
-            name=row["name"],
-            aliases=tuple(a for a in row["aliases"].split("|") if a),
-            precision=row["precision"],
-            lat=float(row["lat"]),
-            lon=float(row["lon"]),
-            country=row["country"],
-            kind=row["kind"],
-            source=row["source"],
-        )
-        places[place.id] = place
-    return places
+    """Every place by id: the curated list, then GeoNames' places abroad (gazetteer.py)."""
+    return places()
 
 
 @cache
-def place_matcher() -> PhraseMatcher:
-    """Every alias of every place finer than a country (countries come from actors instead)."""
-    table = []
-    for place in gazetteer().values():
-        if place.precision == "country":
-            continue
-        for alias in (place.name, *place.aliases):
-            table.append((alias, place.id))
-    return PhraseMatcher(table)
+def place_matcher() -> PlaceMatcher:
+    """Every name of every place finer than a country (countries come from actors instead),
+    with the peninsula's spelling variants and typos (gazetteer.py). Its own Aho-Corasick pass,
+    not the sentence scan: thousands of names would slow the scan's prefix tree."""
+    return matcher()
 
 
 @cache
@@ -317,12 +286,12 @@ class SentenceScan:
 @cache
 def _sentence_index() -> tuple[Locator, dict[str, tuple[tuple[Search, ...], tuple[str, ...]]]]:
     """One prefix tree of every text the sentence scan looks for: the prefixes of every
-    category's strong and weak patterns, the ASCII phrases of the gazetteer, actor and weapon
+    category's strong and weak patterns, the ASCII phrases of the actor and weapon
     tables and the prefixes of the other whole-sentence patterns. For each text it may find:
     the searches that may start there, and the categories whose gate stems it contains."""
     categories = taxonomy()
     wanted: list[Search] = [p for c in categories for p in (c.strong, c.weak)]
-    wanted += [place_matcher(), actor_matcher(), weapon_matcher(), *_other_sentence_patterns()]
+    wanted += [actor_matcher(), weapon_matcher(), *_other_sentence_patterns()]
     by_text: dict[str, list[Search]] = {}
     for search in wanted:
         for text in _scan_texts(search) or ():  # a search left out scans the sentence itself

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import cache
 from typing import NamedTuple
 
 from app.extraction.lexicon import Place, gazetteer, place_matcher
@@ -146,13 +147,30 @@ def _place_mentions(sentence: Sentence) -> list[PlaceMention]:
 
 
 def _disambiguate(keys: Sequence[str], sentence: str) -> Place:
+    """The place a name stands for here: the peninsula's first (North or South by the
+    sentence's context), else one whose country the sentence names, else the most populous
+    (the matcher lists the keys peninsula first, then by population)."""
     places = [gazetteer()[k] for k in keys]
     if len(places) > 1:
-        south = bool(_SOUTH_CONTEXT.search(sentence))
+        peninsula = [place for place in places if place.peninsula]
+        if peninsula:
+            south = bool(_SOUTH_CONTEXT.search(sentence))
+            for place in peninsula:
+                if ("KR" in place.country.split("|")) == south:
+                    return place
+            return peninsula[0]
+        names = _country_names()
         for place in places:
-            if ("KR" in place.country.split("|")) == south:
+            country = names.get(place.country)
+            if country and country in sentence:
                 return place
     return places[0]
+
+
+@cache
+def _country_names() -> dict[str, str]:
+    """Country code -> the country's name, from the gazetteer's countries."""
+    return {p.country: p.name for p in gazetteer().values() if p.precision == "country"}
 
 
 def choose_place(
