@@ -61,9 +61,11 @@ _ATTRIBUTION_BEFORE = AnchoredPattern(
 )
 _CUE = AnchoredPattern(
     re.compile(
-        r"\b(from|into|toward|towards|off|over|in|at|near|along|across|inside|to|of)\s+(?:the\s+)?"
-        r"(?:waters\s+of\s+the\s+|waters\s+off\s+|area\s+of\s+|port\s+of\s+|coast\s+of\s+)?"
-        r"(?:[\w'’-]+\s+){0,4}?$",
+        r"\b(from|into|toward|towards|off|over|in|at|near|along|across|inside|to)\s+(?:the\s+)?"
+        r"(?:[\w'’-]+\s+){0,4}?"
+        # "from the North's eastern coastal city of Wonsan": the cue is "from", not "of"
+        r"(?:(?:waters|area|port|coast|city|town|county|village|island|province|region|district)"
+        r"\s+(?:of|off)\s+(?:the\s+)?)?$",
         re.IGNORECASE,
     )
 )
