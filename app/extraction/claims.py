@@ -25,20 +25,30 @@ _DIPLOMATIC = re.compile(
     re.IGNORECASE,
 )
 _NORTH_OWNER = re.compile(r"(?:North Korea.s|North Korean|DPRK|Pyongyang.s|the North.s)\s+$", re.I)
+_NOT_CONFIRMING = re.compile(
+    r"\b(?:no information|denied|denies|declined to (?:confirm|comment)|could not (?:immediately )?"
+    r"(?:confirm|verify)|would not confirm|unable to (?:confirm|verify)|did not confirm|"
+    r"not (?:yet )?confirmed)\b",
+    re.IGNORECASE,
+)
 _CONFIRM_VERB = re.compile(r"\bconfirm(?:ed|s)?\b", re.IGNORECASE)
 
 
-def confirming_authority(sentence: Sentence) -> str | None:
-    """The independent authority a sentence cites as its source, if any."""
+def confirming_authority(sentence: Sentence, *, own_act: bool = False) -> str | None:
+    """The independent authority a sentence cites as its source, if any. With `own_act`
+    (the kinds of event governments carry out themselves), a White House or a foreign
+    ministry speaking of its own sanctions or talks counts without saying "confirmed"."""
     patterns, text = claim_patterns(), sentence.text
     if not patterns.verb.search(text, starts_in(sentence, patterns.verb)):
         return None  # cheap: most sentences attribute nothing
+    if _NOT_CONFIRMING.search(text):
+        return None  # "the ministry said it had no information", "could not confirm"
     for match in patterns.authority.finditer(text, starts_in(sentence, patterns.authority)):
         name = match.group("a1") or match.group("a2")
         start = match.start("a1") if match.group("a1") else match.start("a2")
         if _NORTH_OWNER.search(text[max(0, start - 25) : start]):
             continue  # "North Korea's defence ministry said" is the actor speaking
-        if _DIPLOMATIC.search(name) and not _CONFIRM_VERB.search(match.group(0)):
+        if not own_act and _DIPLOMATIC.search(name) and not _CONFIRM_VERB.search(match.group(0)):
             continue
         return name
     return None
@@ -56,6 +66,7 @@ CARRIED_OUT_BY_OFFICIALS = frozenset(
         "domestic",
         "border_maritime",
         "arms_transfer",
+        "cyber",
     }
 )
 # states whose meeting, held by both governments, confirms itself
@@ -101,7 +112,9 @@ def official_act(sentence: Sentence) -> str | None:
 
 _MEETING_HELD = re.compile(
     r"\b(?:met|meets|held (?:talks|a summit|summit|a meeting|meetings)|hold talks|holds talks|"
-    r"signed|visited|arrived in|arrives in|hosted|hosts|shook hands|greeted)\b",
+    r"signed|visited|visiting|arrived in|arrives in|hosted|hosts|shook hands|greeted|"
+    r"(?:summit|talks|meeting)\b[^.;]{0,60}?\b(?:ended|took place|wrapped up|concluded|began|opened|"
+    r"broke down|collapsed))\b",
     re.IGNORECASE,
 )
 _NOT_YET = re.compile(
@@ -127,8 +140,10 @@ def claim_status(
 ) -> tuple[str, str]:
     """The status and the reason for it, from the sentences about one event."""
     scope = list(sentences)
+    own_act = category in CARRIED_OUT_BY_OFFICIALS
+    key = "authority_own_act" if own_act else "authority"
     for sentence in scope:
-        authority = _memo(sentence, "authority", confirming_authority)
+        authority = _memo(sentence, key, lambda s: confirming_authority(s, own_act=own_act))
         if authority:
             return "confirmed", f"attributed to {authority}: {sentence.text[:160]}"
     headline = claim_patterns().headline.search(title.text)
