@@ -1,8 +1,9 @@
 """The package's data files, loaded once, and the phrase matchers compiled from them.
 
-Phrase tables (gazetteer aliases, actors, weapons) compile to one regular expression each,
+Phrase tables (actors, weapons) compile to one regular expression each,
 shaped as a prefix tree (``sun(?:an(?: airport)?)?``) so a scan costs one pass over the text and
 the longest alias wins. Matching runs on folded text (lower case, no diacritics, same length).
+The gazetteer's thousands of names have their own matcher (gazetteer.py, Aho-Corasick).
 
 The sentence scan (`sentence_scan`, made once per sentence and kept in its memo) is one pass
 over an ASCII sentence that finds where every category's strong and weak patterns, every
