@@ -106,6 +106,11 @@ _OWN_SENTENCES_ONLY = frozenset({"sanctions", "cyber"})
 _PENINSULA_BOX = (33.0, 43.5, 124.0, 131.5)  # lat min, lat max, lon min, lon max (with borders)
 
 
+def _metonym(place: Place) -> bool:
+    """A capital, which news uses for its government ("Kyiv said", "Seoul's response")."""
+    return place.id in _METONYMS or place.kind == "capital"
+
+
 def _abroad(place: Place) -> bool:
     """Outside both Koreas and away from their borders and seas (Dandong is not abroad)."""
     if _PENINSULA.intersection(place.country.split("|")):
@@ -136,7 +141,7 @@ def _place_mentions(sentence: Sentence) -> list[PlaceMention]:
         if _NOT_A_PLACE_AFTER.match(after) or _ATTRIBUTION_BEFORE.search(before):
             continue
         place = _disambiguate(hit.keys, text)
-        if place.id in _METONYMS and (
+        if _metonym(place) and (
             _POSSESSIVE_AFTER.match(after)
             or not (_LOCATIVE_BEFORE.search(before) or _LOCATIVE_AFTER.match(after))
         ):
@@ -230,7 +235,7 @@ def _score(
     score = float(_PRECISION_SCORE.get(mention.place.precision, 1))
     if category in _FOREIGN_VENUE_PENALTY and _abroad(mention.place):
         score -= _FOREIGN_VENUE_PENALTY[category]
-    if mention.place.id in _METONYMS:
+    if _metonym(mention.place):
         score -= 1
     launch = category in _LAUNCHES
     cue = (_LAUNCH_CUES if launch else _OTHER_CUES).get(mention.cue, 0)
