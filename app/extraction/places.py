@@ -137,7 +137,7 @@ def _place_mentions(sentence: Sentence) -> list[PlaceMention]:
     mentions = []
     text = sentence.text
     for hit in place_matcher().find_in(sentence):
-        before, after = text[max(0, hit.start - 40) : hit.start], text[hit.end : hit.end + 20]
+        before, after = text[max(0, hit.start - 70) : hit.start], text[hit.end : hit.end + 20]
         if _NOT_A_PLACE_AFTER.match(after) or _ATTRIBUTION_BEFORE.search(before):
             continue
         place = _disambiguate(hit.keys, text)
