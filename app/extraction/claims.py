@@ -109,7 +109,10 @@ _LEADER_COUNTRY = {
 
 def official_act(sentence: Sentence) -> str | None:
     """The official body a sentence says carried something out, if any (main clause only)."""
-    match = claim_patterns().official_act.search(sentence.text)
+    patterns = claim_patterns()
+    if not patterns.act_verb.search(sentence.text, starts_in(sentence, patterns.act_verb)):
+        return None  # cheap: most sentences do nothing official
+    match = patterns.official_act.search(sentence.text)
     if match is None:
         return None
     start = match.start("actor")

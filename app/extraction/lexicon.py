@@ -184,6 +184,7 @@ class ClaimPatterns:
     headline: AnchoredPattern  # ": Seoul" ending a headline
     state: AnchoredPattern  # the actor's own state media or government
     official_act: AnchoredPattern  # an official body, then a verb of doing (it carried it out)
+    act_verb: AnchoredPattern  # the verb of doing alone: most sentences lack it
 
 
 @cache
@@ -198,6 +199,7 @@ def claim_patterns() -> ClaimPatterns:
         verb=_ignoring_case(rf"\b{verb}\b"),
         headline=_ignoring_case(spec["headline_authority"]),
         state=_ignoring_case(spec["state_media"]),
+        act_verb=_ignoring_case(rf"\b{spec['official_act']}\b"),
         official_act=_ignoring_case(
             rf"\b(?P<actor>{spec['official_actor']})\b[^.;]{{0,60}}?\b(?P<act>{spec['official_act']})\b"
         ),
@@ -329,7 +331,14 @@ def _other_sentence_patterns() -> tuple[AnchoredPattern, ...]:
     """Patterns the extractor tries on whole sentences that start at a word: the dates, who
     says so, and the lead of a discussion piece."""
     claims = claim_patterns()
-    return (DATES, DATE_WORDS, claims.verb, claims.authority, genre_patterns().commentary_lead)
+    return (
+        DATES,
+        DATE_WORDS,
+        claims.verb,
+        claims.authority,
+        claims.act_verb,
+        genre_patterns().commentary_lead,
+    )
 
 
 def scan_sentence(lowered: str) -> SentenceScan:

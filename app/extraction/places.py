@@ -205,6 +205,8 @@ def choose_place(
         in_scope = sentence.index in scope_ids
         if best is not None:
             ceiling = _best_possible(category, in_evidence, sentence.index in trigger_at)
+            if not in_scope:
+                ceiling -= OUT_OF_SCOPE_PENALTY
             if (ceiling, -sentence.index) < best[:2]:
                 continue  # no place here can win: spare the gazetteer scan of the sentence
         for mention in place_mentions(sentence):
