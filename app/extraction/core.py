@@ -203,7 +203,8 @@ def _supports(sentences: Sequence[Sentence], today) -> dict[str, Support]:  # ty
             for t in main:
                 spots.setdefault(t.category, set()).add(t.start)
             counts = {category: len(starts) for category, starts in spots.items()}
-            label = min(counts, key=lambda c: (-counts[c], order[c]))
+            # on a tie, the happening named first: a lede's first predicate is its news
+            label = min(counts, key=lambda c: (-counts[c], min(spots[c]), order[c]))
             best = next(t for t in main if t.category == label)
             if label not in supports:
                 supports[label] = Support(by_name[label])
