@@ -121,8 +121,8 @@ def _joined(parts: list[str]) -> str:
 def hotspot_detail(label: str, ranked: list[tuple[EventRecord, float]]) -> str:
     """One sentence saying what happened at the place across all its events, composed from
     them (categories, counts, dates, claim status): "Two missile launches (May 25 and May 26)
-    and a border or maritime incident (May 21) at Jongju, all confirmed by an independent
-    authority." Never a quoted or cut sentence."""
+    and a border or maritime incident (May 21), all confirmed by an independent authority."
+    The place is the hotspot's label. Never a quoted or cut sentence."""
     by_category: dict[str, list[tuple[EventRecord, float]]] = {}
     for event, weight in ranked:
         by_category.setdefault(event.category, []).append((event, weight))
@@ -132,7 +132,7 @@ def hotspot_detail(label: str, ranked: list[tuple[EventRecord, float]]) -> str:
         noun = m.CATEGORY_NOUNS.get(category, (category.replace("_", " ") + " event",) * 2)
         events = [e for e, _ in pairs]
         phrases.append(f"{_counted(len(events), noun)} ({_dates(events)})")
-    sentence = f"{_joined(phrases)} at {label.strip().rstrip('.;:')}"
+    sentence = _joined(phrases)
     claims = {event.claim_status for event, _ in ranked}
     if claims == {"confirmed"}:
         many = len(ranked) > 1
@@ -178,6 +178,26 @@ def build_hotspot(key: str, ranked: Ranked) -> Hotspot:
     )
 
 
+def placements(event: EventRecord) -> list[tuple[str | None, EventRecord]]:
+    """Where an event is drawn: its place, and a launch's impact area (a sea) too. The level
+    counts the event once; the map shows both where it was fired from and where it came down."""
+    found = [(place_key(event), event)]
+    impact = event.impact
+    if isinstance(impact, dict) and impact.get("lat") is not None and impact.get("lon") is not None:
+        key = str(impact.get("id") or "") or None
+        at_sea = event._replace(
+            location_id=key,
+            location_name=str(impact.get("name") or key or ""),
+            location_precision="sea",
+            lat=float(impact["lat"]),
+            lon=float(impact["lon"]),
+        )
+        impact_key = place_key(at_sea)
+        if impact_key != found[0][0]:
+            found.append((impact_key, at_sea))
+    return found
+
+
 def map_hotspots(
     weighted: Sequence[tuple[EventRecord, float]],
     area: Area,
@@ -186,23 +206,30 @@ def map_hotspots(
 ) -> HotspotResult:
     """Hotspots of a window's events, `weighted` by their weight without recency."""
     groups: dict[str, list[tuple[EventRecord, float]]] = {}
-    omitted: list[Omitted] = []
+    reasons: dict[int, str] = {}  # why an event is not drawn (the first placement's reason)
     for event, weight in weighted:
-        key = place_key(event)
-        if key is None or event.lat is None or event.lon is None:
-            omitted.append(Omitted(event.id, NO_POINT))
-        elif not area.contains(event.lon, event.lat):
-            omitted.append(Omitted(event.id, OUTSIDE_AREA))
-        else:
-            groups.setdefault(key, []).append((event, weight))
+        for key, placed in placements(event):
+            if key is None or placed.lat is None or placed.lon is None:
+                reasons.setdefault(event.id, NO_POINT)
+            elif not area.contains(placed.lon, placed.lat):
+                reasons.setdefault(event.id, OUTSIDE_AREA)
+            else:
+                groups.setdefault(key, []).append((placed, weight))
     hotspots = []
+    drawn: set[int] = set()
     for key, pairs in groups.items():
         if not any(m.makes_hotspot(e.category, e.location_precision) for e, _ in pairs):
-            omitted += [Omitted(e.id, NOT_ON_ITS_OWN) for e, _ in pairs]
+            for e, _ in pairs:
+                reasons.setdefault(e.id, NOT_ON_ITS_OWN)
             continue
         hotspots.append(build_hotspot(key, _ranked(pairs)))
-    hotspots.sort(key=lambda h: (-h.intensity, -h.weight, h.id))
+        drawn.update(e.id for e, _ in pairs)
+    omitted = [Omitted(i, reason) for i, reason in sorted(reasons.items()) if i not in drawn]
+    for event, _ in weighted:  # placed inside the area, at a place no event made a hotspot
+        if event.id not in drawn and event.id not in reasons:
+            omitted.append(Omitted(event.id, NOT_ON_ITS_OWN))
     omitted.sort(key=lambda o: o.event_id)
+    hotspots.sort(key=lambda h: (-h.intensity, -h.weight, h.id))
     return HotspotResult(hotspots=hotspots, omitted_events=len(omitted), omitted=omitted)
 
 

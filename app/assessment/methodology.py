@@ -15,6 +15,10 @@ and gets its answer from one function. Two rules decide what it reads:
   [event_date, event_date + PRECISION_SPAN_DAYS - 1] (the week from its Monday, the month from
   its first), cut at the day it was first reported (nothing happens after it is reported). So
   "a launch last week", reported on a Monday, belongs to every window overlapping last week.
+  It also belongs to the window it was first reported in (UTC days) when it happened at most
+  LATE_REPORT_DAYS before that window began: a week's news includes what the week revealed (an
+  arms escort of May 12 first reported on May 21), while a revelation about last year stays in
+  last year.
 - Knowing: only what was published by as_of counts: an event first reported later is not
   there yet, and an event's corroboration and claim status are those of its mentions published
   by as_of (a JCS confirmation that came later does not confirm it yet).
@@ -111,6 +115,12 @@ DRIVER_COUNT = 5  # events listed as drivers of a level
 # ("unknown": the publish day stands in) and day-precision ones have a span of one day.
 PRECISION_SPAN_DAYS: dict[str, int] = {"day": 1, "unknown": 1, "week": 7, "month": 31, "year": 31}
 MAX_PRECISION_SPAN_DAYS = max(PRECISION_SPAN_DAYS.values())
+# A window also holds the events first reported in it that happened at most this many days
+# before it began (two weeks: a sighting or an escort published days later is this week's news;
+# a theft of last year is not).
+LATE_REPORT_DAYS = 14
+# How far before a window's first day an event that belongs to it may be dated.
+MAX_REACH_DAYS = max(MAX_PRECISION_SPAN_DAYS - 1, LATE_REPORT_DAYS)
 # Extraction dates events by the Korean calendar day (UTC+9); the first report's day, which cuts
 # an imprecise span, is counted the same way.
 REPORT_DAY_OFFSET_HOURS = 9

@@ -123,8 +123,7 @@ def to_markdown(doc: dict[str, Any]) -> str:
         lines.append("No indicators were computed for this period.")
     for ind in doc["indicators"]:
         lines.append(
-            f"- **{md(ind['name'])}** ({ind['status']}): {md(ind['text'])}"
-            f"{_refs(ind['event_ids'])}"
+            f"- **{md(ind['name'])}** ({ind['status']}): {md(ind['text'])}{_refs(ind['event_ids'])}"
         )
     lines += ["", "## Structured assessment", "", "```json"]
     lines += [json.dumps(doc["structured"], indent=1, ensure_ascii=False), "```", ""]

@@ -38,6 +38,9 @@ class EventRecord(NamedTuple):
     lon: float | None
     first_reported_at: dt.datetime | None
     last_reported_at: dt.datetime | None
+    # A launch's impact area, as extraction's merge keeps it in `figures["impact_area"]`:
+    # {"id": gazetteer id, "name", "lat", "lon"} of the sea (None: none known).
+    impact: dict[str, Any] | None = None
 
     def known_at(self, instant: dt.datetime) -> bool:
         """Was the event reported by `instant`? Unknown report times count as known."""
@@ -45,11 +48,14 @@ class EventRecord(NamedTuple):
 
 
 LOAD_CHUNK_ROWS = 5_000
+IMPACT_KEY = "impact_area"
 
-_COLUMNS = tuple(getattr(Event, name) for name in EventRecord._fields)
+_COLUMNS = tuple(
+    Event.figures[IMPACT_KEY].label("impact") if name == "impact" else getattr(Event, name)
+    for name in EventRecord._fields
+)
 _TEXTS = ("title", "summary")
 _COLUMNS_WITHOUT_TEXT = tuple(sa.null().label(c.key) if c.key in _TEXTS else c for c in _COLUMNS)
-_IMPRECISE = tuple(p for p, days in m.PRECISION_SPAN_DAYS.items() if days > 1)
 
 
 # --- belonging (methodology: "Belonging") -------------------------------------------------------
@@ -74,10 +80,26 @@ def event_days(event: EventRecord) -> tuple[dt.date, dt.date]:
     return start, end
 
 
+def late_report_day(event: EventRecord) -> dt.date | None:
+    """The UTC day an event was first reported on, when that is after every day it may have
+    happened on (a late report), else None."""
+    if event.first_reported_at is None:
+        return None
+    day = event.first_reported_at.astimezone(dt.UTC).date()
+    return day if day > event_days(event)[1] else None
+
+
 def belongs(event: EventRecord, first_day: dt.date, last_day: dt.date) -> bool:
     """Does the event belong to the window first_day..last_day (inclusive)?"""
     start, end = event_days(event)
-    return start <= last_day and end >= first_day
+    if start <= last_day and end >= first_day:
+        return True
+    reported = late_report_day(event)
+    return (
+        reported is not None
+        and first_day <= reported <= last_day
+        and end >= first_day - dt.timedelta(days=m.LATE_REPORT_DAYS)
+    )
 
 
 def latest_day_in(event: EventRecord, last_day: dt.date) -> dt.date:
@@ -97,21 +119,15 @@ def load_events(
     *,
     texts: bool = True,
 ) -> list[EventRecord]:
-    """Every event that may belong to a window within first_day..last_day (inclusive): dated in
-    it, or imprecisely dated up to MAX_PRECISION_SPAN_DAYS before it. Oldest first, ties by
-    id. `texts=False`: title and summary left None (most of a row's bytes), for callers that
-    read them for a few events only (see `load_texts`)."""
+    """Every event that may belong to a window within first_day..last_day (inclusive): dated
+    from MAX_REACH_DAYS before it to its end (see `belongs`). Oldest first, ties by id.
+    `texts=False`: title and summary left None (most of a row's bytes), for callers that read
+    them for a few events only (see `load_texts`)."""
     columns = _COLUMNS if texts else _COLUMNS_WITHOUT_TEXT
-    reach = first_day - dt.timedelta(days=m.MAX_PRECISION_SPAN_DAYS - 1)
     query = (
         sa.select(*columns)
-        .where(
-            Event.event_date <= last_day,
-            sa.or_(
-                Event.event_date >= first_day,
-                sa.and_(Event.event_date >= reach, Event.date_precision.in_(_IMPRECISE)),
-            ),
-        )
+        .where(Event.event_date >= load_span_bounds(first_day, last_day)[0])
+        .where(Event.event_date <= last_day)
         .order_by(Event.event_date, Event.id)
     )
     if categories:
@@ -125,7 +141,7 @@ def load_events(
 
 def load_span_bounds(first_day: dt.date, last_day: dt.date) -> tuple[dt.date, dt.date]:
     """The event_date range `load_events(first_day, last_day)` reads (for fingerprints)."""
-    return first_day - dt.timedelta(days=m.MAX_PRECISION_SPAN_DAYS - 1), last_day
+    return first_day - dt.timedelta(days=m.MAX_REACH_DAYS), last_day
 
 
 def load_texts(session: Session, ids: Sequence[int]) -> dict[int, tuple[str, str | None]]:

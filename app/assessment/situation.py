@@ -28,6 +28,7 @@ from app.assessment.scoring import (
     Weigher,
     as_known,
     event_days,
+    late_report_day,
     load_events,
     load_revisions,
     with_texts,
@@ -96,12 +97,16 @@ class SpanEvents:
         self.revisions = revisions or {}
         self._by_day: dict[dt.date, list[EventRecord]] = defaultdict(list)
         self._spanning: list[tuple[dt.date, dt.date, EventRecord]] = []
+        self._late: list[tuple[dt.date, dt.date, EventRecord]] = []  # (reported, end, event)
         for event in self.events:
             start, end = event_days(event)
             if start == end:
                 self._by_day[start].append(event)
             else:
                 self._spanning.append((start, end, event))
+            reported = late_report_day(event)
+            if reported is not None:
+                self._late.append((reported, end, event))
 
     def members(
         self, first_day: dt.date, last_day: dt.date, as_of: dt.datetime
@@ -117,6 +122,13 @@ class SpanEvents:
             day += dt.timedelta(days=1)
         for start, end, event in self._spanning:
             if start <= last_day and end >= first_day:
+                known = as_known(event, as_of, self.revisions)
+                if known is not None:
+                    found.append(known)
+        earliest = first_day - dt.timedelta(days=m.LATE_REPORT_DAYS)
+        for reported, end, event in self._late:
+            # Reported in the window, having happened shortly before it (not already in it).
+            if first_day <= reported <= last_day and earliest <= end < first_day:
                 known = as_known(event, as_of, self.revisions)
                 if known is not None:
                     found.append(known)

@@ -77,7 +77,7 @@ def test_grouping_by_place_and_coordinates(session: Session) -> None:
     assert (jongju.lat, jongju.lon, jongju.precision) == (39.6933, 125.2103, "city")
     assert jongju.event_ids == [launch.id, cruise.id]  # heaviest first
     assert jongju.event_count == 2 and jongju.categories == ["missile_test"]
-    assert jongju.detail == "Two missile launches (May 26 and May 27) at Jongju."
+    assert jongju.detail == "Two missile launches (May 26 and May 27)."
     assert jongju.first_seen == dt.datetime(2026, 5, 26, 6, tzinfo=dt.UTC)
     assert jongju.last_seen == dt.datetime(2026, 5, 27, 6, tzinfo=dt.UTC)
     assert jongju.intensity == 4
@@ -231,7 +231,7 @@ def test_detail_is_one_whole_sentence(session: Session) -> None:
     [hotspot] = compute_hotspots(session, start=START, end=END).hotspots
     assert hotspot.detail == (
         "Five border or maritime incidents (between May 21 and May 25) and a diplomatic "
-        "meeting or statement (May 26) at Korean Demilitarized Zone."
+        "meeting or statement (May 26)."
     )
     assert hotspot.detail.count(".") == 1 and not re.search(r'[.!?]["\u201d]?\.', hotspot.detail)
 
@@ -253,7 +253,7 @@ def test_week_precision_events_belong_to_every_window_they_overlap(session: Sess
     now = dt.datetime(2026, 6, 2, tzinfo=dt.UTC)
     seed_week = compute_hotspots(session, start=START, end=END, as_of=now)
     assert [h.event_ids for h in seed_week.hotspots] == [[launch.id]]
-    assert seed_week.hotspots[0].detail.startswith("A missile launch (May 25-31) at Jongju")
+    assert seed_week.hotspots[0].detail.startswith("A missile launch (May 25-31), confirmed")
     friday_on = compute_hotspots(
         session, start=dt.datetime(2026, 5, 29, tzinfo=dt.UTC), end=now, as_of=now
     )
@@ -262,3 +262,35 @@ def test_week_precision_events_belong_to_every_window_they_overlap(session: Sess
     assert before.hotspots == []
     # Known at the end of the seed week? Not yet: it was reported on June 1.
     assert compute_hotspots(session, start=START, end=END).hotspots == []
+
+
+def test_a_launch_is_drawn_at_its_site_and_its_impact_area_and_counted_once(
+    session: Session,
+) -> None:
+    """Extraction's merge keeps a launch's sea in figures["impact_area"]."""
+    launch = make_event(
+        session,
+        category="missile_test",
+        severity=4,
+        claim_status="confirmed",
+        figures={
+            "impact_area": {"id": "yellow_sea", "name": "Yellow Sea", "lat": 37.0, "lon": 124.0}
+        },
+        **JONGJU,
+    )
+    session.commit()
+    result = compute_hotspots(session, start=START, end=END)
+    by_id = {h.id: h for h in result.hotspots}
+    assert set(by_id) == {"jongju", "yellow_sea"}
+    assert by_id["yellow_sea"].event_ids == by_id["jongju"].event_ids == [launch.id]
+    assert by_id["yellow_sea"].intensity == by_id["jongju"].intensity == 4
+    assert by_id["yellow_sea"].detail == (
+        "A missile launch (May 26), confirmed by an independent authority."
+    )
+    assert result.omitted == []
+    from app.assessment.situation import assess_situation
+
+    situation = assess_situation(
+        session, START.date(), END.date() - dt.timedelta(days=1), as_of=END
+    )
+    assert situation.threat.event_count == 1

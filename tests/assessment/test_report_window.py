@@ -8,6 +8,7 @@ import re
 
 from sqlmodel import Session
 
+from app.assessment import methodology as m
 from app.assessment.report import build_report, end_sentence
 from app.assessment.situation import assess_situation
 from tests.api.factories import DMZ, JONGJU, make_article, make_event, make_mention, make_source
@@ -30,12 +31,26 @@ def _cited(report: dict) -> set[int]:
 
 def test_the_report_covers_exactly_the_events_of_its_window(session: Session) -> None:
     in_period = make_event(session, category="missile_test", event_date=dt.date(2026, 5, 26))
-    day_before = make_event(  # reported in the period, but it happened the day before it
+    late_news = make_event(  # happened days before, first reported in the period
         session,
-        category="diplomacy",
-        event_date=FIRST - dt.timedelta(days=1),
+        category="arms_transfer",
+        event_date=FIRST - dt.timedelta(days=5),
         first_reported_at=_at(FIRST),
         last_reported_at=_at(FIRST),
+    )
+    old_news = make_event(  # reported before the period: last period's news
+        session,
+        category="sanctions",
+        event_date=FIRST - dt.timedelta(days=7),
+        first_reported_at=_at(FIRST - dt.timedelta(days=6)),
+        last_reported_at=_at(FIRST - dt.timedelta(days=6)),
+    )
+    old_revelation = make_event(  # too old: it belongs to its own period
+        session,
+        category="cyber",
+        event_date=FIRST - dt.timedelta(days=m.LATE_REPORT_DAYS + 5),
+        first_reported_at=_at(FIRST + dt.timedelta(days=1)),
+        last_reported_at=_at(FIRST + dt.timedelta(days=1)),
     )
     last_week = make_event(  # "last week", reported on the period's first day
         session,
@@ -50,16 +65,21 @@ def test_the_report_covers_exactly_the_events_of_its_window(session: Session) ->
 
     report = build_report(session, FIRST, LAST, max_annex_articles=100, as_of=PERIOD_END)
     cited = _cited(report)
-    assert cited == {in_period.id, last_week.id}
-    assert day_before.id not in cited and after.id not in cited
+    assert cited == {in_period.id, late_news.id, last_week.id}
+    assert not {old_news.id, old_revelation.id, after.id} & cited
     threat = report["threat_level"]
-    assert threat["event_count"] == 2
+    assert threat["event_count"] == 3
     assert report["executive_summary"][0]["text"].startswith(
-        "From May 21, 2026 to May 28, 2026, 2 events were recorded"
+        "From May 21, 2026 to May 28, 2026, 3 events were recorded"
     )
     assert set(report["executive_summary"][0]["event_ids"]) == cited
     situation = assess_situation(session, FIRST, LAST, as_of=PERIOD_END)
     assert (threat["level"], threat["score"]) == (situation.threat.level, situation.threat.score)
+    # The previous week, as known now, holds what happened in it (the late news too).
+    before = assess_situation(
+        session, FIRST - dt.timedelta(days=8), FIRST - dt.timedelta(days=1), as_of=PERIOD_END
+    )
+    assert set(before.threat.event_ids) == {late_news.id, old_news.id, last_week.id}
 
 
 def test_as_of_and_the_revision_note(session: Session) -> None:
