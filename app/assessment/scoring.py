@@ -152,11 +152,20 @@ def load_texts(session: Session, ids: Sequence[int]) -> dict[int, tuple[str, str
     return {row.id: (row.title, row.summary) for row in rows}
 
 
-def with_texts(session: Session, events: Sequence[EventRecord]) -> list[EventRecord]:
-    """`events` with their title and summary (an event deleted meanwhile keeps None)."""
+class TextGone(LookupError):
+    """An event was deleted between reading its span and reading its text."""
+
+
+def with_texts(
+    session: Session, events: Sequence[EventRecord], *, strict: bool = False
+) -> list[EventRecord]:
+    """`events` with their title and summary. An event deleted meanwhile raises TextGone when
+    `strict`, else keeps an empty title."""
     found = load_texts(session, [e.id for e in events]) if events else {}
     out = []
     for event in events:
+        if event.id not in found and strict:
+            raise TextGone(event.id)
         title, summary = found.get(event.id, (event.title or "", event.summary))
         out.append(event._replace(title=title, summary=summary))
     return out

@@ -25,6 +25,7 @@ from app.assessment.hotspots import HotspotResult, map_hotspots
 from app.assessment.scoring import (
     EventRecord,
     Revisions,
+    TextGone,
     Weigher,
     as_known,
     event_days,
@@ -255,8 +256,8 @@ def load_span(
     return SpanEvents(events, load_revisions(session, events, earliest_as_of))
 
 
-def _named_drivers(session: Session, threat: ThreatLevel) -> ThreatLevel:
-    records = with_texts(session, [d.event for d in threat.drivers])
+def _named_drivers(session: Session, threat: ThreatLevel, *, strict: bool) -> ThreatLevel:
+    records = with_texts(session, [d.event for d in threat.drivers], strict=strict)
     drivers = [
         Driver(event=record, weight=d.weight, share=d.share)
         for record, d in zip(records, threat.drivers, strict=True)
@@ -284,16 +285,23 @@ def assess_situation(
     `texts`: every ranked event with its title and summary (the report); otherwise only the
     drivers'. Hotspots need none."""
     area = area if area is not None else Area.from_settings()
-    events = load_span(session, *span_needed(first_day, last_day), earliest_as_of=as_of)
-    threat, ranked = assess_threat(events, first_day, last_day, as_of=as_of)
-    threat = _named_drivers(session, threat)
+    # Read without text, then the texts of the few events named; an event deleted in between
+    # (another connection) sends the computation back to one more read of the span.
+    for strict in (True, False):
+        events = load_span(session, *span_needed(first_day, last_day), earliest_as_of=as_of)
+        threat, ranked = assess_threat(events, first_day, last_day, as_of=as_of)
+        try:
+            threat = _named_drivers(session, threat, strict=strict)
+            if texts:
+                records = with_texts(session, [e for e, _ in ranked], strict=strict)
+                ranked = [(record, w) for record, (_, w) in zip(records, ranked, strict=True)]
+        except TextGone:
+            continue
+        break
     chosen = set(categories or ())
     weigh = Weigher()
     on_map = [(e, weigh.base(e)) for e, _ in ranked if not chosen or e.category in chosen]
     hotspots = map_hotspots(on_map, area, first_day, last_day)
-    if texts:
-        records = with_texts(session, [e for e, _ in ranked])
-        ranked = [(record, w) for record, (_, w) in zip(records, ranked, strict=True)]
     return Situation(
         threat=threat,
         hotspots=hotspots,

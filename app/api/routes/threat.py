@@ -130,7 +130,7 @@ async def get_threat_level(
             load_span_bounds(*span_needed(*window)),
             version,
             known_at,
-            lambda s: threat_answer(s, window, known_at),
+            lambda s: threat_answer(s, known_at, window),
             remember=not (at or as_of),
         )
         return threat_body(answer, known_at)
@@ -146,11 +146,14 @@ async def get_threat_level(
 
 
 def threat_answer(
-    session: Session, window: tuple[dt.date, dt.date], as_of: dt.datetime
+    session: Session,
+    moment: dt.datetime,
+    window: tuple[dt.date, dt.date] | None = None,
 ) -> Held[ThreatLevelOut]:
-    """The answer for `window` as of `as_of` and the instants at which it holds (with
-    `computed_at` moved). The answer, not the ThreatLevel: that lists every event id."""
-    situation = assess_situation(session, *window, as_of=as_of)
+    """The answer for `window` (default: the one ending on `moment`'s day) as known at
+    `moment`, and the instants at which it holds (with `computed_at` moved). The answer, not
+    the ThreatLevel: that lists every event id."""
+    situation = assess_situation(session, *(window or window_ending(moment)), as_of=moment)
     return Held(threat_out(situation.threat), situation.known.since, situation.known.until)
 
 
