@@ -66,9 +66,26 @@ def build_parser() -> argparse.ArgumentParser:
         "--rebuild", action="store_true", help="re-extract every stored article into events"
     )
 
-    assess = sub.add_parser("assess", help="build, store and print the assessment for a period")
-    assess.add_argument("--from", dest="date_from", required=True, help="YYYY-MM-DD (UTC)")
-    assess.add_argument("--to", dest="date_to", required=True, help="YYYY-MM-DD (UTC, inclusive)")
+    assess = sub.add_parser(
+        "assess",
+        help="build, store and print the assessment for a period (default: the last full week)",
+    )
+    assess.add_argument(
+        "--from",
+        dest="date_from",
+        help="YYYY-MM-DD (UTC); default with --to unset: the Monday of the last full week",
+    )
+    assess.add_argument(
+        "--to",
+        dest="date_to",
+        help="YYYY-MM-DD (UTC, inclusive); default: the Sunday after --from (a full week)",
+    )
+    assess.add_argument(
+        "--as-of",
+        dest="as_of",
+        help="ISO 8601 instant: assess with what was published by then (default: now)",
+    )
+    assess.add_argument("--dry-run", action="store_true", help="print the report, do not store it")
     assess.add_argument("--format", choices=["json", "markdown", "html"], default="json")
     return parser
 

@@ -261,6 +261,12 @@ class CollectAccepted(BaseModel):
 class AssessmentRequest(BaseModel):
     from_: dt.date = Field(alias="from", examples=["2026-05-21"])
     to: dt.date = Field(examples=["2026-05-28"], description="Last day, inclusive")
+    as_of: dt.datetime | None = Field(
+        default=None,
+        examples=["2026-05-29T00:00:00Z"],
+        description="Assess with what was published by this instant (default: now); the "
+        "report says when events reported after the period ended changed its answer",
+    )
     model_config = ConfigDict(
         populate_by_name=True,
         extra="forbid",
@@ -298,12 +304,16 @@ class AssessmentList(Page):
 
 
 class AssessmentDocument(BaseModel):
-    """The full report. Other members: period, threat_level, executive_summary,
-    key_developments, hotspots, indicators, annex (see the JSON)."""
+    """The full report. Other members: period, kind (weekly | custom), as_of,
+    revised_since_period_end, threat_level, executive_summary, key_developments, hotspots,
+    omitted_from_map, indicators, annex (see the JSON)."""
 
     id: int
     title: str
     period: dict[str, str]
+    kind: str | None = None
+    as_of: dt.datetime | None = None
+    revised_since_period_end: dict[str, Any] | None = None
     methodology_version: str
     generated_at: dt.datetime
     threat_level: dict[str, Any]

@@ -1,31 +1,28 @@
-"""Hotspots: events grouped by place, for /hotspots, OGC API and the weekly report.
+"""Hotspots: the window's events grouped by place, for /hotspots, OGC API and the report.
 
-Contract used by the API and OGC layers: `compute_hotspots(session, start=, end=, categories=)`
-returns a `HotspotResult`. An event belongs to the span when its day overlaps [start, end).
-Events are grouped by their gazetteer place (`location_id`), else by their coordinates rounded
-to COORDINATE_KEY_DECIMALS; events with no point are only counted (`omitted_events`).
-Intensity (1-5) comes from the group's summed event weight, recency measured from the span's
-last day (methodology.py). Ordering: intensity, then weight, then id, so output is stable.
+`map_hotspots` takes the events of one window as known at one instant (app.assessment.situation
+decides which: every surface gets them from `assess_situation`) and their weights. Events are
+grouped by their gazetteer place (`location_id`), else by their coordinates rounded to
+COORDINATE_KEY_DECIMALS. A group is drawn when its point lies in the area of interest and one of
+its events makes a hotspot on its own (methodology.makes_hotspot); every other event of the
+window is listed in `omitted` with the reason. Intensity (1-5) comes from the group's summed
+event weight, without recency (methodology.py). Ordering: intensity, then weight, then id.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-
-from sqlmodel import Session
+from typing import TYPE_CHECKING
 
 from app.assessment import methodology as m
-from app.assessment.scoring import (
-    EventRecord,
-    Weigher,
-    day_bounds,
-    load_events,
-    load_texts,
-    start_of_day,
-)
+from app.assessment.area import Area
+from app.assessment.scoring import EventRecord, day_bounds, event_days, start_of_day
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
 
 
 @dataclass(frozen=True)
@@ -46,9 +43,23 @@ class Hotspot:
 
 
 @dataclass(frozen=True)
+class Omitted:
+    """An event of the window that is not on the map, and why."""
+
+    event_id: int
+    reason: str  # NO_POINT | OUTSIDE_AREA | NOT_ON_ITS_OWN
+
+
+NO_POINT = "no point"
+OUTSIDE_AREA = "outside the area of interest"
+NOT_ON_ITS_OWN = "does not make a hotspot on its own"
+
+
+@dataclass(frozen=True)
 class HotspotResult:
     hotspots: list[Hotspot]
-    omitted_events: int  # events in the window with no point (e.g. cyber thefts)
+    omitted_events: int  # events of the window not drawn (no point, elsewhere, not on their own)
+    omitted: list[Omitted] = field(default_factory=list)
 
 
 def place_key(event: EventRecord) -> str | None:
@@ -69,29 +80,67 @@ def _most_common(values: list[str | None], default: str) -> str:
     return min(counts, key=lambda value: (-counts[value], value))
 
 
-def _clause(title: str, day: dt.date) -> str:
-    return f"{title.strip().rstrip('.;:')} ({day.isoformat()})"
+_NUMBERS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 
 
-def hotspot_detail(ranked: list[tuple[EventRecord, float]]) -> str:
-    """One sentence naming what happened there: the heaviest event's own evidence sentence.
+def _counted(count: int, noun: tuple[str, str]) -> str:
+    if count == 1:
+        article = "an" if noun[0][0] in "aeiou" else "a"
+        return f"{article} {noun[0]}"
+    number = _NUMBERS[count] if count < len(_NUMBERS) else str(count)
+    return f"{number} {noun[1]}"
 
-    The summary is a sentence quoted from an article, so the detail invents nothing; events
-    without one fall back to their titles. Other events at the place are counted, not described.
-    """
-    lead = ranked[0][0]
-    rest = len(ranked) - 1
-    if lead.summary:
-        sentence = lead.summary.strip().rstrip(".;: ")
-        if rest:
-            sentence += f" (and {rest} more event{'s' if rest > 1 else ''} here)"
-        return sentence + "."
-    named = ranked[: m.HOTSPOT_DETAIL_TITLES]
-    clauses = [_clause(event.title, event.event_date) for event, _ in named]
-    if len(ranked) > len(named):
-        more = len(ranked) - len(named)
-        clauses.append(f"and {more} more event{'s' if more > 1 else ''}")
-    return "; ".join(clauses) + "."
+
+def _day(day: dt.date) -> str:
+    return f"{day:%B} {day.day}"
+
+
+def _when(event: EventRecord) -> str:
+    start, end = event_days(event)
+    if start == end:
+        return _day(start)
+    if event.date_precision == "month":
+        return f"{start:%B}"
+    return f"{_day(start)}-{end.day if end.month == start.month else _day(end)}"
+
+
+def _dates(events: list[EventRecord]) -> str:
+    days = sorted({event_days(e)[0] for e in events})
+    if len(days) > 3:
+        return f"between {_day(days[0])} and {_day(max(event_days(e)[1] for e in events))}"
+    whens = list(dict.fromkeys(_when(e) for e in sorted(events, key=lambda e: e.event_date)))
+    return _joined(whens)
+
+
+def _joined(parts: list[str]) -> str:
+    if len(parts) <= 1:
+        return "".join(parts)
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def hotspot_detail(label: str, ranked: list[tuple[EventRecord, float]]) -> str:
+    """One sentence saying what happened at the place across all its events, composed from
+    them (categories, counts, dates, claim status): "Two missile launches (May 25 and May 26)
+    and a border or maritime incident (May 21), all confirmed by an independent authority."
+    The place is the hotspot's label. Never a quoted or cut sentence."""
+    by_category: dict[str, list[tuple[EventRecord, float]]] = {}
+    for event, weight in ranked:
+        by_category.setdefault(event.category, []).append((event, weight))
+    ordered = sorted(by_category.items(), key=lambda kv: (-sum(w for _, w in kv[1]), kv[0]))
+    phrases = []
+    for category, pairs in ordered:
+        noun = m.CATEGORY_NOUNS.get(category, (category.replace("_", " ") + " event",) * 2)
+        events = [e for e, _ in pairs]
+        phrases.append(f"{_counted(len(events), noun)} ({_dates(events)})")
+    sentence = _joined(phrases)
+    claims = {event.claim_status for event, _ in ranked}
+    if claims == {"confirmed"}:
+        many = len(ranked) > 1
+        sentence += ", all confirmed" if many else ", confirmed"
+        sentence += " by an independent authority"
+    elif claims == {"claimed"}:
+        sentence += ", claimed by state media only"
+    return sentence[0].upper() + sentence[1:] + "."
 
 
 def _event_seen(event: EventRecord) -> tuple[dt.datetime, dt.datetime]:
@@ -101,12 +150,6 @@ def _event_seen(event: EventRecord) -> tuple[dt.datetime, dt.datetime]:
 
 
 Ranked = list[tuple[EventRecord, float]]  # heaviest first, ties by newest id
-# Title and summary of the given event ids (events loaded without text get those a detail names).
-TextsById = Callable[[Sequence[int]], Mapping[int, tuple[str, str | None]]]
-
-
-class TextGone(LookupError):
-    """An event was deleted between reading the span and reading its text."""
 
 
 def _ranked(weighted: list[tuple[EventRecord, float]]) -> Ranked:
@@ -117,10 +160,11 @@ def build_hotspot(key: str, ranked: Ranked) -> Hotspot:
     events = [event for event, _ in ranked]
     total = sum(weight for _, weight in ranked)
     seen = [_event_seen(event) for event in events]
+    label = _most_common([e.location_name for e in events], default=key)
     return Hotspot(
         id=key,
-        label=_most_common([e.location_name for e in events], default=key),
-        detail=hotspot_detail(ranked),
+        label=label,
+        detail=hotspot_detail(label, ranked),
         lat=round(sum(e.lat for e in events if e.lat is not None) / len(events), 5),
         lon=round(sum(e.lon for e in events if e.lon is not None) / len(events), 5),
         precision=_most_common([e.location_precision for e in events], default="site"),
@@ -134,41 +178,59 @@ def build_hotspot(key: str, ranked: Ranked) -> Hotspot:
     )
 
 
-def group_hotspots(
-    events: list[EventRecord], reference_day: dt.date, texts: TextsById | None = None
+def placements(event: EventRecord) -> list[tuple[str | None, EventRecord]]:
+    """Where an event is drawn: its place, and a launch's impact area (a sea) too. The level
+    counts the event once; the map shows both where it was fired from and where it came down."""
+    found = [(place_key(event), event)]
+    impact = event.impact
+    if isinstance(impact, dict) and impact.get("lat") is not None and impact.get("lon") is not None:
+        key = str(impact.get("id") or "") or None
+        at_sea = event._replace(
+            location_id=key,
+            location_name=str(impact.get("name") or key or ""),
+            location_precision="sea",
+            lat=float(impact["lat"]),
+            lon=float(impact["lon"]),
+        )
+        impact_key = place_key(at_sea)
+        if impact_key != found[0][0]:
+            found.append((impact_key, at_sea))
+    return found
+
+
+def map_hotspots(
+    weighted: Sequence[tuple[EventRecord, float]],
+    area: Area,
+    first_day: dt.date | None = None,
+    last_day: dt.date | None = None,
 ) -> HotspotResult:
-    """Hotspots of `events`; with `texts`, events loaded without title and summary get those
-    of the events each detail names (raises TextGone when one has been deleted)."""
+    """Hotspots of a window's events, `weighted` by their weight without recency."""
     groups: dict[str, list[tuple[EventRecord, float]]] = {}
-    omitted = 0
-    weigh = Weigher()
-    for event in events:
-        key = place_key(event)
-        if key is None or event.lat is None or event.lon is None:
-            omitted += 1
+    reasons: dict[int, str] = {}  # why an event is not drawn (the first placement's reason)
+    for event, weight in weighted:
+        for key, placed in placements(event):
+            if key is None or placed.lat is None or placed.lon is None:
+                reasons.setdefault(event.id, NO_POINT)
+            elif not area.contains(placed.lon, placed.lat):
+                reasons.setdefault(event.id, OUTSIDE_AREA)
+            else:
+                groups.setdefault(key, []).append((placed, weight))
+    hotspots = []
+    drawn: set[int] = set()
+    for key, pairs in groups.items():
+        if not any(m.makes_hotspot(e.category, e.location_precision) for e, _ in pairs):
+            for e, _ in pairs:
+                reasons.setdefault(e.id, NOT_ON_ITS_OWN)
             continue
-        groups.setdefault(key, []).append((event, weigh(event, reference_day)))
-    ranked = {key: _ranked(weighted) for key, weighted in groups.items()}
-    if texts is not None:
-        ranked = _with_texts(ranked, texts)
-    hotspots = [build_hotspot(key, pairs) for key, pairs in ranked.items()]
+        hotspots.append(build_hotspot(key, _ranked(pairs)))
+        drawn.update(e.id for e, _ in pairs)
+    omitted = [Omitted(i, reason) for i, reason in sorted(reasons.items()) if i not in drawn]
+    for event, _ in weighted:  # placed inside the area, at a place no event made a hotspot
+        if event.id not in drawn and event.id not in reasons:
+            omitted.append(Omitted(event.id, NOT_ON_ITS_OWN))
+    omitted.sort(key=lambda o: o.event_id)
     hotspots.sort(key=lambda h: (-h.intensity, -h.weight, h.id))
-    return HotspotResult(hotspots=hotspots, omitted_events=omitted)
-
-
-def _with_texts(ranked: dict[str, Ranked], texts: TextsById) -> dict[str, Ranked]:
-    named = m.HOTSPOT_DETAIL_TITLES  # the detail quotes the lead's summary or these titles
-    found = texts([event.id for pairs in ranked.values() for event, _ in pairs[:named]])
-    filled = {}
-    for key, pairs in ranked.items():
-        head = []
-        for event, weight in pairs[:named]:
-            if event.id not in found:
-                raise TextGone(event.id)
-            title, summary = found[event.id]
-            head.append((event._replace(title=title, summary=summary), weight))
-        filled[key] = head + pairs[named:]
-    return filled
+    return HotspotResult(hotspots=hotspots, omitted_events=len(omitted), omitted=omitted)
 
 
 def compute_hotspots(
@@ -177,12 +239,20 @@ def compute_hotspots(
     start: dt.datetime,
     end: dt.datetime,
     categories: Sequence[str] | None = None,
+    as_of: dt.datetime | None = None,
+    area: Area | None = None,
 ) -> HotspotResult:
+    """The hotspots of the days overlapping [start, end), as known at `as_of` (default: `end`,
+    as /threat-level answers for the window ending then): `assess_situation(...).hotspots`."""
+    from app.assessment.situation import assess_situation
+
     first_day, last_day = day_bounds(start, end)
-    # Without title and summary (most of a row's bytes), then the text of the few events the
-    # details name; an event deleted in between sends it back to one whole read.
-    events = load_events(session, first_day, last_day, categories, texts=False)
-    try:
-        return group_hotspots(events, last_day, texts=lambda ids: load_texts(session, ids))
-    except TextGone:
-        return group_hotspots(load_events(session, first_day, last_day, categories), last_day)
+    situation = assess_situation(
+        session,
+        first_day,
+        last_day,
+        as_of=as_of or end,
+        area=area,
+        categories=categories,
+    )
+    return situation.hotspots

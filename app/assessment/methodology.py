@@ -3,29 +3,62 @@
 Change any number here and bump METHODOLOGY_VERSION: stored reports and API answers carry the
 version, so a reader can tell which rules produced a level.
 
+One situation per period (app/assessment/situation.py)
+------------------------------------------------------
+Every surface (/threat-level, /threat-level/history, /hotspots, the OGC hotspots layer and the
+report) asks the same question, "the situation over the days first..last as known at as_of",
+and gets its answer from one function. Two rules decide what it reads:
+
+- Belonging: an event belongs to a window when one of the days it may have happened on falls in
+  it. A day-precision (or undated: the publish day stands in) event may have happened on its
+  `event_date` only; a week-, month- or year-precision one on any day of
+  [event_date, event_date + PRECISION_SPAN_DAYS - 1] (the week from its Monday, the month from
+  its first), cut at the day it was first reported (nothing happens after it is reported). So
+  "a launch last week", reported on a Monday, belongs to every window overlapping last week.
+  It also belongs to the window it was first reported in (UTC days) when it happened at most
+  LATE_REPORT_DAYS before that window began: a week's news includes what the week revealed (an
+  arms escort of May 12 first reported on May 21), while a revelation about last year stays in
+  last year.
+- Knowing: only what was published by as_of counts: an event first reported later is not
+  there yet, and an event's corroboration and claim status are those of its mentions published
+  by as_of (a JCS confirmation that came later does not confirm it yet).
+
 How the threat level is computed (reproducible: only stored events and the as-of instant count)
 -------------------------------------------------------------------------------------------
-1. The window is the WINDOW_DAYS calendar days (UTC) ending on the as-of day. An event counts if
-   its `event_date` falls in the window and it was known at the as-of instant (first reported
-   no later than it), so asking about a past moment gives the answer that was true then.
+1. The window: the report's period, or for /threat-level the WINDOW_DAYS calendar days (UTC)
+   ending on the `at` day. Its events are those that belong to it and are known at as_of.
 2. Each event weighs  SEVERITY_POINTS[severity] x CLAIM_WEIGHT[claim_status]
-   x corroboration factor x confidence factor x recency factor  (see `event_weight`).
-3. The window's load is the sum of its weights. The absolute part of the score saturates:
+   x corroboration factor x confidence factor x recency factor  (see `event_weight`). Recency is
+   counted from the window's last day to the latest day the event may have happened on in it.
+3. The window's load is the sum of its weights, scaled to a week (x WINDOW_DAYS / its length),
+   so a month's report is not "Severe" for being long. The absolute part of the score saturates:
    100 x (1 - exp(-load / SATURATION_LOAD)), so many small events cannot run away to 100.
-4. The baseline is the mean load of the BASELINE_WINDOWS windows before it. The escalation part
-   adds ESCALATION_POINTS x log2(load / baseline), clipped to +-1 doubling. With no event at all
-   in the baseline, there is nothing to compare with (collection may simply be new): no term.
+4. The baseline is the mean load of the BASELINE_WINDOWS windows of the same length before it.
+   The escalation part adds ESCALATION_POINTS x log2(load / baseline), clipped to +-1 doubling.
+   With no event at all in the baseline, there is nothing to compare with (collection may
+   simply be new): no term.
 5. score = clamp(absolute + escalation, 0, 100), rounded to one decimal; the level is the
    highest LEVEL_FLOORS entry the score reaches.
-6. The trend compares the score with the score one window earlier: a change of at least
-   TREND_DEADBAND points is rising/falling, anything smaller is steady.
+6. The trend compares the score with the score of the window of the same length just before:
+   a change of at least TREND_DEADBAND points is rising/falling, anything smaller is steady.
+
+Hotspots (what a map reader wants)
+----------------------------------
+Events are grouped by place. Only places inside the area of interest (setting
+`WATCHFLOOR_AREA_OF_INTEREST`, default: the peninsula, its seas and the Chinese and Russian border
+belt) are drawn; events elsewhere, or without a point, are counted as omitted from the map. A
+place's intensity (1-5) is the INTENSITY_FLOORS step its summed event weight reaches, without
+recency (a week's map shows the week: Monday's launch is as much there as Sunday's). A place is
+drawn only when at least one of its events makes a hotspot on its own (MAP_ON_THEIR_OWN):
+diplomatic visits, domestic politics and plans announced in a city add to a place that is
+already a hotspot, never make one.
 """
 
 from __future__ import annotations
 
 import math
 
-METHODOLOGY_VERSION = "2026.11-1"
+METHODOLOGY_VERSION = "2026.12-1"
 
 # --- the window --------------------------------------------------------------------------------
 WINDOW_DAYS = 7  # one week: the reporting rhythm of the seed report and of analysts
@@ -75,27 +108,69 @@ LEVEL_FLOORS: tuple[tuple[float, str], ...] = (
 
 DRIVER_COUNT = 5  # events listed as drivers of a level
 
+# --- belonging: which days an event may have happened on ---------------------------------------
+# Days an imprecise date may stand for, counted from `event_date` (extraction dates "last week"
+# by its Monday, "earlier this month" by the 1st). A year is too vague to place in a week: it is
+# given a month's span, so "in 2025" does not weigh on every week of a year. Undated events
+# ("unknown": the publish day stands in) and day-precision ones have a span of one day.
+PRECISION_SPAN_DAYS: dict[str, int] = {"day": 1, "unknown": 1, "week": 7, "month": 31, "year": 31}
+MAX_PRECISION_SPAN_DAYS = max(PRECISION_SPAN_DAYS.values())
+# A window also holds the events first reported in it that happened at most this many days
+# before it began (two weeks: a sighting or an escort published days later is this week's news;
+# a theft of last year is not).
+LATE_REPORT_DAYS = 14
+# How far before a window's first day an event that belongs to it may be dated.
+MAX_REACH_DAYS = max(MAX_PRECISION_SPAN_DAYS - 1, LATE_REPORT_DAYS)
+# Extraction dates events by the Korean calendar day (UTC+9); the first report's day, which cuts
+# an imprecise span, is counted the same way.
+REPORT_DAY_OFFSET_HOURS = 9
+
 # --- hotspots ----------------------------------------------------------------------------------
-# A hotspot's intensity is the highest step its summed event weight (recency measured from the
-# window's end) reaches. One fresh confirmed severity-4 event (9) makes a 4; a single reported
-# severity-2 statement (~1.2) a 1; a nuclear test (20) a 5.
+# A place's intensity is the highest step its summed event weight (no recency) reaches.
+# Calibrated on the seed week: a confirmed severity-4 launch (~8.5) or two confirmed severity-3
+# launches from one coast (~7.6) make a 4 (the seed's Jongju and Yellow Sea); one confirmed
+# severity-3 launch (~3.8) a 3; a reported severity-2 border incident (~1.0, the seed's China
+# border) a 2; a claimed severity-2 statement (~0.7) a 1; a nuclear test (20) a 5.
 INTENSITY_FLOORS: tuple[tuple[float, int], ...] = (
     (0.0, 1),
-    (2.0, 2),
-    (4.0, 3),
-    (8.0, 4),
-    (16.0, 5),
+    (0.9, 2),
+    (3.0, 3),
+    (7.0, 4),
+    (15.0, 5),
 )
+# Which events make a hotspot on their own. Visits and talks (diplomacy), domestic politics and
+# humanitarian news happen in capitals and meeting halls, not on a front line: they add weight
+# and a clause to a place that is a hotspot for other reasons, never make one. Defence policy
+# makes one only where it is carried out (a border, a sea, a site: "fortify the border"), not
+# where a plan is announced (a city or a country: "a submarine by the mid-2030s", said in Jinhae).
+NOT_ON_THEIR_OWN: frozenset[str] = frozenset({"diplomacy", "domestic", "humanitarian"})
+FRONT_LINE_ONLY: frozenset[str] = frozenset({"defense_policy"})
+FRONT_LINE_PRECISIONS: frozenset[str] = frozenset({"site", "border", "sea"})
 # Events without a gazetteer id are grouped by their coordinates rounded to this many decimals
 # (0.1 degree is ~11 km: the same town, not the same province).
 COORDINATE_KEY_DECIMALS = 1
-HOTSPOT_DETAIL_TITLES = 3  # titles named in a hotspot's one-sentence detail
+# How a hotspot's one-sentence detail names each category's events (singular, plural).
+CATEGORY_NOUNS: dict[str, tuple[str, str]] = {
+    "missile_test": ("missile launch", "missile launches"),
+    "artillery": ("artillery firing", "artillery firings"),
+    "nuclear": ("nuclear development", "nuclear developments"),
+    "space_launch": ("space launch", "space launches"),
+    "military_exercise": ("military exercise", "military exercises"),
+    "defense_policy": ("defence-policy move", "defence-policy moves"),
+    "domestic": ("domestic political event", "domestic political events"),
+    "diplomacy": ("diplomatic meeting or statement", "diplomatic meetings or statements"),
+    "sanctions": ("sanctions development", "sanctions developments"),
+    "humanitarian": ("humanitarian development", "humanitarian developments"),
+    "border_maritime": ("border or maritime incident", "border or maritime incidents"),
+    "arms_transfer": ("arms transfer", "arms transfers"),
+    "cyber": ("cyber operation", "cyber operations"),
+}
 
 # --- reports -----------------------------------------------------------------------------------
-# A weekly report covers what was learned that week: events dated in the period, and events
-# first reported in it that happened shortly before (a sighting published days later). Older
-# revelations belong to their own period. The threat level still weighs events by their date.
-REPORT_LATE_REPORT_DAYS = 14
+# Reports of 7 or 8 days are weekly: a week counted Monday..Sunday, or, as the seed report does,
+# from one Thursday to the next (May 21 - May 28). Only weekly reports become
+# /assessments/latest; a report over any other range is stored and listed, never "latest".
+WEEKLY_PERIOD_DAYS: frozenset[int] = frozenset({7, 8})
 # The seed report's headings, in its order, and the taxonomy categories each one covers.
 HEADINGS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
@@ -114,65 +189,25 @@ DEVELOPMENTS_PER_HEADING = 8  # the heaviest events per heading; the rest are co
 SUMMARY_TOP_EVENTS = 3  # events named one by one in the executive summary
 ANNEX_TEASER_CHARS = 400  # the seed's annex shows the feed's teaser, about this long
 
-# What would move the level, per category present in the period. Worded as conditions to watch,
-# never as facts; the report attaches the period's events of that category to each line.
-INDICATORS: dict[str, tuple[str, str]] = {
-    "missile_test": (
-        "Further launches, especially ones confirmed by South Korea's JCS or Japan's MoD or of "
-        "longer-range systems, would raise the level.",
-        "A period without launches would lower it.",
-    ),
-    "artillery": (
-        "Live fire near the Northern Limit Line or the DMZ would raise the level.",
-        "Artillery activity confined to routine drills far from the border would lower it.",
-    ),
-    "nuclear": (
-        "Activity at Punggye-ri, Yongbyon or Kangson, or a nuclear test, would raise the level.",
-        "No new activity at nuclear sites would lower it.",
-    ),
-    "space_launch": (
-        "A satellite launch from Sohae would raise the level.",
-        "Postponed or abandoned launch preparations would lower it.",
-    ),
-    "military_exercise": (
-        "Large or unannounced exercises, or North Korean responses to allied drills, would "
-        "raise the level.",
-        "Scaled-down or suspended exercises would lower it.",
-    ),
-    "defense_policy": (
-        "Doctrine or deployment changes that make nuclear use or border clashes more likely "
-        "would raise the level.",
-        "Statements opening room for talks or risk reduction would lower it.",
-    ),
-    "domestic": (
-        "Party meetings that announce new military goals would raise the level.",
-        "Meetings focused on the economy and agriculture would lower it.",
-    ),
-    "diplomacy": (
-        "Summits that deepen military cooperation with Russia or China would raise the level.",
-        "Resumed inter-Korean or US-DPRK contact would lower it.",
-    ),
-    "sanctions": (
-        "Open rejection or collapse of sanctions enforcement would raise the level.",
-        "New enforcement actions or interdictions would lower it.",
-    ),
-    "humanitarian": (
-        "Worsening food or health crises with border movements would raise the level.",
-        "Accepted aid and reopened exchanges would lower it.",
-    ),
-    "border_maritime": (
-        "Incidents at the DMZ, the Northern Limit Line or the China border would raise the level.",
-        "Agreed border management and calm at crossings would lower it.",
-    ),
-    "arms_transfer": (
-        "Confirmed arms or technology transfers with Russia would raise the level.",
-        "Interdicted shipments or halted cooperation would lower it.",
-    ),
-    "cyber": (
-        "New large thefts or attacks attributed to DPRK-linked groups would raise the level.",
-        "Seizures of stolen funds and disrupted operations would lower it.",
-    ),
-}
+# --- indicators (computed from the events; app/assessment/indicators.py) -------------------------
+# Launches: missile tests and space launches, counted as events (one launch = one event).
+LAUNCH_CATEGORIES: tuple[str, ...] = ("missile_test", "space_launch")
+# A year-to-date count this many times last year's (or more) reads "above last year"; this
+# fraction of it (or less) "below"; anything between "as last year".
+YEAR_ON_YEAR_ABOVE = 1.25
+YEAR_ON_YEAR_BELOW = 0.75
+# Days since the last launch: this few or fewer reads "active", more than QUIET "quiet".
+LAUNCH_ACTIVE_DAYS = 14
+LAUNCH_QUIET_DAYS = 60
+# Border incidents (border_maritime and artillery events at a border or sea place) and the other
+# window counts: above the mean of the BASELINE_WINDOWS windows before by this factor (and at
+# least one more event) reads "above usual"; below it by the same factor "below usual".
+WINDOW_COUNT_FACTOR = 1.5
+BORDER_CATEGORIES: tuple[str, ...] = ("border_maritime", "artillery")
+BORDER_PRECISIONS: frozenset[str] = frozenset({"border", "sea", "site"})
+NUCLEAR_CATEGORIES: tuple[str, ...] = ("nuclear",)
+ALIGNMENT_CATEGORIES: tuple[str, ...] = ("arms_transfer",)
+CYBER_CATEGORIES: tuple[str, ...] = ("cyber",)
 
 
 def severity_points(severity: int) -> float:
@@ -214,6 +249,15 @@ def level_for(score: float) -> str:
         if score >= floor:
             level = name
     return level
+
+
+def makes_hotspot(category: str, location_precision: str | None) -> bool:
+    """Can an event of this category at a place of this precision make a hotspot on its own?"""
+    if category in NOT_ON_THEIR_OWN:
+        return False
+    if category in FRONT_LINE_ONLY:
+        return location_precision in FRONT_LINE_PRECISIONS
+    return True
 
 
 def intensity_for(weight: float) -> int:

@@ -49,12 +49,27 @@ def markdown_annex(annex: dict[str, Any], heading_level: str = "##") -> list[str
     return lines
 
 
+def _omitted(items: Any) -> list[tuple[str, int]]:
+    """The report's events not on its map, as (text, event id)."""
+    if not isinstance(items, list):  # reports stored before it listed them counted them
+        return []
+    return [
+        (
+            f"{item['title']} ({item['event_date']}"
+            f"{', ' + item['location'] if item.get('location') else ''}): {item['reason']}",
+            item["id"],
+        )
+        for item in items
+    ]
+
+
 def to_markdown(doc: dict[str, Any]) -> str:
     threat = doc["threat_level"]
     lines = [
         f"# {md(doc['title'])}",
         "",
-        f"Analysis period: {doc['period']['from']} to {doc['period']['to']} (UTC). "
+        f"Analysis period: {doc['period']['from']} to {doc['period']['to']} (UTC), as known at "
+        f"{doc.get('as_of') or doc['generated_at']}. "
         f"Threat level: **{threat['level']}** (score {threat['score']:g}/100, {threat['trend']}). "
         f"Methodology {md(doc['methodology_version'])}; generated {doc['generated_at']}.",
         "",
@@ -99,15 +114,16 @@ def to_markdown(doc: dict[str, Any]) -> str:
             f"- **{md(h['label'])}** ({h['lat']}, {h['lng']}; intensity {h['intensity']}/5): "
             f"{md(h['detail'])}{_refs(h['event_ids'])}"
         )
-    if doc.get("omitted_from_map"):
-        lines.append(f"- {doc['omitted_from_map']} event(s) have no place and are not mapped.")
-    lines += ["", "## Indicators to monitor", ""]
+    omitted = _omitted(doc.get("omitted_from_map"))
+    if omitted:
+        lines += ["", "Not on the map:", ""]
+        lines += [f"- {md(text)}{_refs([event_id])}" for text, event_id in omitted]
+    lines += ["", "## Indicators", ""]
     if not doc["indicators"]:
-        lines.append("No categories were active in this period.")
+        lines.append("No indicators were computed for this period.")
     for ind in doc["indicators"]:
         lines.append(
-            f"- {ind['heading']} ({ind['category']}): {md(ind['raise'])} {md(ind['lower'])}"
-            f"{_refs(ind['event_ids'])}"
+            f"- **{md(ind['name'])}** ({ind['status']}): {md(ind['text'])}{_refs(ind['event_ids'])}"
         )
     lines += ["", "## Structured assessment", "", "```json"]
     lines += [json.dumps(doc["structured"], indent=1, ensure_ascii=False), "```", ""]
@@ -137,7 +153,8 @@ def to_html(doc: dict[str, Any]) -> str:
         '<html lang="en"><head><meta charset="utf-8">',
         f"<title>{e(doc['title'])}</title></head><body>",
         f"<h1>{e(doc['title'])}</h1>",
-        f"<p>Analysis period: {e(doc['period']['from'])} to {e(doc['period']['to'])} (UTC). "
+        f"<p>Analysis period: {e(doc['period']['from'])} to {e(doc['period']['to'])} (UTC), as "
+        f"known at {e(doc.get('as_of') or doc['generated_at'])}. "
         f"Threat level: <strong>{e(threat['level'])}</strong> (score {e(threat['score'])}/100, "
         f"{e(threat['trend'])}). Methodology {e(doc['methodology_version'])}.</p>",
         "<h2>Executive summary</h2>",
@@ -175,10 +192,16 @@ def to_html(doc: dict[str, Any]) -> str:
             f"<li><strong>{e(h['label'])}</strong> ({e(h['lat'])}, {e(h['lng'])}; intensity "
             f"{e(h['intensity'])}/5): {e(h['detail'])}{_html_refs(h['event_ids'])}</li>"
         )
-    out.append("</ul><h2>Indicators to monitor</h2><ul>")
+    out.append("</ul>")
+    omitted = _omitted(doc.get("omitted_from_map"))
+    if omitted:
+        out.append("<p>Not on the map:</p><ul>")
+        out += [f"<li>{e(text)}{_html_refs([event_id])}</li>" for text, event_id in omitted]
+        out.append("</ul>")
+    out.append("<h2>Indicators</h2><ul>")
     for ind in doc["indicators"]:
         out.append(
-            f"<li>{e(ind['heading'])}: {e(ind['raise'])} {e(ind['lower'])}"
+            f"<li><strong>{e(ind['name'])}</strong> ({e(ind['status'])}): {e(ind['text'])}"
             f"{_html_refs(ind['event_ids'])}</li>"
         )
     out.append("</ul><h2>Structured assessment</h2>")

@@ -1,13 +1,20 @@
 """The structured assessment for a period, assembled only from stored events and articles.
 
+The period's situation (threat level, its events, hotspots) is `assess_situation` over the
+period's days as known at the report's `as_of` (default: when it is generated), the same call
+/threat-level and /hotspots make. When events reported after the period ended changed the
+answer, the report says so (`revised_since_period_end`), with the answer as known when the
+period ended.
+
 Every sentence carries the ids of the events it rests on; development texts are the events' own
-summaries or evidence sentences, quoted. Nothing is written that no event supports, except the
-indicator lines, which are conditions to watch (methodology.INDICATORS), not facts.
+summaries or evidence sentences, quoted. Indicators are counts computed from the events
+(app/assessment/indicators.py).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import defaultdict
 from typing import Any
 
@@ -16,10 +23,28 @@ from sqlmodel import Session, col
 
 from app.assessment import methodology as m
 from app.assessment.annex import build_annex, iso_z
-from app.assessment.hotspots import Hotspot, group_hotspots
-from app.assessment.scoring import EventRecord, event_weight, load_report_events, start_of_day
-from app.assessment.threat import ThreatLevel, compute_threat_for_period
+from app.assessment.area import Area
+from app.assessment.hotspots import Hotspot, HotspotResult
+from app.assessment.indicators import compute_indicators
+from app.assessment.scoring import EventRecord, start_of_day
+from app.assessment.situation import Situation, ThreatLevel, assess_situation
 from app.core.models import Article, Assessment, EventMention, Source, utcnow
+
+# A sentence already ends when its text ends with . ! ? or an ellipsis, possibly followed by
+# closing quotes or brackets: "more realistic." is not closed again ("realistic.".).
+_ENDED = re.compile(r"[.!?\u2026][\"'\u201d\u2019)\]]*$")
+
+
+def end_sentence(text: str) -> str:
+    """`text` as one sentence: trailing separators dropped, a full stop only if none ends it."""
+    text = text.strip().rstrip(",;:").rstrip()
+    return text if _ENDED.search(text) else text + "."
+
+
+def strip_end(text: str) -> str:
+    """`text` without the full stop that ends it (to be quoted inside another sentence)."""
+    text = text.strip()
+    return text[:-1].rstrip() if text.endswith(".") and not text.endswith("...") else text
 
 
 def period_bounds(first_day: dt.date, last_day: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -67,8 +92,11 @@ def threat_json(threat: ThreatLevel) -> dict[str, Any]:
     }
 
 
-def _sources_of(session: Session, event_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
-    """Each event's supporting articles, earliest first, with the sentence they support."""
+def _sources_of(
+    session: Session, event_ids: list[int], as_of: dt.datetime
+) -> dict[int, list[dict[str, Any]]]:
+    """Each event's supporting articles published by `as_of`, earliest first, with the
+    sentence they support."""
     if not event_ids:
         return {}
     rows = session.execute(
@@ -83,7 +111,7 @@ def _sources_of(session: Session, event_ids: list[int]) -> dict[int, list[dict[s
         )
         .join(Article, Article.id == EventMention.article_id)
         .join(Source, Source.id == Article.source_id)
-        .where(col(EventMention.event_id).in_(event_ids))
+        .where(col(EventMention.event_id).in_(event_ids), Article.published_at <= as_of)
         .order_by(EventMention.event_id, Article.published_at, Article.id)
     )
     found: dict[int, list[dict[str, Any]]] = defaultdict(list)
@@ -105,7 +133,7 @@ def _development(
     event: EventRecord, weight: float, sources: list[dict[str, Any]]
 ) -> dict[str, Any]:
     evidence = next((s["sentence"] for s in sources if s["sentence"]), None)
-    text = (event.summary or evidence or event.title).strip()
+    text = end_sentence(event.summary or evidence or event.title)
     location = (
         {"name": event.location_name, "lat": event.lat, "lon": event.lon}
         if event.location_name
@@ -176,7 +204,7 @@ def _executive_summary(
     for event, weight in ranked[: m.SUMMARY_TOP_EVENTS]:
         sentences.append(
             _sentence(
-                f"{event.title.strip().rstrip('.')} ({_human_day(event.event_date)}; "
+                f"{strip_end(event.title)} ({_human_day(event.event_date)}; "
                 f"{event.claim_status}; {round(100 * weight / total)}% of the period's weight).",
                 [event.id],
             )
@@ -187,33 +215,14 @@ def _executive_summary(
         count = section["event_count"]
         sentences.append(
             _sentence(
-                f"{section['heading']}: {count} event{'s' if count != 1 else ''}, led by "
-                f"\u201c{lead['title'].strip().rstrip('.')}\u201d.",
+                end_sentence(
+                    f"{section['heading']}: {count} event{'s' if count != 1 else ''}, led by "
+                    f"\u201c{strip_end(lead['title'])}\u201d"
+                ),
                 ids,
             )
         )
     return sentences
-
-
-def _indicators(ranked: list[tuple[EventRecord, float]]) -> list[dict[str, Any]]:
-    by_category: dict[str, list[int]] = defaultdict(list)
-    for event, _ in ranked:
-        by_category[event.category].append(event.id)
-    lines = []
-    for category in m.CATEGORIES:
-        if category not in by_category or category not in m.INDICATORS:
-            continue
-        raise_text, lower_text = m.INDICATORS[category]
-        lines.append(
-            {
-                "category": category,
-                "heading": m.HEADING_OF[category],
-                "raise": raise_text,
-                "lower": lower_text,
-                "event_ids": by_category[category],
-            }
-        )
-    return lines
 
 
 def hotspot_json(hotspot: Hotspot) -> dict[str, Any]:
@@ -250,6 +259,68 @@ def structured_json(threat: ThreatLevel, hotspots: list[Hotspot]) -> dict[str, A
     }
 
 
+def _omitted_json(result: HotspotResult, ranked: list[tuple[EventRecord, float]]) -> list[Any]:
+    records = {event.id: event for event, _ in ranked}
+    out = []
+    for item in result.omitted:
+        event = records.get(item.event_id)
+        if event is None:
+            continue
+        out.append(
+            {
+                **_event_ref(event),
+                "location": event.location_name,
+                "reason": item.reason,
+            }
+        )
+    return out
+
+
+def _map_key(hotspots: list[Hotspot]) -> list[tuple[str, int]]:
+    return [(h.id, h.intensity) for h in hotspots]
+
+
+def revision_note(
+    period_end: dt.datetime, now: Situation, then: Situation
+) -> dict[str, Any] | None:
+    """How events reported after the period ended changed its answer (None: they did not)."""
+    same = (
+        now.threat.level == then.threat.level
+        and now.threat.score == then.threat.score
+        and now.threat.event_count == then.threat.event_count
+        and _map_key(now.hotspots.hotspots) == _map_key(then.hotspots.hotspots)
+    )
+    if same:
+        return None
+    before = {event.id: event for event, _ in then.ranked}
+    late = []
+    for event, _ in now.ranked:
+        earlier = before.get(event.id)
+        if earlier is None or (earlier.corroboration, earlier.claim_status) != (
+            event.corroboration,
+            event.claim_status,
+        ):
+            late.append(event.id)
+    count = then.threat.event_count
+    text = (
+        f"Revised since the period ended: as known at {iso_z(period_end)} the level was "
+        f"{then.threat.level} (score {then.threat.score:g}/100) over {count} "
+        f"event{'s' if count != 1 else ''} and {len(then.hotspots.hotspots)} "
+        f"hotspot{'s' if len(then.hotspots.hotspots) != 1 else ''}; "
+        f"{len(late)} event{'s' if len(late) != 1 else ''} reported or corroborated later "
+        f"changed it."
+    )
+    return {
+        "as_of": iso_z(period_end),
+        "level": then.threat.level,
+        "score": then.threat.score,
+        "event_count": count,
+        "hotspots": [{"label": h.label, "intensity": h.intensity} for h in then.hotspots.hotspots],
+        "event_ids": sorted(late),
+        "text": text,
+    }
+
+
 def build_report(
     session: Session,
     first_day: dt.date,
@@ -257,18 +328,26 @@ def build_report(
     *,
     max_annex_articles: int,
     generated_at: dt.datetime | None = None,
+    as_of: dt.datetime | None = None,
+    area: Area | None = None,
 ) -> dict[str, Any]:
-    """The report body for first_day..last_day (inclusive), with all events known now."""
+    """The report body for first_day..last_day (inclusive), as known at `as_of` (default: the
+    generation instant)."""
     generated_at = generated_at or utcnow()
+    as_of = as_of or generated_at
+    area = area if area is not None else Area.from_settings()
     start, end = period_bounds(first_day, last_day)
-    threat = compute_threat_for_period(session, first_day, last_day, known_by=generated_at)
-    events = load_report_events(session, first_day, last_day)
-    ranked = sorted(
-        ((e, event_weight(e, last_day)) for e in events), key=lambda p: (-p[1], -p[0].id)
-    )
-    sources = _sources_of(session, [e.id for e in events])
+    situation = assess_situation(session, first_day, last_day, as_of=as_of, area=area, texts=True)
+    threat, ranked, hotspots = situation.threat, situation.ranked, situation.hotspots
+    revised = None
+    if as_of > end:
+        then = assess_situation(session, first_day, last_day, as_of=end, area=area)
+        revised = revision_note(end, situation, then)
+    sources = _sources_of(session, [e.id for e, _ in ranked], as_of)
     sections = _developments(ranked, sources)
-    hotspots = group_hotspots(events, last_day)
+    summary = _executive_summary(first_day, last_day, threat, ranked, sections)
+    if revised:
+        summary.append(_sentence(revised["text"], revised["event_ids"]))
     return {
         "title": report_title(first_day, last_day),
         "period": {
@@ -277,17 +356,24 @@ def build_report(
             "start": iso_z(start),
             "end": iso_z(end),
         },
+        "kind": "weekly" if is_weekly(first_day, last_day) else "custom",
+        "as_of": iso_z(as_of),
+        "revised_since_period_end": revised,
         "methodology_version": m.METHODOLOGY_VERSION,
         "generated_at": iso_z(generated_at),
         "threat_level": threat_json(threat),
-        "executive_summary": _executive_summary(first_day, last_day, threat, ranked, sections),
+        "executive_summary": summary,
         "key_developments": sections,
         "hotspots": [hotspot_json(h) for h in hotspots.hotspots],
-        "omitted_from_map": hotspots.omitted_events,
-        "indicators": _indicators(ranked),
+        "omitted_from_map": _omitted_json(hotspots, ranked),
+        "indicators": compute_indicators(session, situation.events, first_day, last_day, as_of),
         "annex": build_annex(session, start, end, max_articles=max_annex_articles),
         "structured": structured_json(threat, hotspots.hotspots),
     }
+
+
+def is_weekly(first_day: dt.date, last_day: dt.date) -> bool:
+    return (last_day - first_day).days + 1 in m.WEEKLY_PERIOD_DAYS
 
 
 # PostgreSQL's JSONB does not keep key order; documents are re-emitted in this order (keys not
@@ -307,6 +393,9 @@ KEY_ORDER = [
     "to",
     "start",
     "end",
+    "kind",
+    "as_of",
+    "revised_since_period_end",
     "methodology_version",
     "generated_at",
     "created_at",
@@ -348,9 +437,11 @@ KEY_ORDER = [
     "last_seen",
     "event_ids",
     "omitted_from_map",
+    "reason",
     "indicators",
-    "raise",
-    "lower",
+    "value",
+    "comparison",
+    "status",
     "annex",
     "article_count",
     "truncated",
@@ -409,7 +500,27 @@ def store_report(session: Session, body: dict[str, Any]) -> Assessment:
 
 
 def build_and_store(
-    session: Session, first_day: dt.date, last_day: dt.date, *, max_annex_articles: int
+    session: Session,
+    first_day: dt.date,
+    last_day: dt.date,
+    *,
+    max_annex_articles: int,
+    as_of: dt.datetime | None = None,
 ) -> Assessment:
-    body = build_report(session, first_day, last_day, max_annex_articles=max_annex_articles)
+    body = build_report(
+        session, first_day, last_day, max_annex_articles=max_annex_articles, as_of=as_of
+    )
     return store_report(session, body)
+
+
+def latest_weekly(session: Session) -> Assessment | None:
+    """The stored weekly report of the latest period (a report over another range is never
+    "latest"; see methodology.WEEKLY_PERIOD_DAYS)."""
+    query = sa.select(Assessment).order_by(
+        Assessment.period_end.desc(), Assessment.updated_at.desc(), Assessment.id.desc()
+    )
+    for assessment in session.scalars(query.execution_options(yield_per=100)):
+        days = (assessment.period_end - assessment.period_start).days
+        if days in m.WEEKLY_PERIOD_DAYS:
+            return assessment
+    return None

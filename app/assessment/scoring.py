@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlmodel import Session
 
 from app.assessment import methodology as m
-from app.core.models import Event
+from app.core.models import Article, Event, EventMention
 
 
 class EventRecord(NamedTuple):
@@ -26,6 +26,7 @@ class EventRecord(NamedTuple):
     summary: str | None
     category: str
     event_date: dt.date
+    date_precision: str
     severity: int
     claim_status: str
     confidence: float
@@ -37,23 +38,9 @@ class EventRecord(NamedTuple):
     lon: float | None
     first_reported_at: dt.datetime | None
     last_reported_at: dt.datetime | None
-
-    def known_at(self, instant: dt.datetime) -> bool:
-        """Was the event reported by `instant`? Unknown report times count as known."""
-        return self.first_reported_at is None or self.first_reported_at <= instant
-
-
-class WeightRecord(NamedTuple):
-    """The columns an event's weight and report time need: what a threat level reads of every
-    event of its span (the rest, see EventRecord, only for its few drivers)."""
-
-    id: int
-    event_date: dt.date
-    severity: int
-    claim_status: str
-    confidence: float
-    corroboration: int
-    first_reported_at: dt.datetime | None
+    # A launch's impact area, as extraction's merge keeps it in `figures["impact_area"]`:
+    # {"id": gazetteer id, "name", "lat", "lon"} of the sea (None: none known).
+    impact: dict[str, Any] | None = None
 
     def known_at(self, instant: dt.datetime) -> bool:
         """Was the event reported by `instant`? Unknown report times count as known."""
@@ -61,30 +48,67 @@ class WeightRecord(NamedTuple):
 
 
 LOAD_CHUNK_ROWS = 5_000
+IMPACT_KEY = "impact_area"
 
-_COLUMNS = (
-    Event.id,
-    Event.title,
-    Event.summary,
-    Event.category,
-    Event.event_date,
-    Event.severity,
-    Event.claim_status,
-    Event.confidence,
-    Event.corroboration,
-    Event.location_id,
-    Event.location_name,
-    Event.location_precision,
-    Event.lat,
-    Event.lon,
-    Event.first_reported_at,
-    Event.last_reported_at,
+_COLUMNS = tuple(
+    Event.figures[IMPACT_KEY].label("impact") if name == "impact" else getattr(Event, name)
+    for name in EventRecord._fields
 )
-
-
-_WEIGHT_COLUMNS = tuple(getattr(Event, name) for name in WeightRecord._fields)
 _TEXTS = ("title", "summary")
 _COLUMNS_WITHOUT_TEXT = tuple(sa.null().label(c.key) if c.key in _TEXTS else c for c in _COLUMNS)
+
+
+# --- belonging (methodology: "Belonging") -------------------------------------------------------
+
+
+def report_day(instant: dt.datetime) -> dt.date:
+    """The calendar day an instant falls on where events are dated (Korean time)."""
+    return (instant.astimezone(dt.UTC) + dt.timedelta(hours=m.REPORT_DAY_OFFSET_HOURS)).date()
+
+
+def event_days(event: EventRecord) -> tuple[dt.date, dt.date]:
+    """The first and last day the event may have happened on (inclusive)."""
+    start = event.event_date
+    precision = event.date_precision
+    if precision == "month":
+        following = (start.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+        end = following - dt.timedelta(days=1)
+    else:
+        end = start + dt.timedelta(days=m.PRECISION_SPAN_DAYS.get(precision, 1) - 1)
+    if end > start and event.first_reported_at is not None:
+        end = max(start, min(end, report_day(event.first_reported_at)))
+    return start, end
+
+
+def late_report_day(event: EventRecord) -> dt.date | None:
+    """The UTC day an event was first reported on, when that is after every day it may have
+    happened on (a late report), else None."""
+    if event.first_reported_at is None:
+        return None
+    day = event.first_reported_at.astimezone(dt.UTC).date()
+    return day if day > event_days(event)[1] else None
+
+
+def belongs(event: EventRecord, first_day: dt.date, last_day: dt.date) -> bool:
+    """Does the event belong to the window first_day..last_day (inclusive)?"""
+    start, end = event_days(event)
+    if start <= last_day and end >= first_day:
+        return True
+    reported = late_report_day(event)
+    return (
+        reported is not None
+        and first_day <= reported <= last_day
+        and end >= first_day - dt.timedelta(days=m.LATE_REPORT_DAYS)
+    )
+
+
+def latest_day_in(event: EventRecord, last_day: dt.date) -> dt.date:
+    """The latest day in a window ending on `last_day` the event may have happened on: what
+    its recency is counted from."""
+    return min(event_days(event)[1], last_day)
+
+
+# --- loading ------------------------------------------------------------------------------------
 
 
 def load_events(
@@ -95,11 +119,29 @@ def load_events(
     *,
     texts: bool = True,
 ) -> list[EventRecord]:
-    """Events dated first_day..last_day (inclusive), oldest first, ties by id. `texts=False`:
-    title and summary left None (most of a row's bytes), for callers that read them for a
-    few events only (see `load_texts`)."""
+    """Every event that may belong to a window within first_day..last_day (inclusive): dated
+    from MAX_REACH_DAYS before it to its end (see `belongs`). Oldest first, ties by id.
+    `texts=False`: title and summary left None (most of a row's bytes), for callers that read
+    them for a few events only (see `load_texts`)."""
     columns = _COLUMNS if texts else _COLUMNS_WITHOUT_TEXT
-    return _load(session, columns, EventRecord, first_day, last_day, categories)
+    query = (
+        sa.select(*columns)
+        .where(Event.event_date >= load_span_bounds(first_day, last_day)[0])
+        .where(Event.event_date <= last_day)
+        .order_by(Event.event_date, Event.id)
+    )
+    if categories:
+        query = query.where(Event.category.in_(list(categories)))
+    # Core rows, streamed in chunks: no ORM row processing, and the driver never holds the
+    # whole span next to the records built from it (a busy span is tens of thousands of rows).
+    # (Per statement: Connection.execution_options would change the session's connection.)
+    result = session.connection().execute(query, execution_options={"yield_per": LOAD_CHUNK_ROWS})
+    return [EventRecord(*row) for row in result]
+
+
+def load_span_bounds(first_day: dt.date, last_day: dt.date) -> tuple[dt.date, dt.date]:
+    """The event_date range `load_events(first_day, last_day)` reads (for fingerprints)."""
+    return first_day - dt.timedelta(days=m.MAX_REACH_DAYS), last_day
 
 
 def load_texts(session: Session, ids: Sequence[int]) -> dict[int, tuple[str, str | None]]:
@@ -110,70 +152,93 @@ def load_texts(session: Session, ids: Sequence[int]) -> dict[int, tuple[str, str
     return {row.id: (row.title, row.summary) for row in rows}
 
 
-def load_weights(session: Session, first_day: dt.date, last_day: dt.date) -> list[WeightRecord]:
-    """`load_events` with only what weighing reads: a third of the columns, no text."""
-    return _load(session, _WEIGHT_COLUMNS, WeightRecord, first_day, last_day, None)
+class TextGone(LookupError):
+    """An event was deleted between reading its span and reading its text."""
 
 
-def load_events_by_id(session: Session, ids: Sequence[int]) -> dict[int, EventRecord]:
-    rows = session.connection().execute(sa.select(*_COLUMNS).where(Event.id.in_(list(ids))))
-    return {record.id: record for record in (EventRecord(*row) for row in rows)}
-
-
-R = TypeVar("R", EventRecord, WeightRecord)
-
-
-def _load(
-    session: Session,
-    columns: tuple[Any, ...],
-    record: type[R],
-    first_day: dt.date,
-    last_day: dt.date,
-    categories: Sequence[str] | None,
-) -> list[R]:
-    query = (
-        sa.select(*columns)
-        .where(Event.event_date >= first_day, Event.event_date <= last_day)
-        .order_by(Event.event_date, Event.id)
-    )
-    if categories:
-        query = query.where(Event.category.in_(list(categories)))
-    # Core rows, streamed in chunks: no ORM row processing, and the driver never holds the
-    # whole span next to the records built from it (a busy span is tens of thousands of rows).
-    # (Per statement: Connection.execution_options would change the session's connection.)
-    result = session.connection().execute(query, execution_options={"yield_per": LOAD_CHUNK_ROWS})
-    return [record(*row) for row in result]
-
-
-def load_report_events(
-    session: Session, first_day: dt.date, last_day: dt.date
+def with_texts(
+    session: Session, events: Sequence[EventRecord], *, strict: bool = False
 ) -> list[EventRecord]:
-    """Events dated in the period, plus those first reported in it that happened shortly before."""
-    dated = load_events(session, first_day, last_day)
-    start = start_of_day(first_day)
-    end = start_of_day(last_day + dt.timedelta(days=1))
-    late = [
-        event
-        for event in load_events(
-            session,
-            first_day - dt.timedelta(days=m.REPORT_LATE_REPORT_DAYS),
-            first_day - dt.timedelta(days=1),
-        )
-        if event.first_reported_at is not None and start <= event.first_reported_at < end
+    """`events` with their title and summary. An event deleted meanwhile raises TextGone when
+    `strict`, else keeps an empty title."""
+    found = load_texts(session, [e.id for e in events]) if events else {}
+    out = []
+    for event in events:
+        if event.id not in found and strict:
+            raise TextGone(event.id)
+        title, summary = found.get(event.id, (event.title or "", event.summary))
+        out.append(event._replace(title=title, summary=summary))
+    return out
+
+
+# --- knowing (methodology: "Knowing") -----------------------------------------------------------
+
+_CLAIM_RANK = {"claimed": 0, "reported": 1, "confirmed": 2}
+
+
+class Support(NamedTuple):
+    published_at: dt.datetime
+    source_id: int
+    claim_status: str
+
+
+Revisions = dict[int, list[Support]]  # event id -> its mentions, earliest first
+
+
+def load_revisions(
+    session: Session, events: Sequence[EventRecord], earliest_as_of: dt.datetime
+) -> Revisions:
+    """The mentions of the events whose support grew after `earliest_as_of` (reported again
+    later): what their corroboration and claim status were at an earlier instant."""
+    ids = [
+        e.id
+        for e in events
+        if e.last_reported_at is not None
+        and e.first_reported_at is not None
+        and e.last_reported_at > earliest_as_of
+        and e.last_reported_at > e.first_reported_at
     ]
-    return late + dated
+    revisions: Revisions = {}
+    for start in range(0, len(ids), LOAD_CHUNK_ROWS):
+        chunk = ids[start : start + LOAD_CHUNK_ROWS]
+        rows = session.connection().execute(
+            sa.select(EventMention.event_id, Article.published_at, Article.source_id)
+            .add_columns(EventMention.claim_status)
+            .join(Article, Article.id == EventMention.article_id)
+            .where(EventMention.event_id.in_(chunk))
+            .order_by(EventMention.event_id, Article.published_at, Article.id)
+        )
+        for event_id, published_at, source_id, claim_status in rows:
+            revisions.setdefault(event_id, []).append(
+                Support(published_at, source_id, claim_status)
+            )
+    return revisions
 
 
-Weighable = EventRecord | WeightRecord
+def as_known(event: EventRecord, as_of: dt.datetime, revisions: Revisions) -> EventRecord | None:
+    """The event as it was known at `as_of`: None before its first report; its corroboration
+    and claim status those of its mentions published by then."""
+    if not event.known_at(as_of):
+        return None
+    if event.last_reported_at is None or event.last_reported_at <= as_of:
+        return event
+    support = [s for s in revisions.get(event.id, ()) if s.published_at <= as_of]
+    if not support:
+        return event
+    return event._replace(
+        corroboration=len({s.source_id for s in support}),
+        claim_status=max((s.claim_status for s in support), key=_CLAIM_RANK.__getitem__),
+    )
 
 
-def event_weight(event: Weighable, reference_day: dt.date) -> float:
-    """An event's weight, its recency measured in whole days before `reference_day`."""
-    age_days = (reference_day - event.event_date).days
-    return _base_weight(event) * m.recency_factor(age_days)
+def event_weight(event: EventRecord, reference_day: dt.date) -> float:
+    """An event's weight, its recency measured in whole days from the latest day it may have
+    happened on (up to `reference_day`, a window's last day) to `reference_day`."""
+    age_days = (reference_day - latest_day_in(event, reference_day)).days
+    return base_weight(event) * m.recency_factor(age_days)
 
 
-def _base_weight(event: Weighable) -> float:
+def base_weight(event: EventRecord) -> float:
     # The product in the methodology's order, without recency: multiplying this by the
     # recency factor is the same float as the five-factor product (left to right).
     return (
@@ -193,12 +258,16 @@ class Weigher:
         self._base: dict[tuple[Any, ...], float] = {}
         self._recency: dict[int, float] = {}
 
-    def __call__(self, event: Weighable, reference_day: dt.date) -> float:
+    def base(self, event: EventRecord) -> float:
         key = (event.severity, event.claim_status, event.corroboration, event.confidence)
         base = self._base.get(key)
         if base is None:
-            base = self._base[key] = _base_weight(event)
-        age_days = (reference_day - event.event_date).days
+            base = self._base[key] = base_weight(event)
+        return base
+
+    def __call__(self, event: EventRecord, reference_day: dt.date) -> float:
+        base = self.base(event)
+        age_days = (reference_day - latest_day_in(event, reference_day)).days
         recency = self._recency.get(age_days)
         if recency is None:
             recency = self._recency[age_days] = m.recency_factor(age_days)

@@ -22,6 +22,54 @@ PROJECT_URL = "https://github.com/watchfloor/watchfloor"
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
+# The default area of interest, [lon, lat] vertices (WGS 84) of one ring: the Korean Peninsula;
+# its seas (the Yellow Sea with Korea Bay, the Korea Strait, the East Sea/Sea of Japan to 135.5 E,
+# where North Korean launches come down); and a belt of about 100 km along the Chinese and
+# Russian borders (Dandong to Hunchun, Khasan to Vladivostok and Ussuriysk). It leaves out
+# Beijing, Shandong, Kyushu, Honshu and Washington: news from there stays in /events and in the
+# report, not on its map.
+DEFAULT_AREA_OF_INTEREST = (
+    "[[121.5,32.5],[127.5,32.0],[129.4,33.4],[131.5,35.0],[135.5,38.0],[135.5,43.0],"
+    "[131.8,44.2],[130.0,43.7],[128.0,42.9],[126.5,42.3],[125.0,41.5],[123.5,40.7],"
+    "[122.3,40.1],[121.0,38.8],[122.8,37.6],[121.5,32.5]]"
+)
+Ring = tuple[tuple[float, float], ...]
+
+
+def parse_area(value: str) -> Ring | None:
+    """The area of interest as a closed ring of (lon, lat), or None for "everywhere".
+
+    Accepted: "" or "none" (no bound); a bbox "minLon,minLat,maxLon,maxLat"; a JSON array of
+    [lon, lat] vertices; or a GeoJSON Polygon (its outer ring)."""
+    import json
+
+    text = value.strip()
+    if text.lower() in {"", "none", "off", "world"}:
+        return None
+    if not text.startswith(("[", "{")):
+        parts = [float(part) for part in text.split(",")]
+        if len(parts) != 4:
+            raise ValueError("a bbox is minLon,minLat,maxLon,maxLat")
+        w, s, e, n = parts
+        if not (w < e and s < n):
+            raise ValueError("the bbox is empty or crosses the antimeridian")
+        points = [[w, s], [e, s], [e, n], [w, n]]
+    else:
+        data = json.loads(text)
+        if isinstance(data, dict):
+            if data.get("type") != "Polygon":
+                raise ValueError("a GeoJSON area of interest must be a Polygon")
+            data = data["coordinates"][0]
+        points = data
+    ring = tuple((float(lon), float(lat)) for lon, lat in points)
+    if ring and ring[0] != ring[-1]:
+        ring += (ring[0],)
+    if len(ring) < 4:
+        raise ValueError("an area of interest needs at least three vertices")
+    if any(not (-180 <= lon <= 180 and -90 <= lat <= 90) for lon, lat in ring):
+        raise ValueError("area of interest vertices must be lon -180..180, lat -90..90")
+    return ring
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
@@ -146,6 +194,15 @@ class Settings(BaseSettings):
         default=500, ge=1, description="Articles extracted per flush by `extract --rebuild`."
     )
 
+    # --- assessment --------------------------------------------------------------------------
+    area_of_interest: str = Field(
+        default=DEFAULT_AREA_OF_INTEREST,
+        description="The area hotspots are drawn in (/hotspots, the OGC hotspots layer, the "
+        "report's map): a JSON array of [lon, lat] vertices, a GeoJSON Polygon, a bbox "
+        "'minLon,minLat,maxLon,maxLat', or 'none' for everywhere. Default: the Korean Peninsula, "
+        "its seas and the Chinese and Russian border belt. Events elsewhere stay in /events.",
+    )
+
     # --- API ---------------------------------------------------------------------------------
     api_keys: str = Field(
         default="",
@@ -194,6 +251,16 @@ class Settings(BaseSettings):
     )
     log_level: str = Field(default="INFO", description="DEBUG, INFO, WARNING or ERROR.")
     log_json: bool = Field(default=True, description="JSON log lines (else key=value).")
+
+    @field_validator("area_of_interest")
+    @classmethod
+    def _area(cls, value: str) -> str:
+        parse_area(value)  # raises a clear ValueError at start-up
+        return value
+
+    @property
+    def area_of_interest_ring(self) -> Ring | None:
+        return parse_area(self.area_of_interest)
 
     @field_validator("log_level")
     @classmethod

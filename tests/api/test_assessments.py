@@ -163,13 +163,22 @@ def test_build_and_store(
     period_ids = {v for k, v in corpus.items() if k != "a3"}
     for sentence in doc["executive_summary"]:
         assert sentence["event_ids"] and set(sentence["event_ids"]) <= period_ids
-    assert {i["category"] for i in doc["indicators"]} == {
-        "missile_test",
-        "arms_transfer",
-        "border_maritime",
-        "cyber",
-    }
-    assert doc["omitted_from_map"] == 2
+    indicators = {i["id"]: i for i in doc["indicators"]}
+    assert indicators["launches_year_to_date"]["event_ids"] == [corpus["launch"]]
+    assert indicators["days_since_last_launch"]["value"] == 2
+    assert indicators["border_incidents"]["value"] == 2
+    assert indicators["arms_transfers"]["event_ids"] == [corpus["arms"]]
+    assert indicators["cyber_operations"]["event_ids"] == [corpus["cyber"]]
+    assert [(o["id"], o["reason"]) for o in doc["omitted_from_map"]] == [
+        (corpus["arms"], "no point"),
+        (corpus["cyber"], "no point"),
+    ]
+    # One rule: the summary counts the events the level weighs.
+    assert doc["threat_level"]["event_count"] == 5
+    assert doc["executive_summary"][0]["text"].startswith(
+        "From May 21, 2026 to May 28, 2026, 5 events were recorded"
+    )
+    assert doc["kind"] == "weekly" and doc["as_of"] == doc["generated_at"]
 
     annex = doc["annex"]
     assert [g["publisher"] for g in annex["sources"]] == ["NK News", "NK Pro"]
@@ -214,6 +223,39 @@ def test_list_latest_and_get(client: httpx.Client, admin: dict[str, str], corpus
         ).status_code
         == 304
     )
+
+
+def test_only_weekly_reports_become_latest(
+    client: httpx.Client, admin: dict[str, str], corpus
+) -> None:
+    weekly = create(client, admin).json()
+    month = client.post(
+        "/assessments", json={"from": "2026-05-01", "to": "2026-05-31"}, headers=admin
+    ).json()
+    day = client.post(
+        "/assessments", json={"from": "2026-05-30", "to": "2026-05-30"}, headers=admin
+    ).json()
+    assert (month["kind"], day["kind"]) == ("custom", "custom")
+    assert client.get("/assessments/latest").json()["id"] == weekly["id"]
+    listed = [a["id"] for a in client.get("/assessments").json()["items"]]
+    assert set(listed) == {weekly["id"], month["id"], day["id"]}
+    monday_to_sunday = client.post(
+        "/assessments", json={"from": "2026-06-01", "to": "2026-06-07"}, headers=admin
+    ).json()
+    assert client.get("/assessments/latest").json()["id"] == monday_to_sunday["id"]
+
+
+def test_as_of_is_explicit_and_shown(client: httpx.Client, admin: dict[str, str], corpus) -> None:
+    before = client.post(
+        "/assessments",
+        json={**PERIOD, "as_of": "2026-05-25T00:00:00Z"},
+        headers=admin,
+    ).json()
+    assert before["as_of"] == "2026-05-25T00:00:00Z"
+    # The launch (first reported May 26) was not known yet.
+    assert corpus["launch"] not in [d["id"] for d in before["threat_level"]["drivers"]]
+    bad = client.post("/assessments", json={**PERIOD, "as_of": "soon"}, headers=admin)
+    assert bad.status_code == 400
 
 
 def test_renderings(client: httpx.Client, admin: dict[str, str], corpus: dict[str, int]) -> None:

@@ -176,13 +176,15 @@ def test_another_process_answers_304_for_the_same_data(make_client, write: Sessi
 def test_hotspots_for_a_moving_window_follow_new_events(make_client, write: Session) -> None:
     """Without from/to the window ends at the current minute; its grouping is reused per day
     span and data version, and still follows a new event at once."""
-    today = dt.datetime.now(dt.UTC).date()
-    make_event(write, event_date=today, **JONGJU)
+    now = dt.datetime.now(dt.UTC)
+    today = now.date()
+    reported = {"first_reported_at": now - dt.timedelta(hours=1)}  # known by now
+    make_event(write, category="missile_test", event_date=today, **reported, **JONGJU)
     write.commit()
     with make_client(response_cache_seconds=600) as client:
         first = client.get("/hotspots").json()
         assert [f["id"] for f in first["features"]] == ["jongju"]
-        make_event(write, event_date=today, **DMZ)
+        make_event(write, category="border_maritime", event_date=today, **reported, **DMZ)
         write.commit()
         second = client.get("/hotspots").json()
         assert sorted(f["id"] for f in second["features"]) == ["dmz", "jongju"]
@@ -194,7 +196,7 @@ def test_a_client_that_accepts_gzip_gets_the_answer_gzipped_with_the_same_etag(
 ) -> None:
     for place in (JONGJU, DMZ, DANDONG, PYONGYANG, JONGJU):  # bodies over the gzip threshold
         title = f"Artillery fire and missile launches reported near {place['location_name']}"
-        make_event(write, severity=3, title=title, **place)
+        make_event(write, category="artillery", severity=3, title=title, **place)
     write.commit()
     with make_client(response_cache_seconds=600) as client:
         plain = client.get(path, params=query, headers={"Accept-Encoding": "identity"})

@@ -20,7 +20,7 @@ from app.api.http import json_bytes
 from app.api.live import RECHECK_AFTER, Held, WindowMemo, compacted
 from app.api.routes.threat import threat_answer, threat_body, threat_out
 from app.api.schemas import ThreatLevelOut
-from app.assessment import hotspots as hotspots_module
+from app.assessment import scoring as scoring_module
 from app.assessment import threat as threat_module
 from app.assessment.hotspots import compute_hotspots
 from app.assessment.threat import ThreatLevel, compute_threat_level, span_needed, window_ending
@@ -52,11 +52,14 @@ def memo(clock: Clock) -> WindowMemo:
 @pytest.fixture
 def week(write: Session) -> None:
     """A week of events around NOON, one of them first reported half a minute after it."""
-    make_event(write, severity=4, claim_status="confirmed", **JONGJU)
-    make_event(write, event_date=dt.date(2026, 5, 21), **DMZ)
-    make_event(write, event_date=dt.date(2026, 5, 1), severity=3, **DANDONG)  # baseline
+    make_event(write, category="missile_test", severity=4, claim_status="confirmed", **JONGJU)
+    make_event(write, category="border_maritime", event_date=dt.date(2026, 5, 21), **DMZ)
+    make_event(  # baseline
+        write, category="border_maritime", event_date=dt.date(2026, 5, 1), severity=3, **DANDONG
+    )
     make_event(
         write,
+        category="border_maritime",
         event_date=dt.date(2026, 5, 28),
         severity=5,
         first_reported_at=NOON + dt.timedelta(seconds=30),
@@ -231,9 +234,21 @@ def live_client(make_client: Callable[..., object], write: Session) -> Iterator[
     now = dt.datetime.now(dt.UTC)
     reported = {"first_reported_at": now - dt.timedelta(hours=1)}
     make_event(
-        write, event_date=now.date(), severity=4, claim_status="confirmed", **reported, **JONGJU
+        write,
+        category="missile_test",
+        event_date=now.date(),
+        severity=4,
+        claim_status="confirmed",
+        **reported,
+        **JONGJU,
     )
-    make_event(write, event_date=now.date() - dt.timedelta(days=3), **reported, **DMZ)
+    make_event(
+        write,
+        category="border_maritime",
+        event_date=now.date() - dt.timedelta(days=3),
+        **reported,
+        **DMZ,
+    )
     write.commit()
     with make_client(response_cache_seconds=600) as client:  # type: ignore[attr-defined]
         yield client
@@ -334,39 +349,20 @@ def test_a_driver_deleted_between_the_two_reads_is_read_again_whole(
     """The span is weighed from light records and the drivers read whole afterwards; an event
     deleted in between (another connection, committed) sends the computation back to one
     whole read, so the answer is the one of the data after the deletion."""
-    real_loader = threat_module.load_events_by_id
+    real_loader = scoring_module.load_texts
+    deleted: list[int] = []
 
     def delete_then_load(session: Session, ids: list[int]) -> dict:
-        with db.begin() as other:
-            other.execute(sa.delete(Event).where(Event.id == ids[0]))
+        if not deleted:  # once: the next read sees the span without it
+            deleted.append(ids[0])
+            with db.begin() as other:
+                other.execute(sa.delete(Event).where(Event.id == ids[0]))
         return real_loader(session, ids)
 
-    monkeypatch.setattr(threat_module, "load_events_by_id", delete_then_load)
+    monkeypatch.setattr(scoring_module, "load_texts", delete_then_load)
     at = NOON + dt.timedelta(minutes=5)
     with Session(db) as session:
         threat, _ = threat_module.compute_threat_level_and_span(session, at=at)
     monkeypatch.undo()
     assert threat == slow_threat(db, at)
     assert len(threat.drivers) == 1  # of the two events in the window, one is gone
-
-
-def test_hotspots_whose_event_is_deleted_before_its_text_is_read_are_read_again_whole(
-    db: Engine, week: None, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Hotspots are grouped from rows without text, then the text of the events each detail
-    names is read; an event deleted in between sends the computation back to one whole read."""
-    real_loader = hotspots_module.load_texts
-
-    def delete_then_load(session: Session, ids: list[int]) -> dict:
-        with db.begin() as other:
-            other.execute(sa.delete(Event).where(Event.id == ids[0]))
-        return real_loader(session, ids)
-
-    span = {"start": utc(2026, 5, 1), "end": utc(2026, 5, 29)}
-    monkeypatch.setattr(hotspots_module, "load_texts", delete_then_load)
-    with Session(db) as session:
-        result = hotspots_module.compute_hotspots(session, **span)
-    monkeypatch.undo()
-    with Session(db) as session:
-        assert result == hotspots_module.compute_hotspots(session, **span)
-    assert sum(h.event_count for h in result.hotspots) == 3  # of four events, one is gone

@@ -91,6 +91,47 @@ def load_demo_corpus(db: sa.Engine) -> None:
         session.commit()
 
 
+SEED_INTENSITIES = {
+    "Yellow Sea (West Coast)": 4,
+    "Inter-Korean Border (DMZ)": 3,
+    "Jongju/Chongju": 4,
+    "China-North Korea Border (Jilin Province)": 2,
+}
+PERIOD_END = "2026-05-29T00:00:00Z"
+
+
+def surfaces(client: httpx.Client, admin: dict[str, str], as_of: str) -> dict[str, object]:
+    """The seed week's level, score and hotspots on every surface, for one as_of."""
+    report = client.post(
+        "/assessments",
+        json={"from": "2026-05-21", "to": "2026-05-28", "as_of": as_of},
+        headers=admin,
+    ).json()
+    threat = client.get(
+        "/threat-level", params={"from": "2026-05-21", "at": "2026-05-28T23:59:59Z", "as_of": as_of}
+    ).json()
+    layer = client.get(
+        "/hotspots", params={"from": "2026-05-21", "to": "2026-05-28", "as_of": as_of}
+    ).json()
+    return {
+        "report": (
+            report["threat_level"]["level"],
+            report["threat_level"]["score"],
+            report["threat_level"]["event_count"],
+            sorted((h["label"], h["intensity"]) for h in report["hotspots"]),
+        ),
+        "threat-level": (threat["level"], threat["score"], threat["event_count"]),
+        "hotspots": (
+            layer["threat_level"]["level"],
+            layer["threat_level"]["score"],
+            layer["threat_level"]["event_count"],
+            sorted(
+                (f["properties"]["label"], f["properties"]["intensity"]) for f in layer["features"]
+            ),
+        ),
+    }
+
+
 def test_seed_week_assessment(db: sa.Engine, client: httpx.Client, admin: dict[str, str]) -> None:
     load_demo_corpus(db)
     response = client.post(
@@ -99,11 +140,20 @@ def test_seed_week_assessment(db: sa.Engine, client: httpx.Client, admin: dict[s
     assert response.status_code == 201, response.text
     doc = response.json()
     assert doc["structured"]["threat_level"] == "High", doc["threat_level"]
+    assert doc["threat_level"]["event_count"] == len(
+        {
+            i
+            for s in doc["key_developments"]
+            for i in [x["id"] for x in s["items"]] + s["more_event_ids"]
+        }
+    )
 
+    # Every hotspot lies on the peninsula, its seas or the border belt, and near a seed one.
     points = [(h["lat"], h["lng"]) for h in doc["structured"]["hotspots"]]
-    for label, seed_point in SEED_HOTSPOTS.items():
-        nearest = min((km(seed_point, p) for p in points), default=math.inf)
-        assert nearest <= MAX_DISTANCE_KM, f"no hotspot within 50 km of {label}: {points}"
+    assert points
+    for point in points:
+        nearest = min(km(seed_point, point) for seed_point in SEED_HOTSPOTS.values())
+        assert nearest <= MAX_DISTANCE_KM, f"a hotspot the seed lacks at {point}"
 
     sections = {s["heading"]: s for s in doc["key_developments"]}
     for heading in HEADINGS_COVERED:
@@ -121,3 +171,48 @@ def test_seed_week_assessment(db: sa.Engine, client: httpx.Client, admin: dict[s
     for heading, pattern in HEADINGS_IF_PRESENT.items():
         if any(pattern.search(text) for text in texts):
             assert sections[heading]["items"], f"no development under {heading}"
+
+
+def test_seed_week_every_surface_gives_the_same_answer(
+    db: sa.Engine, client: httpx.Client, admin: dict[str, str]
+) -> None:
+    load_demo_corpus(db)
+    for as_of in (PERIOD_END, "2026-06-01T12:00:00Z", "2026-12-01T00:00:00Z"):
+        answers = surfaces(client, admin, as_of)
+        report, threat, layer = answers["report"], answers["threat-level"], answers["hotspots"]
+        assert report[:3] == threat == layer[:3], answers
+        assert report[3] == layer[3], answers
+        ogc = client.get(
+            "/ogc/collections/hotspots/items", params={"datetime": "2026-05-21/2026-05-28"}
+        ).json()
+        if as_of == PERIOD_END:  # the OGC layer answers as known at the window's end
+            assert (
+                sorted(
+                    (f["properties"]["label"], f["properties"]["intensity"])
+                    for f in ogc["features"]
+                )
+                == report[3]
+            )
+
+
+@pytest.mark.xfail(
+    strict=False,
+    reason="depends on extraction (issue #13 items 2-3). It passes on the extraction of "
+    "2026-12-06 partly through its errors (the May 26 launch as two events, at Jongju and the "
+    "Yellow Sea; talks in Washington read as a DMZ incident); once one launch is one event, "
+    "the Yellow Sea needs the launch's impact area (figures['impact_area']) and the DMZ an "
+    "event there (the seed's fortification order is not in the demo corpus)",
+)
+def test_seed_week_hotspots_are_the_seeds_four(
+    db: sa.Engine, client: httpx.Client, admin: dict[str, str]
+) -> None:
+    load_demo_corpus(db)
+    doc = client.post(
+        "/assessments", json={"from": "2026-05-21", "to": "2026-05-28"}, headers=admin
+    ).json()
+    spots = [(h["lat"], h["lng"], h["intensity"]) for h in doc["structured"]["hotspots"]]
+    assert len(spots) == len(SEED_HOTSPOTS), spots
+    for label, seed_point in SEED_HOTSPOTS.items():
+        lat, lng, intensity = min(spots, key=lambda s: km(seed_point, (s[0], s[1])))
+        assert km(seed_point, (lat, lng)) <= MAX_DISTANCE_KM, f"no hotspot near {label}: {spots}"
+        assert abs(intensity - SEED_INTENSITIES[label]) <= 1, (label, intensity)

@@ -142,7 +142,7 @@ def test_hotspots_geojson(client: httpx.Client, week: dict[str, int]) -> None:
     [
         ({"category": "border_maritime"}, {"dmz", "dandong"}),
         ({"category": "missile_test,border_maritime"}, {"jongju", "dmz", "dandong"}),
-        ({"min_intensity": "2"}, {"jongju"}),
+        ({"min_intensity": "3"}, {"jongju"}),
         ({"bbox": "124,39.5,126,40.5"}, {"jongju", "dandong"}),
         ({"bbox": "127,38,128,39"}, {"dmz"}),
         ({"from": "2026-05-26"}, {"jongju"}),
@@ -159,8 +159,8 @@ def test_hotspot_filters(
 
 def test_hotspots_default_window_is_the_last_week(client: httpx.Client, write: Session) -> None:
     today = dt.datetime.now(dt.UTC).date()
-    make_event(write, event_date=today - dt.timedelta(days=2), **JONGJU)
-    make_event(write, event_date=today - dt.timedelta(days=30), **DMZ)
+    make_event(write, category="missile_test", event_date=today - dt.timedelta(days=2), **JONGJU)
+    make_event(write, category="border_maritime", event_date=today - dt.timedelta(days=30), **DMZ)
     write.commit()
     features = client.get("/hotspots").json()["features"]
     assert [f["id"] for f in features] == ["jongju"]
@@ -186,7 +186,7 @@ def test_hotspot_errors(client: httpx.Client, db, query: dict, needle: str) -> N
 
 
 def test_computed_answers_are_reused_until_an_event_arrives(make_client, write: Session) -> None:
-    event = make_event(write, severity=2, **JONGJU)
+    event = make_event(write, category="missile_test", severity=2, **JONGJU)
     write.commit()
     query = {"from": "2026-05-21", "to": "2026-05-28"}
     with make_client(response_cache_seconds=600) as client:
@@ -197,7 +197,7 @@ def test_computed_answers_are_reused_until_an_event_arrives(make_client, write: 
         write.add(event)
         write.commit()
         assert client.get("/hotspots", params=query).json() == first
-        make_event(write, **DMZ)  # a new event invalidates at once
+        make_event(write, category="border_maritime", **DMZ)  # a new event invalidates at once
         write.commit()
         fresh = client.get("/hotspots", params=query).json()
         assert len(fresh["features"]) == 2

@@ -73,7 +73,9 @@ def test_last_full_iso_week() -> None:
 
 def test_weekly_job_is_idempotent(session: Session) -> None:
     first_day, last_day = last_full_iso_week(dt.datetime.now(dt.UTC))
-    make_event(session, event_date=first_day + dt.timedelta(days=2), **JONGJU)
+    make_event(
+        session, category="missile_test", event_date=first_day + dt.timedelta(days=2), **JONGJU
+    )
     session.commit()
     scheduled_weekly_assessment()
     scheduled_weekly_assessment()
@@ -82,3 +84,28 @@ def test_weekly_job_is_idempotent(session: Session) -> None:
     assert rows[0].period_start.date() == first_day
     assert rows[0].period_end.date() == last_day + dt.timedelta(days=1)
     assert rows[0].body["structured"]["hotspots"][0]["label"] == "Jongju"
+
+
+def test_assess_defaults_to_the_last_full_week_and_dry_run_stores_nothing(
+    session: Session,
+) -> None:
+    first_day, last_day = last_full_iso_week(dt.datetime.now(dt.UTC))
+    assert first_day.weekday() == 0 and last_day.weekday() == 6  # Monday..Sunday
+    make_event(
+        session, category="missile_test", event_date=first_day + dt.timedelta(days=1), **JONGJU
+    )
+    session.commit()
+    done = run_assess("--dry-run")
+    assert done.returncode == 0, done.stderr
+    document = json.loads(done.stdout)
+    assert document["id"] is None
+    assert document["period"]["from"] == first_day.isoformat()
+    assert document["period"]["to"] == last_day.isoformat()
+    assert document["kind"] == "weekly"
+    assert document["threat_level"]["event_count"] == 1
+    session.expire_all()
+    assert session.scalar(sa.select(sa.func.count()).select_from(Assessment)) == 0
+
+    as_of = run_assess("--dry-run", "--as-of", f"{first_day.isoformat()}T00:00:00Z")
+    assert json.loads(as_of.stdout)["threat_level"]["event_count"] == 0  # not reported yet
+    assert run_assess("--as-of", "yesterday").returncode == 2

@@ -57,9 +57,11 @@ HOTSPOTS = CollectionSpec(
     id="hotspots",
     title="Hotspots",
     description=(
-        "Places where events concentrate, computed from every stored event. Time: the interval "
-        "[`first_seen`, `last_seen`] of the events behind a hotspot; `datetime` keeps the "
-        "hotspots whose interval intersects it."
+        "Places where events concentrate: the same hotspots as /hotspots and the report for "
+        "the same window. Time: `datetime` is the window (the UTC days it touches, as known at "
+        "its end); intensity comes from the weight of each place's events in it. Without "
+        "`datetime`: every stored event. Each hotspot's [`first_seen`, `last_seen`] is when "
+        "its events were reported."
     ),
     time_property="first_seen/last_seen",
     filters=(

@@ -27,8 +27,10 @@ from app.api.geojson import (
 )
 from app.api.ogc.errors import invalid_parameter
 from app.api.ogc.params import BBox, FilterValue, TimeInterval
-from app.assessment import hotspots as hotspots_module
+from app.assessment import methodology as m
+from app.assessment.area import Area
 from app.assessment.hotspots import Hotspot
+from app.assessment.situation import assess_situation
 from app.core.models import Event
 
 Feature = dict[str, Any]
@@ -203,17 +205,27 @@ class EventsProvider:
 
 
 class HotspotsProvider:
-    """Hotspots computed by app.assessment.hotspots over ALL stored events (the default window:
-    from the earliest event_date to now), ordered by id (stable: a place id).
+    """The situation's hotspots (app.assessment.situation) over a window, ordered by id (stable:
+    a place id). The same hotspots /hotspots and the report give for the window.
 
-    Time: a hotspot meets `datetime` when [first_seen, last_seen] intersects it. `category`
-    recomputes hotspots from that category's events only; `min_intensity` keeps intensity >= n.
+    Time: `datetime` is the window: the hotspots of the UTC days it touches, intensity from the
+    weight of each place's events in those days, as known at the interval's end (an open start:
+    the WINDOW_DAYS days before its end; an open end: now). Without `datetime`, the window is
+    every stored event's day up to now. `category` recomputes hotspots from that category's
+    events only; `min_intensity` keeps intensity >= n.
     """
 
-    def __init__(self, session: Session, *, now: Callable[[], dt.datetime] | None = None) -> None:
+    def __init__(
+        self,
+        session: Session,
+        *,
+        now: Callable[[], dt.datetime] | None = None,
+        area: Area | None = None,
+    ) -> None:
         self.session = session
         self.now = now or (lambda: dt.datetime.now(dt.UTC))
-        self._cache: dict[tuple[str, ...] | None, list[Hotspot]] = {}
+        self.area = area if area is not None else Area.from_settings()
+        self._cache: dict[tuple[Any, ...], list[Hotspot]] = {}
 
     def query(
         self,
@@ -227,8 +239,10 @@ class HotspotsProvider:
         category = properties.get("category")
         selected = [
             h
-            for h in self.hotspots([str(category)] if category is not None else None)
-            if _hotspot_matches(h, bbox, datetime, properties)
+            for h in self.hotspots(
+                [str(category)] if category is not None else None, self.window(datetime)
+            )
+            if _hotspot_matches(h, bbox, properties)
         ]
         start = 0
         if cursor is not None:
@@ -240,11 +254,13 @@ class HotspotsProvider:
         return Page([hotspot_feature(h) for h in window], len(selected), next_cursor)
 
     def get(self, feature_id: str) -> Feature | None:
-        found = next((h for h in self.hotspots(None) if h.id == feature_id), None)
+        found = next(
+            (h for h in self.hotspots(None, self.window(None)) if h.id == feature_id), None
+        )
         return None if found is None else hotspot_feature(found)
 
     def extent(self) -> Extent:
-        hotspots = self.hotspots(None)
+        hotspots = self.hotspots(None, self.window(None))
         if not hotspots:
             return Extent(None, None, None)
         return Extent(
@@ -258,39 +274,60 @@ class HotspotsProvider:
             end=max(h.last_seen for h in hotspots),
         )
 
-    def hotspots(self, categories: Sequence[str] | None) -> list[Hotspot]:
-        key = None if categories is None else tuple(categories)
+    def window(self, interval: TimeInterval | None) -> HotspotWindow | None:
+        """The days and as-of instant of a request (None: no event stored, nothing to draw)."""
+        now = self.now().replace(second=0, microsecond=0)  # one answer per minute, not per call
+        if interval is None:
+            first = derived_values.get_or_compute(
+                ("hotspots.first_day", session_version(self.session)),
+                lambda: self.session.exec(select(sa.func.min(Event.event_date))).one(),
+            )
+            if first is None:
+                return None
+            last = max(now.date(), first)
+            return HotspotWindow(first, last, now)
+        end = interval.end or now
+        # The end of a whole day (23:59:59.999999) means "known by that day's end".
+        as_of = end + dt.timedelta(microseconds=1) if end.time() == dt.time.max else end
+        start = interval.start or end - dt.timedelta(days=m.WINDOW_DAYS)
+        return HotspotWindow(start.date(), max(start.date(), end.date()), as_of)
+
+    def hotspots(
+        self, categories: Sequence[str] | None, window: HotspotWindow | None
+    ) -> list[Hotspot]:
+        if window is None:
+            return []
+        key = (None if categories is None else tuple(categories), window, self.area)
         if key not in self._cache:
-            # Recency is counted in days, so an answer holds for the day and data version.
-            today = (self.now() - dt.timedelta(microseconds=1)).date()  # as day_bounds counts
-            shared = ("hotspots", key, today, session_version(self.session))
+            shared = ("hotspots", *key, session_version(self.session))
             self._cache[key] = derived_values.get_or_compute(
-                shared, lambda: self._compute(categories)
+                shared, lambda: self._compute(categories, window)
             )
         return self._cache[key]
 
-    def _compute(self, categories: Sequence[str] | None) -> list[Hotspot]:
-        first, last = self.session.exec(
-            select(sa.func.min(Event.event_date), sa.func.max(Event.event_date))
-        ).one()
-        if first is None:
-            return []
-        end = max(self.now(), _day_start(last + dt.timedelta(days=1)))
-        result = hotspots_module.compute_hotspots(
-            self.session, start=_day_start(first), end=end, categories=categories
+    def _compute(self, categories: Sequence[str] | None, window: HotspotWindow) -> list[Hotspot]:
+        situation = assess_situation(
+            self.session,
+            window.first_day,
+            window.last_day,
+            as_of=window.as_of,
+            area=self.area,
+            categories=categories,
         )
-        return sorted(result.hotspots, key=lambda h: h.id)
+        return sorted(situation.hotspots.hotspots, key=lambda h: h.id)
+
+
+@dataclass(frozen=True)
+class HotspotWindow:
+    first_day: dt.date
+    last_day: dt.date
+    as_of: dt.datetime
 
 
 def _hotspot_matches(
-    hotspot: Hotspot,
-    bbox: BBox | None,
-    datetime: TimeInterval | None,
-    properties: Mapping[str, FilterValue],
+    hotspot: Hotspot, bbox: BBox | None, properties: Mapping[str, FilterValue]
 ) -> bool:
     if bbox is not None and not bbox.contains(hotspot.lon, hotspot.lat):
-        return False
-    if datetime is not None and not datetime.intersects(hotspot.first_seen, hotspot.last_seen):
         return False
     if "category" in properties and properties["category"] not in hotspot.categories:
         return False

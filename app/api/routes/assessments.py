@@ -7,6 +7,7 @@ Markdown and HTML, by `?format=` or the Accept header.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any, Literal
 
 import sqlalchemy as sa
@@ -32,7 +33,7 @@ from app.api.schemas import (
 )
 from app.assessment.commands import assessment_document
 from app.assessment.render import to_html, to_markdown
-from app.assessment.report import build_and_store
+from app.assessment.report import build_and_store, latest_weekly
 from app.core.models import Assessment
 
 router = APIRouter(tags=["assessments"], responses=params.BAD_REQUEST)
@@ -107,8 +108,19 @@ def create_assessment(
         raise params.bad("`to` is before `from`: the period is inverted")
     if (payload.to - payload.from_).days + 1 > settings.max_date_range_days:
         raise params.bad(f"the period is longer than {settings.max_date_range_days} days")
+    as_of = payload.as_of
+    if as_of is not None:
+        if as_of.tzinfo is None:
+            as_of = as_of.replace(tzinfo=dt.UTC)
+        as_of = as_of.astimezone(dt.UTC)
+        if not params.MIN_YEAR <= as_of.year <= params.MAX_YEAR:
+            raise params.bad(f"`as_of` must be between {params.MIN_YEAR} and {params.MAX_YEAR}")
     assessment = build_and_store(
-        session, payload.from_, payload.to, max_annex_articles=settings.export_max_features
+        session,
+        payload.from_,
+        payload.to,
+        max_annex_articles=settings.export_max_features,
+        as_of=as_of,
     )
     session.commit()
     document = assessment_document(assessment)
@@ -162,7 +174,9 @@ def list_assessments(
 @router.get(
     "/assessments/latest",
     operation_id="getLatestAssessment",
-    summary="The assessment of the latest period",
+    summary="The weekly assessment of the latest period",
+    description="The latest weekly report (a period of 7 or 8 days); reports over other "
+    "ranges are listed by GET /assessments but never become the latest.",
     response_model=AssessmentDocument,
     responses=RENDERINGS,
 )
@@ -170,13 +184,9 @@ def latest_assessment(
     request: Request, session: SessionDep, format: FormatQuery = None
 ) -> Response:
     fmt = params.wants(request, format, FORMATS)
-    assessment = session.scalar(
-        sa.select(Assessment)
-        .order_by(Assessment.period_end.desc(), Assessment.updated_at.desc(), Assessment.id.desc())
-        .limit(1)
-    )
+    assessment = latest_weekly(session)
     if assessment is None:
-        raise Problem(404, "no assessment has been built yet; POST /assessments builds one")
+        raise Problem(404, "no weekly assessment has been built yet; POST /assessments builds one")
     return rendered(request, assessment_document(assessment), fmt, max_age=MAX_AGE_LIVE)
 
 

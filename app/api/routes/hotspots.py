@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
@@ -16,8 +16,10 @@ from app.api.live import Held, WindowMemo
 from app.api.problems import PROBLEM_MEDIA_TYPE
 from app.api.routes import params
 from app.assessment import methodology as m
-from app.assessment.hotspots import HotspotResult, compute_hotspots
-from app.assessment.scoring import day_bounds
+from app.assessment.area import Area
+from app.assessment.hotspots import HotspotResult
+from app.assessment.scoring import day_bounds, load_span_bounds
+from app.assessment.situation import ThreatLevel, assess_situation, span_needed
 
 router = APIRouter(tags=["hotspots"])
 
@@ -32,19 +34,22 @@ EXAMPLE = {
             "geometry": {"type": "Point", "coordinates": [125.2103, 39.6933]},
             "properties": {
                 "label": "Jongju",
-                "detail": "North Korea fires ballistic missiles from Jongju (2026-05-26).",
+                "detail": "A missile launch (May 26) at Jongju, confirmed by an independent "
+                "authority.",
                 "intensity": 4,
-                "event_count": 2,
+                "event_count": 1,
                 "categories": ["missile_test"],
                 "first_seen": "2026-05-26T04:30:00Z",
                 "last_seen": "2026-05-27T00:55:00Z",
                 "precision": "city",
-                "event_ids": [41, 44],
+                "event_ids": [41],
             },
         }
     ],
     "omitted_events": 1,
     "window": {"from": "2026-05-21T00:00:00Z", "to": "2026-05-29T00:00:00Z"},
+    "as_of": "2026-05-29T00:00:00Z",
+    "threat_level": {"level": "High", "score": 63.5, "event_count": 10},
 }
 
 
@@ -65,13 +70,21 @@ class HotspotLayer:
     features: list[bytes]
     places: list[Place]
     omitted_events: int
+    threat_level: dict[str, Any] | None = None  # the same window's level, as /threat-level
 
     @classmethod
-    def of(cls, result: HotspotResult) -> HotspotLayer:
+    def of(cls, result: HotspotResult, threat: ThreatLevel | None = None) -> HotspotLayer:
         return cls(
             features=[json_bytes(hotspot_feature(h)) for h in result.hotspots],
             places=[Place(h.intensity, h.lon, h.lat) for h in result.hotspots],
             omitted_events=result.omitted_events,
+            threat_level=None
+            if threat is None
+            else {
+                "level": threat.level,
+                "score": threat.score,
+                "event_count": threat.event_count,
+            },
         )
 
 
@@ -89,9 +102,15 @@ def within(place: Place, box: params.Bbox) -> bool:
     operation_id="getHotspots",
     summary="Events grouped by place, as GeoJSON",
     description=(
-        f"Default window: the last {DEFAULT_DAYS} days. Each feature's properties carry label, "
-        "detail, intensity (1-5), event_count, categories, first_seen, last_seen, precision and "
-        "event_ids. Events without a point are not drawn; `omitted_events` counts them."
+        f"Default window: the last {DEFAULT_DAYS} days. The window's events as known at `as_of` "
+        "(default: the window's end, as /threat-level?at= answers), grouped by place: the same "
+        "hotspots as the report for that period and as_of. Each feature's properties carry "
+        "label, detail (one sentence on what happened there), intensity (1-5, from the summed "
+        "weight of the place's events in the window), event_count, categories, first_seen, "
+        "last_seen, precision and event_ids. Only places inside the area of interest (setting "
+        "WATCHFLOOR_AREA_OF_INTEREST) are drawn, and only where an event makes a hotspot on its "
+        "own (visits, talks and announced plans do not); `omitted_events` counts the rest. "
+        "`threat_level`: the same window's level, score and event count (as /threat-level)."
     ),
     response_class=Response,
     responses={
@@ -111,32 +130,50 @@ async def get_hotspots(
     category: Annotated[
         list[str] | None, Query(description="Repeatable or comma-separated category list")
     ] = None,
+    as_of: Annotated[
+        str | None,
+        Query(
+            json_schema_extra={"pattern": params.DATE_OR_INSTANT},
+            description="Count only what was published by this instant (default: the window's "
+            "end, `to`)",
+            examples=["2026-05-29T00:00:00Z"],
+        ),
+    ] = None,
 ) -> Response:
     start, end = params.time_range(date_from, date_to, settings, default_days=DEFAULT_DAYS)
     assert start is not None and end is not None
     box = params.bbox(bbox, settings)
     chosen = params.categories(category)
+    known_at = params.parse_instant(as_of, "as_of") if as_of else end
+    area = Area.from_settings(settings)
 
-    # The grouping depends on whole days only: the default window moves every minute, but its
-    # hotspots are computed once per day span and data (app/api/live.py), then re-rendered.
+    # The grouping depends on whole days and on what is known: the default window moves every
+    # minute, but its hotspots are computed once per day span, data and set of known reports
+    # (app/api/live.py), then re-rendered.
     memo: WindowMemo = request.app.state.window_memo
     days = day_bounds(start, end)
-    key = ("hotspots", days, tuple(chosen))
+    key = ("hotspots", days, tuple(chosen), area)
     version = await data_version(request)
-    generation = memo.generation(key, version, end)
+    generation = memo.generation(key, version, known_at)
+
+    def layer_of(session: Session) -> Held[HotspotLayer]:
+        situation = assess_situation(
+            session, *days, as_of=known_at, area=area, categories=chosen or None
+        )
+        return Held(
+            HotspotLayer.of(situation.hotspots, situation.threat),
+            situation.known.since,
+            situation.known.until,
+        )
 
     def compute(session: Session) -> bytes:
         layer = memo.get(
             session,
             key,
-            days,
+            load_span_bounds(*span_needed(*days)),
             version,
-            end,
-            lambda s: Held(
-                HotspotLayer.of(
-                    compute_hotspots(s, start=start, end=end, categories=chosen or None)
-                )
-            ),
+            known_at,
+            layer_of,
         )
         features = (
             feature
@@ -148,6 +185,8 @@ async def get_hotspots(
             features,
             omitted_events=layer.omitted_events,
             window={"from": iso_utc(start), "to": iso_utc(end)},
+            as_of=iso_utc(known_at),
+            threat_level=layer.threat_level,
             methodology_version=m.METHODOLOGY_VERSION,
         )
 
@@ -155,7 +194,7 @@ async def get_hotspots(
         request,
         compute,
         GEOJSON_MEDIA_TYPE,
-        inputs=(start, end, generation),
+        inputs=(start, end, known_at, generation),
         version=version,
         store=generation is not None,
     )

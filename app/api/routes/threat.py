@@ -16,9 +16,10 @@ from app.api.problems import PROBLEM_MEDIA_TYPE
 from app.api.routes import params
 from app.api.schemas import Driver, ThreatHistoryOut, ThreatLevelOut, ThreatPoint, Window
 from app.assessment import methodology as m
-from app.assessment.threat import (
+from app.assessment.scoring import load_span_bounds
+from app.assessment.situation import (
     ThreatLevel,
-    compute_threat_level_and_span,
+    assess_situation,
     span_needed,
     threat_history,
     window_ending,
@@ -60,12 +61,15 @@ def threat_out(threat: ThreatLevel) -> ThreatLevelOut:
 @router.get(
     "/threat-level",
     operation_id="getThreatLevel",
-    summary="The threat level over the last 7 days, as of now or of `at`",
+    summary="The threat level over the 7 days ending now or on `at`'s day",
     description=(
         "A reproducible 0-100 score from the window's events (severity, claim status, "
         "corroboration, confidence, recency) and the window against its 4-window baseline, "
-        "mapped to Low | Guarded | Elevated | High | Severe. Only events reported by `at` count, "
-        "so the same `at` gives the same answer. Without `at`, the current minute is used. "
+        "mapped to Low | Guarded | Elevated | High | Severe. The window is the 7 days (UTC) "
+        "ending on `at`'s day, or `from`..that day. Only what was published by `as_of` "
+        "(default: `at`) counts, so the same question gives the same answer: the report for a "
+        "period and `/hotspots` for it give the same level, score and hotspots for the same "
+        "window and as_of. Without `at`, the current minute is used. "
         "Rules: app/assessment/methodology.py."
     ),
     response_model=ThreatLevelOut,
@@ -81,16 +85,41 @@ async def get_threat_level(
             examples=["2026-05-28T23:59:00Z"],
         ),
     ] = None,
+    date_from: Annotated[
+        str | None,
+        Query(
+            alias="from",
+            json_schema_extra={"pattern": params.DAY},
+            description="First day of the window (UTC date); default: 6 days before `at`'s day",
+            examples=["2026-05-21"],
+        ),
+    ] = None,
+    as_of: Annotated[
+        str | None,
+        Query(
+            json_schema_extra={"pattern": params.DATE_OR_INSTANT},
+            description="Count only what was published by this instant (default: `at`)",
+            examples=["2026-05-29T00:00:00Z"],
+        ),
+    ] = None,
 ) -> Response:
     if at:
         moment = params.parse_instant(at, "at")
     else:
         moment = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
-    memo: WindowMemo = request.app.state.window_memo
+    known_at = params.parse_instant(as_of, "as_of") if as_of else moment
     window = window_ending(moment)
+    if date_from:
+        first = params.parse_day(date_from, "from")
+        if first > window[1]:
+            raise params.bad("`from` is after `at`'s day: the window is inverted")
+        if (window[1] - first).days + 1 > m.MAX_HISTORY_DAYS:
+            raise params.bad(f"the window covers at most {m.MAX_HISTORY_DAYS} days; narrow it")
+        window = (first, window[1])
+    memo: WindowMemo = request.app.state.window_memo
     key = ("threat-level", *window)
     version = await data_version(request)
-    generation = memo.generation(key, version, moment)
+    generation = memo.generation(key, version, known_at)
 
     def compute(session: Session) -> bytes:
         # Reused across minutes while the same events are known (see app/api/live.py); only
@@ -98,29 +127,34 @@ async def get_threat_level(
         answer = memo.get(
             session,
             key,
-            span_needed(*window),
+            load_span_bounds(*span_needed(*window)),
             version,
-            moment,
-            lambda s: threat_answer(s, moment),
-            remember=not at,
+            known_at,
+            lambda s: threat_answer(s, known_at, window),
+            remember=not (at or as_of),
         )
-        return threat_body(answer, moment)
+        return threat_body(answer, known_at)
 
     return await cached_response(
         request,
         compute,
         "application/json",
-        inputs=(moment, generation),
+        inputs=(window, known_at, generation),
         version=version,
         store=generation is not None,
     )
 
 
-def threat_answer(session: Session, moment: dt.datetime) -> Held[ThreatLevelOut]:
-    """The answer at `moment` and the instants at which it holds (with `computed_at` moved).
-    The answer, not the ThreatLevel: that lists every event id of the window."""
-    threat, known = compute_threat_level_and_span(session, at=moment)
-    return Held(threat_out(threat), known.since, known.until)
+def threat_answer(
+    session: Session,
+    moment: dt.datetime,
+    window: tuple[dt.date, dt.date] | None = None,
+) -> Held[ThreatLevelOut]:
+    """The answer for `window` (default: the one ending on `moment`'s day) as known at
+    `moment`, and the instants at which it holds (with `computed_at` moved). The answer, not
+    the ThreatLevel: that lists every event id."""
+    situation = assess_situation(session, *(window or window_ending(moment)), as_of=moment)
+    return Held(threat_out(situation.threat), situation.known.since, situation.known.until)
 
 
 def threat_body(answer: ThreatLevelOut, moment: dt.datetime) -> bytes:
