@@ -12,9 +12,12 @@ event weight, without recency (methodology.py). Ordering: intensity, then weight
 from __future__ import annotations
 
 import datetime as dt
+import tomllib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
 from typing import TYPE_CHECKING
 
 from app.assessment import methodology as m
@@ -178,9 +181,25 @@ def build_hotspot(key: str, ranked: Ranked) -> Hotspot:
     )
 
 
+@cache
+def map_anchors() -> dict[str, tuple[float, float]]:
+    """Where the map draws a whole sea's activity (data/map_anchors.toml), by gazetteer id."""
+    text = resources.files("app.assessment").joinpath("data", "map_anchors.toml").read_text("utf-8")
+    return {key: (float(v["lat"]), float(v["lon"])) for key, v in tomllib.loads(text).items()}
+
+
+def _anchored(event: EventRecord) -> EventRecord:
+    anchor = map_anchors().get(event.location_id or "")
+    if anchor is None:
+        return event
+    return event._replace(lat=anchor[0], lon=anchor[1])
+
+
 def placements(event: EventRecord) -> list[tuple[str | None, EventRecord]]:
     """Where an event is drawn: its place, and a launch's impact area (a sea) too. The level
-    counts the event once; the map shows both where it was fired from and where it came down."""
+    counts the event once; the map shows both where it was fired from and where it came down.
+    A sea is drawn at its map anchor, off the coast where the activity is."""
+    event = _anchored(event)
     found = [(place_key(event), event)]
     impact = event.impact
     if isinstance(impact, dict) and impact.get("lat") is not None and impact.get("lon") is not None:
@@ -194,7 +213,7 @@ def placements(event: EventRecord) -> list[tuple[str | None, EventRecord]]:
         )
         impact_key = place_key(at_sea)
         if impact_key != found[0][0]:
-            found.append((impact_key, at_sea))
+            found.append((impact_key, _anchored(at_sea)))
     return found
 
 
