@@ -52,9 +52,9 @@ DATE_RANK = {"day": 0, "week": 1, "month": 2, "year": 3, "unknown": 4}
 WEEK_DAYS = 7
 LONGEST_SPAN_DAYS = 366  # a year: how far back the store looks for a coarse event's start
 
-# Impact areas live in the event's `figures` (no migration): the sea's gazetteer id and name.
-IMPACT_ID = "impact_area_id"
-IMPACT_NAME = "impact_area"
+# A launch's impact area lives in its event's `figures` (no migration), under this key, as
+# {"id": gazetteer id, "name", "lat", "lon"} of the sea (`impact_record`).
+IMPACT = "impact_area"
 
 WEST, EAST, EITHER = "west", "east", "either"
 SEA_COAST = {
@@ -214,21 +214,29 @@ def _same_coast(a: str | None, b: str | None, both_seas: bool) -> bool:
     return a == b or EITHER in (a, b)
 
 
-def impact_area(place_id: str | None, seas: list[tuple[str, str]]) -> tuple[str, str] | None:
-    """Of the seas a launch event's mentions named, (id, name) of its impact area: one on the
-    coast of its place (or any, for an either-coast place), never the place itself; the
+def impact_area(place_id: str | None, seas: list[str]) -> str | None:
+    """Of the seas (gazetteer ids) a launch event's mentions named, its impact area: one on
+    the coast of its place (or any, for an either-coast place), never the place itself; the
     first by id when several qualify, so that the choice does not depend on order."""
     if place_id is None or is_sea(place_id, None):
         return None
     place_coast = coast(place_id)
+    if place_coast is None:
+        return None
     fitting = [
-        (sea_id, name)
-        for sea_id, name in seas
-        if sea_id != place_id
-        and place_coast is not None
-        and (place_coast == EITHER or SEA_COAST.get(sea_id) == place_coast)
+        sea
+        for sea in seas
+        if sea != place_id and (place_coast == EITHER or SEA_COAST.get(sea) == place_coast)
     ]
     return min(fitting) if fitting else None
+
+
+def impact_record(sea_id: str) -> dict[str, Any]:
+    """What `figures["impact_area"]` holds: the sea's id, name and representative point."""
+    place = _place(sea_id)
+    if place is None:
+        return {"id": sea_id, "name": sea_id, "lat": None, "lon": None}
+    return {"id": sea_id, "name": place.name, "lat": place.lat, "lon": place.lon}
 
 
 def precedes(new_category: str, old_category: str) -> bool:

@@ -98,7 +98,7 @@ class _EventState:
     rank: tuple[int, int]
     created: bool = False
     mentions: dict[int, _Mention] = field(default_factory=dict)  # by article id
-    span: tuple[dt.date, dt.date] | None = None  # the days its date may stand for
+    span: tuple[dt.date, dt.date] = (dt.date.min, dt.date.min)  # the days its date may mean
     buckets: tuple[tuple[str, dt.date], ...] = ()  # where the index holds it
 
 
@@ -418,7 +418,7 @@ class _EventIndex:
         )
         theirs = (row["location_id"], row["location_precision"], row["lat"], row["lon"])
         agreement = merge.place_match(mine, theirs, launch=launch, merge_km=self.merge_km)
-        impact = (row["figures"] or {}).get(merge.IMPACT_ID)
+        impact = _impact_id(row["figures"])
         if agreement is None or impact is None or loc is None:
             return agreement
         # a launch with a known impact area: the mention must agree with that sea too
@@ -483,14 +483,13 @@ def _absorb(row: dict[str, Any], extracted: ExtractedEvent, now: dt.datetime) ->
         _set_location(row, extracted)
         row["title"] = extracted.title[:1000]
     if loc is not None and merge.is_sea(loc.id, loc.precision):
-        seas.append((loc.id, loc.name))
+        seas.append(loc.id)
     impact = None
     if row["category"] in merge.LAUNCH_FAMILY:
         impact = merge.impact_area(row["location_id"], seas)
-    figures.pop(merge.IMPACT_ID, None)
-    figures.pop(merge.IMPACT_NAME, None)
+    figures.pop(merge.IMPACT, None)
     if impact is not None:
-        figures[merge.IMPACT_ID], figures[merge.IMPACT_NAME] = impact
+        figures[merge.IMPACT] = merge.impact_record(impact)
     row["figures"] = figures
     row["title"] = _retitled(row["title"], row["category"])
     row["event_date"], row["date_precision"] = merge.finer_date(
@@ -500,14 +499,20 @@ def _absorb(row: dict[str, Any], extracted: ExtractedEvent, now: dt.datetime) ->
     row["updated_at"] = now
 
 
-def _seas(row: dict[str, Any], figures: dict[str, Any]) -> list[tuple[str, str]]:
+def _seas(row: dict[str, Any], figures: dict[str, Any]) -> list[str]:
     """The seas an event already knows of: its impact area, and its place if a sea."""
     seas = []
-    if figures.get(merge.IMPACT_ID):
-        seas.append((figures[merge.IMPACT_ID], figures.get(merge.IMPACT_NAME) or ""))
+    impact = _impact_id(figures)
+    if impact is not None:
+        seas.append(impact)
     if merge.is_sea(row["location_id"], row["location_precision"]):
-        seas.append((row["location_id"], row["location_name"]))
+        seas.append(row["location_id"])
     return seas
+
+
+def _impact_id(figures: dict[str, Any] | None) -> str | None:
+    impact = (figures or {}).get(merge.IMPACT)
+    return impact.get("id") if isinstance(impact, dict) else None
 
 
 def _finer_place(loc: Any, row: dict[str, Any]) -> bool:
