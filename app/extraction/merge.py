@@ -163,6 +163,9 @@ def finer_date(old: tuple[dt.date, str], new: tuple[dt.date, str]) -> tuple[dt.d
 # --- places ----------------------------------------------------------------------------------
 
 
+KM_PER_DEGREE_LAT = 111.19  # a degree of latitude on the sphere `km` uses; never more
+
+
 def km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     p1, p2 = math.radians(lat1), math.radians(lat2)
     dp, dl = p2 - p1, math.radians(lon2 - lon1)
@@ -188,8 +191,14 @@ def place_match(
     if a_precision == "country" or b_precision == "country":
         country, other = (a_id, b_id) if a_precision == "country" else (b_id, a_id)
         return PlaceMatch.COARSE if _holds(country, other) else None
-    points = None not in (a_lat, a_lon, b_lat, b_lon)
-    if points and km(a_lat, a_lon, b_lat, b_lon) <= merge_km:  # type: ignore[arg-type]
+    if (
+        a_lat is not None
+        and b_lat is not None
+        and abs(a_lat - b_lat) * KM_PER_DEGREE_LAT <= merge_km  # most pairs end here, cheaply
+        and a_lon is not None
+        and b_lon is not None
+        and km(a_lat, a_lon, b_lat, b_lon) <= merge_km
+    ):
         return PlaceMatch.NEAR
     a_sea, b_sea = is_sea(a_id, a_precision), is_sea(b_id, b_precision)
     if launch and (a_sea or b_sea) and _same_coast(coast(a_id), coast(b_id), a_sea and b_sea):

@@ -377,35 +377,61 @@ class _EventIndex:
             self._put(state)
 
     def candidates(self, extracted: ExtractedEvent) -> Iterator[tuple[_EventState, int]]:
-        """Events of the mention's category family whose spans come within the window of
-        the mention's, each once, with the gap in days between the two spans."""
-        span = merge.date_span(extracted.event_date, extracted.date_precision)
-        first = span[0] - dt.timedelta(days=self.window)
-        days = (span[1] - span[0]).days + 1 + 2 * self.window
-        seen: set[int] = set()
-        for category in merge.family(extracted.category):
-            for n in range(days):
-                for state in self.buckets.get((category, first + dt.timedelta(days=n)), ()):
-                    if id(state) not in seen:
-                        seen.add(id(state))
-                        yield state, merge.date_gap(span, state.span)
+        """Events of the mention's category family whose spans come within the window of the
+        mention's span, each once with the gap in days between the two spans: in rings (the
+        span's own days, then a day further out on each side...), each ring oldest first;
+        lazily, because the first ring usually holds the match. An event first met in ring k
+        covers a day k days from the span and none nearer: its gap is k."""
+        first, last = merge.date_span(extracted.event_date, extracted.date_precision)
+        categories = merge.family(extracted.category)
+        buckets = self.buckets
+        seen: set[_EventState] = set()
+        for distance in range(self.window + 1):
+            if distance == 0:
+                days = [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
+            else:
+                step = dt.timedelta(days=distance)
+                days = [first - step, last + step]
+            found = [s for c in categories for d in days for s in buckets.get((c, d), ())]
+            ring = [s for s in dict.fromkeys(found) if s not in seen]  # a week is in 7 buckets
+            seen.update(ring)
+            ring.sort(key=_by_rank)
+            for state in ring:
+                yield state, distance
 
     def match(self, extracted: ExtractedEvent) -> _EventState | None:
         """The event this mention is part of: the strongest place agreement first (the same
         place or a near one, then a launch's site and sea on one coast, then a coarse place),
         then the nearest date, then the oldest event. Across categories only a place that
         positively agrees (not a coarse one) makes a match."""
+        near = merge.PlaceMatch.NEAR
+        loc = extracted.location
+        loc_id = loc.id if loc is not None else None
+        # two points, neither a sea, further apart in latitude alone than merge_km: no rule
+        # can join them (the usual candidate: another place's event that day), so skip early
+        lat = loc.lat if loc is not None and loc.precision != "sea" else None
+        max_dlat = self.merge_km / merge.KM_PER_DEGREE_LAT
         best: _EventState | None = None
         best_key: tuple[int, int, tuple[int, int]] | None = None
-        for state, gap in self.candidates(extracted):
-            if gap > self.window:
+        for state, gap in self.candidates(extracted):  # the first same or near place wins
+            row = state.row
+            if loc_id is not None and row["location_id"] == loc_id:
+                return state  # the same place also agrees with the impact area it chose
+            if (
+                lat is not None
+                and row["lat"] is not None
+                and abs(lat - row["lat"]) > max_dlat
+                and row["location_precision"] != "sea"
+            ):
                 continue
-            agreement = self._agreement(extracted, state.row)
+            agreement = self._agreement(extracted, row)
             if agreement is None:
                 continue
-            if agreement > merge.PlaceMatch.COAST and state.row["category"] != extracted.category:
+            if agreement <= near:
+                return state
+            if agreement > merge.PlaceMatch.COAST and row["category"] != extracted.category:
                 continue
-            key = (max(agreement, merge.PlaceMatch.NEAR), gap, state.rank)
+            key = (agreement, gap, state.rank)
             if best_key is None or key < best_key:
                 best, best_key = state, key
         return best
@@ -457,6 +483,10 @@ class _EventIndex:
         self.created.append(state)
         self._put(state)
         return state
+
+
+def _by_rank(state: _EventState) -> tuple[int, int]:
+    return state.rank
 
 
 def _set_location(row: dict[str, Any], extracted: ExtractedEvent) -> None:
