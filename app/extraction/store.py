@@ -1,13 +1,15 @@
 """Articles in the database -> merged events and their mentions.
 
-An event is one real-world happening: mentions of the same category whose places are the same
-gazetteer entry or within `extraction_merge_km`, or both without a point, and whose dates are
-within `extraction_merge_days`, merge into one row. A mention with no point joins a located
-event of the same category and date (and lends it nothing but support); a located mention
-gives an unlocated event its place. Corroboration counts distinct publishers, the claim status
-is the strongest across mentions (confirmed > reported > claimed), severity the highest.
-Articles are processed oldest first, so a rebuild yields the same keys and, where a key
-existed before, the same row id. Services flush; the caller commits.
+An event is one real-world happening: a mention merges into an event when their categories
+agree (or are close: the launch family), their dates are compatible within their precision
+and their places agree; the rules and their tolerances are in `app.extraction.merge`. The
+merged event keeps the finest date and place (a launch's site as its place, the sea it fell
+into as its impact area, in `figures`), the family's most consequential category, the
+strongest claim status across mentions (confirmed > reported > claimed) and the highest
+severity; corroboration counts distinct publishers. Ties are broken by value, so the events
+do not depend on which article arrived first. Articles are processed oldest first, so a
+rebuild yields the same keys and, where a key existed before, the same row id. Services
+flush; the caller commits.
 
 A call works on its whole batch at once, with a fixed number of statements whatever its size:
 it reads the batch's articles, extracts them all, reads every event they could merge with in
@@ -22,7 +24,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -33,15 +34,15 @@ from sqlmodel import Session
 
 from app.core.config import get_settings
 from app.core.models import Article, Event, EventMention, Source, utcnow
-from app.extraction import rules
+from app.extraction import merge, rules
 from app.extraction.core import extract_article
+from app.extraction.lexicon import category_labels
 from app.extraction.schemas import CLAIM_RANK, ArticleInput, ExtractedEvent
 
 logger = logging.getLogger(__name__)
 
 _LOCK_ID = 0x5746_4558  # "WFEX": one extraction writer at a time on PostgreSQL
-_PRECISION_RANK = {"site": 0, "city": 1, "sea": 2, "border": 2, "province": 3, "country": 4}
-_DATE_RANK = {"day": 0, "week": 1, "month": 2, "year": 3, "unknown": 4}
+_COARSE_DATES = ("week", "month", "year")  # precisions whose span starts before its last day
 _IN_CHUNK = 1000  # ids per IN (...) list: far below the bind-parameter limits of both drivers
 
 ARTICLES: sa.Table = Article.__table__  # type: ignore[attr-defined]
@@ -51,6 +52,7 @@ MENTIONS: sa.Table = EventMention.__table__  # type: ignore[attr-defined]
 
 # Columns the merge may change on an existing event (the bulk UPDATE writes exactly these).
 _MUTABLE = (
+    "category",
     "title",
     "event_date",
     "date_precision",
@@ -96,7 +98,8 @@ class _EventState:
     rank: tuple[int, int]
     created: bool = False
     mentions: dict[int, _Mention] = field(default_factory=dict)  # by article id
-    bucket: tuple[str, dt.date] | None = None
+    span: tuple[dt.date, dt.date] = (dt.date.min, dt.date.min)  # the days its date may mean
+    buckets: tuple[tuple[str, dt.date], ...] = ()  # where the index holds it
 
 
 ExtractMany = Callable[[Sequence[ArticleInput]], list[list[ExtractedEvent]]]
@@ -309,7 +312,9 @@ class _KeyBook:
 
 
 class _EventIndex:
-    """Events a batch may merge with, bucketed by (category, event_date)."""
+    """Events a batch may merge with, bucketed by (category, day) for every day their date's
+    span covers (a week-precision event sits in seven buckets), so that a lookup probes only
+    the days a mention's own span reaches, in its category and the close ones (merge.py)."""
 
     def __init__(self, rows: Iterable[dict[str, Any]]) -> None:
         settings = get_settings()
@@ -327,59 +332,125 @@ class _EventIndex:
     def load(
         cls, session: Session, extracted: list[ExtractedEvent], event_ids: set[int]
     ) -> _EventIndex:
-        """Every event within the merge window of the batch's dates, plus `event_ids`."""
+        """Every event whose date span comes within the merge window of the batch's spans,
+        in the batch's categories and the close ones, plus `event_ids`."""
         window = dt.timedelta(days=get_settings().extraction_merge_days)
         e = EVENTS.c
         wanted: list[Any] = [e.id.in_(chunk) for chunk in _chunks(sorted(event_ids))]
         if extracted:
-            dates = [x.event_date for x in extracted]
+            spans = [merge.date_span(x.event_date, x.date_precision) for x in extracted]
+            first, last = min(s[0] for s in spans) - window, max(s[1] for s in spans) + window
+            categories = sorted({c for x in extracted for c in merge.family(x.category)})
+            coarse = dt.timedelta(days=merge.LONGEST_SPAN_DAYS)
             wanted.append(
                 sa.and_(
-                    e.category.in_(sorted({x.category for x in extracted})),
-                    e.event_date >= min(dates) - window,
-                    e.event_date <= max(dates) + window,
+                    e.category.in_(categories),
+                    e.event_date >= first - coarse,  # the index range; then, a day's span
+                    e.event_date <= last,  # ends on its start: only coarse events start early
+                    sa.or_(e.event_date >= first, e.date_precision.in_(_COARSE_DATES)),
                 )
             )
         if not wanted:
             return cls([])
-        columns = [e.id, e.key, e.category, *(getattr(e, name) for name in _MUTABLE)]
+        columns = [e.id, e.key, *(getattr(e, name) for name in _MUTABLE)]
         query = sa.select(*columns).where(sa.or_(*wanted)).order_by(e.id)
         return cls(dict(row._mapping) for row in session.execute(query))
 
     def _put(self, state: _EventState) -> None:
-        state.bucket = (state.row["category"], state.row["event_date"])
-        self.buckets[state.bucket].append(state)
+        row = state.row
+        state.span = merge.date_span(row["event_date"], row["date_precision"])
+        days = (state.span[1] - state.span[0]).days + 1
+        state.buckets = tuple(
+            (row["category"], state.span[0] + dt.timedelta(days=n)) for n in range(days)
+        )
+        for bucket in state.buckets:
+            self.buckets[bucket].append(state)
 
     def reindex(self, state: _EventState) -> None:
-        """Move an event whose date an absorbed mention made more precise."""
-        if state.bucket != (state.row["category"], state.row["event_date"]):
-            if state.bucket is not None:
-                self.buckets[state.bucket].remove(state)
+        """Move an event whose date (or category) an absorbed mention changed."""
+        row = state.row
+        if state.span != merge.date_span(row["event_date"], row["date_precision"]) or (
+            state.buckets and state.buckets[0][0] != row["category"]
+        ):
+            for bucket in state.buckets:
+                self.buckets[bucket].remove(state)
             self._put(state)
 
-    def candidates(self, extracted: ExtractedEvent) -> Iterator[_EventState]:
-        """Same-category events nearest in date first, then oldest (lowest rank) first;
-        lazily, because the nearest day usually holds the match."""
+    def candidates(self, extracted: ExtractedEvent) -> Iterator[tuple[_EventState, int]]:
+        """Events of the mention's category family whose spans come within the window of the
+        mention's span, each once with the gap in days between the two spans: in rings (the
+        span's own days, then a day further out on each side...), each ring oldest first;
+        lazily, because the first ring usually holds the match. An event first met in ring k
+        covers a day k days from the span and none nearer: its gap is k."""
+        first, last = merge.date_span(extracted.event_date, extracted.date_precision)
+        categories = merge.family(extracted.category)
+        buckets = self.buckets
+        seen: set[_EventState] = set()
         for distance in range(self.window + 1):
-            days = {extracted.event_date - dt.timedelta(days=d) for d in (distance, -distance)}
-            ring = [s for day in days for s in self.buckets.get((extracted.category, day), ())]
+            if distance == 0:
+                days = [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
+            else:
+                step = dt.timedelta(days=distance)
+                days = [first - step, last + step]
+            found = [s for c in categories for d in days for s in buckets.get((c, d), ())]
+            ring = [s for s in dict.fromkeys(found) if s not in seen]  # a week is in 7 buckets
+            seen.update(ring)
             ring.sort(key=_by_rank)
-            yield from ring
+            for state in ring:
+                yield state, distance
 
     def match(self, extracted: ExtractedEvent) -> _EventState | None:
+        """The event this mention is part of: the strongest place agreement first (the same
+        place or a near one, then a launch's site and sea on one coast, then a coarse place),
+        then the nearest date, then the oldest event. Across categories only a place that
+        positively agrees (not a coarse one) makes a match."""
+        near = merge.PlaceMatch.NEAR
         loc = extracted.location
-        point = loc is not None and loc.lat is not None and loc.lon is not None
-        seen: list[_EventState] = []
-        for state in self.candidates(extracted):  # the same place, or near enough
-            if loc is not None and state.row["location_id"] == loc.id:
+        loc_id = loc.id if loc is not None else None
+        # two points, neither a sea, further apart in latitude alone than merge_km: no rule
+        # can join them (the usual candidate: another place's event that day), so skip early
+        lat = loc.lat if loc is not None and loc.precision != "sea" else None
+        max_dlat = self.merge_km / merge.KM_PER_DEGREE_LAT
+        best: _EventState | None = None
+        best_key: tuple[int, int, tuple[int, int]] | None = None
+        for state, gap in self.candidates(extracted):  # the first same or near place wins
+            row = state.row
+            if loc_id is not None and row["location_id"] == loc_id:
+                return state  # the same place also agrees with the impact area it chose
+            if (
+                lat is not None
+                and row["lat"] is not None
+                and abs(lat - row["lat"]) > max_dlat
+                and row["location_precision"] != "sea"
+            ):
+                continue
+            agreement = self._agreement(extracted, row)
+            if agreement is None:
+                continue
+            if agreement <= near:
                 return state
-            if point and _near(loc, state.row, self.merge_km):
-                return state
-            seen.append(state)
-        for state in seen:  # one side knows no point: same happening, less detail
-            if not point or state.row["lat"] is None:
-                return state
-        return None
+            if agreement > merge.PlaceMatch.COAST and row["category"] != extracted.category:
+                continue
+            key = (agreement, gap, state.rank)
+            if best_key is None or key < best_key:
+                best, best_key = state, key
+        return best
+
+    def _agreement(self, extracted: ExtractedEvent, row: dict[str, Any]) -> int | None:
+        loc = extracted.location
+        mine = (loc.id, loc.precision, loc.lat, loc.lon) if loc else (None, None, None, None)
+        launch = extracted.category in merge.LAUNCH_FAMILY and row["category"] in (
+            merge.LAUNCH_FAMILY
+        )
+        theirs = (row["location_id"], row["location_precision"], row["lat"], row["lon"])
+        agreement = merge.place_match(mine, theirs, launch=launch, merge_km=self.merge_km)
+        impact = _impact_id(row["figures"])
+        if agreement is None or impact is None or loc is None:
+            return agreement
+        # a launch with a known impact area: the mention must agree with that sea too
+        sea = merge.gazetteer_place(impact)
+        with_sea = merge.place_match(mine, sea, launch=launch, merge_km=self.merge_km)
+        return None if with_sea is None else min(agreement, with_sea)
 
     def create(
         self, extracted: ExtractedEvent, key: str, reuse_ids: dict[str, int], now: dt.datetime
@@ -428,21 +499,73 @@ def _set_location(row: dict[str, Any], extracted: ExtractedEvent) -> None:
 
 
 def _absorb(row: dict[str, Any], extracted: ExtractedEvent, now: dt.datetime) -> None:
-    """Fold one more article's view into an event: keep the most precise and the worst."""
+    """Fold one more article's view into an event: keep the most precise and the worst,
+    whichever article came first (ties broken by value, never by arrival)."""
     row["severity"] = max(row["severity"], extracted.severity)
     row["actors"] = _union(row["actors"], extracted.actors)
     row["weapons"] = _union(row["weapons"], extracted.weapons)
-    row["figures"] = {**extracted.figures, **(row["figures"] or {})}
+    figures = {**extracted.figures, **(row["figures"] or {})}
+    if merge.precedes(extracted.category, row["category"]):
+        row["category"] = extracted.category
+    seas = _seas(row, figures)
     loc = extracted.location
-    if loc is not None and _PRECISION_RANK.get(loc.precision, 9) < _PRECISION_RANK.get(
-        row["location_precision"] or "", 9
-    ):
+    if loc is not None and _finer_place(loc, row):
         _set_location(row, extracted)
         row["title"] = extracted.title[:1000]
-    if _DATE_RANK[extracted.date_precision] < _DATE_RANK.get(row["date_precision"], 9):
-        row["event_date"] = extracted.event_date
-        row["date_precision"] = extracted.date_precision
+    if loc is not None and merge.is_sea(loc.id, loc.precision):
+        seas.append(loc.id)
+    impact = None
+    if row["category"] in merge.LAUNCH_FAMILY:
+        impact = merge.impact_area(row["location_id"], seas)
+    figures.pop(merge.IMPACT, None)
+    if impact is not None:
+        figures[merge.IMPACT] = merge.impact_record(impact)
+    row["figures"] = figures
+    row["title"] = _retitled(row["title"], row["category"])
+    row["event_date"], row["date_precision"] = merge.finer_date(
+        (row["event_date"], row["date_precision"]),
+        (extracted.event_date, extracted.date_precision),
+    )
     row["updated_at"] = now
+
+
+def _seas(row: dict[str, Any], figures: dict[str, Any]) -> list[str]:
+    """The seas an event already knows of: its impact area, and its place if a sea."""
+    seas = []
+    impact = _impact_id(figures)
+    if impact is not None:
+        seas.append(impact)
+    if merge.is_sea(row["location_id"], row["location_precision"]):
+        seas.append(row["location_id"])
+    return seas
+
+
+def _impact_id(figures: dict[str, Any] | None) -> str | None:
+    impact = (figures or {}).get(merge.IMPACT)
+    return impact.get("id") if isinstance(impact, dict) else None
+
+
+def _finer_place(loc: Any, row: dict[str, Any]) -> bool:
+    """Site over city over sea over province over country; of two equally fine, the first
+    by gazetteer id (so the place does not depend on which article came first)."""
+    mine = merge.PRECISION_RANK.get(loc.precision, 9)
+    theirs = merge.PRECISION_RANK.get(row["location_precision"] or "", 9)
+    if mine != theirs:
+        return mine < theirs
+    return row["location_id"] is not None and loc.id < row["location_id"]
+
+
+def _retitled(title: str, category: str) -> str:
+    """A title ("Missile test: North Korea — Jongju") led by its event's category label."""
+    labels = category_labels()
+    wanted = labels.get(category)
+    if wanted is None or title.startswith(wanted):
+        return title
+    for other in merge.family(category):
+        label = labels.get(other)
+        if label and title.startswith(label):
+            return (wanted + title[len(label) :])[:1000]
+    return title
 
 
 def _union(old: list[Any] | None, new: list[Any]) -> list[Any]:
@@ -602,16 +725,3 @@ def _refresh(row: dict[str, Any], support: list[_Support], now: dt.datetime) -> 
         corroboration=row["corroboration"],
     )
     row["updated_at"] = now
-
-
-def _near(loc: Any, row: dict[str, Any], limit_km: float) -> bool:
-    if row["lat"] is None or row["lon"] is None:
-        return False
-    return _km(loc.lat, loc.lon, row["lat"], row["lon"]) <= limit_km
-
-
-def _km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6371.0088 * math.asin(math.sqrt(a))

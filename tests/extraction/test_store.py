@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import itertools
+from collections import defaultdict
 from collections.abc import Sequence
 
 import sqlalchemy as sa
@@ -340,3 +341,230 @@ def test_weekdays_written_with_unicode_case_twins_resolve(session: Session) -> N
         )
         [event] = extract_article(article)
         assert event.event_date == dt.date(2026, 5, 22), spelling
+
+
+# --- one event per happening (issue 13): mentions merge within their dates' and places' precision
+
+MONDAY_AFTER = dt.datetime(2026, 6, 1, 1, 0, tzinfo=dt.UTC)  # 10:00 KST, the Monday after
+LAST_WEEK_FROM_JONGJU = (
+    "North Korea fired ballistic missile last week, KCNA says",
+    "North Korea fired a ballistic missile from Jongju last week, KCNA said.",
+)
+JCS_YELLOW_SEA = (
+    "JCS: North Korea launches missile into Yellow Sea",
+    "North Korea launched a missile into the Yellow Sea on Tuesday, the Joint Chiefs of Staff said.",
+)
+WONSAN_EAST_SEA = (
+    "North Korea fires missile from Wonsan",
+    "North Korea fired a ballistic missile from Wonsan into the East Sea on Tuesday, the JCS said.",
+)
+NAMPO_YELLOW_SEA = (
+    "North Korea fires cruise missiles from Nampo",
+    "North Korea fired cruise missiles from Nampo into the Yellow Sea on Tuesday, the JCS said.",
+)
+EAST_SEA_ONLY = (
+    "North Korea fires missile into East Sea",
+    "North Korea fired a ballistic missile into the East Sea on Tuesday, Japan's defense "
+    "ministry said.",
+)
+COUNTRY_ONLY = (
+    "North Korea fires ballistic missile, JCS says",
+    "North Korea fired a ballistic missile on Tuesday, South Korea's Joint Chiefs of Staff said.",
+)
+FROM_SUNAN = (
+    "North Korea fires missile from Sunan",
+    "North Korea fired a ballistic missile from the Sunan area on Tuesday, Yonhap reported.",
+)
+SUPER_LARGE_MRL = (
+    "North Korea tests super-large rocket launcher",
+    "North Korea test-fired its 600mm super-large multiple rocket launcher from Jongju on "
+    "Tuesday, KCNA said.",
+)
+JONGJU_THURSDAY = (
+    "North Korea fires missile from Jongju again",
+    "North Korea fired another ballistic missile from Jongju on Thursday, the JCS said.",
+)
+
+
+def launches(session: Session) -> list[Event]:
+    session.expire_all()
+    return [e for e in events(session) if e.category in ("missile_test", "artillery")]
+
+
+def test_a_launch_last_week_from_jongju_and_one_into_the_yellow_sea_on_tuesday_are_one(
+    session: Session,
+) -> None:
+    kcna_watch, yonhap = add_source(session, "KCNA Watch", "C"), add_source(session, "Yonhap")
+    add_article(session, yonhap, JCS_YELLOW_SEA, TUESDAY)
+    add_article(session, kcna_watch, LAST_WEEK_FROM_JONGJU, MONDAY_AFTER)
+    extract_pending(session)
+    [event] = launches(session)
+    assert event.event_date == dt.date(2026, 5, 26) and event.date_precision == "day"
+    assert event.location_id == "kp-jongju" and event.title.endswith("Jongju")
+    assert event.figures["impact_area"] == {
+        "id": "intl-yellow-sea",
+        "name": "Yellow Sea",
+        "lat": 39.3,
+        "lon": 124.45,
+    }
+    assert event.claim_status == "confirmed" and event.corroboration == 2
+    assert mention_count(session) == 2
+
+
+def test_the_same_pair_merges_when_the_week_report_is_stored_first(session: Session) -> None:
+    """Separate calls, the coarse mention first: the later, finer one still finds it."""
+    kcna_watch, yonhap = add_source(session, "KCNA Watch", "C"), add_source(session, "Yonhap")
+    week = add_article(session, kcna_watch, LAST_WEEK_FROM_JONGJU, MONDAY_AFTER)
+    extract_pending(session, article_ids=[week.id])  # type: ignore[list-item]
+    [event] = launches(session)
+    assert (event.date_precision, event.location_id) == ("week", "kp-jongju")
+    sea = add_article(session, yonhap, JCS_YELLOW_SEA, TUESDAY)
+    extract_pending(session, article_ids=[sea.id])  # type: ignore[list-item]
+    [merged] = launches(session)
+    assert merged.id == event.id
+    assert (merged.event_date, merged.date_precision) == (dt.date(2026, 5, 26), "day")
+    assert merged.location_id == "kp-jongju"
+    assert merged.figures["impact_area"]["id"] == "intl-yellow-sea"
+
+
+def test_two_same_day_launches_from_different_coasts_stay_two(session: Session) -> None:
+    yonhap, nk_news = add_source(session, "Yonhap"), add_source(session, "NK News")
+    add_article(session, yonhap, WONSAN_EAST_SEA, TUESDAY)
+    add_article(session, yonhap, NAMPO_YELLOW_SEA, TUESDAY + dt.timedelta(minutes=5))
+    add_article(session, nk_news, EAST_SEA_ONLY, TUESDAY + dt.timedelta(hours=1))
+    add_article(session, nk_news, JCS_YELLOW_SEA, TUESDAY + dt.timedelta(hours=2))
+    extract_pending(session)
+    by_place = {e.location_id: e for e in launches(session)}
+    assert set(by_place) == {"kp-wonsan", "kp-nampo"}
+    assert by_place["kp-wonsan"].figures["impact_area"]["id"] == "intl-sea-of-japan"
+    assert by_place["kp-nampo"].figures["impact_area"]["id"] == "intl-yellow-sea"
+    assert by_place["kp-wonsan"].corroboration == by_place["kp-nampo"].corroboration == 2
+
+
+def test_a_launch_placed_only_in_north_korea_merges_with_one_at_sunan(session: Session) -> None:
+    yonhap, nk_news = add_source(session, "Yonhap"), add_source(session, "NK News")
+    add_article(session, nk_news, COUNTRY_ONLY, TUESDAY)
+    add_article(session, yonhap, FROM_SUNAN, TUESDAY + dt.timedelta(hours=1))
+    extract_pending(session)
+    [event] = launches(session)
+    assert event.location_id == "kp-sunan" and event.location_precision == "site"
+    assert event.claim_status == "confirmed"  # the JCS, though Sunan came from a report
+    assert event.corroboration == 2
+
+
+def test_launches_on_different_days_stay_two(session: Session) -> None:
+    yonhap = add_source(session, "Yonhap")
+    add_article(session, yonhap, JCS_LAUNCH, TUESDAY)
+    add_article(session, yonhap, JONGJU_THURSDAY, TUESDAY + dt.timedelta(days=2))
+    extract_pending(session)
+    dates = sorted(e.event_date for e in launches(session))
+    assert dates == [dt.date(2026, 5, 26), dt.date(2026, 5, 28)]
+
+
+def test_a_rocket_launcher_test_and_a_missile_launch_from_one_site_are_one(
+    session: Session,
+) -> None:
+    """KCNA's "super-large rocket launcher" is the JCS's ballistic missile: one launch, counted
+    as a missile test whichever came first."""
+    kcna_watch, yonhap = add_source(session, "KCNA Watch", "C"), add_source(session, "Yonhap")
+    add_article(session, kcna_watch, SUPER_LARGE_MRL, TUESDAY)
+    add_article(session, yonhap, JCS_LAUNCH, TUESDAY + dt.timedelta(hours=1))
+    extract_pending(session)
+    [event] = launches(session)
+    assert event.category == "missile_test" and event.title.startswith("Missile test")
+    assert event.claim_status == "confirmed" and event.corroboration == 2
+
+
+def test_close_categories_need_places_that_agree(session: Session) -> None:
+    """An artillery drill placed only in North Korea is not that day's launch at Wonsan."""
+    yonhap = add_source(session, "Yonhap")
+    add_article(session, yonhap, WONSAN_LAUNCH, TUESDAY)
+    add_article(
+        session,
+        yonhap,
+        (
+            "North Korea conducts artillery firing drill",
+            "North Korea's artillery units conducted a firing drill on Tuesday, KCNA said.",
+        ),
+        TUESDAY + dt.timedelta(hours=1),
+    )
+    extract_pending(session)
+    assert sorted(e.category for e in launches(session)) == ["artillery", "missile_test"]
+
+
+HAPPENINGS = [
+    ("KCNA Watch", LAST_WEEK_FROM_JONGJU, MONDAY_AFTER),
+    ("Yonhap", JCS_YELLOW_SEA, TUESDAY),
+    ("Yonhap", WONSAN_EAST_SEA, TUESDAY + dt.timedelta(hours=1)),
+    ("NK News", EAST_SEA_ONLY, TUESDAY + dt.timedelta(hours=2)),
+    ("KCNA Watch", SUPER_LARGE_MRL, TUESDAY + dt.timedelta(hours=4)),
+    ("NK News", JCS_LAUNCH, TUESDAY + dt.timedelta(hours=5)),
+    ("Yonhap", SUMMIT, TUESDAY),
+    ("NK News", DRILLS, TUESDAY + dt.timedelta(days=1)),
+]
+"""Each mention fits one happening only. (One that fits two, such as "into the Yellow Sea"
+on a day with two west-coast launches, joins the one that agrees best, then the older: the
+choice can follow arrival order, as with any greedy merge.)"""
+
+
+def content(session: Session) -> list[tuple[object, ...]]:
+    """What the events say, without their ids and keys (which follow arrival order)."""
+    session.expire_all()
+    mentions: dict[int, list[str]] = defaultdict(list)
+    query = sa.select(EventMention.event_id, Article.title).join(
+        Article, Article.id == EventMention.article_id
+    )
+    for event_id, title in session.execute(query):
+        mentions[event_id].append(title)
+    return sorted(
+        (
+            e.category,
+            e.title,
+            e.event_date,
+            e.date_precision,
+            e.location_id,
+            (e.figures.get("impact_area") or {}).get("id"),
+            e.claim_status,
+            e.corroboration,
+            e.severity,
+            e.confidence,
+            tuple(sorted(e.actors)),
+            tuple(sorted(mentions[e.id])),
+        )
+        for e in events(session)
+    )
+
+
+def test_the_events_do_not_depend_on_which_article_arrives_first(session: Session) -> None:
+    sources = {name: add_source(session, name) for name in ("KCNA Watch", "Yonhap", "NK News")}
+    articles = [add_article(session, sources[n], story, at) for n, story, at in HAPPENINGS]
+    extract_pending(session)
+    oldest_first = content(session)
+    launches_found = [row for row in oldest_first if row[0] == "missile_test"]
+    assert [(row[2], row[4], row[5], len(row[-1])) for row in launches_found] == [
+        (dt.date(2026, 5, 26), "kp-jongju", "intl-yellow-sea", 4),
+        (dt.date(2026, 5, 26), "kp-wonsan", "intl-sea-of-japan", 2),
+    ]
+    orders = [articles[::-1], articles[3:] + articles[:3], articles[1::2] + articles[::2]]
+    orders += [articles[4:] + articles[:4][::-1], [articles[i] for i in (5, 0, 7, 2, 4, 1, 6, 3)]]
+    for order in orders:
+        forget_extraction(session)
+        for article in order:  # one call each, newest first or shuffled
+            extract_pending(session, article_ids=[article.id])  # type: ignore[list-item]
+        assert content(session) == oldest_first
+
+
+def test_merged_events_are_idempotent_and_keep_their_ids_through_rebuilds(
+    session: Session,
+) -> None:
+    sources = {name: add_source(session, name) for name in ("KCNA Watch", "Yonhap", "NK News")}
+    for name, story, at in HAPPENINGS:
+        add_article(session, sources[name], story, at)
+    extract_pending(session)
+    before = snapshot(session)
+    ids = sorted((e.key, e.id) for e in events(session))
+    assert extract_pending(session) == 0
+    first, second = rebuild_events(session), rebuild_events(session)
+    assert first == second
+    assert snapshot(session) == before
+    assert sorted((e.key, e.id) for e in events(session)) == ids
