@@ -100,6 +100,7 @@ _PENINSULA = frozenset({"KP", "KR"})
 # a place named elsewhere in the excerpt than the event's sentences: still the event's place
 # when nothing better is named, but any place in the event's own sentences comes first
 OUT_OF_SCOPE_PENALTY = 3
+LEDE_SENTENCES = 6  # body sentences after the title searched beyond the event's own
 # kinds of event that often have no physical place (a designation, a theft online):
 # a place elsewhere in the excerpt is more likely someone else's
 _OWN_SENTENCES_ONLY = frozenset({"sanctions", "cyber"})
@@ -199,7 +200,8 @@ def choose_place(
     scope_ids = evidence_ids | {s.index for s in scope}
     ordered = [*evidence, *(s for s in scope if s.index not in evidence_ids)]
     if category not in _OWN_SENTENCES_ONLY:
-        ordered += [s for s in excerpt if s.index not in scope_ids]
+        # the lede only: deep in a long article, a place is more likely another story's
+        ordered += [s for s in excerpt[: LEDE_SENTENCES + 1] if s.index not in scope_ids]
     for sentence in ordered:
         in_evidence = sentence.index in evidence_ids
         in_scope = sentence.index in scope_ids
