@@ -100,7 +100,10 @@ _PENINSULA = frozenset({"KP", "KR"})
 # a place named elsewhere in the excerpt than the event's sentences: still the event's place
 # when nothing better is named, but any place in the event's own sentences comes first
 OUT_OF_SCOPE_PENALTY = 3
-LEDE_SENTENCES = 6  # body sentences after the title searched beyond the event's own
+LEDE_SENTENCES = 6
+# a place in an aside of the event's sentence ("following his visit to Beijing") is another
+# happening's: it wins only over nothing
+ASIDE_PENALTY = 3  # body sentences after the title searched beyond the event's own
 # kinds of event that often have no physical place (a designation, a theft online):
 # a place elsewhere in the excerpt is more likely someone else's
 _OWN_SENTENCES_ONLY = frozenset({"sanctions", "cyber"})
@@ -260,37 +263,68 @@ def _score(
         elif place_segment[2] and not own[2]:
             aside = text[place_segment[0] : place_segment[1]]
             # "two days before talks in Seoul": an upcoming thing, not where this happened
-            score -= 100 if _AHEAD.match(aside) else 3
+            score -= 100 if _AHEAD.match(aside) else ASIDE_PENALTY
     return score
 
 
-# The Security Council and the General Assembly meet at UN headquarters: their votes and
-# debates happened there even when the text does not say so
+# Bodies that meet in one place: their votes, sessions and debates happened there even when the
+# text does not say so (the Security Council at UN headquarters, the Supreme People's Assembly
+# in Pyongyang, the National Assembly in Seoul)
 UN_HEADQUARTERS_ID = "us-un-headquarters"
-_UN_BODY_ACTING = AnchoredPattern(
-    re.compile(
-        r"\b(?:Security Council|General Assembly|the Council)\b[^.;]{0,60}?\b(?:adopt\w*|vot\w+|"
-        r"impos\w+|pass\w*|approv\w+|condemn\w*|veto\w*|toughen\w*|step\w* up|tighten\w*|"
-        r"expand\w*|debate\w*|extend\w*)\b"
-        r"|\b(?:adopt\w*|vetoe?\w*|addressed|speech to|general debate of)\b[^.;]{0,60}?"
-        r"\b(?:Security Council|General Assembly)\b",
-        re.IGNORECASE,
-    )
+_UN_BODY_ACTING = re.compile(
+    r"\b(?:Security Council|General Assembly|the Council)\b[^.;]{0,60}?\b(?:adopt\w*|vot\w+|"
+    r"impos\w+|pass\w*|approv\w+|condemn\w*|veto\w*|toughen\w*|step\w* up|tighten\w*|"
+    r"expand\w*|debate\w*|extend\w*)\b"
+    r"|\b(?:adopt\w*|vetoe?\w*|addressed|speech to|general debate of)\b[^.;]{0,60}?"
+    r"\b(?:Security Council|General Assembly)\b",
+    re.IGNORECASE,
 )
-_UN_VENUE_CATEGORIES = frozenset({"sanctions", "diplomacy"})
+_NORTH_BODY = re.compile(
+    r"\b(?:Supreme People.s Assembly|SPA session|party congress|plenary (?:meeting|session)|"
+    r"plenum|Politburo|Political Bureau|Central Committee|Central Military Commission meeting|"
+    r"(?:North Korea.s|the North.s|DPRK|North Korean) (?:rubber-stamp )?(?:parliament|legislature)"
+    r"|parliamentary meeting)\b",
+    re.IGNORECASE,
+)
+_SOUTH_BODY = re.compile(
+    r"\b(?:National Assembly|Constitutional Court|Cheong Wa Dae|Blue House|"
+    r"(?:South Korea.s|South Korean) (?:parliament|legislature))\b",
+    re.IGNORECASE,
+)
+_IMPLIED_VENUES = (
+    (
+        _UN_BODY_ACTING,
+        UN_HEADQUARTERS_ID,
+        frozenset({"sanctions", "diplomacy"}),
+        "the UN's bodies meet at its headquarters",
+    ),
+    (
+        _NORTH_BODY,
+        "kp-pyongyang",
+        frozenset({"domestic", "defense_policy"}),
+        "the North's assembly and party bodies meet in Pyongyang",
+    ),
+    (
+        _SOUTH_BODY,
+        "kr-seoul",
+        frozenset({"domestic", "defense_policy"}),
+        "South Korea's assembly and courts sit in Seoul",
+    ),
+)
 
 
 def implied_venue(category: str, evidence: Sequence[Sentence]) -> tuple[Place, str] | None:
     """Where an unnamed venue is implied by who acted (a Security Council vote), if anywhere."""
-    if category not in _UN_VENUE_CATEGORIES:
-        return None
-    place = gazetteer().get(UN_HEADQUARTERS_ID)
-    if place is None:
-        return None
-    for sentence in evidence:
-        match = _UN_BODY_ACTING.search(sentence.text)
-        if match:
-            return place, f"'{match.group(0)[:60]}': the UN's bodies meet at its headquarters"
+    for pattern, place_id, categories, why in _IMPLIED_VENUES:
+        if category not in categories:
+            continue
+        place = gazetteer().get(place_id)
+        if place is None:
+            continue
+        for sentence in evidence:
+            match = pattern.search(sentence.text)
+            if match:
+                return place, f"'{match.group(0)[:60]}': {why}"
     return None
 
 
