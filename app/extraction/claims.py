@@ -175,6 +175,10 @@ def claim_status(
         held = next((s for s in [title, *scope] if _held_meeting(s)), None)
         if len(parties) >= 2 and held is not None:
             return "confirmed", f"a meeting the governments held ({', '.join(sorted(parties))})"
+    observers = claim_patterns().independent
+    observer = next((s for s in [title, *scope] if observers.search(s.text)), None)
+    if observer is not None:
+        return "reported", f"observed independently: {observer.text[:160]}"
     for sentence in [title, *scope]:
         state = _memo(sentence, "state", _state_media)
         if state:

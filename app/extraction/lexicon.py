@@ -185,6 +185,7 @@ class ClaimPatterns:
     state: AnchoredPattern  # the actor's own state media or government
     official_act: AnchoredPattern  # an official body, then a verb of doing (it carried it out)
     act_verb: AnchoredPattern  # the verb of doing alone: most sentences lack it
+    independent: AnchoredPattern  # think tanks, imagery analysts: a report, not a claim
 
 
 @cache
@@ -200,6 +201,7 @@ def claim_patterns() -> ClaimPatterns:
         headline=_ignoring_case(spec["headline_authority"]),
         state=_ignoring_case(spec["state_media"]),
         act_verb=_ignoring_case(rf"\b{spec['official_act']}\b"),
+        independent=_ignoring_case(rf"\b{spec['independent_source']}\b"),
         official_act=_ignoring_case(
             rf"\b(?P<actor>{spec['official_actor']})\b[^.;]{{0,60}}?\b(?P<act>{spec['official_act']})\b"
         ),
