@@ -203,8 +203,13 @@ def _supports(sentences: Sequence[Sentence], today) -> dict[str, Support]:  # ty
             for t in main:
                 spots.setdefault(t.category, set()).add(t.start)
             counts = {category: len(starts) for category, starts in spots.items()}
-            # on a tie, the happening named first: a lede's first predicate is its news
-            label = min(counts, key=lambda c: (-counts[c], min(spots[c]), order[c]))
+            # on a tie, the happening completed first: a lede's first predicate is its news
+            # (ends, not starts: "conducts artillery firing drill" names the artillery first)
+            ends: dict[str, int] = {}
+            for t in main:
+                end = t.start + len(t.text)
+                ends[t.category] = min(ends.get(t.category, end), end)
+            label = min(counts, key=lambda c: (-counts[c], ends[c], order[c]))
             best = next(t for t in main if t.category == label)
             if label not in supports:
                 supports[label] = Support(by_name[label])

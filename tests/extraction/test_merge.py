@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 
 from app.extraction import merge
+from app.extraction.lexicon import gazetteer
 from app.extraction.merge import PlaceMatch
 
 KM = 50.0
@@ -126,8 +127,8 @@ def test_the_impact_area_is_a_sea_on_the_place_s_coast_chosen_by_value() -> None
     assert merge.impact_record(yellow) == {
         "id": yellow,
         "name": "Yellow Sea",
-        "lat": 39.3,
-        "lon": 124.45,
+        "lat": gazetteer()["intl-yellow-sea"].lat,
+        "lon": gazetteer()["intl-yellow-sea"].lon,
     }
     assert merge.impact_area("kp-wonsan", [eez, east]) == merge.impact_area(
         "kp-wonsan", [east, eez]

@@ -20,6 +20,7 @@ from app.extraction import (
     extract_pending,
     rebuild_events,
 )
+from app.extraction.lexicon import gazetteer
 
 _serial = itertools.count(1)
 
@@ -404,8 +405,8 @@ def test_a_launch_last_week_from_jongju_and_one_into_the_yellow_sea_on_tuesday_a
     assert event.figures["impact_area"] == {
         "id": "intl-yellow-sea",
         "name": "Yellow Sea",
-        "lat": 39.3,
-        "lon": 124.45,
+        "lat": gazetteer()["intl-yellow-sea"].lat,
+        "lon": gazetteer()["intl-yellow-sea"].lon,
     }
     assert event.claim_status == "confirmed" and event.corroboration == 2
     assert mention_count(session) == 2
