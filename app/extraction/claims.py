@@ -48,20 +48,30 @@ def confirming_authority(sentence: Sentence, *, own_act: bool = False) -> str | 
     """The independent authority a sentence cites as its source, if any. With `own_act`
     (the kinds of event governments carry out themselves), a White House or a foreign
     ministry speaking of its own sanctions or talks counts without saying "confirmed"."""
+    if "authorities" not in sentence.memo:
+        sentence.memo["authorities"] = _authorities(sentence)
+    strict, lenient = sentence.memo["authorities"]
+    return lenient if own_act else strict
+
+
+def _authorities(sentence: Sentence) -> tuple[str | None, str | None]:
+    """The first authority that confirms, and the first that speaks of its own act."""
     patterns, text = claim_patterns(), sentence.text
     if not patterns.verb.search(text, starts_in(sentence, patterns.verb)):
-        return None  # cheap: most sentences attribute nothing
+        return None, None  # cheap: most sentences attribute nothing
     if _NOT_CONFIRMING.search(text):
-        return None  # "the ministry said it had no information", "could not confirm"
+        return None, None  # "the ministry said it had no information", "could not confirm"
+    lenient = None
     for match in patterns.authority.finditer(text, starts_in(sentence, patterns.authority)):
         name = match.group("a1") or match.group("a2")
         start = match.start("a1") if match.group("a1") else match.start("a2")
         if _NORTH_OWNER.search(text[max(0, start - 25) : start]):
             continue  # "North Korea's defence ministry said" is the actor speaking
-        if not own_act and _DIPLOMATIC.search(name) and not _CONFIRM_VERB.search(match.group(0)):
+        lenient = lenient or name
+        if _DIPLOMATIC.search(name) and not _CONFIRM_VERB.search(match.group(0)):
             continue
-        return name
-    return None
+        return name, lenient
+    return None, lenient
 
 
 # the kinds of event official bodies carry out themselves (a launch or a hack by North Korea is
@@ -154,10 +164,9 @@ def claim_status(
     """The status and the reason for it, from the sentences about one event."""
     scope = list(sentences)
     own_act = category in CARRIED_OUT_BY_OFFICIALS
-    key = "authority_own_act" if own_act else "authority"
     hedges_count = category not in _LAUNCHES
     for sentence in scope:
-        authority = _memo(sentence, key, lambda s: confirming_authority(s, own_act=own_act))
+        authority = confirming_authority(sentence, own_act=own_act)
         if authority and hedges_count and _HEDGED.search(sentence.text):
             continue
         if authority:
@@ -175,8 +184,7 @@ def claim_status(
         held = next((s for s in [title, *scope] if _held_meeting(s)), None)
         if len(parties) >= 2 and held is not None:
             return "confirmed", f"a meeting the governments held ({', '.join(sorted(parties))})"
-    observers = claim_patterns().independent
-    observer = next((s for s in [title, *scope] if observers.search(s.text)), None)
+    observer = next((s for s in [title, *scope] if _memo(s, "observer", _observer)), None)
     if observer is not None:
         return "reported", f"observed independently: {observer.text[:160]}"
     for sentence in [title, *scope]:
@@ -187,7 +195,14 @@ def claim_status(
 
 
 def _state_media(sentence: Sentence) -> str | None:
-    match = claim_patterns().state.search(sentence.text)
+    state = claim_patterns().state
+    match = state.search(sentence.text, starts_in(sentence, state))
+    return match.group(0) if match else None
+
+
+def _observer(sentence: Sentence) -> str | None:
+    independent = claim_patterns().independent
+    match = independent.search(sentence.text, starts_in(sentence, independent))
     return match.group(0) if match else None
 
 

@@ -33,6 +33,7 @@ from app.extraction.lexicon import (
     actor_matcher,
     gazetteer,
     genre_patterns,
+    opened_categories,
     sentence_scan,
     source_grades,
     starts_in,
@@ -168,7 +169,7 @@ def _triggers(sentence: Sentence, *, gated: bool = True) -> list[Trigger]:
 def _opens(category: Category, sentence: Sentence, scan: SentenceScan | None) -> bool:
     if scan is not None and category.name in scan.opened:
         return True  # a text the scan found contains one of the gate stems
-    return category.opens(sentence.folded)
+    return category.name in opened_categories(sentence)
 
 
 def _strong_matches(
@@ -455,6 +456,8 @@ _ACCORDING_BEFORE = re.compile(r"\baccording to\s+(?:the\s+)?(?:[\w.-]+\s+){0,3}
 
 def _without_observers(actors: list[str], evidence: Sequence[Sentence]) -> list[str]:
     """The actors less those named only as the source of what the sentences say."""
+    if all(a in _NORTH_SIDE for a in actors):
+        return actors  # the North acts; nothing to tell apart
     acting: set[str] = set()
     matcher = actor_matcher()
     for sentence in evidence:

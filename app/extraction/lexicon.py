@@ -249,6 +249,33 @@ class Category:
 
 
 @cache
+def _gate_automaton() -> Any:
+    """Every category's gate stems in one Aho-Corasick automaton: one pass over a sentence
+    tells which categories it opens (what `Category.opens` tells one category at a time)."""
+    import ahocorasick
+
+    automaton = ahocorasick.Automaton()
+    owners: dict[str, set[str]] = {}
+    for category in taxonomy():
+        for stem in category.gate:
+            owners.setdefault(stem, set()).add(category.name)
+    for stem, names in owners.items():
+        automaton.add_word(stem, frozenset(names))
+    automaton.make_automaton()
+    return automaton
+
+
+def opened_categories(sentence: Sentence) -> frozenset[str]:
+    """The categories whose gate stems the sentence contains (anywhere, even inside a word)."""
+    if "opened" not in sentence.memo:
+        found: set[str] = set()
+        for _, names in _gate_automaton().iter(sentence.folded):
+            found |= names
+        sentence.memo["opened"] = frozenset(found)
+    return sentence.memo["opened"]  # type: ignore[no-any-return]
+
+
+@cache
 def taxonomy() -> tuple[Category, ...]:
     data = tomllib.loads(_data("taxonomy.toml"))
     macros: dict[str, str] = data["macros"]
@@ -339,6 +366,7 @@ def _other_sentence_patterns() -> tuple[AnchoredPattern, ...]:
         claims.verb,
         claims.authority,
         claims.act_verb,
+        claims.independent,
         genre_patterns().commentary_lead,
     )
 
@@ -400,4 +428,5 @@ def warm_up() -> None:
     claim_patterns()
     genre_patterns()
     _sentence_index()
+    _gate_automaton()
     source_grades()

@@ -141,7 +141,10 @@ def _place_mentions(sentence: Sentence) -> list[PlaceMention]:
     mentions = []
     text = sentence.text
     for hit in place_matcher().find_in(sentence):
-        before, after = text[max(0, hit.start - 70) : hit.start], text[hit.end : hit.end + 20]
+        # the cue may sit a few words back ("from the North's eastern coastal city of"); the
+        # other checks look at the words just before
+        wide = text[max(0, hit.start - 70) : hit.start]
+        before, after = wide[-45:], text[hit.end : hit.end + 20]
         if _NOT_A_PLACE_AFTER.match(after) or _ATTRIBUTION_BEFORE.search(before):
             continue
         place = _disambiguate(hit.keys, text)
@@ -150,7 +153,7 @@ def _place_mentions(sentence: Sentence) -> list[PlaceMention]:
             or not (_LOCATIVE_BEFORE.search(before) or _LOCATIVE_AFTER.match(after))
         ):
             continue
-        cue = _CUE.search(before)
+        cue = _CUE.search(wide)
         mentions.append(
             PlaceMention(place, sentence, hit.start, hit.end, cue.group(1).lower() if cue else "")
         )
