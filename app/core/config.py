@@ -182,10 +182,20 @@ class Settings(BaseSettings):
 
     # --- extraction ----------------------------------------------------------------------------
     extraction_merge_km: float = Field(
-        default=50.0, gt=0, description="Mentions of one category this close merge into one event."
+        default=50.0,
+        gt=0,
+        description=(
+            "Two points this close are one place when mentions merge (app/extraction/merge.py; "
+            "a launch site and the sea off its coast, or a country and a place in it, agree too)."
+        ),
     )
     extraction_merge_days: int = Field(
-        default=1, ge=0, description="...and whose dates differ by at most this many days."
+        default=1,
+        ge=0,
+        description=(
+            "Mentions merge when their date spans (a day, a 'last week' week, a month) are at "
+            "most this many days apart."
+        ),
     )
     extraction_max_articles_per_request: int = Field(
         default=100, ge=1, description="Articles one `POST /extract` may carry."

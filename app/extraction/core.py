@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 
-from app.extraction import rules
+from app.extraction import merge, rules
 from app.extraction.claims import claim_status
 from app.extraction.dates import DATE_WORDS, DATES, Anchor, DateMention, find_dates
 from app.extraction.figures import extract_figures
@@ -41,7 +41,7 @@ from app.extraction.lexicon import (
     weapon_classes,
     weapon_matcher,
 )
-from app.extraction.places import choose_place, implied_venue, to_location
+from app.extraction.places import choose_place, implied_venue, place_mentions, to_location
 from app.extraction.scan import AnchoredPattern
 from app.extraction.schemas import ArticleInput, ExtractedEvent, Location
 from app.extraction.text import Sentence, article_sentences
@@ -305,6 +305,9 @@ def _build_event(
     weapons = _phrases("weapons", weapon_matcher(), evidence)
     classes = [weapon_classes()[w] for w in weapons]
     figures = extract_figures([s.text for s in scope], category.name)
+    impact = _impact_area(category.name, location, scope)
+    if impact is not None:
+        figures[merge.IMPACT] = merge.impact_record(impact)
     joined = " ".join(s.text for s in evidence)
     severity, severity_reasons = rules.severity(category.name, classes, figures, joined)
     reliability = article.reliability or source_grades().get(article.source.strip().lower())
@@ -347,6 +350,23 @@ def _build_event(
             "confidence": confidence_reasons,
         },
     )
+
+
+_FELL_CUES = frozenset({"into", "toward", "towards", "off", "in"})
+
+
+def _impact_area(category: str, location: Location | None, scope: Sequence[Sentence]) -> str | None:
+    """The sea a launch fell into when the article names both it and the launch site ("from
+    Jongju into the Yellow Sea"): kept beside the site, as merging mentions keeps it."""
+    if category not in merge.LAUNCH_FAMILY or location is None:
+        return None
+    seas = [
+        m.place.id
+        for s in scope
+        for m in place_mentions(s)
+        if m.place.precision == "sea" and m.cue in _FELL_CUES
+    ]
+    return merge.impact_area(location.id, seas) if seas else None
 
 
 def _dedupe(sentences: Sequence[Sentence]) -> list[Sentence]:

@@ -62,7 +62,9 @@ _ATTRIBUTION_BEFORE = AnchoredPattern(
 _CUE = AnchoredPattern(
     re.compile(
         r"\b(from|into|toward|towards|off|over|in|at|near|along|across|inside|to)\s+(?:the\s+)?"
-        r"(?:[\w'’-]+\s+){0,4}?"
+        # the nearest cue: the words between are no cue themselves ("from Jongju into the")
+        r"(?:(?!(?:from|into|toward|towards|off|over|in|at|near|along|across|inside|to)\b)"
+        r"[\w'’-]+\s+){0,4}?"
         # "from the North's eastern coastal city of Wonsan": the cue is "from", not "of"
         r"(?:(?:waters|area|port|coast|city|town|county|village|island|province|region|district)"
         r"\s+(?:of|off)\s+(?:the\s+)?)?$",

@@ -66,3 +66,34 @@ def test_titles_do_not_repeat_a_country_that_is_both_actor_and_place() -> None:
         "domestic",
     )
     assert event.title.count("North Korea") == 1
+
+
+def test_one_article_naming_site_and_sea_keeps_the_sea_as_impact_area() -> None:
+    event = only(
+        run(
+            "N. Korea fires missile",
+            "North Korea fired a short-range ballistic missile from Jongju into the Yellow Sea "
+            "on Tuesday, the JCS said.",
+            published="2026-05-26T04:30:00Z",
+            source="Yonhap",
+        ),
+        "missile_test",
+    )
+    # the cue of the sea is the nearest word before it ("into"), not the launch's "from"
+    assert event.location is not None and event.location.name == "Jongju"
+    assert event.figures["impact_area"]["id"] == "intl-yellow-sea"
+
+
+def test_a_sea_on_the_other_coast_is_no_impact_area_of_the_site() -> None:
+    event = only(
+        run(
+            "N. Korea fires missile",
+            "North Korea fired a ballistic missile from Wonsan on Tuesday, days after a drill "
+            "off the west coast, the JCS said.",
+            published="2026-05-26T04:30:00Z",
+            source="Yonhap",
+        ),
+        "missile_test",
+    )
+    assert event.location is not None and event.location.name == "Wonsan"
+    assert "impact_area" not in event.figures
