@@ -35,7 +35,7 @@ _LOCATIVE_BEFORE = AnchoredPattern(
     re.compile(
         r"(?:\b(?:in|at|near|outside|around|from|to|into|over|toward|towards|across|inside|visit|"
         r"visits|visited|visiting|arrived in|left|of central|downtown|north of|south of|east of|"
-        r"west of|suburbs of)\s+(?:the\s+)?(?:city of\s+|capital\s+|capital city of\s+)?)$",
+        r"west of|suburbs of)\s+(?:the\s+)?(?:city of\s+|capital,?\s+|capital city of\s+)?)$",
         re.IGNORECASE,
     )
 )
@@ -45,13 +45,16 @@ _LOCATIVE_AFTER = re.compile(
     r"^\s+(?:summit|talks|area|suburbs?|outskirts|airport|meeting)\b", re.I
 )
 _NOT_A_PLACE_AFTER = re.compile(
-    r"^(?:\s*-\s*\d|\s*-?\s*based\b|\s+(?:missiles?|ICBMs?|rockets?|class|series|-class|type)\b)",
+    r"^(?:\s*-\s*\d|\s*-?\s*based\b|\s+state\b|\s+(?:missiles?|ICBMs?|rockets?|class|series|-class|type)\b)",
     re.IGNORECASE,
 )
 _ATTRIBUTION_BEFORE = AnchoredPattern(
     re.compile(
         r"according to\s+(?:the\s+)?$|\bto be deployed\s+\w+\s+(?:the\s+)?$"
         # "about 80 km (50 miles) from the capital, Pyongyang": a reference point for a distance
+        # "threats from Pyongyang": a government; "a diplomat based in London": a residence
+        r"|\b(?:threats?|warnings?|provocations?|pressure|response|criticism|protests?|demands?|"
+        r"aggression|hostility)\s+from\s+$|\b(?:based|stationed|posted|headquartered)\s+in\s+$"
         # "he will visit Seoul", "invited him to visit Tokyo": a trip to come
         r"|\b(?:will|would|to|plans? to|planning to|expected to)\s+(?:visit|travel to|go to|fly to)\s+$"
         r"|\b(?:km|kilometers|kilometres|miles|mi)\)?\s+(?:\w+\s+){0,2}?(?:from|of)\s+"
