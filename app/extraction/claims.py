@@ -88,6 +88,9 @@ CARRIED_OUT_BY_OFFICIALS = frozenset(
         "cyber",
     }
 )
+# the kinds of event a government's own words carry out (a sanctions order, a policy, a visit):
+# there a foreign ministry or the White House counts without saying "confirmed"
+OWN_WORDS = frozenset({"sanctions", "diplomacy", "defense_policy", "domestic"})
 # states whose meeting, held by both governments, confirms itself
 MEETING_PARTIES = frozenset(
     {
@@ -159,10 +162,15 @@ def claim_status(
     title: Sentence,
     category: str = "",
     actors: Sequence[str] = (),
+    lede: Sequence[Sentence] = (),
 ) -> tuple[str, str]:
-    """The status and the reason for it, from the sentences about one event."""
-    scope = list(sentences)
-    own_act = category in CARRIED_OUT_BY_OFFICIALS
+    """The status and the reason for it, from the sentences about one event, then the rest of
+    `lede` (the excerpt's other sentences: a feed's summary often names its source there)."""
+    own_event = list(sentences)
+    own_ids = {s.index for s in own_event}
+    rest = [s for s in lede if s.index not in own_ids]
+    scope = [*own_event, *rest]
+    own_act = category in OWN_WORDS
     hedges_count = category not in _LAUNCHES
     for sentence in scope:
         authority = confirming_authority(sentence, own_act=own_act)

@@ -298,10 +298,7 @@ def _build_event(
         location = to_location(mention.place) if mention else _country_fallback(actors)
     if mention is None and venue is None and location is not None:
         place_reason = f"only the country is known ({location.name})"
-    # a feed's summary often names its source a sentence or two away from the event
-    scope_ids = {s.index for s in scope}
-    sourced = [*scope, *(s for s in sentences[1:] if s.index not in scope_ids)]
-    status, claim_reason = claim_status(sourced, sentences[0], category.name, actors)
+    status, claim_reason = claim_status(scope, sentences[0], category.name, actors, sentences[1:])
     weapons = _phrases("weapons", weapon_matcher(), evidence)
     classes = [weapon_classes()[w] for w in weapons]
     figures = extract_figures([s.text for s in scope], category.name)
