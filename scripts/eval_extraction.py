@@ -183,6 +183,11 @@ def score(rows: list[dict[str, Any]], show_misses: bool) -> dict[str, Any]:
             _report(row, problems, show_misses)
             continue
         match = next((e for e in events if e.category in accepted(label)), None)
+        if match is None and not events and "none" in accepted(label):
+            for t in tallies:  # an annotator would also accept no event at all
+                t.add("category", True)
+            _report(row, problems, show_misses)
+            continue
         for t in tallies:
             t.add("category", match is not None)
         if match is None:
