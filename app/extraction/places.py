@@ -42,7 +42,8 @@ _LOCATIVE_BEFORE = AnchoredPattern(
 # the patterns written with ^ are applied with .match (.search would try them at every position)
 _POSSESSIVE_AFTER = re.compile(r"^(?:'s?\b|\s+and\s+[A-Z][\w-]*'s\b)")
 _LOCATIVE_AFTER = re.compile(
-    r"^\s+(?:summit|talks|area|suburbs?|outskirts|airport|meeting)\b", re.I
+    r"^\s+(?:summit|talks|area|suburbs?|outskirts|airport|meeting|court|district court|high court)\b",
+    re.I,
 )
 _NOT_A_PLACE_AFTER = re.compile(
     r"^(?:\s*-\s*\d|\s*-?\s*based\b|\s+state\b|\s+(?:missiles?|ICBMs?|rockets?|class|series|-class|type)\b)",
