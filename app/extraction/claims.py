@@ -182,7 +182,7 @@ def claim_status(
     if headline:
         return "confirmed", f"headline attributes it to {headline.group(0).strip(': ')}"
     if category in CARRIED_OUT_BY_OFFICIALS:
-        for sentence in [title, *scope]:
+        for sentence in [title, *own_event]:  # the act itself, not what officials did besides
             act = _memo(sentence, "official_act", official_act)
             if act:
                 return "confirmed", f"carried out by an official body ('{act}')"
