@@ -48,7 +48,7 @@ _OTHER_BLANKS = ("\t", "\r", "\f", "\v")
 # of spaces alone: a pattern that starts with a space lets `re` skip to the spaces, while
 # _BLANKS, which may start with five characters, is tried at every one
 _SPACE_RUNS = re.compile(r"  +")
-_WRAPPED_LINE = re.compile(r"(?<=[\w,;])[ \t]*\n[ \t]*(?=[a-z0-9(])")
+
 _DATELINE_DATE = r"(?:[A-Z][a-z]{2,8}\.?\s+\d{1,2}|\d{1,2}\s+[A-Z][a-z]{2,8})"
 _DATELINE_REGION = r"[A-Z][A-Za-z.'\- ]{2,35}"  # ", South Korea", ", North Gyeongsang Province"
 _DATELINE_AGENCY = r"\([A-Za-z0-9 .&'-]{2,40}\)"  # "(Yonhap)", "(AP)"
@@ -189,13 +189,32 @@ def normalize(text: str) -> str:
         text = _BOILERPLATE.sub(" ", text)
     elif any(mark in text for mark in _ELISIONS):
         text = text.replace(_ELISIONS[0], " ").replace(_ELISIONS[1], " ")
-    if "\n" in text:  # hard-wrapped wire copy: a line break inside a sentence is a space
-        text = _WRAPPED_LINE.sub(" ", text)
+    if "\n" in text:
+        text = _unwrap(text)
     if any(blank in text for blank in _OTHER_BLANKS):
         text = _BLANKS.sub(" ", text)
     elif "  " in text:
         text = _SPACE_RUNS.sub(" ", text)
     return text.strip()
+
+
+def _unwrap(text: str) -> str:
+    """Hard-wrapped wire copy: a line break inside a sentence (after a word or a comma, before
+    a lower-case word) is a space; paragraph breaks and breaks after a full stop stay."""
+    lines = text.split("\n")
+    out = [lines[0]]
+    for line in lines[1:]:
+        previous, stripped = out[-1].rstrip(" \t"), line.lstrip(" \t")
+        if (
+            previous
+            and stripped
+            and (previous[-1].isalnum() or previous[-1] in ",;")
+            and (stripped[0].islower() or stripped[0].isdigit() or stripped[0] == "(")
+        ):
+            out[-1] = f"{previous} {stripped}"
+        else:
+            out.append(line)
+    return "\n".join(out)
 
 
 def fold(text: str) -> str:
