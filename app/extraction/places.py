@@ -300,6 +300,21 @@ _SOUTH_BODY = re.compile(
     r"(?:South Korea.s|South Korean) (?:parliament|legislature))\b",
     re.IGNORECASE,
 )
+_NUCLEAR_TEST = re.compile(
+    r"\b(?:(?:underground |sixth |fifth |fourth |third |second |first )?nuclear (?:weapons? )?test|"
+    r"nuclear (?:explosion|detonation|device)|atom(?:ic)? bomb test|hydrogen bomb test)\b",
+    re.IGNORECASE,
+)
+_VISIT_TO_NORTH = re.compile(
+    r"\b(?:visit(?:s|ed|ing)?(?: to)?|arrived in|arrives in|trip to|landed in)\s+"
+    r"(?:North Korea|the DPRK|the North)\b",
+    re.IGNORECASE,
+)
+# "plans to visit North Korea", "will convene a plenum": where it is to be is not where it was
+_PLANNED_BEFORE = re.compile(
+    r"\b(?:to|will|would|plans?|planned|planning|expected|scheduled|reported)\s+(?:\w+\s+)?$",
+    re.IGNORECASE,
+)
 _IMPLIED_VENUES = (
     (
         _UN_BODY_ACTING,
@@ -316,8 +331,20 @@ _IMPLIED_VENUES = (
     (
         _SOUTH_BODY,
         "kr-seoul",
-        frozenset({"domestic", "defense_policy"}),
+        frozenset({"domestic"}),
         "South Korea's assembly and courts sit in Seoul",
+    ),
+    (
+        _NUCLEAR_TEST,
+        "kp-punggye-ri-nuclear-test-site",
+        frozenset({"nuclear"}),
+        "every North Korean nuclear test was set off at Punggye-ri",
+    ),
+    (
+        _VISIT_TO_NORTH,
+        "kp-pyongyang",
+        frozenset({"diplomacy", "humanitarian"}),
+        "visitors to North Korea are received in Pyongyang",
     ),
 )
 
@@ -332,7 +359,9 @@ def implied_venue(category: str, evidence: Sequence[Sentence]) -> tuple[Place, s
             continue
         for sentence in evidence:
             match = pattern.search(sentence.text)
-            if match:
+            if match and not _PLANNED_BEFORE.search(
+                sentence.text[max(0, match.start() - 30) : match.start()]
+            ):
                 return place, f"'{match.group(0)[:60]}': {why}"
     return None
 
