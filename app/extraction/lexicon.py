@@ -31,6 +31,8 @@ _HANGUL_END = "(?:(?<=[\u3131-\ud7a3])|(?![^\\W_]))"
 # up to this many stems, a gate is tested with `in` (C's substring search), which measured
 # faster than the prefix-tree regex; longer gates keep the regex
 _FEW_STEMS = 20
+# a stretch of one clause: no full stop or semicolon, but the stops of "U.S." and "U.N."
+_CLAUSE_GAP = r"(?:[^.;]|(?<=[A-Z])\.)"
 _ASCII_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 
 
@@ -194,8 +196,8 @@ def claim_patterns() -> ClaimPatterns:
     authority, verb = spec["authority"], spec["authority_verb"]
     return ClaimPatterns(
         authority=_ignoring_case(
-            rf"\b(?P<a1>{authority})\b[^.;]{{0,60}}?\b(?P<v1>{verb})\b"
-            rf"|\b(?P<v2>{verb})\b[^.;]{{0,45}}?\b(?P<a2>{authority})\b"
+            rf"\b(?P<a1>{authority})\b{_CLAUSE_GAP}{{0,60}}?\b(?P<v1>{verb})\b"
+            rf"|\b(?P<v2>{verb})\b{_CLAUSE_GAP}{{0,45}}?\b(?P<a2>{authority})\b"
         ),
         verb=_ignoring_case(rf"\b{verb}\b"),
         headline=_ignoring_case(spec["headline_authority"]),
@@ -203,7 +205,8 @@ def claim_patterns() -> ClaimPatterns:
         act_verb=_ignoring_case(rf"\b{spec['official_act']}\b"),
         independent=_ignoring_case(rf"\b{spec['independent_source']}\b"),
         official_act=_ignoring_case(
-            rf"\b(?P<actor>{spec['official_actor']})\b[^.;]{{0,60}}?\b(?P<act>{spec['official_act']})\b"
+            rf"\b(?P<actor>{spec['official_actor']})\b{_CLAUSE_GAP}{{0,60}}?"
+            rf"\b(?P<act>{spec['official_act']})\b"
         ),
     )
 
