@@ -63,6 +63,7 @@ def test_each_item_is_a_distinct_event_and_splits_keep_events_whole() -> None:
     keys = [r["event_key"].strip().lower() for r in rows]
     assert len(set(keys)) == len(keys)
     assert len({r["id"] for r in rows}) == len(rows)
+    assert len({r["url"] for r in rows}) == len(rows), "one page, one item"
     split_of = _eval_module().split_of
     # the split is a function of the event, so two pages about one happening share it
     assert split_of("2017-07-04 missile_test Panghyon") == split_of(
