@@ -54,7 +54,7 @@ def _patterns() -> list[AnchoredPattern]:
     ]
     genre, claim = lexicon.genre_patterns(), lexicon.claim_patterns()
     found += [genre.commentary_title, genre.commentary_lead, genre.non_security_title]
-    found += [claim.authority, claim.verb, claim.headline, claim.state]
+    found += [claim.authority_name, claim.verb, claim.headline, claim.state]
     for category in taxonomy():
         found += [category.strong, category.weak]
     return found
