@@ -292,6 +292,7 @@ def _build_event(
     if category.name in _OBSERVED:
         actors = _without_observers(actors, evidence)
     venue = None if mention else implied_venue(category.name, evidence)
+    location: Location | None
     if venue is not None:
         location, place_reason = to_location(venue[0]), venue[1]
     else:

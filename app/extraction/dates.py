@@ -104,8 +104,12 @@ def find_dates(
     """Date expressions in a sentence, resolved against `today` (the KST publish day, or an
     `Anchor` when less is known); `starts`: where its scan saw DATES may start, if it has one."""
     found = []
-    anchor = today if isinstance(today, Anchor) else None
-    latest = anchor.latest if anchor else today
+    anchor: Anchor | None
+    latest: dt.date | None
+    if isinstance(today, Anchor):
+        anchor, latest = today, today.latest
+    else:
+        anchor, latest = None, today
     for match in DATES.finditer(sentence, starts):
         if anchor is None or anchor.known == "day":
             resolved = _resolve(match, latest)  # type: ignore[arg-type]

@@ -122,7 +122,9 @@ def _events_or_none(
     extract: Callable[[ArticleInput], list[ExtractedEvent]], article: ArticleInput
 ) -> list[ExtractedEvent]:
     try:
-        return extract(article)
+        # stored articles always carry a publish day, so every event has a date; one without
+        # (an article with no publish date at all) has no day to be stored under
+        return [event for event in extract(article) if event.event_date is not None]
     except Exception as exc:
         logger.error(
             "extraction failed on an article; it yields no events",
@@ -278,9 +280,15 @@ def _forget_mentions(session: Session, article_ids: list[int]) -> set[int]:
     return event_ids
 
 
+def _day(extracted: ExtractedEvent) -> dt.date:
+    """The event's date: always there for stored articles (`_events_or_none` keeps no other)."""
+    assert extracted.event_date is not None
+    return extracted.event_date
+
+
 def _base_key(extracted: ExtractedEvent) -> str:
     loc = extracted.location
-    return f"{extracted.category}:{extracted.event_date.isoformat()}:{loc.id if loc else 'none'}"
+    return f"{extracted.category}:{_day(extracted).isoformat()}:{loc.id if loc else 'none'}"
 
 
 class _KeyBook:
@@ -338,7 +346,7 @@ class _EventIndex:
         e = EVENTS.c
         wanted: list[Any] = [e.id.in_(chunk) for chunk in _chunks(sorted(event_ids))]
         if extracted:
-            spans = [merge.date_span(x.event_date, x.date_precision) for x in extracted]
+            spans = [merge.date_span(_day(x), x.date_precision) for x in extracted]
             first, last = min(s[0] for s in spans) - window, max(s[1] for s in spans) + window
             categories = sorted({c for x in extracted for c in merge.family(x.category)})
             coarse = dt.timedelta(days=merge.LONGEST_SPAN_DAYS)
@@ -382,7 +390,7 @@ class _EventIndex:
         span's own days, then a day further out on each side...), each ring oldest first;
         lazily, because the first ring usually holds the match. An event first met in ring k
         covers a day k days from the span and none nearer: its gap is k."""
-        first, last = merge.date_span(extracted.event_date, extracted.date_precision)
+        first, last = merge.date_span(_day(extracted), extracted.date_precision)
         categories = merge.family(extracted.category)
         buckets = self.buckets
         seen: set[_EventState] = set()
@@ -524,7 +532,7 @@ def _absorb(row: dict[str, Any], extracted: ExtractedEvent, now: dt.datetime) ->
     row["title"] = _retitled(row["title"], row["category"])
     row["event_date"], row["date_precision"] = merge.finer_date(
         (row["event_date"], row["date_precision"]),
-        (extracted.event_date, extracted.date_precision),
+        (_day(extracted), extracted.date_precision),
     )
     row["updated_at"] = now
 
