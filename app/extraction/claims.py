@@ -178,15 +178,23 @@ def official_act(sentence: Sentence) -> str | None:
     patterns = claim_patterns()
     if not patterns.act_verb.search(sentence.text, starts_in(sentence, patterns.act_verb)):
         return None  # cheap: most sentences do nothing official
-    match = patterns.official_act.search(sentence.text)
-    if match is None:
-        return None
-    start = match.start("actor")
-    if sentence.segment_at(start)[2] or _NORTH_OWNER.search(
-        sentence.text[max(0, start - 25) : start]
-    ):
-        return None  # "after the US held drills" is another happening; the North's own organs
-    return f"{match.group('actor')} {match.group('act')}"
+    text = sentence.text
+    match = patterns.official_act.search(text)
+    while match is not None:
+        start = match.start("actor")
+        if sentence.segment_at(start)[2] or _NORTH_OWNER.search(text[max(0, start - 25) : start]):
+            return None  # "after the US held drills" is another happening; the North's own organs
+        if not _NOT_THE_AGENT.search(text[max(0, start - 12) : start]) and not _PASSIVE.search(
+            text[max(0, match.start("act") - 12) : match.start("act")]
+        ):
+            return f"{match.group('actor')} {match.group('act')}"
+        # "in China when they were seized": a place, and a passive verb, name no doer
+        match = patterns.official_act.pattern.search(text, start + 1)
+    return None
+
+
+_NOT_THE_AGENT = re.compile(r"\b(?:in|into|from|to|with|at|near|across|toward|towards)\s+$", re.I)
+_PASSIVE = re.compile(r"\b(?:was|were|been|being|is|are)\s+(?:\w+ly\s+)?$", re.I)
 
 
 _MEETING_HELD = re.compile(

@@ -291,7 +291,9 @@ def _build_event(
     actors = _phrases("actors", actor_matcher(), evidence)
     if category.name in _OBSERVED:
         actors = _without_observers(actors, evidence)
-    venue = None if mention else implied_venue(category.name, evidence)
+    # a venue implied by who acted is more precise than a country named in passing
+    named_point = mention is not None and mention.place.precision != "country"
+    venue = None if named_point else implied_venue(category.name, evidence)
     location: Location | None
     if venue is not None:
         location, place_reason = to_location(venue[0]), venue[1]

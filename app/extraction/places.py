@@ -75,7 +75,19 @@ _CUE = AnchoredPattern(
         re.IGNORECASE,
     )
 )
-_AHEAD = re.compile(r"^\W*(?:\w+\s+){0,3}?(?:before|ahead of)\b", re.IGNORECASE)
+_AHEAD = re.compile(
+    r"^\W*(?:\w+\s+){0,3}?(?:before|ahead of)\b"
+    r"|^\W*(?:\w+\s+){0,2}?(?:days?|weeks?|months?|hours?)\s+(?:after|since|following)\b",
+    re.IGNORECASE,
+)
+# "the funeral is scheduled to be held in Pyongyang", "will travel to Beijing next week": where
+# something is to happen is not where this event happened
+_FUTURE_VENUE = re.compile(
+    r"\b(?:scheduled|planned|slated|due|set|expected|plans?|planning|will|would|is to|are to)"
+    r"\s+(?:to\s+)?(?:be held|take place|travel|go|fly|visit|meet|convene|open|hold \w+)\b"
+    r"[^.;:,]{0,40}$",
+    re.IGNORECASE,
+)
 _SOUTH_CONTEXT = AnchoredPattern(
     re.compile(r"\b(?:South Korea|South Korean|Incheon|ROK|Gyeonggi)\b")
 )
@@ -248,6 +260,10 @@ def _best_possible(category: str, in_evidence: bool, has_trigger: bool) -> float
 def _score(
     category: str, mention: PlaceMention, in_evidence: bool, trigger_at: dict[int, int]
 ) -> float:
+    if category not in _LAUNCHES and _FUTURE_VENUE.search(
+        mention.sentence.text[max(0, mention.start - 80) : mention.start]
+    ):
+        return -1.0
     score = float(_PRECISION_SCORE.get(mention.place.precision, 1))
     if category in _FOREIGN_VENUE_PENALTY and _abroad(mention.place):
         score -= _FOREIGN_VENUE_PENALTY[category]
@@ -285,7 +301,11 @@ _UN_BODY_ACTING = re.compile(
     r"impos\w+|pass\w*|approv\w+|condemn\w*|veto\w*|toughen\w*|step\w* up|tighten\w*|"
     r"expand\w*|debate\w*|extend\w*)\b"
     r"|\b(?:adopt\w*|vetoe?\w*|addressed|speech to|general debate of)\b[^.;]{0,60}?"
-    r"\b(?:Security Council|General Assembly)\b",
+    r"\b(?:Security Council|General Assembly)\b"
+    # "Russia vetoed a U.N. resolution", "the vote in the 15-member council"
+    r"|\b(?:adopt\w*|vetoe?\w*|pass\w*|approv\w+)\b[^.;]{0,30}?\b(?:U\.N\.|UN|United Nations)"
+    r" (?:\w+ )?resolution"
+    r"|\bvote (?:in|of|at) the (?:[\w-]+ )?(?:Security )?Council\b",
     re.IGNORECASE,
 )
 _NORTH_BODY = re.compile(
@@ -305,6 +325,16 @@ _NUCLEAR_TEST = re.compile(
     r"nuclear (?:explosion|detonation|device)|atom(?:ic)? bomb test|hydrogen bomb test)\b",
     re.IGNORECASE,
 )
+_NORTH_TOKEN = r"(?:North Korea\w*|the North|Pyongyang|DPRK)"
+_DETAINEE_ACT = r"(?:sentenced|convicted|pardoned|freed|released|set free|handed over)"
+# a foreigner tried or freed by the North: its Supreme Court sits in Pyongyang and detainees
+# are handed over there
+_DETAINEE_IN_NORTH = re.compile(
+    rf"\b{_DETAINEE_ACT}\b[^.;]{{0,60}}?\b{_NORTH_TOKEN}\b"
+    rf"|\b{_NORTH_TOKEN}\b[^.;]{{0,60}}?\b{_DETAINEE_ACT}\b",
+    re.IGNORECASE,
+)
+_LOUDSPEAKERS = re.compile(r"\bloudspeakers?\b", re.IGNORECASE)
 _VISIT_TO_NORTH = re.compile(
     r"\b(?:visit(?:s|ed|ing)?(?: to)?|arrived in|arrives in|trip to|landed in)\s+"
     r"(?:North Korea|the DPRK|the North)\b",
@@ -333,6 +363,18 @@ _IMPLIED_VENUES = (
         "kr-seoul",
         frozenset({"domestic"}),
         "South Korea's assembly and courts sit in Seoul",
+    ),
+    (
+        _DETAINEE_IN_NORTH,
+        "kp-pyongyang",
+        frozenset({"humanitarian"}),
+        "the North tries and hands over detainees in Pyongyang",
+    ),
+    (
+        _LOUDSPEAKERS,
+        "kr-korean-demilitarized-zone",
+        frozenset({"border_maritime"}),
+        "propaganda loudspeakers stand along the inter-Korean border",
     ),
     (
         _NUCLEAR_TEST,
