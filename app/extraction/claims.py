@@ -211,6 +211,28 @@ _NOT_YET = re.compile(
 )
 
 
+_REUNION_HELD = re.compile(
+    r"\b(?:reunit\w*|reunion\w*|greeted each other|met (?:their|his|her) (?:relatives|kin|family|"
+    r"families|sons?|daughters?|brothers?|sisters?|mothers?|fathers?))\b",
+    re.IGNORECASE,
+)
+_SEPARATED_FAMILIES = re.compile(
+    r"\b(?:separated|divided) famil\w+|family (?:members|reunions?)|relatives from the North\b",
+    re.IGNORECASE,
+)
+
+
+def _held_reunion(sentence: Sentence) -> bool:
+    """The sentence says families separated by the division met (not that a reunion is planned)."""
+    text = sentence.text
+    if not _SEPARATED_FAMILIES.search(text):
+        return False
+    return any(
+        not _NOT_YET.search(text[max(0, m.start() - 40) : m.start()])
+        for m in _REUNION_HELD.finditer(text)
+    )
+
+
 def _held_meeting(sentence: Sentence) -> bool:
     """The sentence says a meeting took place (not that one is planned or proposed)."""
     for match in _MEETING_HELD.finditer(sentence.text):
@@ -253,6 +275,10 @@ def claim_status(
         held = next((s for s in [title, *scope] if _held_meeting(s)), None)
         if len(parties) >= 2 and held is not None:
             return "confirmed", f"a meeting the governments held ({', '.join(sorted(parties))})"
+    if category == "humanitarian":
+        reunion = next((s for s in [title, *own_event] if _held_reunion(s)), None)
+        if reunion is not None:
+            return "confirmed", "family reunions are held by both governments' Red Cross bodies"
     observer = next((s for s in [title, *scope] if _memo(s, "observer", _observer)), None)
     if observer is not None:
         return "reported", f"observed independently: {observer.text[:160]}"
