@@ -152,6 +152,9 @@ _ASCII_SPACES = bytes.maketrans(
 )
 
 
+_COMPOUND_BEFORE = re.compile(r"(?:[A-Za-z]-|\b(?:Asia|Indo|Trans|Pan) )$")
+
+
 def normalize(text: str, folded: str | None = None) -> str:
     """Folded text with every non-word character a space: the same length as `text`."""
     if folded is None:
@@ -396,6 +399,8 @@ class PlaceMatcher:
         keys = entry.capitalised if written[:1].isupper() else entry.any_case
         if not keys or _TITLE_AFTER.match(text, end):
             return ()
+        if _COMPOUND_BEFORE.search(text, max(0, start - 6), start):
+            return ()  # the second half of a compound ("Indo-Pacific", "Asia Pacific") names no place
         if entry.world_only and not _WORLD_CUE.search(text, max(0, start - 40), start):
             return ()
         return keys

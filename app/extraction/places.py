@@ -133,6 +133,11 @@ def _metonym(place: Place) -> bool:
     return place.id in _METONYMS or place.kind == "capital"
 
 
+def _spaceport(place: Place) -> bool:
+    """A launch site abroad that the South's satellites fly from (Vandenberg, Baikonur...)."""
+    return place.kind == "launch_site"
+
+
 def _abroad(place: Place) -> bool:
     """Outside both Koreas and away from their borders and seas (Dandong is not abroad)."""
     if _PENINSULA.intersection(place.country.split("|")):
@@ -273,7 +278,12 @@ def _score(
     cue = (_LAUNCH_CUES if launch else _OTHER_CUES).get(mention.cue, 0)
     if launch and mention.place.precision == "sea":
         cue = min(cue, _SEA_CUE_CEILING)
-    if launch and _abroad(mention.place) and mention.place.precision != "sea":
+    if (
+        launch
+        and _abroad(mention.place)
+        and mention.place.precision != "sea"
+        and not _spaceport(mention.place)
+    ):
         score -= _LAUNCH_ABROAD_PENALTY
     score += cue
     if in_evidence:
@@ -334,6 +344,9 @@ _DETAINEE_IN_NORTH = re.compile(
     rf"|\b{_NORTH_TOKEN}\b[^.;]{{0,60}}?\b{_DETAINEE_ACT}\b",
     re.IGNORECASE,
 )
+_SOUTH_KOREAN_ROCKET = re.compile(
+    r"\b(?:Nuri|KSLV(?:-I{1,3}|-\d)?|Korea(?:n)? (?:Space|Satellite) Launch Vehicle(?:-I{1,3})?|Naro(?:-1| rocket))\b"
+)
 _LOUDSPEAKERS = re.compile(r"\bloudspeakers?\b", re.IGNORECASE)
 _VISIT_TO_NORTH = re.compile(
     r"\b(?:visit(?:s|ed|ing)?(?: to)?|arrived in|arrives in|trip to|landed in)\s+"
@@ -365,6 +378,12 @@ _IMPLIED_VENUES = (
         "South Korea's assembly and courts sit in Seoul",
     ),
     (
+        _SOUTH_KOREAN_ROCKET,
+        "kr-naro-space-center",
+        frozenset({"space_launch"}),
+        "the South's own rockets (Naro, Nuri) fly from the Naro Space Center",
+    ),
+    (
         _DETAINEE_IN_NORTH,
         "kp-pyongyang",
         frozenset({"humanitarian"}),
@@ -385,8 +404,9 @@ _IMPLIED_VENUES = (
     (
         _VISIT_TO_NORTH,
         "kp-pyongyang",
-        frozenset({"diplomacy", "humanitarian"}),
-        "visitors to North Korea are received in Pyongyang",
+        # an aid or assessment mission that "visited North Korea" toured the country
+        frozenset({"diplomacy"}),
+        "official visitors to North Korea are received in Pyongyang",
     ),
 )
 
