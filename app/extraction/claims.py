@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
+from functools import cache
 
-from app.extraction.lexicon import claim_patterns, starts_in
+from app.extraction.gazetteer import places
+from app.extraction.lexicon import claim_patterns, lexicon, starts_in
 from app.extraction.text import Sentence
 
 # a foreign ministry or "the government" of unnamed country speaks for politics as much as for
@@ -192,7 +194,21 @@ def official_act(sentence: Sentence) -> str | None:
     if not patterns.act_verb.search(sentence.text, starts_in(sentence, patterns.act_verb)):
         return None  # cheap: most sentences do nothing official
     text = sentence.text
-    match = patterns.official_act.search(text)
+    found = _official_doer(
+        sentence, patterns.official_act.search(text), patterns.official_act.pattern
+    )
+    if found is not None:
+        return found
+    # "Estonia has agreed to buy", "Poland signed": a state named as the doer is its government
+    country_act = _country_act()
+    return _official_doer(sentence, country_act.search(text), country_act)
+
+
+def _official_doer(
+    sentence: Sentence, match: re.Match[str] | None, pattern: re.Pattern[str]
+) -> str | None:
+    """The first actor-and-act pair from `match` on whose actor really did the act."""
+    text = sentence.text
     while match is not None:
         start = match.start("actor")
         if sentence.segment_at(start)[2] or _NORTH_OWNER.search(text[max(0, start - 25) : start]):
@@ -202,8 +218,32 @@ def official_act(sentence: Sentence) -> str | None:
         ):
             return f"{match.group('actor')} {match.group('act')}"
         # "in China when they were seized": a place, and a passive verb, name no doer
-        match = patterns.official_act.pattern.search(text, start + 1)
+        match = pattern.search(text, start + 1)
     return None
+
+
+# the North's own acts are claims of its state, not acts of an independent official body
+_NOT_INDEPENDENT = frozenset({"KP"})
+
+
+@cache
+def _country_act() -> re.Pattern[str]:
+    """A country's name, then (in one clause) a verb of official doing."""
+    names = sorted(
+        {
+            p.name
+            for p in places().values()
+            if p.precision == "country" and p.country not in _NOT_INDEPENDENT
+        },
+        key=len,
+        reverse=True,
+    )
+    alternation = "|".join(re.escape(name) for name in names)
+    act = lexicon()["claims"]["official_act"]
+    return re.compile(
+        rf"(?-i:\b(?P<actor>{alternation})\b)(?:[^.;]|(?<=[A-Z])\.){{0,40}}?\b(?P<act>{act})\b",
+        re.IGNORECASE,
+    )
 
 
 _NOT_THE_AGENT = re.compile(

@@ -293,7 +293,7 @@ def _build_event(
         actors = _without_observers(actors, evidence)
     # a venue implied by who acted is more precise than a country named in passing
     named_point = mention is not None and mention.place.precision != "country"
-    venue = None if named_point else implied_venue(category.name, evidence)
+    venue = implied_venue(category.name, evidence, place_named=named_point)
     location: Location | None
     if venue is not None:
         location, place_reason = to_location(venue[0]), venue[1]

@@ -307,7 +307,7 @@ def _score(
 # in Pyongyang, the National Assembly in Seoul)
 UN_HEADQUARTERS_ID = "us-un-headquarters"
 _UN_BODY_ACTING = re.compile(
-    r"\b(?:Security Council|General Assembly|the Council)\b[^.;]{0,60}?\b(?:adopt\w*|vot\w+|"
+    r"\b(?:Security Council|UNSC|General Assembly|the Council)\b[^.;]{0,60}?\b(?:adopt\w*|vot\w+|"
     r"impos\w+|pass\w*|approv\w+|condemn\w*|veto\w*|toughen\w*|step\w* up|tighten\w*|"
     r"expand\w*|debate\w*|extend\w*)\b"
     r"|\b(?:adopt\w*|vetoe?\w*|addressed|speech to|general debate of)\b[^.;]{0,60}?"
@@ -315,7 +315,9 @@ _UN_BODY_ACTING = re.compile(
     # "Russia vetoed a U.N. resolution", "the vote in the 15-member council"
     r"|\b(?:adopt\w*|vetoe?\w*|pass\w*|approv\w+)\b[^.;]{0,30}?\b(?:U\.N\.|UN|United Nations)"
     r" (?:\w+ )?resolution"
-    r"|\bvote (?:in|of|at) the (?:[\w-]+ )?(?:Security )?Council\b",
+    r"|\bvote (?:in|of|at) the (?:[\w-]+ )?(?:Security )?Council\b"
+    r"|\b(?:UNSC|Security Council)(?: (?:emergency|closed-door|open|urgent))? (?:meeting|session|consultations)"
+    r"|\b(?:emergency|closed-door|urgent) (?:UNSC|U\.?N\.? Security Council|Security Council) (?:meeting|session)",
     re.IGNORECASE,
 )
 _NORTH_BODY = re.compile(
@@ -411,10 +413,14 @@ _IMPLIED_VENUES = (
 )
 
 
-def implied_venue(category: str, evidence: Sequence[Sentence]) -> tuple[Place, str] | None:
-    """Where an unnamed venue is implied by who acted (a Security Council vote), if anywhere."""
+def implied_venue(
+    category: str, evidence: Sequence[Sentence], *, place_named: bool = False
+) -> tuple[Place, str] | None:
+    """Where an unnamed venue is implied by who acted (a Security Council vote), if anywhere.
+    With a place named, only a body that sits in one place overrides it: the Security Council
+    condemning a launch over Japan met in New York, not in Japan."""
     for pattern, place_id, categories, why in _IMPLIED_VENUES:
-        if category not in categories:
+        if category not in categories or (place_named and pattern is not _UN_BODY_ACTING):
             continue
         place = gazetteer().get(place_id)
         if place is None:
