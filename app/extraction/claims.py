@@ -32,7 +32,7 @@ _NORTH_OWNER = re.compile(
 # more than a media report does; a launch detected and hedged only about its type stays confirmed
 _HEDGED = re.compile(
     r"\b(?:believes?|believed|suspects?|suspected|apparently|allegedly|is thought|are thought|"
-    r"probably|possibly|may have|might have|is likely|are likely)\b",
+    r"probably|possibly|may have|might have|is likely|are likely|reportedly|on suspicion)\b",
     re.IGNORECASE,
 )
 _LAUNCHES = frozenset({"missile_test", "space_launch", "artillery", "nuclear"})
@@ -97,7 +97,8 @@ def _attributions(
             after is not None
             and _one_clause(text, name.end(), after.start(), NAME_BEFORE_VERB_CHARS)
             and not _QUOTE.search(text, name.end(), after.start())
-            and not _OBJECT_OF.search(text, max(0, name.start() - 10), name.start())
+            and not _OBJECT_OF.search(text, max(0, name.start() - 14), name.start())
+            and not _inverted_speaker(text, after)
         ):
             found.append(
                 (name.start(), name.group(0), name.start(), text[name.start() : after.end()])
@@ -118,9 +119,27 @@ def _attributions(
 # "...with four ministry officials in March," a source said: the quotation's speaker follows it
 _QUOTE = re.compile(r"[\"“”]")
 # "executed along with ministry officials": the object of a preposition says nothing
-_OBJECT_OF = re.compile(r"\b(?:with|against|toward|towards|into)\s+(?:\w+\s+)?$", re.IGNORECASE)
+_OBJECT_OF = re.compile(
+    r"\b(?:with|against|toward|towards|into|including|such as|former|ex-)\s*(?:\w+\s+)?$",
+    re.IGNORECASE,
+)
+# "..., said Kyung, who received a briefing": the verb's subject follows it
+_SPEAKER_AFTER = re.compile(
+    r"\s+(?!(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|January|February|March|"
+    r"April|May|June|July|August|September|October|November|December|on|in|at|that|the\s+"
+    r"(?:ministry|agency|department|command|military|council|statement|report)\b)\b)"
+    r"(?:[A-Z][a-z]+\b|(?:an?|the) (?:\w+ ){0,2}(?:lawmaker|legislator|source|analyst|expert|"
+    r"researcher|professor|newspaper|report))"
+)
 # "said Sunday that it had removed United Nations devices": what was said, not who said it
 _THAT = re.compile(r"\bthat\b", re.IGNORECASE)
+
+
+def _inverted_speaker(text: str, verb: re.Match[str]) -> bool:
+    """ ", said Kyung": after a comma, a verb of saying takes the name that follows it."""
+    return text[max(0, verb.start() - 2) : verb.start()].rstrip().endswith(
+        (",", '"', "”")
+    ) and bool(_SPEAKER_AFTER.match(text, verb.end()))
 
 
 def _one_clause(text: str, start: int, end: int, reach: int) -> bool:
