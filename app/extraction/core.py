@@ -263,7 +263,8 @@ def _emitted(supports: dict[str, Support]) -> list[Support]:
             if s.category.name != "missile_test"
             or not all(_SATELLITE.search(t.sentence.text) for t in s.main)
         ]
-    emitted.sort(key=lambda s: (s.first_index, s.category.name))
+    # the headline's event first, then the best-supported: a lede's aside comes after its news
+    emitted.sort(key=lambda s: (s.first_index > 0, -len(s.main), s.first_index, s.category.name))
     return emitted[:MAX_EVENTS_PER_ARTICLE]
 
 
