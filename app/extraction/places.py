@@ -309,7 +309,7 @@ UN_HEADQUARTERS_ID = "us-un-headquarters"
 _UN_BODY_ACTING = re.compile(
     r"\b(?:Security Council|UNSC|General Assembly|the Council)\b[^.;]{0,60}?\b(?:adopt\w*|vot\w+|"
     r"impos\w+|pass\w*|approv\w+|condemn\w*|veto\w*|toughen\w*|step\w* up|tighten\w*|"
-    r"expand\w*|debate\w*|extend\w*)\b"
+    r"expand\w*|debate\w*|extend\w*|held|convened|met|meets)\b"
     r"|\b(?:adopt\w*|vetoe?\w*|addressed|speech to|general debate of)\b[^.;]{0,60}?"
     r"\b(?:Security Council|General Assembly)\b"
     # "Russia vetoed a U.N. resolution", "the vote in the 15-member council"

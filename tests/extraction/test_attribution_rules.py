@@ -1,0 +1,211 @@
+"""Rules for who speaks and where things happen, each found on real copy and written here as
+its own small case (the real-text corpus measures them; these keep each rule from regressing)."""
+
+from __future__ import annotations
+
+from tests.extraction.test_core import only, run
+
+
+def _place(event) -> str | None:  # type: ignore[no-untyped-def]
+    return event.location.name if event.location else None
+
+
+def test_a_resolution_vetoed_at_the_un_sits_at_its_headquarters() -> None:
+    event = only(
+        run(
+            "Veto ends monitoring of sanctions",
+            "China vetoed a U.N. resolution on Tuesday that would have renewed the mandate of "
+            "the panel monitoring sanctions against North Korea.",
+        ),
+        "sanctions",
+    )
+    assert _place(event) == "United Nations Headquarters"
+
+
+def test_a_security_council_meeting_overrides_the_place_it_discussed() -> None:
+    event = only(
+        run(
+            "Council divided after launch over Japan",
+            "The Security Council held an emergency meeting on Wednesday on the missile that flew "
+            "over Japan and set off alerts in Tokyo, but two members blocked a statement.",
+        ),
+        "diplomacy",
+    )
+    assert _place(event) == "United Nations Headquarters"
+
+
+def test_loudspeaker_broadcasts_happen_on_the_inter_korean_border() -> None:
+    event = only(
+        run(
+            "South halts propaganda broadcasts",
+            "South Korea's military switched off its propaganda loudspeakers on Monday, the "
+            "defence ministry said.",
+        ),
+        "border_maritime",
+    )
+    assert _place(event) == "Korean Demilitarized Zone"
+
+
+def test_where_something_is_scheduled_to_happen_is_not_where_this_happened() -> None:
+    event = only(
+        run(
+            "Veteran official dies",
+            "The party's veteran leader died of illness on Friday, state media said, adding that "
+            "his funeral is scheduled to be held in Wonsan next week.",
+        ),
+        "domestic",
+    )
+    assert _place(event) != "Wonsan"
+
+
+def test_a_detainee_sentenced_by_the_north_was_tried_in_pyongyang() -> None:
+    event = only(
+        run(
+            "Tourist sentenced to hard labour",
+            "A foreign tourist was sentenced by North Korea's top court on Monday to ten years "
+            "of hard labour, the official KCNA news agency said.",
+        ),
+        "humanitarian",
+    )
+    assert _place(event) == "Pyongyang"
+    assert event.claim_status == "claimed"  # only the North's media say so
+
+
+def test_first_is_not_firing() -> None:
+    events = run(
+        "Negotiators meet again",
+        "Negotiators sat down for talks in Beijing, the first in a series of tough rounds of "
+        "negotiation.",
+    )
+    assert "artillery" not in {e.category for e in events}
+    assert "diplomacy" in {e.category for e in events}
+
+
+def test_the_second_half_of_a_compound_names_no_place() -> None:
+    event = only(
+        run(
+            "Helicopter sale approved",
+            "The State Department approved the sale of 12 transport helicopters to South Korea "
+            "to support stability in the Indo-Pacific region.",
+        ),
+        "arms_transfer",
+    )
+    assert _place(event) != "Pacific Ocean"
+
+
+def test_a_place_and_a_passive_verb_name_no_official_doer() -> None:
+    event = only(
+        run(
+            "Two reporters sentenced",
+            "Two reporters were sentenced to 12 years of labour, the official KCNA news agency "
+            "said. They had been filming near the river in China when they were seized by guards.",
+        ),
+        "humanitarian",
+    )
+    assert event.claim_status == "claimed"
+
+
+def test_what_follows_said_that_is_what_was_said_not_who_said_it() -> None:
+    event = only(
+        run(
+            "Monitoring devices removed",
+            "North Korea said on Sunday that it had begun removing United Nations monitoring "
+            "devices from its reactor at Yongbyon.",
+        ),
+        "nuclear",
+    )
+    assert event.claim_status == "claimed"
+
+
+def test_a_name_inside_a_quotation_does_not_speak_for_the_source_after_it() -> None:
+    event = only(
+        run(
+            "Envoy executed, newspaper says",
+            'North Korea executed its envoy, a newspaper reported. "He was executed with four '
+            'foreign ministry officials in March," an unnamed source said.',
+        ),
+        "domestic",
+    )
+    assert event.claim_status == "reported"
+
+
+def test_a_comma_before_said_gives_the_verb_to_the_name_after_it() -> None:
+    event = only(
+        run(
+            "Shipbuilder hacked",
+            "North Korean hackers stole warship blueprints from a shipbuilder last year. The "
+            "breach was discovered by a unit under South Korea's Ministry of Defense, said Kyung, a "
+            "lawmaker who was briefed on the case.",
+        ),
+        "cyber",
+    )
+    assert event.claim_status == "reported"
+
+
+def test_refusing_to_confirm_confirms_nothing() -> None:
+    event = only(
+        run(
+            "Leader visits Beijing",
+            "North Korea's leader arrived in Beijing on Monday, broadcasters reported. South "
+            "Korean officials refused to confirm the visit.",
+        ),
+        "diplomacy",
+    )
+    assert event.claim_status == "reported"
+
+
+def test_family_reunions_are_held_by_both_governments() -> None:
+    event = only(
+        run(
+            "Separated families meet",
+            "Elderly South Koreans met their relatives from the North on Monday at the Mount "
+            "Kumgang resort, the first family reunions in three years.",
+        ),
+        "humanitarian",
+    )
+    assert event.claim_status == "confirmed"
+
+
+def test_a_state_named_as_doer_of_an_official_act_is_its_government() -> None:
+    event = only(
+        run(
+            "Estonia to buy howitzers",
+            "Estonia has agreed to buy South Korean self-propelled howitzers in a deal worth "
+            "about $50 million.",
+        ),
+        "arms_transfer",
+    )
+    assert event.claim_status == "confirmed"
+
+
+def test_the_souths_own_rocket_flies_from_naro() -> None:
+    event = only(
+        run(
+            "Nuri reaches orbit",
+            "South Korea's homegrown Nuri rocket placed eight satellites into orbit on Thursday, "
+            "officials said.",
+        ),
+        "space_launch",
+    )
+    assert _place(event) == "Naro Space Center"
+
+
+def test_a_launch_site_abroad_is_still_the_launch_site() -> None:
+    event = only(
+        run(
+            "Spy satellite launched",
+            "South Korea's second military spy satellite was launched on a Falcon 9 rocket from "
+            "the Kennedy Space Center in Florida on Sunday.",
+        ),
+        "space_launch",
+    )
+    assert _place(event) == "Kennedy Space Center"
+
+
+def test_weapons_sent_over_a_city_are_an_incursion_not_a_transfer() -> None:
+    events = run(
+        "North accuses South of drone flights",
+        "North Korea accused South Korea on Friday of sending drones over Pyongyang to drop "
+        "leaflets.",
+    )
+    assert "arms_transfer" not in {e.category for e in events}
