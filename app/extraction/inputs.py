@@ -6,11 +6,18 @@ nor text). Everything else is read as well as it can be, and what was set aside 
 `warnings`: a missing title (the first sentence stands in), a missing or unreadable `published`
 (the event date is then only what the text says), a reduced-precision `published` ("2023-05",
 "2023"), an over-long text (cut at the configured limit), a field of the wrong type (ignored).
+
+Fields go by the names this project documents (`title`, `text`, `published`, `url`, `source`);
+the names feeds and scrapers commonly use instead (`headline`; `summary`, `description`,
+`content`, `body`; `published_at`, `pubDate`, `date`; `link`) are read where the documented
+one is absent, with a warning. Besides ISO 8601, `published` may be an RFC 2822 feed date
+("Tue, 26 May 2026 04:30:00 GMT") or a written date ("May 26, 2026", "26 May 2026").
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import email.utils
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +26,14 @@ from app.core.config import get_settings
 from app.extraction.schemas import ArticleInput
 
 _YEAR_MONTH = re.compile(r"^(\d{4})(?:-(\d{1,2}))?$")
+# the documented field, then the names feeds and scrapers use for the same thing
+FIELD_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "title": ("headline",),
+    "text": ("summary", "description", "content", "body"),
+    "published": ("published_at", "pubDate", "pub_date", "date", "datetime"),
+    "url": ("link",),
+}
+_WRITTEN_DATE_FORMATS = ("%B %d, %Y", "%b %d, %Y", "%b. %d, %Y", "%d %B %Y", "%d %b %Y")
 
 
 class InvalidArticle(ValueError):
@@ -42,6 +57,7 @@ def read_article(obj: Any) -> ReadArticle:
         raise InvalidArticle("an article must be a JSON object")
     settings = get_settings()
     warnings: list[str] = []
+    obj = _with_documented_names(obj, warnings)
     title = _text(obj, "title", settings.max_title_chars, warnings)
     text = _text(obj, "text", settings.max_text_chars, warnings)
     if not title.strip() and not text.strip():
@@ -65,6 +81,36 @@ def read_article(obj: Any) -> ReadArticle:
         url=url,
     )
     return ReadArticle(article, warnings)
+
+
+def _with_documented_names(obj: dict[str, Any], warnings: list[str]) -> dict[str, Any]:
+    """`obj` with each absent documented field taken from its first present synonym."""
+    renamed = dict(obj)
+    for name, synonyms in FIELD_SYNONYMS.items():
+        if renamed.get(name) not in (None, ""):
+            continue
+        found = next((s for s in synonyms if obj.get(s) not in (None, "")), None)
+        if found is not None:
+            renamed[name] = obj[found]
+            warnings.append(f"{name} read from {found!r}")
+    return renamed
+
+
+def _written_date(value: str) -> dt.datetime | None:
+    """An RFC 2822 feed date or a date written out in English, as UTC; None if neither."""
+    text = value.strip()
+    try:
+        parsed = email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError, IndexError):
+        parsed = None
+    if parsed is not None:
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+    for form in _WRITTEN_DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(text, form).replace(tzinfo=dt.UTC)
+        except ValueError:
+            continue
+    return None
 
 
 def parse_published(value: Any) -> dt.datetime:
@@ -95,6 +141,9 @@ def _published(value: Any, warnings: list[str]) -> tuple[dt.datetime | None, str
             return parse_published(value), "day"
         except InvalidArticle:
             pass
+        written = _written_date(value)
+        if written is not None:
+            return written, "day"
     shown = value[:40] if isinstance(value, str) else type(value).__name__
     warnings.append(
         f"published {shown!r} is not an ISO 8601 date or timestamp: ignored, "

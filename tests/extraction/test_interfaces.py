@@ -95,6 +95,26 @@ def test_cli_reads_what_real_feeds_and_scripts_carry() -> None:
     assert out["k"]["events"] == [] and "Korean (ko)" in out["k"]["not_read"]
 
 
+def test_cli_reads_the_field_names_feeds_and_scrapers_use() -> None:
+    scraped = {
+        "id": "s",
+        "headline": LAUNCH["title"],
+        "summary": LAUNCH["text"],
+        "pubDate": "Tue, 26 May 2026 04:30:00 GMT",
+        "link": "https://example.org/s",
+    }
+    written = {"id": "w", "title": LAUNCH["title"], "text": LAUNCH["text"], "date": "May 26, 2026"}
+    done = run_cli(json.dumps(scraped) + "\n" + json.dumps(written) + "\n")
+    assert done.returncode == 0, done.stdout + done.stderr
+    out = {line["id"]: line for line in map(json.loads, done.stdout.splitlines())}
+    for key in ("s", "w"):
+        [event] = out[key]["events"]
+        # the text's "Tuesday" is dated against the publish day read from the synonym
+        assert (event["event_date"], event["date_precision"]) == ("2026-05-26", "day"), key
+    assert {"title read from 'headline'", "text read from 'summary'"} <= set(out["s"]["warnings"])
+    assert "published read from 'date'" in out["w"]["warnings"]
+
+
 @pytest.fixture(scope="module")
 def base_url() -> Iterator[str]:
     # routes read the process settings: set small limits through the environment
