@@ -130,7 +130,7 @@ _PENINSULA_BOX = (33.0, 43.5, 124.0, 131.5)  # lat min, lat max, lon min, lon ma
 
 def _metonym(place: Place) -> bool:
     """A capital, which news uses for its government ("Kyiv said", "Seoul's response")."""
-    return place.id in _METONYMS or place.kind == "capital"
+    return place.id in _METONYMS or place.kind in {"capital", "seat_of_government"}
 
 
 def _spaceport(place: Place) -> bool:
