@@ -253,7 +253,10 @@ def _emitted(supports: dict[str, Support]) -> list[Support]:
         ):
             emitted.append(support)
     names = {s.category.name for s in emitted}
-    if "missile_test" in names:
+    if {"missile_test", "artillery"} <= names and _only_rockets(emitted):
+        # "fired 10 multiple launch rockets", later "the projectiles": an artillery firing
+        emitted = [s for s in emitted if s.category.name != "missile_test"]
+    elif "missile_test" in names:
         # a salvo of missiles and rockets is one test event (the seed report reads it so)
         emitted = [s for s in emitted if s.category.name != "artillery"]
     if "space_launch" in names:
@@ -266,6 +269,19 @@ def _emitted(supports: dict[str, Support]) -> list[Support]:
     # the headline's event first, then the best-supported: a lede's aside comes after its news
     emitted.sort(key=lambda s: (s.first_index > 0, -len(s.main), s.first_index, s.category.name))
     return emitted[:MAX_EVENTS_PER_ARTICLE]
+
+
+_MISSILE_WORD = re.compile(
+    r"\b(?:missiles?|ICBMs?|IRBMs?|SRBMs?|SLBMs?|KN-\d+|Hwasong|Pukguksong|Hwasal|ballistic|"
+    r"warheads?|cruise)\b",
+    re.IGNORECASE,
+)
+
+
+def _only_rockets(emitted: list[Support]) -> bool:
+    """No missile is named in the article's launch sentences: only rockets and projectiles."""
+    launches = [t for s in emitted if s.category.name == "missile_test" for t in s.main]
+    return not any(_MISSILE_WORD.search(t.sentence.text) for t in launches)
 
 
 _DIGIT_OR_DAY = re.compile(r"\d|day\b")

@@ -31,6 +31,10 @@ _METONYMS = frozenset(
         "sg-singapore",
     }
 )
+# "to Seoul and Washington", "between Beijing and Moscow": capitals in pairs are governments
+_CAPITALS = r"(?:Washington|Seoul|Tokyo|Beijing|Moscow|Pyongyang|Kyiv|Kiev)"
+_CAPITAL_PAIR_AFTER = re.compile(rf",?\s+(?:and|or)\s+{_CAPITALS}\b")
+_CAPITAL_PAIR_BEFORE = re.compile(rf"\b{_CAPITALS},?\s+(?:and|or)\s+$")
 _LOCATIVE_BEFORE = AnchoredPattern(
     re.compile(
         r"(?:\b(?:in|at|near|outside|around|from|to|into|over|toward|towards|across|inside|visit|"
@@ -173,6 +177,8 @@ def _place_mentions(sentence: Sentence) -> list[PlaceMention]:
         place = _disambiguate(hit.keys, text)
         if _metonym(place) and (
             _POSSESSIVE_AFTER.match(after)
+            or _CAPITAL_PAIR_AFTER.match(after)
+            or _CAPITAL_PAIR_BEFORE.search(before)
             or not (_LOCATIVE_BEFORE.search(before) or _LOCATIVE_AFTER.match(after))
         ):
             continue
