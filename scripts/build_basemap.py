@@ -20,7 +20,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from shapely.geometry import LineString, MultiLineString, Polygon, box, mapping, shape
+from shapely.geometry import LineString, MultiLineString, MultiPolygon, Polygon, box, mapping
+from shapely.geometry.polygon import orient
 from shapely.ops import linemerge, unary_union
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -88,6 +89,13 @@ def rounded(geometry: dict[str, Any]) -> dict[str, Any]:
     return {"type": geometry["type"], "coordinates": walk(geometry["coordinates"])}
 
 
+def counter_clockwise(land: Polygon | MultiPolygon) -> Polygon | MultiPolygon:
+    """RFC 7946 winding: exterior rings counter-clockwise, holes clockwise."""
+    if isinstance(land, MultiPolygon):
+        return MultiPolygon([orient(part, sign=1.0) for part in land.geoms])
+    return orient(land, sign=1.0)
+
+
 def lines(arcs: list[list[tuple[float, float]]], indexes: list[int], region: Polygon) -> Any:
     merged = linemerge(MultiLineString([LineString(arcs[i]) for i in indexes]))
     clipped = merged.intersection(region).simplify(SIMPLIFY_DEGREES)
@@ -110,7 +118,7 @@ def build(topology: dict[str, Any]) -> dict[str, Any]:
             {
                 "type": "Feature",
                 "properties": {"kind": "land", "name": country["properties"]["name"]},
-                "geometry": rounded(mapping(shape(mapping(land)))),
+                "geometry": rounded(mapping(counter_clockwise(land))),
             }
         )
     uses = arc_uses(countries)
