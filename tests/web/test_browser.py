@@ -180,12 +180,15 @@ def test_the_seed_week_on_the_map_with_evidence_and_filters(
     rows[0].find_element("css selector", ".event-open").click()
     wait_for(
         browser,
-        lambda d: d.find_element("id", "detail-heading").text == "Event"
-        and d.find_elements("css selector", "#detail .evidence-event h3"),
+        lambda d: (
+            d.find_element("id", "detail-heading").text == "Event"
+            and d.find_elements("css selector", "#detail .evidence-event h3")
+        ),
         "the event of the list did not open",
     )
-    assert browser.find_element("css selector", "#detail .evidence-event h3").text == (
-        claimed[0]["title"]
+    assert (
+        browser.find_element("css selector", "#detail .evidence-event h3").text
+        == (claimed[0]["title"])
     )
     shots.append(screenshot(browser, "map-filtered-claimed.png"))
     assert not console_errors(browser)
@@ -197,8 +200,9 @@ def test_api_docs_render_offline(browser: Any, seed_base: str) -> None:
     browser.get(f"{seed_base}/docs")
     wait_for(
         browser,
-        lambda d: "Watchfloor" in " ".join(
-            e.text for e in d.find_elements("css selector", ".swagger-ui .info .title")
+        lambda d: (
+            "Watchfloor"
+            in " ".join(e.text for e in d.find_elements("css selector", ".swagger-ui .info .title"))
         ),
         "Swagger UI did not render",
     )
