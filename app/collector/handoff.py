@@ -69,7 +69,8 @@ def hand_off(engine: Engine, extractor: Extractor | None, article_ids: Sequence[
             extra={"error": repr(exc)[:500], "articles": len(article_ids or [])},
         )
         return 0
-    record_extraction(extracted, time.monotonic() - started)
+    if article_ids is not None or extracted:  # not the end-of-pass catch-up finding nothing
+        record_extraction(extracted, time.monotonic() - started)
     return extracted
 
 
