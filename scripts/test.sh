@@ -9,10 +9,14 @@ log() { printf '== %s\n' "$*" >&2; }
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else return 1; fi; }
 
 apt_install() {
-  # Debian packages the suite uses: PostgreSQL (if absent) and GDAL's ogrinfo (GIS client tests).
+  # Debian packages the suite uses: PostgreSQL (if absent), GDAL's ogrinfo (GIS client tests),
+  # Chromium and its driver (the map page's browser test), promtool (checks /metrics).
   local missing=()
   command -v pg_ctlcluster >/dev/null || missing+=(postgresql)
   command -v ogrinfo >/dev/null || missing+=(gdal-bin)
+  command -v chromium >/dev/null || missing+=(chromium)
+  command -v chromedriver >/dev/null || missing+=(chromium-driver)
+  command -v promtool >/dev/null || missing+=(prometheus)
   [ ${#missing[@]} -eq 0 ] && return 0
   log "installing ${missing[*]}"
   as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null \

@@ -10,6 +10,7 @@ import anyio
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
+from fastapi_offline import FastAPIOffline
 
 from app import __version__
 from app.api.cache import ResponseCache, VersionReader, read_version
@@ -27,6 +28,8 @@ from app.api.routes import ROUTERS
 from app.core.config import Settings, get_settings
 from app.core.db import get_engine
 from app.core.memory import freeze_long_lived_objects
+from app.metrics.exposition import install_metrics
+from app.web import mount_web
 
 Hook = Callable[[], Any]
 
@@ -54,7 +57,8 @@ def create_app(
             for hook in on_shutdown or []:
                 hook()
 
-    app = FastAPI(
+    # Swagger UI and ReDoc served from the package (fastapi-offline), not from a CDN.
+    app = FastAPIOffline(
         title="Watchfloor",
         version=__version__,
         description="Korean Peninsula security news as structured, explainable assessments.",
@@ -75,11 +79,13 @@ def create_app(
         app.add_middleware(RateLimitMiddleware, per_minute=settings.rate_limit_per_minute)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_body_bytes)
     app.add_middleware(SecurityHeadersMiddleware)
+    install_metrics(app)  # outermost: times every answer, 413 and 429 included; GET /metrics
     app.state.settings = settings
     app.state.response_cache = ResponseCache(settings.response_cache_seconds)
     app.state.version_reader = VersionReader(lambda: read_version(get_engine()))
     app.state.window_memo = WindowMemo(settings.response_cache_seconds)
     for router in ROUTERS:
         app.include_router(router)
+    mount_web(app)  # the map page at / and /map, and its static files
     document_limits(app, settings)
     return app

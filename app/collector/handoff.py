@@ -27,6 +27,7 @@ from sqlmodel import Session
 
 from app.collector.parsepool import ParsePool
 from app.core.db import session_scope
+from app.metrics import record_extraction
 
 logger = logging.getLogger(__name__)
 
@@ -57,9 +58,10 @@ def hand_off(engine: Engine, extractor: Extractor | None, article_ids: Sequence[
         return 0
     if article_ids is not None and not article_ids:
         return 0
+    started = time.monotonic()
     try:
         with _lock, session_scope(engine) as session:
-            return int(_call(extractor, session, article_ids) or 0)
+            extracted = int(_call(extractor, session, article_ids) or 0)
     except Exception as exc:
         # The articles are committed with extracted_at NULL: the end-of-pass catch-up retries.
         logger.warning(
@@ -67,6 +69,9 @@ def hand_off(engine: Engine, extractor: Extractor | None, article_ids: Sequence[
             extra={"error": repr(exc)[:500], "articles": len(article_ids or [])},
         )
         return 0
+    if article_ids is not None or extracted:  # not the end-of-pass catch-up finding nothing
+        record_extraction(extracted, time.monotonic() - started)
+    return extracted
 
 
 def _call(extractor: Extractor, session: Session, article_ids: Sequence[int] | None) -> int:

@@ -38,6 +38,7 @@ from app.collector.store import (
 )
 from app.core.config import Settings, get_settings
 from app.core.db import get_engine, session_scope
+from app.metrics import record_feed_fetch, record_pass
 
 logger = logging.getLogger(__name__)
 
@@ -202,6 +203,7 @@ class Collector:
                     break
                 for outcome in self._process_batch(pool, batch):
                     summary.add(outcome)
+                    record_feed_fetch(outcome.outcome)
         self._extraction = None
         summary.extracted_articles += extraction.extracted
         summary.extraction_calls = extraction.calls
@@ -209,6 +211,7 @@ class Collector:
         # Crash recovery: anything committed but never extracted is picked up here.
         summary.extracted_articles += hand_off(self.engine, self.extractor, None)
         summary.finished_at = dt.datetime.now(dt.UTC)
+        record_pass(summary.duration_seconds, summary.new_articles, summary.updated_articles)
         logger.info(
             "collection pass",
             extra={k: v for k, v in summary.as_dict().items() if k != "errors"},

@@ -20,6 +20,8 @@ from app import __version__
 
 PROJECT_URL = "https://github.com/watchfloor/watchfloor"
 
+MAP_TILE_KEYS = ("{z}", "{x}", "{y}")
+
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 # The default area of interest, [lon, lat] vertices (WGS 84) of one ring: the Korean Peninsula;
@@ -254,6 +256,17 @@ class Settings(BaseSettings):
         default=0, ge=0, description="Worker threads; 0 = pool size + overflow."
     )
 
+    # --- map page ------------------------------------------------------------------------------
+    map_tiles_url: str = Field(
+        default="",
+        description="An online tile layer for the map page, as a Leaflet URL template "
+        "('https://tiles.example.org/{z}/{x}/{y}.png'); empty: only the bundled offline base "
+        "layer (Natural Earth coastlines and borders).",
+    )
+    map_tiles_attribution: str = Field(
+        default="", description="Attribution shown under the online tile layer (plain text)."
+    )
+
     # --- scheduler and logs -------------------------------------------------------------------
     scheduler_enabled: bool = Field(default=True, description="`serve` runs the scheduler.")
     weekly_assessment_cron: str = Field(
@@ -271,6 +284,16 @@ class Settings(BaseSettings):
     @property
     def area_of_interest_ring(self) -> Ring | None:
         return parse_area(self.area_of_interest)
+
+    @field_validator("map_tiles_url")
+    @classmethod
+    def _tiles_url(cls, value: str) -> str:
+        value = value.strip()
+        if value and not (
+            value.startswith(("https://", "http://")) and all(k in value for k in MAP_TILE_KEYS)
+        ):
+            raise ValueError("map_tiles_url must be an http(s) URL template with {z}, {x} and {y}")
+        return value
 
     @field_validator("log_level")
     @classmethod
