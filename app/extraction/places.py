@@ -39,7 +39,8 @@ _LOCATIVE_BEFORE = AnchoredPattern(
     re.compile(
         r"(?:\b(?:in|at|near|outside|around|from|to|into|over|toward|towards|across|inside|visit|"
         r"visits|visited|visiting|arrived in|left|of central|downtown|north of|south of|east of|"
-        r"west of|suburbs of)\s+(?:the\s+)?(?:city of\s+|capital,?\s+|capital city of\s+)?)$",
+        r"west of|suburbs of)\s+(?:the\s+)?(?:(?:[A-Z][a-z]+\s+)?(?:city of\s+|capital,?\s+|"
+        r"capital city of\s+))?)$",
         re.IGNORECASE,
     )
 )
