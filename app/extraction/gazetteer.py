@@ -61,7 +61,8 @@ _APOSTROPHES = re.compile(r"['’‘`ʼ]")
 _TITLE_AFTER = re.compile(
     r"\s+(?:Times|Post|Journal|Herald|Tribune|Gazette|Chronicle|Daily|Telegraph|Guardian|"
     r"Declaration|Conventions?|Accords?|Agreement|Protocol|Statement|Process|Principles|"
-    r"Communiqu[eé]|Group|University|FC)\b"
+    r"Communiqu[eé]|Group|University|FC|Command|Fleet|Forces|Air Force|Army|Navy|Council|"
+    r"Commission|Institute|Society|Foundation|Center for|Centre for)\b"
 )
 # a GeoNames place counts only where the text puts something there ("talks in Hanoi"), not as
 # an adjective ("St. Petersburg researchers") or a name that happens to be a town's
