@@ -140,9 +140,7 @@ def test_replay_sends_the_same_message_again_with_the_same_id(
         answer = client.post(f"{one}/replay", json={"msg_id": ping["msg_id"]}, headers=ADMIN)
         assert answer.status_code == 202 and answer.json() == {"queued": 1}
         assert wait_until(lambda: receiver.accepted()[ping["msg_id"]] == 2, 15)
-        answer = client.post(
-            f"{one}/replay", json={"since": "2000-01-01T00:00:00Z"}, headers=ADMIN
-        )
+        answer = client.post(f"{one}/replay", json={"since": "2000-01-01T00:00:00Z"}, headers=ADMIN)
         assert answer.json() == {"queued": 1}
         assert wait_until(lambda: receiver.accepted()[ping["msg_id"]] == 3, 15)
     finally:

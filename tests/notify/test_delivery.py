@@ -141,7 +141,7 @@ class _Fixed(BaseHTTPRequestHandler):
     status = 410
     hits = 0
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         type(self).hits += 1
         self.rfile.read(int(self.headers.get("Content-Length", "0")))
         self.send_response(self.status)
@@ -213,9 +213,7 @@ def test_errors_back_off_then_give_up_after_the_retry_window(db: Engine, answeri
         assert base * 0.74 <= delay <= base * 1.26
     with Session(db) as session:  # 26 hours later: given up
         old = utcnow() - dt.timedelta(hours=26)
-        session.execute(
-            sa.update(WebhookDelivery).values(next_attempt_at=utcnow(), created_at=old)
-        )
+        session.execute(sa.update(WebhookDelivery).values(next_attempt_at=utcnow(), created_at=old))
         [item] = delivery.claim(session, 10, settings)
         session.commit()
     with delivery.build_client(settings) as client, Session(db) as session:

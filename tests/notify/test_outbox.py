@@ -121,7 +121,9 @@ def test_disabled_subscriptions_are_owed_nothing_new(db: Engine) -> None:
     sub = subscribe(db, HOOK)
     with Session(db) as session:
         session.execute(
-            sa.update(WebhookSubscription).where(WebhookSubscription.id == sub.id).values(status="disabled")  # type: ignore[arg-type]
+            sa.update(WebhookSubscription)
+            .where(WebhookSubscription.id == sub.id)
+            .values(status="disabled")  # type: ignore[arg-type]
         )
         session.commit()
     extract(db, JCS_LAUNCH)
@@ -137,7 +139,9 @@ def test_the_threat_level_crossing_a_band_is_announced_once(db: Engine) -> None:
         assert state is not None
         baseline = dict(state.value)
         session.execute(
-            sa.update(NotifyState).where(NotifyState.name == "threat_level").values(value={"level": "Severe", "score": 99.0})  # type: ignore[arg-type]
+            sa.update(NotifyState)
+            .where(NotifyState.name == "threat_level")
+            .values(value={"level": "Severe", "score": 99.0})  # type: ignore[arg-type]
         )
         assert check_threat_level(session, at=at) is True
         assert check_threat_level(session, at=at) is False  # the same band: nothing more

@@ -12,6 +12,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
 
 import pytest
 import sqlalchemy as sa
@@ -27,10 +28,10 @@ MESSAGES = 150
 
 class Counting(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
-    received: Counter[str] = Counter()
+    received: ClassVar[Counter[str]] = Counter()
     lock = threading.Lock()
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         self.rfile.read(int(self.headers.get("Content-Length", "0")))
         time.sleep(0.01)  # a little work, so that both processes have claims in flight
         with self.lock:

@@ -47,8 +47,9 @@ def _text(value: str | None) -> str:
 
 
 def _stamp(value: dt.datetime | None) -> str:
-    moment = (value or EPOCH).astimezone(dt.UTC).replace(microsecond=0)
-    return moment.isoformat().replace("+00:00", "Z")
+    """RFC 3339 in UTC, with the fraction of a second when there is one (two updates in one
+    second still differ)."""
+    return (value or EPOCH).astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
 
 
 def _add(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
@@ -64,8 +65,8 @@ def _entry(feed: ET.Element, event: Any, base: str) -> None:
     _add(entry, f"{{{ATOM}}}title", event.title)
     _add(entry, f"{{{ATOM}}}updated", _stamp(event.updated_at))
     _add(entry, f"{{{ATOM}}}published", _stamp(event.created_at))
-    _add(entry, f"{{{ATOM}}}link", rel="alternate", type="application/json",
-         href=f"{base}/events/{event.id}")  # fmt: skip
+    # no `type`: readers take an untyped alternate as the entry's link (the event's JSON today)
+    _add(entry, f"{{{ATOM}}}link", rel="alternate", href=f"{base}/events/{event.id}")
     _add(entry, f"{{{ATOM}}}category", term=event.category)
     details = (
         f"{event.event_date.isoformat()} · severity {event.severity}/5 · {event.claim_status}"
