@@ -279,6 +279,7 @@ def _forget_mentions(session: Session, article_ids: list[int]) -> set[int]:
     for chunk in _chunks(article_ids):
         event_ids.update(session.scalars(sa.select(m.event_id).where(m.article_id.in_(chunk))))
     if event_ids:
+        notify.note_forgotten_mentions(session, article_ids)  # for event.deleted's replaced_by
         for chunk in _chunks(article_ids):
             session.execute(sa.delete(MENTIONS).where(m.article_id.in_(chunk)))
     return event_ids
@@ -637,7 +638,11 @@ def _write(
     _allocate_ids(session, index.created, reuse_ids)
     kept = [s.row for s in touched if not s.created and s.row["id"] not in gone]
     notify.record_event_changes(
-        session, created=[s.row for s in index.created], updated=kept, deleted=gone
+        session,
+        created=[s.row for s in index.created],
+        updated=kept,
+        deleted=gone,
+        supporters={s.row["id"]: list(s.mentions) for s in touched},
     )
     if index.created:
         session.execute(sa.insert(EVENTS), [s.row for s in index.created])

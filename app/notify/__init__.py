@@ -10,6 +10,7 @@ from app.notify.producers import (
     begin_rebuild,
     check_threat_level,
     end_rebuild,
+    note_forgotten_mentions,
     record_assessment,
     record_event_changes,
 )
@@ -19,6 +20,7 @@ __all__ = [
     "begin_rebuild",
     "check_threat_level",
     "end_rebuild",
+    "note_forgotten_mentions",
     "record_assessment",
     "record_event_changes",
     "start_dispatcher",

@@ -11,7 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from app.core.models import Assessment, Event, NotifyState, utcnow
+from app.core.models import Assessment, Event, EventMention, NotifyState, utcnow
 from app.notify import outbox
 from app.notify.filters import (
     ASSESSMENT_PUBLISHED,
@@ -28,8 +28,10 @@ logger = logging.getLogger(__name__)
 
 EVENTS: sa.Table = Event.__table__  # type: ignore[attr-defined]
 STATE: sa.Table = NotifyState.__table__  # type: ignore[attr-defined]
+MENTIONS: sa.Table = EventMention.__table__  # type: ignore[attr-defined]
 _IN_CHUNK = 1000
 _REBUILD = "notify.rebuild_snapshot"  # session.info key: a rebuild reports its diff at the end
+_FORGOTTEN = "notify.forgotten_mentions"  # session.info key: event id -> its former articles
 THREAT_STATE = "threat_level"
 
 # What event.updated reports, by the name it reports it under.
@@ -90,16 +92,51 @@ def _read_events(session: Session, ids: Iterable[int] | None) -> dict[int, dict[
     return found
 
 
+def note_forgotten_mentions(session: Session, article_ids: Sequence[int]) -> None:
+    """Extraction's hook before an article's old mentions are dropped: which events they
+    supported, so an event left with none can name the event its articles moved to."""
+    if _REBUILD in session.info or not outbox.matchers(session, (EVENT_DELETED,)):
+        return
+    noted: dict[int, set[int]] = session.info.setdefault(_FORGOTTEN, {})
+    wanted = list(article_ids)
+    for start in range(0, len(wanted), _IN_CHUNK):
+        query = sa.select(MENTIONS.c.event_id, MENTIONS.c.article_id).where(
+            MENTIONS.c.article_id.in_(wanted[start : start + _IN_CHUNK])
+        )
+        for event_id, article_id in session.execute(query):
+            noted.setdefault(event_id, set()).add(article_id)
+
+
+def _successors(
+    deleted: Sequence[int], forgotten: dict[int, set[int]], supporters: dict[int, list[int]]
+) -> dict[int, int]:
+    """A deleted event's successor: the surviving event holding most of its former articles
+    (ties: the lowest id); none when its articles now support no event."""
+    found = {}
+    for event_id in deleted:
+        former = forgotten.get(event_id, set())
+        scores = [
+            (-len(former & set(articles)), other)
+            for other, articles in supporters.items()
+            if other not in deleted and former & set(articles)
+        ]
+        if scores:
+            found[event_id] = min(scores)[1]
+    return found
+
+
 def record_event_changes(
     session: Session,
     *,
     created: Sequence[dict[str, Any]],
     updated: Sequence[dict[str, Any]],
     deleted: Sequence[int],
-    replaced_by: dict[int, int] | None = None,
+    supporters: dict[int, list[int]] | None = None,
 ) -> int:
     """Extraction's hook, called after new ids are known and before the UPDATE and DELETE of
-    the batch are sent (so the rows still hold their old values). Returns messages written."""
+    the batch are sent (so the rows still hold their old values). `supporters`: the article
+    ids of each touched event's new mentions. Returns how many messages were written."""
+    forgotten: dict[int, set[int]] = session.info.pop(_FORGOTTEN, {})
     if _REBUILD in session.info or not (created or updated or deleted):
         return 0
     subscribers = outbox.matchers(session, EVENT_MESSAGE_TYPES)
@@ -110,7 +147,7 @@ def record_event_changes(
         [_snapshot(r) for r in created],
         [(old[r["id"]], _snapshot(r)) for r in updated if r["id"] in old],
         [old[i] for i in deleted if i in old],
-        replaced_by or {},
+        _successors(deleted, forgotten, supporters or {}),
     )
     return outbox.write(session, outgoing, subscribers)
 

@@ -177,3 +177,32 @@ def test_changes_names_each_watched_field() -> None:
     assert sorted(found) == ["date", "place", "severity"]
     assert found["severity"] == {"from": 2, "to": 4}
     assert found["date"]["to"]["event_date"] == "2026-05-27"
+
+
+def test_an_event_whose_articles_moved_is_deleted_with_replaced_by(db: Engine) -> None:
+    wonsan = (JCS_LAUNCH[0].replace("Jongju", "Wonsan"), JCS_LAUNCH[1].replace("Jongju", "Wonsan"))
+    with Session(db) as session:
+        yonhap = add_source(session, "Yonhap")
+        moving = add_article(session, yonhap, JCS_LAUNCH, TUESDAY)
+        add_article(session, add_source(session, "NK News"), wonsan, TUESDAY)
+        extract_pending(session)
+        session.commit()
+        moving_id = moving.id
+        before = {e.location_name: e.id for e in session.scalars(sa.select(Event))}  # type: ignore[arg-type]
+    assert set(before) >= {"Jongju", "Wonsan"}
+    subscribe(db, HOOK)
+    with Session(db) as session:  # the story is corrected: it was Wonsan all along
+        session.execute(
+            sa.text(
+                "UPDATE articles SET title = :h, text = :t, extracted_at = NULL WHERE id = :id"
+            ),
+            {"h": wonsan[0], "t": wonsan[1], "id": moving_id},
+        )
+        extract_pending(session)
+        session.commit()
+        assert session.get(Event, before["Jongju"]) is None
+    [deleted] = [m for m in messages(db) if m.type == "event.deleted"]
+    assert deleted.body["data"]["id"] == before["Jongju"]
+    assert deleted.body["data"]["reason"] == "merged"
+    assert deleted.body["data"]["replaced_by"] == before["Wonsan"]
+    assert deleted.body["data"]["replaced_by_url"].endswith(f"/events/{before['Wonsan']}")
