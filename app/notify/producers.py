@@ -233,7 +233,13 @@ def check_threat_level(session: Session, at: dt.datetime | None = None) -> bool:
     if session.get_bind().dialect.name == "postgresql":  # the row may not exist yet: serialise
         session.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": 0x5746_4E54})
     state = _locked_state(session, THREAT_STATE)
-    threat = compute_threat_level(session, at=now)
+    try:
+        threat = compute_threat_level(session, at=now)
+    except sa.exc.DBAPIError:
+        raise  # the transaction is broken anyway: let the change fail and be retried
+    except Exception as exc:  # a defect in scoring must not block extraction; the next
+        logger.error("threat level not evaluated", extra={"error": repr(exc)[:300]})  # check
+        return False  # (a later batch, or the delivery worker's timer) evaluates it again
     current = {"level": threat.level, "score": threat.score, "at": iso(now)}
     if state is not None and state.get("level") == threat.level:
         return False
