@@ -262,7 +262,7 @@ class Settings(BaseSettings):
         default=8, ge=1, description="Webhook deliveries in flight per delivery process."
     )
     webhook_poll_seconds: float = Field(
-        default=2.0,
+        default=1.0,
         gt=0,
         description="How often due deliveries are looked for without a wake-up (PostgreSQL "
         "wakes workers at once with NOTIFY; SQLite relies on this).",
