@@ -104,7 +104,8 @@ def _page(
     if cursor:
         day, row_id = params.cursor_day(cursor)
         query = query.where(sa.tuple_(Event.event_date, Event.id) < sa.tuple_(day, row_id))
-    query = query.order_by(Event.event_date.desc(), Event.id.desc()).limit(limit + 1)
+    order = (sa.desc(Event.event_date), sa.desc(Event.id))  # type: ignore[call-overload]
+    query = query.order_by(*order).limit(limit + 1)
     rows = list(session.execute(query))
     if len(rows) <= limit:
         return rows, None

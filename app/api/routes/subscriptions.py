@@ -53,7 +53,10 @@ class SubscriptionCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     url: str = Field(max_length=2000, description="http(s) URL receiving signed POSTs")
-    event_types: list[EventType] = Field(default_factory=lambda: list(EVENT_TYPES), min_length=1)
+    event_types: list[EventType] = Field(
+        default_factory=lambda: list(EVENT_TYPES),  # type: ignore[arg-type]
+        min_length=1,
+    )
     filters: EventFilter = Field(default_factory=EventFilter)
     description: str | None = Field(default=None, max_length=500)
 
