@@ -204,7 +204,7 @@ def _extract(
             _add_mention(state, article.id, event)
             touched[state] = None
     _write(session, index, list(touched), articles, reuse_ids, now)
-    notify.check_threat_level(session)
+    notify.after_extraction(session)  # threat_level.changed when a band is crossed
     for chunk in _chunks(ids):
         session.execute(
             sa.update(ARTICLES).where(ARTICLES.c.id.in_(chunk)).values(extracted_at=now)

@@ -7,6 +7,7 @@ committed. Admin routes: app/api/routes/subscriptions.py; the Atom feed: app/api
 
 from app.notify.filters import EVENT_TYPES
 from app.notify.producers import (
+    after_extraction,
     begin_rebuild,
     check_threat_level,
     end_rebuild,
@@ -17,6 +18,7 @@ from app.notify.producers import (
 
 __all__ = [
     "EVENT_TYPES",
+    "after_extraction",
     "begin_rebuild",
     "check_threat_level",
     "end_rebuild",

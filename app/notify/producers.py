@@ -139,6 +139,8 @@ def record_event_changes(
     forgotten: dict[int, set[int]] = session.info.pop(_FORGOTTEN, {})
     if _REBUILD in session.info or not (created or updated or deleted):
         return 0
+    if any(_may_move_the_level(row) for row in (*created, *updated)) or deleted:
+        session.info[_LEVEL_DIRTY] = True
     subscribers = outbox.matchers(session, EVENT_MESSAGE_TYPES)
     if not subscribers:
         return 0
@@ -201,6 +203,24 @@ def end_rebuild(session: Session) -> int:
 
 
 # --- threat level ------------------------------------------------------------------------------
+
+# Days before today whose events can move today's level: the window, its previous window and
+# their baselines (situation.span_needed: 7 x 6 days), and a year-precision date's year.
+LEVEL_LOOKBACK = dt.timedelta(days=7 * 6 + 366)
+_LEVEL_DIRTY = "notify.level_dirty"  # session.info key: this transaction changed recent events
+
+
+def _may_move_the_level(row: dict[str, Any]) -> bool:
+    day = row.get("event_date")
+    return not isinstance(day, dt.date) or day >= utcnow().date() - LEVEL_LOOKBACK
+
+
+def after_extraction(session: Session) -> bool:
+    """Extraction's hook after a batch is written: re-evaluate the level when the batch
+    changed events recent enough to move it (a backfill of old news costs nothing)."""
+    if not session.info.pop(_LEVEL_DIRTY, False):
+        return False
+    return check_threat_level(session)
 
 
 def _locked_state(session: Session, name: str) -> dict[str, Any] | None:

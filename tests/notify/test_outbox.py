@@ -206,3 +206,21 @@ def test_an_event_whose_articles_moved_is_deleted_with_replaced_by(db: Engine) -
     assert deleted.body["data"]["reason"] == "merged"
     assert deleted.body["data"]["replaced_by"] == before["Wonsan"]
     assert deleted.body["data"]["replaced_by_url"].endswith(f"/events/{before['Wonsan']}")
+
+
+def test_extraction_evaluates_the_level_only_after_recent_changes(db: Engine) -> None:
+    subscribe(db, HOOK, event_types=("threat_level.changed",))
+    with Session(db) as session:  # news from 2019 cannot move today's level: not evaluated
+        old = TUESDAY.replace(year=2019)
+        add_article(session, add_source(session, "Archive"), JCS_LAUNCH, old)
+        extract_pending(session)
+        session.commit()
+        assert session.get(NotifyState, "threat_level") is None
+    with Session(db) as session:  # recent news: evaluated (the first time, the level is recorded)
+        yesterday = dt.datetime.now(dt.UTC) - dt.timedelta(days=1)
+        add_article(session, add_source(session, "Wire"), KCNA_LAUNCH, yesterday)
+        extract_pending(session)
+        session.commit()
+    with Session(db) as session:
+        state = session.get(NotifyState, "threat_level")
+        assert state is not None and state.value["level"]
