@@ -21,6 +21,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, col
 
+from app import notify
 from app.assessment import methodology as m
 from app.assessment.annex import build_annex, iso_z
 from app.assessment.area import Area
@@ -496,6 +497,7 @@ def store_report(session: Session, body: dict[str, Any]) -> Assessment:
     session.flush()
     assessment = session.get(Assessment, assessment_id, populate_existing=True)
     assert assessment is not None
+    notify.record_assessment(session, assessment)
     return assessment
 
 

@@ -31,6 +31,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from filelock import FileLock, Timeout
 from sqlalchemy.pool import NullPool
 
+from app import notify
 from app.collector.claim import CollectorBusyError, sqlite_lock_path
 from app.collector.parsepool import shutdown_parse_pool
 from app.core.config import Settings, get_settings
@@ -245,6 +246,7 @@ def start_background() -> None:
     _guard.is_leader()
     _scheduler = configure(BackgroundScheduler(**_options(settings)), settings)
     _scheduler.start()
+    notify.start_dispatcher()  # webhook deliveries, beside the jobs
     logger.info("background scheduler started")
 
 
@@ -253,6 +255,7 @@ def stop_background() -> None:
     if _scheduler is not None and _scheduler.running:
         _scheduler.shutdown(wait=True)
     _scheduler = None
+    notify.stop_dispatcher()
     if _guard is not None:
         _guard.release()
         _guard = None
@@ -275,11 +278,13 @@ def run_blocking() -> None:
         scheduler.shutdown(wait=False)
 
     signal.signal(signal.SIGTERM, _stop)
+    notify.start_dispatcher()  # webhook deliveries, beside the jobs
     try:
         scheduler.start()
     except (KeyboardInterrupt, SystemExit):
         pass
     finally:
+        notify.stop_dispatcher()
         _guard.release()
         _guard = None
         _scheduler = None

@@ -267,6 +267,48 @@ class Settings(BaseSettings):
         default="", description="Attribution shown under the online tile layer (plain text)."
     )
 
+    # --- webhooks (app/notify) ---------------------------------------------------------------
+    webhook_timeout_seconds: float = Field(
+        default=10.0, gt=0, description="Whole-request deadline of one webhook delivery."
+    )
+    webhook_concurrency: int = Field(
+        default=8, ge=1, description="Webhook deliveries in flight per delivery process."
+    )
+    webhook_poll_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        description="How often due deliveries are looked for without a wake-up (PostgreSQL "
+        "wakes workers at once with NOTIFY; SQLite relies on this).",
+    )
+    webhook_lease_seconds: int = Field(
+        default=120,
+        ge=10,
+        description="A claimed delivery is re-claimable after (longer than the deadline).",
+    )
+    webhook_retry_hours: float = Field(
+        default=25.0,
+        gt=0,
+        description="How long a message is retried (exponential back-off with jitter) before "
+        "it is given up as failed.",
+    )
+    webhook_backoff_base_seconds: float = Field(
+        default=5.0, gt=0, description="First retry delay; doubled per attempt."
+    )
+    webhook_backoff_max_seconds: float = Field(
+        default=3600.0, gt=0, description="Longest delay between two attempts."
+    )
+    webhook_disable_after_days: float = Field(
+        default=5.0,
+        gt=0,
+        description="A subscription failing (no 2xx) for this long is disabled.",
+    )
+    webhook_threat_check_seconds: int = Field(
+        default=300,
+        ge=10,
+        description="How often delivery workers re-check the threat level (it also moves "
+        "with time, not only with new events).",
+    )
+
     # --- scheduler and logs -------------------------------------------------------------------
     scheduler_enabled: bool = Field(default=True, description="`serve` runs the scheduler.")
     weekly_assessment_cron: str = Field(

@@ -270,6 +270,112 @@ class CollectionRun(SQLModel, table=True):
     error: str | None = _text()
 
 
+SUBSCRIPTION_STATUSES = ("active", "paused", "disabled")
+DELIVERY_STATUSES = ("pending", "delivered", "failed")
+
+
+class WebhookSubscription(SQLModel, table=True):
+    """A receiver of signed webhooks (app/notify): where, what, and its health."""
+
+    __tablename__ = "webhook_subscriptions"
+    __table_args__ = (sa.CheckConstraint(_in("status", SUBSCRIPTION_STATUSES), name="status"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    url: str = Field(max_length=2000)
+    description: str | None = Field(default=None, max_length=500)
+    event_types: list[str] = _json(list)
+    filters: dict[str, Any] = _json(dict)
+    # The HMAC key must be readable to sign; it is shown to the operator once, at creation.
+    secret: str = Field(max_length=200)
+    status: str = Field(default="active", max_length=16)
+    disabled_reason: str | None = Field(default=None, max_length=1000)
+    failing_since: dt.datetime | None = _ts()
+    last_success_at: dt.datetime | None = _ts()
+    created_at: dt.datetime = _created()
+    updated_at: dt.datetime = _created()
+
+
+class WebhookMessage(SQLModel, table=True):
+    """The outbox: one message per change, written in the change's own transaction."""
+
+    __tablename__ = "webhook_messages"
+    __table_args__ = (sa.Index("ix_webhook_messages_created_at", "created_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    msg_id: str = Field(max_length=64, unique=True, description="webhook-id header")
+    type: str = Field(max_length=64)
+    body: dict[str, Any] = _json(dict)
+    created_at: dt.datetime = _created()
+
+
+class WebhookDelivery(SQLModel, table=True):
+    """One message owed to one subscription, claimed by delivery workers."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (
+        sa.UniqueConstraint("message_id", "subscription_id"),
+        sa.CheckConstraint(_in("status", DELIVERY_STATUSES), name="status"),
+        sa.Index("ix_webhook_deliveries_due", "status", "next_attempt_at"),
+        sa.Index("ix_webhook_deliveries_subscription", "subscription_id", "id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    message_id: int = Field(
+        sa_column=sa.Column(
+            sa.ForeignKey("webhook_messages.id", ondelete="CASCADE"), nullable=False
+        )
+    )
+    subscription_id: int = Field(
+        sa_column=sa.Column(
+            sa.ForeignKey("webhook_subscriptions.id", ondelete="CASCADE"), nullable=False
+        )
+    )
+    status: str = Field(default="pending", max_length=16)
+    attempts: int = Field(default=0)
+    claim_token: str | None = Field(default=None, max_length=64)
+    next_attempt_at: dt.datetime = _created()
+    last_attempt_at: dt.datetime | None = _ts()
+    delivered_at: dt.datetime | None = _ts()
+    last_status_code: int | None = None
+    last_error: str | None = _text()
+    created_at: dt.datetime = _created()
+
+
+class WebhookAttempt(SQLModel, table=True):
+    """The delivery log: every HTTP attempt, its response code and latency."""
+
+    __tablename__ = "webhook_attempts"
+    __table_args__ = (sa.Index("ix_webhook_attempts_subscription", "subscription_id", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    delivery_id: int = Field(
+        sa_column=sa.Column(
+            sa.ForeignKey("webhook_deliveries.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    subscription_id: int = Field(
+        sa_column=sa.Column(
+            sa.ForeignKey("webhook_subscriptions.id", ondelete="CASCADE"), nullable=False
+        )
+    )
+    msg_id: str = Field(max_length=64)
+    attempted_at: dt.datetime = _created()
+    duration_ms: int | None = None
+    status_code: int | None = None
+    outcome: str = Field(max_length=32, description="ok | http_error | network_error | refused")
+    error: str | None = _text()
+
+
+class NotifyState(SQLModel, table=True):
+    """Small named values the notifier remembers (the last threat level it announced)."""
+
+    __tablename__ = "notify_state"
+
+    name: str = Field(max_length=64, primary_key=True)
+    value: dict[str, Any] = _json(dict)
+    updated_at: dt.datetime = _created()
+
+
 TABLES = (
     "sources",
     "feeds",
@@ -278,4 +384,9 @@ TABLES = (
     "event_mentions",
     "assessments",
     "collection_runs",
+    "webhook_subscriptions",
+    "webhook_messages",
+    "webhook_deliveries",
+    "webhook_attempts",
+    "notify_state",
 )

@@ -32,6 +32,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from app import notify
 from app.core.config import get_settings
 from app.core.models import Article, Event, EventMention, Source, utcnow
 from app.extraction import merge, rules
@@ -150,6 +151,7 @@ def rebuild_events(session: Session) -> dict[str, int]:
     """Drop every event and mention and extract every stored article again (idempotent)."""
     _lock(session)
     session.flush()
+    notify.begin_rebuild(session)
     reuse_ids: dict[str, int] = dict(session.execute(sa.select(EVENTS.c.key, EVENTS.c.id)).all())  # type: ignore[arg-type]
     session.execute(sa.delete(MENTIONS))
     session.execute(sa.delete(EVENTS))
@@ -161,6 +163,7 @@ def rebuild_events(session: Session) -> dict[str, int]:
         articles += done
         if done < batch:
             break
+    notify.end_rebuild(session)
     summary = {
         "articles": articles,
         "events": session.scalar(sa.select(sa.func.count()).select_from(EVENTS)) or 0,
@@ -201,6 +204,7 @@ def _extract(
             _add_mention(state, article.id, event)
             touched[state] = None
     _write(session, index, list(touched), articles, reuse_ids, now)
+    notify.after_extraction(session)  # threat_level.changed when a band is crossed
     for chunk in _chunks(ids):
         session.execute(
             sa.update(ARTICLES).where(ARTICLES.c.id.in_(chunk)).values(extracted_at=now)
@@ -275,6 +279,7 @@ def _forget_mentions(session: Session, article_ids: list[int]) -> set[int]:
     for chunk in _chunks(article_ids):
         event_ids.update(session.scalars(sa.select(m.event_id).where(m.article_id.in_(chunk))))
     if event_ids:
+        notify.note_forgotten_mentions(session, article_ids)  # for event.deleted's replaced_by
         for chunk in _chunks(article_ids):
             session.execute(sa.delete(MENTIONS).where(m.article_id.in_(chunk)))
     return event_ids
@@ -631,6 +636,14 @@ def _write(
         else:  # every mention was re-extracted elsewhere
             gone.append(state.row["id"])
     _allocate_ids(session, index.created, reuse_ids)
+    kept = [s.row for s in touched if not s.created and s.row["id"] not in gone]
+    notify.record_event_changes(
+        session,
+        created=[s.row for s in index.created],
+        updated=kept,
+        deleted=gone,
+        supporters={s.row["id"]: list(s.mentions) for s in touched},
+    )
     if index.created:
         session.execute(sa.insert(EVENTS), [s.row for s in index.created])
     mentions = [

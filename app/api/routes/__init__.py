@@ -7,10 +7,12 @@ from app.api.routes import (
     admin,
     articles,
     assessments,
+    atom,
     events,
     extract,
     health,
     hotspots,
+    subscriptions,
     threat,
 )
 
@@ -19,9 +21,11 @@ ROUTERS: list[APIRouter] = [
     threat.router,
     hotspots.router,
     events.router,
+    atom.router,
     articles.router,
     assessments.router,
     extract.router,
     admin.router,
+    subscriptions.router,
     ogc.router,  # OGC API - Features under /ogc, GeoJSON exports under /export
 ]
