@@ -73,7 +73,7 @@ EVENTS_WRITTEN = Counter(
     namespace=NAMESPACE,
 )
 
-# --- push (webhook deliveries are recorded by the webhook sender, when there is one) --------------
+# --- push (recorded by app/notify/delivery.py as each attempt is stored) ----------------------
 WEBHOOK_DELIVERIES = Counter(
     "webhook_deliveries",
     "Webhook deliveries attempted, by outcome (delivered, failed, gave_up).",

@@ -40,6 +40,7 @@ from app.collector.netpolicy import (
 )
 from app.core.config import Settings
 from app.core.models import WebhookAttempt, utcnow
+from app.metrics import WEBHOOK_DELIVERIES
 from app.notify.outbox import DELIVERIES, MESSAGES, SUBSCRIPTIONS
 from app.notify.signing import signed_headers
 
@@ -227,7 +228,12 @@ def record(session: Session, item: Claimed, result: Result, settings: Settings) 
         logger.warning("webhook claim expired before its result", extra={"msg_id": item.msg_id})
         return "lost"
     _subscription_health(session, item.subscription_id, result, now, settings)
+    WEBHOOK_DELIVERIES.labels(outcome=_METRIC_OUTCOME[status]).inc()
     return status
+
+
+# the delivery's new status, as /metrics counts attempts: sent, to be retried, or given up
+_METRIC_OUTCOME = {"delivered": "delivered", "pending": "failed", "failed": "gave_up"}
 
 
 def _subscription_health(

@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from prometheus_client import REGISTRY
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -194,6 +195,7 @@ def test_errors_back_off_then_give_up_after_the_retry_window(db: Engine, answeri
     url, handler = answering(500)
     sub = subscribe(db, url)
     enqueue(db, [sub.id], 1)
+    retried_before, gave_up_before = _metric("failed"), _metric("gave_up")
     settings = fast_settings(webhook_backoff_base_seconds=5.0, webhook_backoff_max_seconds=60.0)
     next_at = []
     with delivery.build_client(settings) as client:
@@ -222,6 +224,14 @@ def test_errors_back_off_then_give_up_after_the_retry_window(db: Engine, answeri
         session.commit()
     assert handler.hits == 4
     assert attempts_by_msg(db, "http_error") == Counter({item.msg_id: 4})
+    # /metrics counts each attempt by what became of it: three to retry, then given up
+    assert _metric("failed") - retried_before == 3
+    assert _metric("gave_up") - gave_up_before == 1
+
+
+def _metric(outcome: str) -> float:
+    value = REGISTRY.get_sample_value("watchfloor_webhook_deliveries_total", {"outcome": outcome})
+    return value or 0.0
 
 
 def test_a_subscription_failing_for_days_is_disabled(db: Engine, answering: Any) -> None:
