@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 
-from app.extraction import merge, rules
+from app.extraction import fallback, merge, rules
 from app.extraction.claims import claim_status
 from app.extraction.dates import DATE_WORDS, DATES, Anchor, DateMention, find_dates
 from app.extraction.figures import extract_figures
@@ -107,8 +107,9 @@ class Support:
         return min(t.sentence.index for t in [*self.main, *self.dated_asides])
 
 
-def extract_article(article: ArticleInput) -> list[ExtractedEvent]:
-    """Zero or more events from one article; deterministic for a given input."""
+def extract_article(article: ArticleInput, *, second_opinion: bool = True) -> list[ExtractedEvent]:
+    """Zero or more events from one article; deterministic for a given input. Where the rules
+    find nothing, `second_opinion` asks the word statistics (app/extraction/fallback.py)."""
     if uncovered_language(article.title, article.text):
         return []  # callers that answer people say why (`not_read_because`)
     sentences = article_sentences(article.title, article.text)
@@ -119,7 +120,32 @@ def extract_article(article: ArticleInput) -> list[ExtractedEvent]:
     if _non_security_headline(sentences[0], supports):
         return []
     chosen = _emitted(supports)
+    if not chosen and second_opinion:
+        return _from_second_opinion(article, sentences, today)
     return [_build_event(article, sentences, support, today) for support in chosen]
+
+
+def _from_second_opinion(
+    article: ArticleInput, sentences: Sequence[Sentence], today: Anchor
+) -> list[ExtractedEvent]:
+    """The event the word statistics name, built from the title and lede like any other."""
+    opinion = fallback.second_opinion(article.title, article.text)
+    if opinion is None:
+        return []
+    support = Support(_categories_by_name()[opinion.category])
+    for sentence in sentences[:2]:  # the headline and the lede carry the news
+        support.main.append(Trigger(opinion.category, sentence, 0, "", False))
+    event = _build_event(article, sentences, support, today)
+    words = ", ".join(f"'{w}'" for w in opinion.words) or "the words of the title and lede"
+    event.reasons["category"] = [
+        f"no pattern matched; word statistics name it ({opinion.probability:.2f}): {words}"
+    ]
+    if event.confidence > fallback.CONFIDENCE_CAP:
+        event.confidence = fallback.CONFIDENCE_CAP
+        event.reasons.setdefault("confidence", []).append(
+            f"capped at {fallback.CONFIDENCE_CAP}: named by word statistics, not a pattern"
+        )
+    return [event]
 
 
 def not_read_because(article: ArticleInput) -> str | None:
