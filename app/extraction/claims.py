@@ -277,6 +277,7 @@ _MEETING_HELD = re.compile(
     r"\b(?:met|meets|held (?:talks|a summit|summit|a meeting|meetings)|hold talks|holds talks|"
     r"signed|visited|visiting|hosted|hosts|shook hands|greeted|"
     r"(?:summit|talks|meeting)\b[^.;]{0,60}?\b(?:ended|took place|wrapped up|concluded|began|opened|"
+    r"lasted|was held|were held|"
     r"broke down|collapsed))\b",
     re.IGNORECASE,
 )
@@ -339,7 +340,9 @@ def claim_status(
     rest = [s for s in lede if s.index not in own_ids]
     scope = [*own_event, *rest]
     own_act = category in OWN_WORDS
-    hedges_count = category not in _LAUNCHES
+    # a launch or a border incident the military detected happened, however hedged its nature
+    # ("the suspected trash balloons", "believed to be a cruise missile")
+    hedges_count = category not in _LAUNCHES and category != "border_maritime"
     for sentence in scope:
         authority = confirming_authority(sentence, own_act=own_act)
         if authority and hedges_count and _HEDGED.search(sentence.text):
