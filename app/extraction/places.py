@@ -283,6 +283,8 @@ def _score(
         score -= 1
     launch = category in _LAUNCHES
     cue = (_LAUNCH_CUES if launch else _OTHER_CUES).get(mention.cue, 0)
+    if category == "cyber" and mention.cue == "from":
+        return -1.0  # "attacks originated from Shenyang": the attackers' base, not the target
     if launch and mention.place.precision == "sea":
         cue = min(cue, _SEA_CUE_CEILING)
     if (
@@ -424,10 +426,12 @@ def implied_venue(
     category: str, evidence: Sequence[Sentence], *, place_named: bool = False
 ) -> tuple[Place, str] | None:
     """Where an unnamed venue is implied by who acted (a Security Council vote), if anywhere.
-    With a place named, only a body that sits in one place overrides it: the Security Council
-    condemning a launch over Japan met in New York, not in Japan."""
+    With a place named, only a body that sits in one place overrides it, for its meetings: the
+    Security Council condemning a launch over Japan met in New York, not in Japan (a transfer
+    at sea that breaks its resolutions still happened at sea)."""
     for pattern, place_id, categories, why in _IMPLIED_VENUES:
-        if category not in categories or (place_named and pattern is not _UN_BODY_ACTING):
+        overrides = pattern is _UN_BODY_ACTING and category == "diplomacy"
+        if category not in categories or (place_named and not overrides):
             continue
         place = gazetteer().get(place_id)
         if place is None:
