@@ -111,7 +111,7 @@ class Model:
         return cls(data["log_prior"], likelihood, data["log_unseen"], vocabulary)
 
     def posterior(self, words: set[str]) -> dict[str, float]:
-        known = [w for w in words if w in self.vocabulary]
+        known = sorted(w for w in words if w in self.vocabulary)  # one order: the same sums
         scores = {
             c: prior + sum(self.log_likelihood[c].get(w, self.log_unseen[c]) for w in known)
             for c, prior in self.log_prior.items()
@@ -129,7 +129,7 @@ class Model:
             rest = max(self.log_likelihood[c].get(word, self.log_unseen[c]) for c in others)
             return mine - rest
 
-        known = sorted((w for w in words if w in self.vocabulary), key=lift, reverse=True)
+        known = sorted((w for w in words if w in self.vocabulary), key=lambda w: (-lift(w), w))
         return tuple(w.replace("_", " ") for w in known[:n] if lift(w) > 0)
 
 
