@@ -145,6 +145,21 @@ class Settings(BaseSettings):
         default=5, ge=0, description="Redirects followed; each hop's address is checked."
     )
     max_entries_per_feed: int = Field(default=500, ge=1, description="Entries kept per fetch.")
+    parse_max_entries: int = Field(
+        default=5000,
+        ge=1,
+        description="Entries one document may hold; the parse stops there and the feed is an "
+        "error (max_entries_per_feed of the rest are kept).",
+    )
+    parse_max_cpu_seconds: float = Field(
+        default=10.0, gt=0, description="CPU time one feed's parse may take; more is an error."
+    )
+    parse_max_memory_mb: int = Field(
+        default=512,
+        ge=0,
+        description="Memory the process may grow by while one feed is parsed in a thread "
+        "(SQLite, parse_workers = 0); more is an error of that feed (0: unchecked).",
+    )
     max_title_chars: int = Field(default=1000, ge=10, description="Longer titles are cut.")
     max_text_chars: int = Field(
         default=200_000, ge=100, description="Longer article texts are cut."
