@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from app.assessment import methodology as m
+from app.core.db import chunked
 from app.core.models import Article, Event, EventMention
 from app.extraction.merge import distinct_publishers
 
@@ -147,10 +148,13 @@ def load_span_bounds(first_day: dt.date, last_day: dt.date) -> tuple[dt.date, dt
 
 def load_texts(session: Session, ids: Sequence[int]) -> dict[int, tuple[str, str | None]]:
     """Title and summary of these events (those that still exist)."""
-    rows = session.connection().execute(
-        sa.select(Event.id, Event.title, Event.summary).where(Event.id.in_(list(ids)))
-    )
-    return {row.id: (row.title, row.summary) for row in rows}
+    found: dict[int, tuple[str, str | None]] = {}
+    for chunk in chunked(list(ids)):
+        rows = session.connection().execute(
+            sa.select(Event.id, Event.title, Event.summary).where(Event.id.in_(chunk))
+        )
+        found.update((row.id, (row.title, row.summary)) for row in rows)
+    return found
 
 
 class TextGone(LookupError):

@@ -20,6 +20,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from app.collector.parse import NormalizedEntry
+from app.core.db import chunked
 from app.core.models import Article, CollectionRun, Feed, UTCDateTime
 
 ARTICLES = Article.__table__  # type: ignore[attr-defined]
@@ -241,13 +242,16 @@ def entries_in_past_week(session: Session, feed_id: int, now: dt.datetime) -> in
 def entries_in_past_week_many(
     session: Session, feed_ids: Sequence[int], now: dt.datetime
 ) -> dict[int, int]:
-    rows = session.execute(
-        sa.select(ARTICLES.c.feed_id, sa.func.count())
-        .where(ARTICLES.c.feed_id.in_(feed_ids))
-        .where(ARTICLES.c.published_at >= now - dt.timedelta(days=7))
-        .group_by(ARTICLES.c.feed_id)
-    ).all()
-    return {int(feed_id): int(count) for feed_id, count in rows}
+    counts: dict[int, int] = {}
+    for chunk in chunked(feed_ids):  # poll_batch_size has no upper bound
+        rows = session.execute(
+            sa.select(ARTICLES.c.feed_id, sa.func.count())
+            .where(ARTICLES.c.feed_id.in_(chunk))
+            .where(ARTICLES.c.published_at >= now - dt.timedelta(days=7))
+            .group_by(ARTICLES.c.feed_id)
+        ).all()
+        counts.update((int(feed_id), int(count)) for feed_id, count in rows)
+    return counts
 
 
 _CHECKED = (

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from functools import lru_cache
+from typing import TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
@@ -34,6 +35,51 @@ def make_engine(settings: Settings, *, role: str = "app") -> Engine:
             "connect_timeout": 5,
         },
     )
+
+
+T = TypeVar("T")
+
+# Values per IN (...) list built from data: far below psycopg's 65,535 bind parameters (and
+# SQLite's 32,766), whatever the data holds. A longer list is sent as several statements.
+IN_LIST_MAX = 1000
+
+# SQLSTATEs of a lost or refused connection (class 08), a server shutting down or starting
+# (57P01-57P03) and a server out of connection slots (53300): a retry may succeed.
+_CONNECTION_SQLSTATES = frozenset({"57P01", "57P02", "57P03", "53300"})
+# SQLite's "try again": another writer holds the database, or its file cannot be opened now.
+_SQLITE_TRANSIENT = ("database is locked", "unable to open database file", "disk I/O error")
+
+
+def chunked(values: Sequence[T], size: int = IN_LIST_MAX) -> Iterator[Sequence[T]]:
+    """`values` in slices of at most `size`: one IN list each."""
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def is_connection_error(exc: BaseException) -> bool:
+    """Whether a database error means "the database is unavailable" (worth a retry: 503) rather
+    than a fault of the statement, which fails the same way every time (500)."""
+    if isinstance(exc, sa.exc.TimeoutError):  # no pooled connection within pool_timeout
+        return True
+    if not isinstance(exc, sa.exc.DBAPIError):
+        return False
+    if exc.connection_invalidated:  # SQLAlchemy found the connection closed or broken
+        return True
+    if exc.statement is None and isinstance(exc, sa.exc.OperationalError):
+        return True  # failed while connecting, before any statement
+    orig = exc.orig
+    sqlstate = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    if sqlstate is not None:
+        return sqlstate.startswith("08") or sqlstate in _CONNECTION_SQLSTATES
+    return isinstance(exc, sa.exc.OperationalError) and any(
+        text in str(orig) for text in _SQLITE_TRANSIENT
+    )
+
+
+def is_statement_timeout(exc: BaseException) -> bool:
+    """A statement cancelled by `statement_timeout` (SQLSTATE 57014)."""
+    orig = getattr(exc, "orig", None)
+    return getattr(orig, "sqlstate", None) == "57014"
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
