@@ -92,6 +92,26 @@ class Settings(BaseSettings):
     db_pool_timeout: float = Field(
         default=10.0, gt=0, description="Seconds to wait for a pool slot."
     )
+    db_connect_timeout_seconds: int = Field(
+        default=5, ge=1, description="Deadline to open a database connection (PostgreSQL)."
+    )
+    db_statement_timeout_ms: int = Field(
+        default=15_000,
+        ge=0,
+        description="Longest statement of the API and the collector (PostgreSQL "
+        "statement_timeout; 0: none); a statement the server has not answered by then plus "
+        "a grace of a few seconds has its connection closed (a database that stopped "
+        "answering). Command-line tasks (migrate, rebuilds) run without it.",
+    )
+    db_tcp_user_timeout_ms: int = Field(
+        default=10_000,
+        ge=0,
+        description="Unacknowledged data on a database socket for this long drops the "
+        "connection (TCP_USER_TIMEOUT; keep-alive probes run as well); 0: the OS default.",
+    )
+    readyz_timeout_seconds: float = Field(
+        default=2.0, gt=0, description="/readyz answers 503 when its check takes longer."
+    )
     db_pool_recycle: int = Field(
         default=1800, description="Seconds before a connection is renewed."
     )
@@ -235,6 +255,11 @@ class Settings(BaseSettings):
     )
     public_base_url: str | None = Field(
         default=None, description="Absolute base URL for links (else taken from the request)."
+    )
+    forwarded_allow_ips: str = Field(
+        default="127.0.0.1,::1",
+        description="Proxies whose X-Forwarded-For/-Proto/-Host headers are trusted: "
+        "comma-separated addresses or networks, or `*`; from any other peer they are dropped.",
     )
     cors_origins: str = Field(default="", description="Comma-separated origins; empty = CORS off.")
     rate_limit_per_minute: int = Field(

@@ -2,14 +2,36 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from typing import TypeVar
+
 import sqlalchemy as sa
 from fastapi import APIRouter
 
+from app.api.http import AppSettingsDep
 from app.api.problems import Problem
 from app.core.db import get_engine
 from app.core.migrate import current_revision, head_revision
 
 router = APIRouter(tags=["health"])
+T = TypeVar("T")
+# The readiness check runs here, so /readyz answers by its deadline even when the database
+# does not; a check still hanging keeps its thread, and the next probes queue behind it and
+# time out too (two threads at most, never one per probe).
+_checks = ThreadPoolExecutor(max_workers=2, thread_name_prefix="readyz")
+
+
+def _within(seconds: float, check: Callable[[], T]) -> T:
+    return _checks.submit(check).result(timeout=seconds)
+
+
+def _database_revision() -> str | None:
+    engine = get_engine()
+    with engine.connect() as connection:
+        connection.execute(sa.text("SELECT 1"))
+    return current_revision(engine)
 
 
 @router.get("/healthz", summary="The process is alive")
@@ -22,12 +44,15 @@ def healthz() -> dict[str, str]:
     summary="The database is reachable and the schema is at head",
     responses={503: {"description": "Not ready", "content": {"application/problem+json": {}}}},
 )
-def readyz() -> dict[str, str | None]:
-    engine = get_engine()
+def readyz(settings: AppSettingsDep) -> dict[str, str | None]:
     try:
-        with engine.connect() as connection:
-            connection.execute(sa.text("SELECT 1"))
-        revision = current_revision(engine)
+        revision = _within(settings.readyz_timeout_seconds, _database_revision)
+    except FutureTimeout:
+        raise Problem(
+            503,
+            f"database did not answer within {settings.readyz_timeout_seconds} s",
+            headers={"Retry-After": "5"},
+        ) from None
     except Exception as exc:
         raise Problem(
             503, f"database unreachable ({type(exc).__name__})", headers={"Retry-After": "5"}
