@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import json
 import logging
 import math
@@ -17,11 +18,13 @@ import threading
 import time
 import zlib
 from collections import deque
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Coroutine, MutableMapping
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Request
+from fastapi.dependencies.models import Dependant
 from fastapi.responses import Response
+from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.api.problems import PROBLEM_MEDIA_TYPE, Problem
@@ -299,6 +302,75 @@ class RateLimitMiddleware:
         await self.app(scope, receive, send)
 
 
+# --- forwarded headers -------------------------------------------------------------------------
+
+FORWARDED_HEADERS = frozenset(
+    {
+        b"x-forwarded-for",
+        b"x-forwarded-host",
+        b"x-forwarded-proto",
+        b"x-forwarded-port",
+        b"forwarded",
+    }
+)
+
+
+class ForwardedHeadersMiddleware:
+    """Forwarded headers count only from the proxies in `forwarded_allow_ips`.
+
+    From a trusted peer: X-Forwarded-Proto sets the scheme, X-Forwarded-For the client (the
+    nearest address that is not itself a trusted proxy) and X-Forwarded-Host stays for the
+    links to read. From anyone else every forwarded header is removed before the app sees it,
+    so no client can choose the host of the links the API hands out (uvicorn's own proxy
+    handling is off: it ignores X-Forwarded-Host and would hide the real peer from this check).
+    """
+
+    def __init__(self, app: ASGIApp, allow: str) -> None:
+        self.app = app
+        self.trusted = ProxyList(allow)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket"):
+            peer = (scope.get("client") or ("", 0))[0]
+            if self.trusted.allows(peer):
+                _apply_forwarded(scope, self.trusted)
+            else:
+                scope["headers"] = [
+                    (k, v) for k, v in scope["headers"] if k.lower() not in FORWARDED_HEADERS
+                ]
+        await self.app(scope, receive, send)
+
+
+class ProxyList:
+    """`*`, or comma-separated addresses and networks (`127.0.0.1,10.0.0.0/8,::1`)."""
+
+    def __init__(self, allow: str) -> None:
+        items = [item.strip() for item in allow.split(",") if item.strip()]
+        self.everyone = "*" in items
+        self.networks = [ipaddress.ip_network(item, strict=False) for item in items if item != "*"]
+
+    def allows(self, host: str) -> bool:
+        if self.everyone:
+            return True
+        try:
+            address = ipaddress.ip_address(host)
+        except ValueError:
+            return False
+        return any(address.version == n.version and address in n for n in self.networks)
+
+
+def _apply_forwarded(scope: Scope, trusted: ProxyList) -> None:
+    headers = {k.lower(): v.decode("latin-1") for k, v in scope["headers"]}
+    proto = headers.get(b"x-forwarded-proto", "").split(",")[0].strip().lower()
+    if proto in ("http", "https"):
+        scope["scheme"] = proto if scope["type"] == "http" else {"http": "ws"}.get(proto, "wss")
+    chain = [hop.strip() for hop in headers.get(b"x-forwarded-for", "").split(",") if hop.strip()]
+    for hop in reversed(chain):
+        if not trusted.allows(hop):
+            scope["client"] = (hop, 0)
+            break
+
+
 # --- admin API keys ----------------------------------------------------------------------------
 
 ADMIN_REALM = 'Bearer realm="watchfloor-admin"'
@@ -336,6 +408,32 @@ def require_admin(request: Request, settings: AppSettingsDep) -> None:
 
 
 AdminDep = Depends(require_admin)
+
+
+class AdminKeyFirstRoute(APIRoute):
+    """A route class that checks the admin key before anything else of the request is read.
+
+    FastAPI reads and validates the body before it runs dependencies, so without this a
+    malformed body to an admin route would answer 400 (and describe the body) before the 401.
+    Routes that do not depend on `require_admin` are left as they are."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+        if not _depends_on(self.dependant, require_admin):
+            return handler
+
+        async def key_first(request: Request) -> Response:
+            require_admin(request, await app_settings(request))
+            return await handler(request)
+
+        return key_first
+
+
+def _depends_on(dependant: Dependant, function: Callable[..., Any]) -> bool:
+    return any(
+        dependency.call is function or _depends_on(dependency, function)
+        for dependency in dependant.dependencies
+    )
 
 
 # --- the OpenAPI document states this server's limits ------------------------------------------

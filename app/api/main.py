@@ -17,6 +17,7 @@ from app.api.http import (
     GZIP_LEVEL,
     GZIP_MINIMUM_SIZE,
     BodySizeLimitMiddleware,
+    ForwardedHeadersMiddleware,
     RateLimitMiddleware,
     SecurityHeadersMiddleware,
     document_limits,
@@ -75,6 +76,8 @@ def create_app(
         app.add_middleware(RateLimitMiddleware, per_minute=settings.rate_limit_per_minute)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_body_bytes)
     app.add_middleware(SecurityHeadersMiddleware)
+    # Outermost: the client and scheme every other layer sees come from trusted proxies only.
+    app.add_middleware(ForwardedHeadersMiddleware, allow=settings.forwarded_allow_ips)
     app.state.settings = settings
     app.state.response_cache = ResponseCache(settings.response_cache_seconds)
     app.state.version_reader = VersionReader(lambda: read_version(get_engine()))
