@@ -8,6 +8,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import hashlib
 import hmac
 import ipaddress
@@ -300,6 +302,82 @@ class RateLimitMiddleware:
                 )
                 return
         await self.app(scope, receive, send)
+
+
+# --- computed answers: a bound per client, and no work for a client that has gone ---------------
+
+# Answers whose cost grows with their window (the rest read an index page).
+COMPUTED_PREFIXES = ("/threat-level/history", "/hotspots", "/export/", "/ogc/collections/hotspots")
+
+# Whether the client of the request running in this context is still there (a request's
+# context reaches the thread its endpoint computes in).
+_client_gone: contextvars.ContextVar[threading.Event | None] = contextvars.ContextVar(
+    "client_gone", default=None
+)
+
+
+def client_gone() -> bool:
+    """True once the client of the current request has disconnected (False outside one)."""
+    gone = _client_gone.get()
+    return gone is not None and gone.is_set()
+
+
+def is_computed(method: str, path: str) -> bool:
+    return method in ("GET", "HEAD") and path.startswith(COMPUTED_PREFIXES)
+
+
+class ComputedRequestGuard:
+    """At most `per_client` computed answers in flight per client (more: 429), and a flag
+    (`client_gone`) the computation reads to stop when its client disconnects."""
+
+    def __init__(self, app: ASGIApp, per_client: int) -> None:
+        self.app = app
+        self.per_client = per_client
+        self._in_flight: dict[str, int] = {}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not is_computed(scope["method"], scope["path"]):
+            await self.app(scope, receive, send)
+            return
+        client = (scope.get("client") or ("unknown", 0))[0]
+        if self._in_flight.get(client, 0) >= self.per_client:
+            await send_problem(
+                send,
+                429,
+                f"at most {self.per_client} computed answers at once per client; "
+                "wait for one to finish",
+                {"Retry-After": "1"},
+            )
+            return
+        self._in_flight[client] = self._in_flight.get(client, 0) + 1
+        gone = threading.Event()
+        token = _client_gone.set(gone)
+        inbox: asyncio.Queue[Message] = asyncio.Queue()
+        listener = asyncio.create_task(_listen(receive, inbox, gone))
+
+        async def relayed() -> Message:
+            return await inbox.get()
+
+        try:
+            await self.app(scope, relayed, send)
+        finally:
+            listener.cancel()
+            _client_gone.reset(token)
+            left = self._in_flight[client] - 1
+            if left:
+                self._in_flight[client] = left
+            else:
+                del self._in_flight[client]
+
+
+async def _listen(receive: Receive, inbox: asyncio.Queue[Message], gone: threading.Event) -> None:
+    """Read the client's messages for the app (a GET has one), noting the disconnect."""
+    while True:
+        message = await receive()
+        await inbox.put(message)
+        if message["type"] == "http.disconnect":
+            gone.set()
+            return
 
 
 # --- forwarded headers -------------------------------------------------------------------------

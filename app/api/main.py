@@ -17,6 +17,7 @@ from app.api.http import (
     GZIP_LEVEL,
     GZIP_MINIMUM_SIZE,
     BodySizeLimitMiddleware,
+    ComputedRequestGuard,
     ForwardedHeadersMiddleware,
     RateLimitMiddleware,
     SecurityHeadersMiddleware,
@@ -74,6 +75,7 @@ def create_app(
     # Added last = outermost: security headers wrap every response, 413 and 429 included.
     if settings.rate_limit_per_minute > 0:
         app.add_middleware(RateLimitMiddleware, per_minute=settings.rate_limit_per_minute)
+    app.add_middleware(ComputedRequestGuard, per_client=settings.computed_per_client)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_body_bytes)
     app.add_middleware(SecurityHeadersMiddleware)
     # Outermost: the client and scheme every other layer sees come from trusted proxies only.

@@ -12,6 +12,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.assessment.situation import ClientGoneError
 from app.core.db import is_connection_error, is_statement_timeout
 
 logger = logging.getLogger(__name__)
@@ -110,6 +111,17 @@ def install_problem_handlers(app: FastAPI) -> None:
         detail, errors = describe_validation_errors(exc)
         return problem_response(
             400, detail, title="Invalid request", instance=request.url.path, errors=errors
+        )
+
+    @app.exception_handler(ClientGoneError)
+    async def _abandoned(request: Request, exc: Exception) -> ProblemResponse:
+        # The client that started a shared computation left and it stopped; whoever waited on
+        # it may ask again (the days computed so far are kept).
+        return problem_response(
+            503,
+            "the computation was abandoned when its first client left; try again",
+            instance=request.url.path,
+            headers={"Retry-After": "1"},
         )
 
     @app.exception_handler(DBAPIError)

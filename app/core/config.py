@@ -280,6 +280,18 @@ class Settings(BaseSettings):
     max_date_range_days: int = Field(
         default=3660, ge=1, description="Longest from..to span a query may ask for."
     )
+    computed_window_max_days: int = Field(
+        default=400,
+        ge=1,
+        description="Longest window of answers computed over their whole window (/hotspots); "
+        "longer is a 400 (the daily history has its own cap of 366 days).",
+    )
+    computed_per_client: int = Field(
+        default=2,
+        ge=1,
+        description="Computed answers (/hotspots, /threat-level/history, hotspot exports) one "
+        "client may have in flight at once; more is a 429.",
+    )
     max_bbox_area_deg2: float = Field(
         default=64_800.0, gt=0, description="Largest bbox area (square degrees)."
     )
