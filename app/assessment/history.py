@@ -38,6 +38,7 @@ __all__ = ["ClientGoneError", "DailyThreatMemo", "fingerprints", "threat_history
 
 MEMO_DAYS = 20_000  # daily points kept per process (a few hundred bytes each)
 ONE_DAY = dt.timedelta(days=1)
+EVENTS: sa.Table = Event.__table__  # type: ignore[attr-defined]
 
 
 @dataclass
@@ -93,15 +94,11 @@ def fingerprints(session: Session, first_day: dt.date, last_day: dt.date) -> dic
     """For each day, a value that changes whenever an event its point reads changes."""
     reads = {day: _read_span(day) for day in _days(first_day, last_day)}
     lowest = min(span[0] for span in reads.values())
+    e = EVENTS.c
     rows = session.execute(
-        sa.select(
-            Event.event_date,
-            sa.func.count(),
-            sa.func.sum(Event.id),
-            sa.func.max(Event.updated_at),
-        )
-        .where(Event.event_date >= lowest, Event.event_date <= last_day)
-        .group_by(Event.event_date)
+        sa.select(e.event_date, sa.func.count(), sa.func.sum(e.id), sa.func.max(e.updated_at))
+        .where(e.event_date >= lowest, e.event_date <= last_day)
+        .group_by(e.event_date)
     ).all()
     per_day = {row[0]: (row[1], row[2], row[3]) for row in rows}
     dated = sorted(per_day)
