@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from fastapi import APIRouter
@@ -17,14 +18,21 @@ from app.core.migrate import current_revision, head_revision
 
 router = APIRouter(tags=["health"])
 T = TypeVar("T")
-# The readiness check runs here, so /readyz answers by its deadline even when the database
-# does not; a check still hanging keeps its thread, and the next probes queue behind it and
-# time out too (two threads at most, never one per probe).
-_checks = ThreadPoolExecutor(max_workers=2, thread_name_prefix="readyz")
+# The readiness check runs in its own thread, so /readyz answers by its deadline even when the
+# database does not. One check at a time: probes arriving while it runs wait on that one (a
+# hanging check is never joined by a queue of others).
+_checks = ThreadPoolExecutor(max_workers=1, thread_name_prefix="readyz")
+_running: Future[Any] | None = None
+_running_lock = threading.Lock()
 
 
 def _within(seconds: float, check: Callable[[], T]) -> T:
-    return _checks.submit(check).result(timeout=seconds)
+    global _running
+    with _running_lock:
+        if _running is None or _running.done():
+            _running = _checks.submit(check)
+        future = _running
+    return future.result(timeout=seconds)  # type: ignore[no-any-return]
 
 
 def _database_revision() -> str | None:
