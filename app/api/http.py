@@ -350,6 +350,26 @@ class ComputedRequestGuard:
             )
             return
         self._in_flight[client] = self._in_flight.get(client, 0) + 1
+        released = False
+
+        def release() -> None:
+            nonlocal released
+            if released:
+                return
+            released = True
+            left = self._in_flight[client] - 1
+            if left:
+                self._in_flight[client] = left
+            else:
+                del self._in_flight[client]
+
+        async def sending(message: Message) -> None:
+            await send(message)
+            if message["type"] == "http.response.body" and not message.get("more_body"):
+                # Answered: work the app does after the response (a background renewal of a
+                # cached answer) is not this client's any more.
+                release()
+
         gone = threading.Event()
         token = _client_gone.set(gone)
         inbox: asyncio.Queue[Message] = asyncio.Queue()
@@ -359,15 +379,11 @@ class ComputedRequestGuard:
             return await inbox.get()
 
         try:
-            await self.app(scope, relayed, send)
+            await self.app(scope, relayed, sending)
         finally:
             listener.cancel()
             _client_gone.reset(token)
-            left = self._in_flight[client] - 1
-            if left:
-                self._in_flight[client] = left
-            else:
-                del self._in_flight[client]
+            release()
 
 
 async def _listen(receive: Receive, inbox: asyncio.Queue[Message], gone: threading.Event) -> None:

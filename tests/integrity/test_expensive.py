@@ -155,3 +155,35 @@ def test_work_stops_when_the_client_disconnects() -> None:
     elapsed = asyncio.run(scenario())
     assert elapsed < 2 and len(progress) < 200
     assert threading.active_count() < 50
+
+
+def test_work_after_the_response_does_not_hold_the_clients_slot() -> None:
+    background = asyncio.Event()
+
+    async def app_with_background(scope: Any, receive: Any, send: Any) -> None:
+        await _ok(send)
+        await background.wait()  # e.g. a cached answer renewed after it was sent
+
+    guard = ComputedRequestGuard(app_with_background, per_client=2)
+
+    async def call() -> tuple[int, asyncio.Task[None]]:
+        sent: list[dict[str, Any]] = []
+
+        async def receive() -> dict[str, Any]:
+            await asyncio.sleep(3600)
+            return {"type": "http.disconnect"}
+
+        async def send(message: dict[str, Any]) -> None:
+            sent.append(message)
+
+        task = asyncio.create_task(guard(_scope(), receive, send))
+        await asyncio.sleep(0.05)
+        return int(sent[0]["status"]), task
+
+    async def scenario() -> list[int]:
+        results = [await call() for _ in range(3)]
+        background.set()
+        await asyncio.gather(*(task for _, task in results))
+        return [status for status, _ in results]
+
+    assert asyncio.run(scenario()) == [200, 200, 200]
