@@ -53,8 +53,8 @@ def _run_uvicorn(args: argparse.Namespace, *, with_scheduler: bool) -> int:
     options: dict[str, Any] = {
         "host": args.host,
         "port": args.port,
-        "proxy_headers": True,
-        "forwarded_allow_ips": "127.0.0.1",
+        # Forwarded headers are the app's (ForwardedHeadersMiddleware, forwarded_allow_ips).
+        "proxy_headers": False,
         "log_config": None,
         "access_log": False,
     }

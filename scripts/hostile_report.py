@@ -13,6 +13,11 @@ rows stored | healthy feed) and, last, one JSON line with the same numbers.
 Each case runs twice. Time is the whole pass (both feeds) of the first run, untraced. Peak
 memory is from the second run: the rise of Python's traced heap during the pass (tracemalloc;
 it counts the bytes objects read, inflated and parsed, not C-level buffers).
+
+Then the checks of issue 17 that are not one hostile feed (a feed rewriting another source's
+article, IPv6 forms embedding IPv4, the admin API, forwarded headers, long windows, more events
+than one statement binds, a black-holed database). Every case ends with one line
+`held|broke <case>: <what was seen>`, and the JSON line says how many broke.
 """
 
 from __future__ import annotations
@@ -67,6 +72,9 @@ class Case:
     setup: Callable[[Servers], str]  # installs the hostile route, returns the feed URL
     settings: dict[str, Any] = field(default_factory=dict)
     check: Callable[[Engine, Servers], str] | None = None  # a fact read back after the pass
+    # Whether the defence held, from the run's result (default: the healthy feed was stored,
+    # the pass ended in time and nothing of the hostile document was stored as text).
+    held: Callable[[dict[str, Any]], bool] | None = None
 
 
 def _route(path: str, reply: Reply) -> Callable[[Servers], str]:
@@ -252,6 +260,45 @@ CASES = [
 ]
 
 
+def _markup_first_bomb() -> bytes:
+    """Issue 17, defect 2: an entity holding markup first stopped both prefix scans."""
+    nested = "".join(f'<!ENTITY l{n} "{("&l" + str(n - 1) + ";") * 10}">' for n in range(1, 7))
+    return (
+        '<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY a "<b>y</b>"><!ENTITY l0 "lol">'
+        f'{nested}]><rss version="2.0"><channel><title>t</title><item><title>x</title>'
+        "<link>https://example.org/bomb</link><description>&l6;</description></item>"
+        f"<!-- {'p' * 100_000} --></channel></rss>"
+    ).encode()
+
+
+def _tiny_items(count: int) -> bytes:
+    items = "".join(f"<item><title>{n}</title><guid>g{n}</guid></item>" for n in range(count))
+    return f'<rss version="2.0"><channel><title>t</title>{items}</channel></rss>'.encode()
+
+
+def _refused(kind: str) -> Callable[[dict[str, Any]], bool]:
+    return lambda r: (
+        r["healthy_feed_ok"] and r["outcome"] == "error" and (r["recorded"] or "").startswith(kind)
+    )
+
+
+CASES += [
+    Case(
+        "markup-first entity bomb (issue 17 #2)",
+        lambda s: "expat scan: no entity declarations",
+        _route("/markup-bomb", Reply(200, _markup_first_bomb())),
+        held=_refused("unsafe_xml"),
+    ),
+    Case(
+        "120,000 tiny items (issue 17 #3)",
+        lambda s: f"WATCHFLOOR_PARSE_MAX_ENTRIES={s.parse_max_entries}",
+        _route("/tiny", Reply(200, _tiny_items(120_000))),
+        settings={"fetch_max_bytes": 16 * CAP},
+        held=lambda r: _refused("too_many_entries")(r) and r["seconds"] < 10,
+    ),
+]
+
+
 def _settings(database_url: str, overrides: dict[str, Any]) -> Settings:
     values: dict[str, Any] = {
         "database_url": database_url,
@@ -328,7 +375,7 @@ def _run_once(case: Case, engine: Engine, servers: Servers, database_url: str) -
     recorded = run.error if run is not None and run.error else feed.last_error
     outcome = run.outcome if run is not None else "no run recorded"
     note = case.check(engine, servers) if case.check else ""
-    return {
+    result = {
         "case": case.name,
         "bound": case.bound(settings),
         "seconds": round(seconds, 2),
@@ -339,6 +386,9 @@ def _run_once(case: Case, engine: Engine, servers: Servers, database_url: str) -
         "note": note,
         "healthy_feed_ok": healthy == 1,
     }
+    held = case.held or (lambda r: r["healthy_feed_ok"] and r["seconds"] < 30)
+    result["held"] = bool(held(result))
+    return result
 
 
 def markdown(results: list[dict[str, Any]]) -> str:
@@ -357,6 +407,189 @@ def markdown(results: list[dict[str, Any]]) -> str:
             f"{recorded} | {r['rows_stored']} | {'stored' if r['healthy_feed_ok'] else 'MISSING'} |"
         )
     return "\n".join(lines)
+
+
+# --- issue 17: checks that are not one hostile feed -----------------------------------------
+
+
+def _cross_source(engine: Engine, servers: Servers, url: str) -> tuple[bool, str]:
+    """A grade-F feed links the grade-A source's story with its own GUID and a forged title."""
+    story = "https://reputable.example/2026/05/story-0/"
+    servers.main.routes["/a"] = Reply(
+        200, rss2([item(0, host="reputable.example", title="Genuine")])
+    )
+    forged = item(0, host="forger.example", title="FORGED", link=f"{story}?utm_source=x")
+    servers.main.routes["/f"] = Reply(200, rss2([forged]))
+    results = []
+    for order in (("/a", "/f"), ("/f", "/a")):
+        _truncate(engine)
+        for path in order:
+            grade = "A" if path == "/a" else "F"
+            with session_scope(engine) as session:
+                spec = SourceSpec(
+                    f"Source {path}", "general", grade, None, (servers.main.url(path),)
+                )
+                upsert_sources(session, [spec])
+            with Collector(_settings(url, {}), engine=engine, extractor=None) as collector:
+                collector.run_pass()
+        with engine.connect() as conn:
+            titles = sorted(conn.execute(sa.text("SELECT title FROM articles")).scalars())
+        results.append(titles)
+    held = all(titles == ["FORGED", "Genuine"] for titles in results)
+    return held, f"articles stored (genuine first / forger first): {results}"
+
+
+def _ipv6_embeddings() -> tuple[bool, str]:
+    import ipaddress
+
+    from app.collector.netpolicy import AddressPolicy
+
+    metadata = ["64:ff9b::a9fe:a9fe", "64:ff9b:1::a9fe:a9fe", "2002:a9fe:a9fe::"]
+    metadata += ["::ffff:0:a9fe:a9fe", "::ffff:a9fe:a9fe", "::a9fe:a9fe"]
+    metadata += ["2001:0:4136:e378:8000:63bf:5601:5601"]  # Teredo, client 169.254.169.254
+    forms = ["::127.0.0.1", "64:ff9b::7f00:1", "2002:7f00:1::", *metadata]
+    # Metadata never, even with every private address allowed; loopback only when allowed.
+    passed = [f for f in metadata if AddressPolicy(True).refusal(ipaddress.ip_address(f)) is None]
+    passed += [f for f in forms if AddressPolicy(False).refusal(ipaddress.ip_address(f)) is None]
+    return not passed, f"{len(forms)} forms; let through: {passed or 'none'}"
+
+
+def _api_checks(url: str) -> list[tuple[str, bool, str]]:
+    import httpx
+
+    from app.api.main import create_app
+    from tests.support.live import live_server
+
+    key = "hostile-report-admin-key-0123"
+    admin = {"Authorization": f"Bearer {key}"}
+    out = []
+    settings = Settings(database_url=url, api_keys=key, forwarded_allow_ips="192.0.2.1")
+    with live_server(create_app(settings)) as base, httpx.Client(base_url=base, timeout=120) as c:
+        bad = [
+            u
+            for u in ("http://93.184.216.34/f\r\nX: 1", "http://93.184.216.34/\tf")
+            if c.post("/admin/feeds", json={"url": u, "source": "S"}, headers=admin).status_code
+            != 400
+        ]
+        out.append(("CR/LF/TAB in a feed URL (issue 17 #8)", not bad, f"accepted: {bad or 'none'}"))
+        status = c.post(
+            "/admin/feeds", content=b"{not json", headers={"Content-Type": "application/json"}
+        ).status_code
+        out.append(
+            ("malformed admin body without a key (issue 17 #10)", status == 401, f"{status}")
+        )
+        forged = c.get("/ogc", headers={"X-Forwarded-Host": "evil.example"}).text
+        out.append(
+            (
+                "X-Forwarded-Host from an untrusted peer (issue 17 #10)",
+                "evil.example" not in forged,
+                "ignored" if "evil.example" not in forged else "used in links",
+            )
+        )
+        status = c.get("/hotspots", params={"from": "2016-01-01", "to": "2026-01-01"}).status_code
+        out.append(("10-year /hotspots window (issue 17 #5)", status == 400, f"{status}"))
+        _many_events(url)
+        started = time.monotonic()
+        response = c.post(
+            "/assessments", json={"from": "2026-05-21", "to": "2026-05-28"}, headers=admin
+        )
+        out.append(
+            (
+                "assessment over 66,000 events (issue 17 #4)",
+                response.status_code == 201,
+                f"{response.status_code} in {time.monotonic() - started:.1f} s",
+            )
+        )
+        started = time.monotonic()
+        c.get("/threat-level/history", params={"from": "2025-06-01", "to": "2026-05-31"})
+        cold = time.monotonic() - started
+        started = time.monotonic()
+        c.get("/threat-level/history", params={"from": "2025-06-02", "to": "2026-05-31"})
+        warm = time.monotonic() - started
+        out.append(
+            (
+                "a year of /threat-level/history, then again (issue 17 #5)",
+                warm < max(1.0, cold / 2),
+                f"cold {cold:.2f} s, days reused {warm:.2f} s",
+            )
+        )
+    return out
+
+
+def _many_events(url: str) -> None:
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO events (key, category, title, event_date, date_precision, actors, "
+                "weapons, figures, severity, claim_status, confidence, corroboration, "
+                "created_at, updated_at) SELECT 'bulk:' || g, 'cyber', 'Event ' || g, "
+                "DATE '2026-05-21' + (g % 8), 'day', '[]', '[]', '{}', 1 + g % 5, 'reported', "
+                "0.5, 1, now(), now() FROM generate_series(1, 66000) AS g"
+            )
+        )
+    engine.dispose()
+
+
+def _black_hole(url: str) -> tuple[bool, str]:
+    import httpx
+
+    from app.api.main import create_app
+    from tests.support.live import live_server
+    from tests.support.tcpproxy import CuttableProxy
+
+    parsed = make_url(url)
+    proxy = CuttableProxy(parsed.host or "127.0.0.1", parsed.port or 5432)
+    proxied = parsed.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
+    settings = Settings(
+        database_url=proxied, db_statement_timeout_ms=1000, readyz_timeout_seconds=1
+    )
+    _use_database(proxied)
+    from app.core import db
+
+    try:
+        with (
+            live_server(create_app(settings)) as base,
+            httpx.Client(base_url=base, timeout=60) as c,
+        ):
+            c.get("/events")
+            proxy.black_hole()
+            started = time.monotonic()
+            events = c.get("/events").status_code
+            events_s = time.monotonic() - started
+            started = time.monotonic()
+            ready = c.get("/readyz").status_code
+            ready_s = time.monotonic() - started
+    except httpx.TimeoutException:
+        return False, "a request hung past 60 s"
+    finally:
+        proxy.close()
+        db.reset_engine()
+    held = events == 503 and ready == 503 and events_s < 10 and ready_s < 3
+    return held, f"/events {events} in {events_s:.1f} s, /readyz {ready} in {ready_s:.1f} s"
+
+
+def _use_database(url: str) -> None:
+    from app.core import config, db
+
+    os.environ["DATABASE_URL"] = url
+    config.get_settings.cache_clear()
+    db.reset_engine()
+
+
+def issue17_checks(engine: Engine, servers: Servers, url: str) -> list[dict[str, Any]]:
+    checks: list[tuple[str, bool, str]] = []
+    held, seen = _cross_source(engine, servers, url)
+    checks.append(("a feed rewriting another source's article (issue 17 #1)", held, seen))
+    held, seen = _ipv6_embeddings()
+    checks.append(("IPv6 forms embedding metadata/loopback IPv4 (issue 17 #7)", held, seen))
+    _truncate(engine)
+    _use_database(url)  # the API reads the process's engine
+    checks += _api_checks(url)
+    _truncate(engine)
+    held, seen = _black_hole(url)
+    checks.append(("database black-holed (issue 17 #6)", held, seen))
+    return [{"case": name, "held": held, "seen": seen} for name, held, seen in checks]
 
 
 def create_database(admin_url: str) -> str:
@@ -397,14 +630,22 @@ def main() -> int:
             for case in cases:
                 results.append(run_case(case, engine, servers, url))
                 print(f"  {case.name}: {results[-1]['seconds']:.2f} s", file=sys.stderr)
+            others = [] if args.case else issue17_checks(engine, servers, url)
     finally:
         engine.dispose()
         drop_database(args.admin_url, url)
     print(markdown(results))
+    print()
+    for r in results:
+        print(f"{'held' if r['held'] else 'broke'} {r['case']}: {_one_line(r['recorded'], 80)}")
+    for r in others:
+        print(f"{'held' if r['held'] else 'broke'} {r['case']}: {r['seen']}")
     print(
         json.dumps(
             {
                 "cases": results,
+                "issue17_checks": others,
+                "broke": sum(not r["held"] for r in [*results, *others]),
                 "all_healthy_feeds_stored": all(r["healthy_feed_ok"] for r in results),
                 "max_seconds": max(r["seconds"] for r in results),
                 "max_peak_mib": max(r["peak_mib"] for r in results),

@@ -8,8 +8,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import hashlib
 import hmac
+import ipaddress
 import json
 import logging
 import math
@@ -17,11 +20,13 @@ import threading
 import time
 import zlib
 from collections import deque
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Coroutine, MutableMapping
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, Request
+from fastapi.dependencies.models import Dependant
 from fastapi.responses import Response
+from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.api.problems import PROBLEM_MEDIA_TYPE, Problem
@@ -299,6 +304,167 @@ class RateLimitMiddleware:
         await self.app(scope, receive, send)
 
 
+# --- computed answers: a bound per client, and no work for a client that has gone ---------------
+
+# Answers whose cost grows with their window (the rest read an index page).
+COMPUTED_PREFIXES = ("/threat-level/history", "/hotspots", "/export/", "/ogc/collections/hotspots")
+
+# Whether the client of the request running in this context is still there (a request's
+# context reaches the thread its endpoint computes in).
+_client_gone: contextvars.ContextVar[threading.Event | None] = contextvars.ContextVar(
+    "client_gone", default=None
+)
+
+
+def client_gone() -> bool:
+    """True once the client of the current request has disconnected (False outside one)."""
+    gone = _client_gone.get()
+    return gone is not None and gone.is_set()
+
+
+def is_computed(method: str, path: str) -> bool:
+    return method in ("GET", "HEAD") and path.startswith(COMPUTED_PREFIXES)
+
+
+class ComputedRequestGuard:
+    """At most `per_client` computed answers in flight per client (more: 429), and a flag
+    (`client_gone`) the computation reads to stop when its client disconnects."""
+
+    def __init__(self, app: ASGIApp, per_client: int) -> None:
+        self.app = app
+        self.per_client = per_client
+        self._in_flight: dict[str, int] = {}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not is_computed(scope["method"], scope["path"]):
+            await self.app(scope, receive, send)
+            return
+        client = (scope.get("client") or ("unknown", 0))[0]
+        if self._in_flight.get(client, 0) >= self.per_client:
+            await send_problem(
+                send,
+                429,
+                f"at most {self.per_client} computed answers at once per client; "
+                "wait for one to finish",
+                {"Retry-After": "1"},
+            )
+            return
+        self._in_flight[client] = self._in_flight.get(client, 0) + 1
+        released = False
+
+        def release() -> None:
+            nonlocal released
+            if released:
+                return
+            released = True
+            left = self._in_flight[client] - 1
+            if left:
+                self._in_flight[client] = left
+            else:
+                del self._in_flight[client]
+
+        async def sending(message: Message) -> None:
+            await send(message)
+            if message["type"] == "http.response.body" and not message.get("more_body"):
+                # Answered: work the app does after the response (a background renewal of a
+                # cached answer) is not this client's any more.
+                release()
+
+        gone = threading.Event()
+        token = _client_gone.set(gone)
+        inbox: asyncio.Queue[Message] = asyncio.Queue()
+        listener = asyncio.create_task(_listen(receive, inbox, gone))
+
+        async def relayed() -> Message:
+            return await inbox.get()
+
+        try:
+            await self.app(scope, relayed, sending)
+        finally:
+            listener.cancel()
+            _client_gone.reset(token)
+            release()
+
+
+async def _listen(receive: Receive, inbox: asyncio.Queue[Message], gone: threading.Event) -> None:
+    """Read the client's messages for the app (a GET has one), noting the disconnect."""
+    while True:
+        message = await receive()
+        await inbox.put(message)
+        if message["type"] == "http.disconnect":
+            gone.set()
+            return
+
+
+# --- forwarded headers -------------------------------------------------------------------------
+
+FORWARDED_HEADERS = frozenset(
+    {
+        b"x-forwarded-for",
+        b"x-forwarded-host",
+        b"x-forwarded-proto",
+        b"x-forwarded-port",
+        b"forwarded",
+    }
+)
+
+
+class ForwardedHeadersMiddleware:
+    """Forwarded headers count only from the proxies in `forwarded_allow_ips`.
+
+    From a trusted peer: X-Forwarded-Proto sets the scheme, X-Forwarded-For the client (the
+    nearest address that is not itself a trusted proxy) and X-Forwarded-Host stays for the
+    links to read. From anyone else every forwarded header is removed before the app sees it,
+    so no client can choose the host of the links the API hands out (uvicorn's own proxy
+    handling is off: it ignores X-Forwarded-Host and would hide the real peer from this check).
+    """
+
+    def __init__(self, app: ASGIApp, allow: str) -> None:
+        self.app = app
+        self.trusted = ProxyList(allow)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] in ("http", "websocket"):
+            peer = (scope.get("client") or ("", 0))[0]
+            if self.trusted.allows(peer):
+                _apply_forwarded(scope, self.trusted)
+            else:
+                scope["headers"] = [
+                    (k, v) for k, v in scope["headers"] if k.lower() not in FORWARDED_HEADERS
+                ]
+        await self.app(scope, receive, send)
+
+
+class ProxyList:
+    """`*`, or comma-separated addresses and networks (`127.0.0.1,10.0.0.0/8,::1`)."""
+
+    def __init__(self, allow: str) -> None:
+        items = [item.strip() for item in allow.split(",") if item.strip()]
+        self.everyone = "*" in items
+        self.networks = [ipaddress.ip_network(item, strict=False) for item in items if item != "*"]
+
+    def allows(self, host: str) -> bool:
+        if self.everyone:
+            return True
+        try:
+            address = ipaddress.ip_address(host)
+        except ValueError:
+            return False
+        return any(address.version == n.version and address in n for n in self.networks)
+
+
+def _apply_forwarded(scope: Scope, trusted: ProxyList) -> None:
+    headers = {k.lower(): v.decode("latin-1") for k, v in scope["headers"]}
+    proto = headers.get(b"x-forwarded-proto", "").split(",")[0].strip().lower()
+    if proto in ("http", "https"):
+        scope["scheme"] = proto if scope["type"] == "http" else {"http": "ws"}.get(proto, "wss")
+    chain = [hop.strip() for hop in headers.get(b"x-forwarded-for", "").split(",") if hop.strip()]
+    for hop in reversed(chain):
+        if not trusted.allows(hop):
+            scope["client"] = (hop, 0)
+            break
+
+
 # --- admin API keys ----------------------------------------------------------------------------
 
 ADMIN_REALM = 'Bearer realm="watchfloor-admin"'
@@ -336,6 +502,32 @@ def require_admin(request: Request, settings: AppSettingsDep) -> None:
 
 
 AdminDep = Depends(require_admin)
+
+
+class AdminKeyFirstRoute(APIRoute):
+    """A route class that checks the admin key before anything else of the request is read.
+
+    FastAPI reads and validates the body before it runs dependencies, so without this a
+    malformed body to an admin route would answer 400 (and describe the body) before the 401.
+    Routes that do not depend on `require_admin` are left as they are."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+        if not _depends_on(self.dependant, require_admin):
+            return handler
+
+        async def key_first(request: Request) -> Response:
+            require_admin(request, await app_settings(request))
+            return await handler(request)
+
+        return key_first
+
+
+def _depends_on(dependant: Dependant, function: Callable[..., Any]) -> bool:
+    return any(
+        dependency.call is function or _depends_on(dependency, function)
+        for dependency in dependant.dependencies
+    )
 
 
 # --- the OpenAPI document states this server's limits ------------------------------------------

@@ -18,6 +18,8 @@ from app.api.http import (
     GZIP_LEVEL,
     GZIP_MINIMUM_SIZE,
     BodySizeLimitMiddleware,
+    ComputedRequestGuard,
+    ForwardedHeadersMiddleware,
     RateLimitMiddleware,
     SecurityHeadersMiddleware,
     document_limits,
@@ -77,9 +79,12 @@ def create_app(
     # Added last = outermost: security headers wrap every response, 413 and 429 included.
     if settings.rate_limit_per_minute > 0:
         app.add_middleware(RateLimitMiddleware, per_minute=settings.rate_limit_per_minute)
+    app.add_middleware(ComputedRequestGuard, per_client=settings.computed_per_client)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_body_bytes)
     app.add_middleware(SecurityHeadersMiddleware)
-    install_metrics(app)  # outermost: times every answer, 413 and 429 included; GET /metrics
+    install_metrics(app)  # times every answer, 413 and 429 included; GET /metrics
+    # Outermost: the client and scheme every other layer sees come from trusted proxies only.
+    app.add_middleware(ForwardedHeadersMiddleware, allow=settings.forwarded_allow_ips)
     app.state.settings = settings
     app.state.response_cache = ResponseCache(settings.response_cache_seconds)
     app.state.version_reader = VersionReader(lambda: read_version(get_engine()))

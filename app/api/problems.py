@@ -8,9 +8,12 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.assessment.situation import ClientGoneError
+from app.core.db import is_connection_error, is_statement_timeout
 
 logger = logging.getLogger(__name__)
 
@@ -110,9 +113,38 @@ def install_problem_handlers(app: FastAPI) -> None:
             400, detail, title="Invalid request", instance=request.url.path, errors=errors
         )
 
-    @app.exception_handler(OperationalError)
+    @app.exception_handler(ClientGoneError)
+    async def _abandoned(request: Request, exc: Exception) -> ProblemResponse:
+        # The client that started a shared computation left and it stopped; whoever waited on
+        # it may ask again (the days computed so far are kept).
+        return problem_response(
+            503,
+            "the computation was abandoned when its first client left; try again",
+            instance=request.url.path,
+            headers={"Retry-After": "1"},
+        )
+
+    @app.exception_handler(DBAPIError)
     @app.exception_handler(PoolTimeout)
     async def _database(request: Request, exc: Exception) -> ProblemResponse:
+        # Only a lost or unreachable database is "try again shortly"; a statement that fails
+        # (a bug, a bound exceeded) fails the same way every time and is not an outage.
+        if is_statement_timeout(exc):
+            logger.warning("statement timeout", extra={"path": request.url.path})
+            return problem_response(
+                503,
+                "the request needed more database time than one request may take; "
+                "ask for a shorter window",
+                instance=request.url.path,
+            )
+        if not is_connection_error(exc):
+            logger.error(
+                "database error",
+                extra={"path": request.url.path, "error": repr(exc)[:500]},
+            )
+            return problem_response(
+                500, "internal error; it has been logged", instance=request.url.path
+            )
         logger.warning(
             "database unavailable", extra={"path": request.url.path, "error": type(exc).__name__}
         )

@@ -29,6 +29,7 @@ from app.assessment.hotspots import Hotspot, HotspotResult
 from app.assessment.indicators import compute_indicators
 from app.assessment.scoring import EventRecord, start_of_day
 from app.assessment.situation import Situation, ThreatLevel, assess_situation
+from app.core.db import chunked
 from app.core.models import Article, Assessment, EventMention, Source, utcnow
 
 # A sentence already ends when its text ends with . ! ? or an ellipsis, possibly followed by
@@ -100,7 +101,7 @@ def _sources_of(
     sentence they support."""
     if not event_ids:
         return {}
-    rows = session.execute(
+    query = (
         sa.select(
             EventMention.event_id,
             EventMention.sentence,
@@ -112,8 +113,13 @@ def _sources_of(
         )
         .join(Article, Article.id == EventMention.article_id)
         .join(Source, Source.id == Article.source_id)
-        .where(col(EventMention.event_id).in_(event_ids), Article.published_at <= as_of)
+        .where(Article.published_at <= as_of)
         .order_by(EventMention.event_id, Article.published_at, Article.id)
+    )
+    rows = (
+        row
+        for chunk in chunked(event_ids)  # a period may hold more events than a statement binds
+        for row in session.execute(query.where(col(EventMention.event_id).in_(chunk)))
     )
     found: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for event_id, sentence, art_id, title, url, published_at, publisher in rows:

@@ -10,7 +10,9 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from app.assessment import methodology as m
+from app.core.db import chunked
 from app.core.models import Article, Event, EventMention
+from app.extraction.merge import distinct_publishers
 
 
 class EventRecord(NamedTuple):
@@ -146,10 +148,13 @@ def load_span_bounds(first_day: dt.date, last_day: dt.date) -> tuple[dt.date, dt
 
 def load_texts(session: Session, ids: Sequence[int]) -> dict[int, tuple[str, str | None]]:
     """Title and summary of these events (those that still exist)."""
-    rows = session.connection().execute(
-        sa.select(Event.id, Event.title, Event.summary).where(Event.id.in_(list(ids)))
-    )
-    return {row.id: (row.title, row.summary) for row in rows}
+    found: dict[int, tuple[str, str | None]] = {}
+    for chunk in chunked(list(ids)):
+        rows = session.connection().execute(
+            sa.select(Event.id, Event.title, Event.summary).where(Event.id.in_(chunk))
+        )
+        found.update((row.id, (row.title, row.summary)) for row in rows)
+    return found
 
 
 class TextGone(LookupError):
@@ -180,6 +185,7 @@ class Support(NamedTuple):
     published_at: dt.datetime
     source_id: int
     claim_status: str
+    story: str | None = None  # the article's canonical URL (one story from two sources: one)
 
 
 Revisions = dict[int, list[Support]]  # event id -> its mentions, earliest first
@@ -203,14 +209,14 @@ def load_revisions(
         chunk = ids[start : start + LOAD_CHUNK_ROWS]
         rows = session.connection().execute(
             sa.select(EventMention.event_id, Article.published_at, Article.source_id)
-            .add_columns(EventMention.claim_status)
+            .add_columns(EventMention.claim_status, Article.canonical_url)
             .join(Article, Article.id == EventMention.article_id)
             .where(EventMention.event_id.in_(chunk))
             .order_by(EventMention.event_id, Article.published_at, Article.id)
         )
-        for event_id, published_at, source_id, claim_status in rows:
+        for event_id, published_at, source_id, claim_status, story in rows:
             revisions.setdefault(event_id, []).append(
-                Support(published_at, source_id, claim_status)
+                Support(published_at, source_id, claim_status, story)
             )
     return revisions
 
@@ -226,7 +232,7 @@ def as_known(event: EventRecord, as_of: dt.datetime, revisions: Revisions) -> Ev
     if not support:
         return event
     return event._replace(
-        corroboration=len({s.source_id for s in support}),
+        corroboration=distinct_publishers((s.source_id, s.story) for s in support),
         claim_status=max((s.claim_status for s in support), key=_CLAIM_RANK.__getitem__),
     )
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from sqlmodel import Session
@@ -58,6 +58,10 @@ class ThreatLevel:
     drivers: list[Driver] = field(default_factory=list)
     event_ids: list[int] = field(default_factory=list)
     methodology_version: str = m.METHODOLOGY_VERSION
+
+
+class ClientGoneError(Exception):
+    """The client that asked has gone: the work is abandoned."""
 
 
 @dataclass(frozen=True)
@@ -311,10 +315,17 @@ def assess_situation(
     )
 
 
-def threat_history(session: Session, first_day: dt.date, last_day: dt.date) -> list[ThreatLevel]:
+def threat_history(
+    session: Session,
+    first_day: dt.date,
+    last_day: dt.date,
+    *,
+    stop: Callable[[], bool] | None = None,
+) -> list[ThreatLevel]:
     """One level per day: the WINDOW_DAYS days ending that day, as known at the end of it
     (the same as `assess_situation(...).threat` for that window and instant, without drivers'
-    texts)."""
+    texts). `stop` is asked between days; when it says so, the work ends with ClientGoneError
+    (the client that asked has gone)."""
     window_first, _ = window_ending(dt.datetime.combine(first_day, dt.time(), tzinfo=dt.UTC))
     earliest = dt.datetime.combine(first_day + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
     span_first, _ = span_needed(window_first, first_day)
@@ -323,6 +334,8 @@ def threat_history(session: Session, first_day: dt.date, last_day: dt.date) -> l
     points = []
     day = first_day
     while day <= last_day:
+        if stop is not None and stop():
+            raise ClientGoneError
         end_of_day = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
         w_first, w_last = window_ending(end_of_day - dt.timedelta(microseconds=1))
         threat, _ = assess_threat(events, w_first, w_last, as_of=end_of_day, weigh=weigh)

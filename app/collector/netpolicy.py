@@ -34,6 +34,52 @@ NEVER_NETWORKS = (
 )
 
 
+# IPv6 prefixes whose addresses carry an IPv4 address (RFC 4291, 2765, 6052, 8215, 3056, 4380).
+IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
+IPV4_TRANSLATED = ipaddress.ip_network("::ffff:0:0:0/96")
+NAT64_WELL_KNOWN = ipaddress.ip_network("64:ff9b::/96")
+NAT64_LOCAL_USE = ipaddress.ip_network("64:ff9b:1::/48")
+# The NAT64 prefix lengths RFC 6052 allows; `_rfc6052` reads the IPv4 bits of each layout.
+NAT64_LAYOUTS = (32, 40, 48, 56, 64, 96)
+
+
+def embedded_ipv4(address: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """Every IPv4 address this IPv6 address embeds, to be judged as itself: IPv4-mapped,
+    IPv4-compatible (not :: and ::1), IPv4-translated, NAT64 (the well-known /96 prefix, and
+    the local-use /48 under each RFC 6052 layout, since its prefix length is the operator's
+    choice), 6to4 and Teredo (server and client)."""
+    found: list[ipaddress.IPv4Address] = []
+    value = int(address)
+    low32 = ipaddress.IPv4Address(value & 0xFFFFFFFF)
+    if address.ipv4_mapped is not None:
+        found.append(address.ipv4_mapped)
+    elif (
+        address in IPV4_TRANSLATED
+        or (address in IPV4_COMPATIBLE and value > 1)
+        or address in NAT64_WELL_KNOWN
+    ):
+        found.append(low32)
+    elif address in NAT64_LOCAL_USE:
+        found += [_rfc6052(value, length) for length in NAT64_LAYOUTS]
+    if address.sixtofour is not None:
+        found.append(address.sixtofour)
+    if address.teredo is not None:
+        found += list(address.teredo)
+    return list(dict.fromkeys(found))
+
+
+def _rfc6052(value: int, prefix_length: int) -> ipaddress.IPv4Address:
+    """The IPv4 address in an RFC 6052 address of this prefix length (skipping bits 64-71)."""
+    bits = f"{value:0128b}"
+    payload = (bits[prefix_length:64] + bits[72:])[:32] if prefix_length < 96 else bits[96:]
+    return ipaddress.IPv4Address(int(payload, 2))
+
+
+# Never inside a feed URL: C0 and C1 control characters (TAB, CR and LF among them), DEL and
+# any whitespace (RFC 3986 has none; a browser would percent-encode it).
+URL_FORBIDDEN = re.compile(r"[\x00-\x20\x7f-\x9f\s]")
+
+
 class BlockedAddressError(Exception):
     """The destination resolved to an address the policy refuses."""
 
@@ -60,9 +106,18 @@ class AddressPolicy:
         return cls((settings or get_settings()).private_feeds_policy)
 
     def refusal(self, address: IPAddress) -> str | None:
-        """None when the address may be fetched, else the reason it may not."""
-        if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped:
-            address = address.ipv4_mapped
+        """None when the address may be fetched, else the reason it may not. An IPv6 address
+        that embeds IPv4 addresses is refused when any of them is (`embedded_ipv4`)."""
+        if isinstance(address, ipaddress.IPv6Address):
+            for inner in embedded_ipv4(address):
+                reason = self._judge(inner)
+                if reason:
+                    return f"{address} embeds {reason}"
+            if address.ipv4_mapped:
+                return None  # the mapped IPv4 address is all there is to judge
+        return self._judge(address)
+
+    def _judge(self, address: IPAddress) -> str | None:
         if address in METADATA_ADDRESSES:
             return f"{address} is a cloud metadata address"
         if any(address in net for net in NEVER_NETWORKS):
@@ -158,9 +213,12 @@ def validate_feed_url(
     resolved when possible and every answer judged. A name that does not resolve now is
     accepted: each fetch re-checks the addresses at connect time anyway.
     """
-    url = (url or "").strip()
+    url = (url or "").strip(" ")
     if not url:
         raise ValueError("the feed URL is empty")
+    if URL_FORBIDDEN.search(url):
+        # CR/LF/TAB would be stored and fail (or worse, split a request line) at fetch time.
+        raise ValueError("the feed URL contains control characters or spaces")
     if len(url) > 2000:
         raise ValueError("the feed URL is longer than 2000 characters")
     parts = urlsplit(url)

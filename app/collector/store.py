@@ -1,8 +1,10 @@
 """Idempotent storage of entries, feed state and collection runs. Services flush; callers commit.
 
-Articles are unique per (source, entry key) and per canonical URL. Existing rows are matched on
-either key first; the rest are inserted with INSERT ... ON CONFLICT DO NOTHING (any unique
-index), so a concurrent collector inserting the same story loses quietly.
+Articles are unique per (source, entry key) and per (source, canonical URL). Existing rows are
+matched on either key, within the storing source only: a feed never changes another source's
+article, whatever URL it links (the same URL from two sources is two articles of one story).
+The rest are inserted with INSERT ... ON CONFLICT DO NOTHING (any unique index), so a
+concurrent collector inserting the same story for the same source loses quietly.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from app.collector.parse import NormalizedEntry
+from app.core.db import chunked
 from app.core.models import Article, CollectionRun, Feed, UTCDateTime
 
 ARTICLES = Article.__table__  # type: ignore[attr-defined]
@@ -84,7 +87,7 @@ def store_entries(
             if match is None:
                 inserts.append(_row(entry, source_id, feed_id, now))
             elif match[1] != entry.content_hash:
-                updates.append(_changes(match[0], entry, now))
+                updates.append(_changes(match[0], source_id, entry, now))
         result.new_ids += _insert(session, inserts)
         result.updated_ids += _update(session, updates)
     session.flush()
@@ -96,9 +99,11 @@ def _existing(
 ) -> tuple[dict[str, tuple[int, str]], dict[str, tuple[int, str]]]:
     hashes = [e.guid_hash for e in chunk]
     urls = [e.canonical_url for e in chunk if e.canonical_url]
-    condition = sa.and_(ARTICLES.c.source_id == source_id, ARTICLES.c.guid_hash.in_(hashes))
+    condition = ARTICLES.c.guid_hash.in_(hashes)
     if urls:
         condition = sa.or_(condition, ARTICLES.c.canonical_url.in_(urls))
+    # Only this source's rows: another source's article under the same URL is never a match.
+    condition = sa.and_(ARTICLES.c.source_id == source_id, condition)
     rows = session.execute(
         sa.select(
             ARTICLES.c.id,
@@ -108,7 +113,7 @@ def _existing(
             ARTICLES.c.content_hash,
         ).where(condition)
     ).all()
-    by_guid = {r.guid_hash: (r.id, r.content_hash) for r in rows if r.source_id == source_id}
+    by_guid = {r.guid_hash: (r.id, r.content_hash) for r in rows}
     by_url = {r.canonical_url: (r.id, r.content_hash) for r in rows if r.canonical_url}
     return by_guid, by_url
 
@@ -134,10 +139,11 @@ def _row(entry: NormalizedEntry, source_id: int, feed_id: int | None, now: dt.da
     }
 
 
-def _changes(article_id: int, entry: NormalizedEntry, now: dt.datetime) -> dict:
+def _changes(article_id: int, source_id: int, entry: NormalizedEntry, now: dt.datetime) -> dict:
     # The published date is never overwritten on refresh.
     return {
         "b_id": article_id,
+        "b_source": source_id,
         "b_title": entry.title,
         "b_summary": entry.summary,
         "b_text": entry.text,
@@ -199,6 +205,8 @@ def _json_value(value: Any) -> Any:
 _UPDATE = (
     sa.update(ARTICLES)
     .where(ARTICLES.c.id == sa.bindparam("b_id"))
+    # Never another source's row, whatever matched it: only a source changes its own articles.
+    .where(ARTICLES.c.source_id == sa.bindparam("b_source"))
     .where(ARTICLES.c.content_hash != sa.bindparam("b_hash"))
     .values(
         title=sa.bindparam("b_title"),
@@ -234,13 +242,16 @@ def entries_in_past_week(session: Session, feed_id: int, now: dt.datetime) -> in
 def entries_in_past_week_many(
     session: Session, feed_ids: Sequence[int], now: dt.datetime
 ) -> dict[int, int]:
-    rows = session.execute(
-        sa.select(ARTICLES.c.feed_id, sa.func.count())
-        .where(ARTICLES.c.feed_id.in_(feed_ids))
-        .where(ARTICLES.c.published_at >= now - dt.timedelta(days=7))
-        .group_by(ARTICLES.c.feed_id)
-    ).all()
-    return {int(feed_id): int(count) for feed_id, count in rows}
+    counts: dict[int, int] = {}
+    for chunk in chunked(feed_ids):  # poll_batch_size has no upper bound
+        rows = session.execute(
+            sa.select(ARTICLES.c.feed_id, sa.func.count())
+            .where(ARTICLES.c.feed_id.in_(chunk))
+            .where(ARTICLES.c.published_at >= now - dt.timedelta(days=7))
+            .group_by(ARTICLES.c.feed_id)
+        ).all()
+        counts.update((int(feed_id), int(count)) for feed_id, count in rows)
+    return counts
 
 
 _CHECKED = (

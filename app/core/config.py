@@ -94,6 +94,26 @@ class Settings(BaseSettings):
     db_pool_timeout: float = Field(
         default=10.0, gt=0, description="Seconds to wait for a pool slot."
     )
+    db_connect_timeout_seconds: int = Field(
+        default=5, ge=1, description="Deadline to open a database connection (PostgreSQL)."
+    )
+    db_statement_timeout_ms: int = Field(
+        default=15_000,
+        ge=0,
+        description="Longest statement of the API and the collector (PostgreSQL "
+        "statement_timeout; 0: none); a statement the server has not answered by then plus "
+        "a grace of a few seconds has its connection closed (a database that stopped "
+        "answering). Command-line tasks (migrate, rebuilds) run without it.",
+    )
+    db_tcp_user_timeout_ms: int = Field(
+        default=10_000,
+        ge=0,
+        description="Unacknowledged data on a database socket for this long drops the "
+        "connection (TCP_USER_TIMEOUT; keep-alive probes run as well); 0: the OS default.",
+    )
+    readyz_timeout_seconds: float = Field(
+        default=2.0, gt=0, description="/readyz answers 503 when its check takes longer."
+    )
     db_pool_recycle: int = Field(
         default=1800, description="Seconds before a connection is renewed."
     )
@@ -147,6 +167,21 @@ class Settings(BaseSettings):
         default=5, ge=0, description="Redirects followed; each hop's address is checked."
     )
     max_entries_per_feed: int = Field(default=500, ge=1, description="Entries kept per fetch.")
+    parse_max_entries: int = Field(
+        default=5000,
+        ge=1,
+        description="Entries one document may hold; the parse stops there and the feed is an "
+        "error (max_entries_per_feed of the rest are kept).",
+    )
+    parse_max_cpu_seconds: float = Field(
+        default=10.0, gt=0, description="CPU time one feed's parse may take; more is an error."
+    )
+    parse_max_memory_mb: int = Field(
+        default=512,
+        ge=0,
+        description="Memory the process may grow by while one feed is parsed in a thread "
+        "(SQLite, parse_workers = 0); more is an error of that feed (0: unchecked).",
+    )
     max_title_chars: int = Field(default=1000, ge=10, description="Longer titles are cut.")
     max_text_chars: int = Field(
         default=200_000, ge=100, description="Longer article texts are cut."
@@ -223,6 +258,11 @@ class Settings(BaseSettings):
     public_base_url: str | None = Field(
         default=None, description="Absolute base URL for links (else taken from the request)."
     )
+    forwarded_allow_ips: str = Field(
+        default="127.0.0.1,::1",
+        description="Proxies whose X-Forwarded-For/-Proto/-Host headers are trusted: "
+        "comma-separated addresses or networks, or `*`; from any other peer they are dropped.",
+    )
     cors_origins: str = Field(default="", description="Comma-separated origins; empty = CORS off.")
     rate_limit_per_minute: int = Field(
         default=0, ge=0, description="Requests per client per minute on expensive paths; 0 = off."
@@ -241,6 +281,18 @@ class Settings(BaseSettings):
     export_max_features: int = Field(default=10_000, ge=1, description="Cap of unpaged exports.")
     max_date_range_days: int = Field(
         default=3660, ge=1, description="Longest from..to span a query may ask for."
+    )
+    computed_window_max_days: int = Field(
+        default=400,
+        ge=1,
+        description="Longest window of answers computed over their whole window (/hotspots); "
+        "longer is a 400 (the daily history has its own cap of 366 days).",
+    )
+    computed_per_client: int = Field(
+        default=2,
+        ge=1,
+        description="Computed answers (/hotspots, /threat-level/history, hotspot exports) one "
+        "client may have in flight at once; more is a 429.",
     )
     max_bbox_area_deg2: float = Field(
         default=64_800.0, gt=0, description="Largest bbox area (square degrees)."

@@ -131,12 +131,17 @@ class Feed(SQLModel, table=True):
 
 
 class Article(SQLModel, table=True):
-    """One story. Unique per source + entry key, and per canonical URL."""
+    """One source's copy of a story. Unique per source + entry key, and per source + canonical
+    URL: only a source changes its own articles. Two sources' articles under one canonical URL
+    are one story (linked by that URL, `ix_articles_canonical_url`), counted once for
+    corroboration."""
 
     __tablename__ = "articles"
     __table_args__ = (
         sa.UniqueConstraint("source_id", "guid_hash"),
+        sa.UniqueConstraint("source_id", "canonical_url"),
         sa.Index("ix_articles_published_at_id", "published_at", "id"),
+        sa.Index("ix_articles_canonical_url", "canonical_url"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -154,7 +159,7 @@ class Article(SQLModel, table=True):
     guid: str = Field(max_length=2000)
     guid_hash: str = Field(max_length=64, description="SHA-256 of the entry's stable key")
     url: str | None = Field(default=None, max_length=2000)
-    canonical_url: str | None = Field(default=None, max_length=2000, unique=True)
+    canonical_url: str | None = Field(default=None, max_length=2000)
     title: str = Field(max_length=1000)
     summary: str | None = _text()
     text: str | None = _text()

@@ -37,6 +37,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import math
+from collections.abc import Iterable
 from enum import IntEnum
 from functools import cache
 from typing import Any
@@ -258,3 +259,31 @@ def family(category: str) -> tuple[str, ...]:
     if category in LAUNCH_FAMILY:
         return (category, *sorted(LAUNCH_FAMILY - {category}))
     return (category,)
+
+
+# --- corroboration ---------------------------------------------------------------------------
+
+
+def distinct_publishers(support: Iterable[tuple[int, str | None]]) -> int:
+    """How many independent voices an event's mentions are, from (source id, story URL) pairs.
+
+    Distinct sources count once each, except that sources which published one story under one
+    canonical URL (a republication, or a feed linking another's article) are one voice: the
+    groups of sources joined by shared URLs are counted, so the answer does not depend on
+    which copy arrived first."""
+    parent: dict[int, int] = {}
+
+    def root(source: int) -> int:
+        while parent[source] != source:
+            parent[source] = parent[parent[source]]
+            source = parent[source]
+        return source
+
+    first_of_story: dict[str, int] = {}
+    for source, story in support:
+        parent.setdefault(source, source)
+        if story is None:
+            continue
+        other = first_of_story.setdefault(story, source)
+        parent[root(source)] = root(other)
+    return len({root(source) for source in parent})

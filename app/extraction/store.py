@@ -6,7 +6,8 @@ and their places agree; the rules and their tolerances are in `app.extraction.me
 merged event keeps the finest date and place (a launch's site as its place, the sea it fell
 into as its impact area, in `figures`), the family's most consequential category, the
 strongest claim status across mentions (confirmed > reported > claimed) and the highest
-severity; corroboration counts distinct publishers. Ties are broken by value, so the events
+severity; corroboration counts distinct publishers, the sources of one story under one
+canonical URL once (`merge.distinct_publishers`). Ties are broken by value, so the events
 do not depend on which article arrived first. Articles are processed oldest first, so a
 rebuild yields the same keys and, where a key existed before, the same row id. Services
 flush; the caller commits.
@@ -82,6 +83,7 @@ class _Article:
     published_at: dt.datetime
     reliability: str | None
     input: ArticleInput
+    story: str | None  # the canonical URL: two sources' copies of one story share it
 
 
 @dataclass(slots=True)
@@ -237,7 +239,7 @@ def _load_articles(
     a, s = ARTICLES.c, SOURCES.c
     query = (
         sa.select(a.id, a.source_id, a.title, a.text, a.summary, a.published_at, a.url)
-        .add_columns(s.name, s.reliability)
+        .add_columns(s.name, s.reliability, a.canonical_url)
         .join_from(ARTICLES, SOURCES, s.id == a.source_id)
         .where(a.extracted_at.is_(None))
         .order_by(a.published_at, a.id)
@@ -269,6 +271,7 @@ def _article(row: sa.Row[Any]) -> _Article:
             url=row.url,
             reliability=row.reliability,
         ),
+        story=row.canonical_url,
     )
 
 
@@ -614,6 +617,7 @@ class _Support:
     published_at: dt.datetime
     source_id: int
     reliability: str | None
+    story: str | None
 
 
 def _write(
@@ -665,6 +669,7 @@ def _support(article: _Article, mention: _Mention) -> _Support:
         article.published_at,
         article.source_id,
         article.reliability,
+        article.story,
     )
 
 
@@ -701,7 +706,7 @@ def _stored_support(session: Session, event_ids: list[int]) -> dict[int, list[_S
     for chunk in _chunks(event_ids):
         query = (
             sa.select(m.event_id, m.claim_status, m.evidence, a.published_at, a.source_id)
-            .add_columns(s.reliability)
+            .add_columns(s.reliability, a.canonical_url)
             .join_from(MENTIONS, ARTICLES, a.id == m.article_id)
             .join(SOURCES, s.id == a.source_id)
             .where(m.event_id.in_(chunk))
@@ -731,7 +736,7 @@ def _allocate_ids(session: Session, created: list[_EventState], reuse_ids: dict[
 
 def _refresh(row: dict[str, Any], support: list[_Support], now: dt.datetime) -> None:
     """Recompute what depends on all of an event's mentions."""
-    row["corroboration"] = len({s.source_id for s in support})
+    row["corroboration"] = merge.distinct_publishers((s.source_id, s.story) for s in support)
     row["claim_status"] = max((s.claim_status for s in support), key=CLAIM_RANK.__getitem__)
     published = [s.published_at for s in support]
     row["first_reported_at"], row["last_reported_at"] = min(published), max(published)

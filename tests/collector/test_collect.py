@@ -178,7 +178,7 @@ def test_duplicate_guids_within_and_across_feeds(
     assert len(reused) == 3 and reused[0].guid != reused[1].guid
 
 
-def test_one_canonical_url_across_two_sources_is_one_article(
+def test_one_canonical_url_across_two_sources_is_two_articles_of_one_story(
     db: Engine, settings: Settings, feed_server: FeedServer
 ) -> None:
     story = item(
@@ -195,8 +195,11 @@ def test_one_canonical_url_across_two_sources_is_one_article(
     add_feeds(db, [feed_server.url("/two")], source="Source Two")
     summary = collect(settings, db)
     rows = articles(db)
-    assert summary.feeds_ok == 2 and summary.new_articles == 1 and len(rows) == 1
-    assert rows[0].canonical_url == "https://www.example.org/2026/05/story/"
+    # Only a source changes its own articles (issue 17): each source keeps its copy, linked
+    # to the other by the canonical URL both normalise to.
+    assert summary.feeds_ok == 2 and summary.new_articles == 2 and len(rows) == 2
+    assert {r.canonical_url for r in rows} == {"https://www.example.org/2026/05/story/"}
+    assert len({r.source_id for r in rows}) == 2
 
 
 def test_changed_text_updates_the_article_and_queues_it_for_extraction(

@@ -57,7 +57,8 @@ def test_unique_article_key_is_enforced_by_the_schema(engine: sa.Engine) -> None
         tuple(c["column_names"]) for c in sa.inspect(engine).get_unique_constraints("articles")
     }
     assert ("source_id", "guid_hash") in indexes
-    assert ("canonical_url",) in indexes
+    assert ("source_id", "canonical_url") in indexes  # one article per source and URL
+    assert ("canonical_url",) not in indexes  # another source's copy is its own article
 
 
 def test_healthz_and_readyz_over_http(database_url: str) -> None:

@@ -24,7 +24,13 @@ def live_server(app: FastAPI, host: str = "127.0.0.1") -> Iterator[str]:
     """Serve `app` until the block ends; yields the base URL (no trailing slash)."""
     port = free_port(host)
     config = uvicorn.Config(
-        app, host=host, port=port, log_config=None, access_log=False, lifespan="on"
+        app,
+        host=host,
+        port=port,
+        log_config=None,
+        access_log=False,
+        lifespan="on",
+        proxy_headers=False,  # as `watchfloor serve`: the app judges forwarded headers
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)

@@ -17,6 +17,7 @@ class CuttableProxy:
         self.port: int = self._listener.getsockname()[1]
         self._open = threading.Event()
         self._open.set()
+        self._holed = threading.Event()  # black hole: connections stay open, nothing passes
         self._pairs: set[tuple[socket.socket, socket.socket]] = set()
         self._dead: set[tuple[socket.socket, socket.socket]] = set()  # cut, not yet closed
         self._lock = threading.Lock()
@@ -35,6 +36,9 @@ class CuttableProxy:
                 return
             if not self._open.is_set():
                 client.close()
+                continue
+            if self._holed.is_set():
+                threading.Thread(target=self._swallow, args=(client,), daemon=True).start()
                 continue
             try:
                 upstream = socket.create_connection(self.target, timeout=5)
@@ -59,7 +63,8 @@ class CuttableProxy:
                     data = key.fileobj.recv(65536)  # type: ignore[union-attr]
                     if not data:
                         return
-                    key.data.sendall(data)
+                    if not self._holed.is_set():
+                        key.data.sendall(data)
         except OSError:
             return
         finally:
@@ -91,6 +96,24 @@ class CuttableProxy:
 
     def restore(self) -> None:
         self._open.set()
+        self._holed.clear()
+
+    def black_hole(self) -> None:
+        """Keep every connection open and accept new ones, but forward nothing either way: a
+        database that stopped answering (a hung server, a partition behind a middlebox)."""
+        self._holed.set()
+
+    def _swallow(self, client: socket.socket) -> None:
+        client.settimeout(0.2)
+        with contextlib.suppress(OSError):
+            while not self._stop.is_set():
+                try:
+                    if not client.recv(65536):
+                        break
+                except TimeoutError:
+                    continue
+        with contextlib.suppress(OSError):
+            client.close()
 
     def close(self) -> None:
         self._stop.set()

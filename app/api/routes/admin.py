@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import re
 import threading
 from collections.abc import Callable
 from typing import Annotated, Any
@@ -19,7 +20,7 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 
 from app.api.deps import SessionDep
-from app.api.http import AdminDep, json_bytes
+from app.api.http import AdminDep, AdminKeyFirstRoute, json_bytes
 from app.api.problems import PROBLEM_MEDIA_TYPE, Problem
 from app.api.routes import params
 from app.api.routes.articles import feed_health
@@ -33,7 +34,15 @@ AUTH_ERRORS: dict[int | str, dict[str, Any]] = {
     403: {"description": "No admin key is configured", "content": {PROBLEM_MEDIA_TYPE: {}}},
     400: {"description": "Invalid request", "content": {PROBLEM_MEDIA_TYPE: {}}},
 }
-router = APIRouter(prefix="/admin", tags=["admin"], dependencies=[AdminDep], responses=AUTH_ERRORS)
+router = APIRouter(
+    prefix="/admin",
+    tags=["admin"],
+    dependencies=[AdminDep],
+    responses=AUTH_ERRORS,
+    route_class=AdminKeyFirstRoute,  # the key is checked before the body is read
+)
+# C0/C1 controls (TAB, CR, LF), DEL and whitespace: never part of a feed URL.
+_URL_FORBIDDEN = re.compile(r"[\x00-\x20\x7f-\x9f\s]")
 FeedId = Annotated[int, Path(ge=1, le=2**31 - 1, description="Feed id")]
 
 
@@ -48,8 +57,8 @@ def _collector_function(name: str) -> Callable[..., Any] | None:
 
 def validate_url(url: str) -> str:
     """The collector's SSRF-aware check when available, else scheme and host only."""
-    if params._CONTROL.search(url):
-        raise params.bad("the feed URL contains control characters")
+    if _URL_FORBIDDEN.search(url.strip(" ")):
+        raise params.bad("the feed URL contains control characters or spaces")
     validator = _collector_function("validate_feed_url")
     try:
         if validator is not None:

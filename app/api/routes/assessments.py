@@ -19,6 +19,7 @@ from app.api.http import (
     MAX_AGE_LIVE,
     MAX_AGE_STABLE,
     AdminDep,
+    AdminKeyFirstRoute,
     AppSettingsDep,
     conditional,
     json_response,
@@ -36,7 +37,10 @@ from app.assessment.render import to_html, to_markdown
 from app.assessment.report import build_and_store, latest_weekly
 from app.core.models import Assessment
 
-router = APIRouter(tags=["assessments"], responses=params.BAD_REQUEST)
+# Its POST needs the admin key, checked before the body is read (AdminKeyFirstRoute).
+router = APIRouter(
+    tags=["assessments"], responses=params.BAD_REQUEST, route_class=AdminKeyFirstRoute
+)
 
 FORMATS = {"json": "application/json", "markdown": "text/markdown", "html": "text/html"}
 ERRORS: dict[int | str, dict[str, Any]] = {

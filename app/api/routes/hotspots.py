@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -142,6 +143,12 @@ async def get_hotspots(
 ) -> Response:
     start, end = params.time_range(date_from, date_to, settings, default_days=DEFAULT_DAYS)
     assert start is not None and end is not None
+    if end - start > dt.timedelta(days=settings.computed_window_max_days):
+        # Hotspots are computed over every event of the window: its length bounds the work.
+        raise params.bad(
+            f"hotspots are computed over at most {settings.computed_window_max_days} days "
+            "(WATCHFLOOR_COMPUTED_WINDOW_MAX_DAYS); narrow `from`..`to`"
+        )
     box = params.bbox(bbox, settings)
     chosen = params.categories(category)
     known_at = params.parse_instant(as_of, "as_of") if as_of else end

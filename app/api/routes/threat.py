@@ -10,18 +10,18 @@ from fastapi.responses import Response
 from sqlmodel import Session
 
 from app.api.cache import cached_response, data_version
-from app.api.http import json_bytes
+from app.api.http import client_gone, json_bytes
 from app.api.live import Held, WindowMemo
 from app.api.problems import PROBLEM_MEDIA_TYPE
 from app.api.routes import params
 from app.api.schemas import Driver, ThreatHistoryOut, ThreatLevelOut, ThreatPoint, Window
 from app.assessment import methodology as m
+from app.assessment.history import threat_history_incremental
 from app.assessment.scoring import load_span_bounds
 from app.assessment.situation import (
     ThreatLevel,
     assess_situation,
     span_needed,
-    threat_history,
     window_ending,
 )
 
@@ -189,7 +189,10 @@ async def get_threat_level_history(
         raise params.bad(f"the history covers at most {m.MAX_HISTORY_DAYS} days; narrow it")
 
     def compute(session: Session) -> bytes:
-        return json_bytes(history_out(threat_history(session, first, last), first, last))
+        # Daily points computed once and reused while their events are unchanged; the work
+        # stops when the client has gone (app/assessment/history.py).
+        points = threat_history_incremental(session, first, last, stop=client_gone)
+        return json_bytes(history_out(points, first, last))
 
     return await cached_response(request, compute, "application/json", inputs=(first, last))
 
