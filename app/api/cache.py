@@ -1,9 +1,9 @@
 """Computed answers reused while the events are unchanged, and the cheap check that says so.
 
-The data version is `(max(events.id), max(events.updated_at))`: two backward index probes
-(ix_events_updated_at). A new event moves the first, an edited or merged one the second, so a
-cached body is never served for data older than the request. A pure deletion of an old event
-moves neither: the cache's time-to-live (`response_cache_seconds`) bounds that case.
+The data version is `(max(events.change_seq), max(event_tombstones.change_seq))`: two
+backward index probes. The change sequence is drawn by the database on every insert and update
+of an event and by every tombstone (app/core/changes.py), so a new, edited, merged or removed
+event moves it and a cached body is never served for data older than the request.
 
 - `VersionReader`: concurrent requests share one version query, but only a query that
   *started after* a request arrived answers it (a request never sees a version older than
@@ -26,7 +26,6 @@ from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 import anyio
-import sqlalchemy as sa
 from fastapi import Request
 from fastapi.responses import Response
 from sqlalchemy.engine import Engine
@@ -43,12 +42,10 @@ from app.api.http import (
 from app.core.config import get_settings
 from app.core.db import get_engine
 from app.core.memory import release_free_memory
-from app.core.models import Event
+from app.query.events import VERSION_QUERY
 
 Version = tuple[Any, ...]
 T = TypeVar("T")
-
-VERSION_QUERY = sa.select(sa.func.max(Event.id), sa.func.max(Event.updated_at))
 
 
 def read_version(engine: Engine) -> Version:

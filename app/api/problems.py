@@ -12,6 +12,8 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.query.errors import QueryError
+
 logger = logging.getLogger(__name__)
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -87,6 +89,18 @@ def install_problem_handlers(app: FastAPI) -> None:
             instance=request.url.path,
             headers=exc.headers,
             **exc.extra,
+        )
+
+    @app.exception_handler(QueryError)
+    async def _query(request: Request, exc: QueryError) -> ProblemResponse:
+        # The same body on every surface: problem+json with the OGC `code` and `description`.
+        return problem_response(
+            exc.status,
+            exc.description,
+            title="Invalid request",
+            instance=request.url.path,
+            code=exc.code,
+            description=exc.description,
         )
 
     @app.exception_handler(StarletteHTTPException)

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col
 
 from app.assessment import methodology as m
+from app.core.isotime import iso_z
 from app.core.models import Article, Source
 
 _TAG = re.compile(r"<[^>]+>")
@@ -30,10 +31,6 @@ def teaser(value: str | None, limit: int = m.ANNEX_TEASER_CHARS) -> str:
         return text
     cut = text[:limit].rsplit(" ", 1)[0].rstrip(",;:")
     return f"{cut} [...]"
-
-
-def iso_z(value: dt.datetime) -> str:
-    return value.astimezone(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def build_annex(

@@ -38,6 +38,7 @@ from app.collector.store import (
 )
 from app.core.config import Settings, get_settings
 from app.core.db import get_engine, session_scope
+from app.core.isotime import iso_z
 
 logger = logging.getLogger(__name__)
 
@@ -125,7 +126,7 @@ class PassSummary:
 
 
 def _iso(value: dt.datetime | None) -> str | None:
-    return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z") if value else None
+    return iso_z(value)
 
 
 class Collector:

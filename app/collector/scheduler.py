@@ -35,6 +35,7 @@ from app.collector.claim import CollectorBusyError, sqlite_lock_path
 from app.collector.parsepool import shutdown_parse_pool
 from app.core.config import Settings, get_settings
 from app.core.db import get_engine, session_scope
+from app.core.isotime import iso_z
 
 logger = logging.getLogger(__name__)
 
@@ -162,7 +163,7 @@ def scheduler_status() -> dict[str, Any]:
     last = _state["last_tick_at"]
     return {
         "running": bool(_scheduler and _scheduler.running),
-        "last_tick_at": last.isoformat().replace("+00:00", "Z") if last else None,
+        "last_tick_at": iso_z(last),
         "last_summary": _state["last_summary"],
     }
 

@@ -32,6 +32,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from app.core import changes
 from app.core.config import get_settings
 from app.core.models import Article, Event, EventMention, Source, utcnow
 from app.extraction import merge, rules
@@ -161,6 +162,7 @@ def rebuild_events(session: Session) -> dict[str, int]:
         articles += done
         if done < batch:
             break
+    changes.record_removed_events(session, reuse_ids.values())  # keys no rule finds any more
     summary = {
         "articles": articles,
         "events": session.scalar(sa.select(sa.func.count()).select_from(EVENTS)) or 0,
@@ -185,6 +187,7 @@ def _extract(
         return 0
     now = utcnow()
     ids = [a.id for a in articles]
+    owners = changes.mention_owners(session, ids)  # for the tombstones' `replaced_by`
     forgotten = _forget_mentions(session, ids)
     extracted = list(zip(articles, extract_many([a.input for a in articles]), strict=True))
     index = _EventIndex.load(session, [e for _, found in extracted for e in found], forgotten)
@@ -201,6 +204,7 @@ def _extract(
             _add_mention(state, article.id, event)
             touched[state] = None
     _write(session, index, list(touched), articles, reuse_ids, now)
+    changes.record_removed_events(session, forgotten, owners, now=now)
     for chunk in _chunks(ids):
         session.execute(
             sa.update(ARTICLES).where(ARTICLES.c.id.in_(chunk)).values(extracted_at=now)

@@ -102,31 +102,52 @@ def respond(request: Request, media_type: str, build: Callable[[], dict[str, Any
     return response
 
 
-@get_and_head(ogc_router, "", summary="OGC landing page", description=SEE_API)
+@get_and_head(
+    ogc_router, "", operation_id="ogcLanding", summary="OGC landing page", description=SEE_API
+)
 @get_and_head(ogc_router, "/", include_in_schema=False)
 def landing(request: Request, settings: SettingsDep) -> Response:
     links = link_builder(request, settings)
     return respond(request, JSON, lambda: service.landing_page(links))
 
 
-@get_and_head(ogc_router, "/conformance", summary="OGC conformance classes")
+@get_and_head(
+    ogc_router, "/conformance", operation_id="ogcConformance", summary="OGC conformance classes"
+)
 def conformance(request: Request) -> Response:
     return respond(request, JSON, service.conformance)
 
 
-@get_and_head(ogc_router, "/api", media_type=OPENAPI_30, summary="OGC API definition (OpenAPI 3.0)")
+@get_and_head(
+    ogc_router,
+    "/api",
+    media_type=OPENAPI_30,
+    operation_id="ogcApiDefinition",
+    summary="OGC API definition (OpenAPI 3.0)",
+)
 def api(request: Request, settings: SettingsDep) -> Response:
     links = link_builder(request, settings)
     return respond(request, OPENAPI_30, lambda: service.api_document(links, settings))
 
 
-@get_and_head(ogc_router, "/collections", summary="OGC collections", description=SEE_API)
+@get_and_head(
+    ogc_router,
+    "/collections",
+    operation_id="ogcCollections",
+    summary="OGC collections",
+    description=SEE_API,
+)
 def collections(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
     links = link_builder(request, settings)
     return respond(request, JSON, lambda: service.collections_document(session, links))
 
 
-@get_and_head(ogc_router, "/collections/{collectionId}", summary="One OGC collection")
+@get_and_head(
+    ogc_router,
+    "/collections/{collectionId}",
+    operation_id="ogcCollection",
+    summary="One OGC collection",
+)
 def collection(
     request: Request, collection_id: CollectionId, session: SessionDep, settings: SettingsDep
 ) -> Response:
@@ -138,8 +159,26 @@ def collection(
 
 @get_and_head(
     ogc_router,
+    "/collections/{collectionId}/queryables",
+    media_type="application/schema+json",
+    operation_id="ogcQueryables",
+    summary="What an OGC collection's features can be filtered on (JSON Schema, Part 3)",
+)
+def queryables(request: Request, collection_id: CollectionId, settings: SettingsDep) -> Response:
+    links = link_builder(request, settings)
+    pairs = request.query_params.multi_items()
+    return respond(
+        request,
+        "application/schema+json",
+        lambda: service.queryables_document(links, collection_id, pairs),
+    )
+
+
+@get_and_head(
+    ogc_router,
     "/collections/{collectionId}/items",
     media_type=GEOJSON,
+    operation_id="ogcItems",
     summary="Features of an OGC collection (GeoJSON, paged)",
     description=SEE_API,
 )
@@ -159,6 +198,7 @@ def items(
     ogc_router,
     "/collections/{collectionId}/items/{featureId}",
     media_type=GEOJSON,
+    operation_id="ogcItem",
     summary="One feature of an OGC collection (GeoJSON)",
 )
 def item(
@@ -181,6 +221,7 @@ def item(
     export_router,
     "/{collectionId}.geojson",
     media_type=GEOJSON,
+    operation_id="exportLayer",
     summary="A whole layer as one plain GeoJSON FeatureCollection (unpaged, capped)",
     description=(
         "For Leaflet, MapLibre and 'add layer from URL'. Accepts bbox, datetime and the layer's "

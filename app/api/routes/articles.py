@@ -93,7 +93,7 @@ def list_articles(
             )
         )
     if cursor:
-        moment, row_id = params.cursor_instant(cursor)
+        moment, row_id = params.cursor_instant("articles", cursor)
         query = query.where(sa.tuple_(Article.published_at, Article.id) < sa.tuple_(moment, row_id))
     rows = session.execute(
         query.order_by(Article.published_at.desc(), Article.id.desc()).limit(size + 1)
@@ -101,7 +101,7 @@ def list_articles(
     next_url = None
     if len(rows) > size:
         last = rows[size - 1][0]
-        token = params.encode_cursor(last.published_at.isoformat(), last.id or 0)
+        token = params.encode_cursor("articles", last.published_at.isoformat(), last.id or 0)
         next_url = params.page_link(request, settings, token)
         rows = rows[:size]
     base = params.base_url(request, settings)

@@ -150,7 +150,7 @@ def list_assessments(
     size = params.limit(limit, settings)
     query = sa.select(Assessment)
     if cursor:
-        moment, row_id = params.cursor_instant(cursor)
+        moment, row_id = params.cursor_instant("assessments", cursor)
         query = query.where(
             sa.tuple_(Assessment.period_start, Assessment.id) < sa.tuple_(moment, row_id)
         )
@@ -162,7 +162,7 @@ def list_assessments(
     next_url = None
     if len(rows) > size:
         last = rows[size - 1]
-        token = params.encode_cursor(last.period_start.isoformat(), last.id or 0)
+        token = params.encode_cursor("assessments", last.period_start.isoformat(), last.id or 0)
         next_url = params.page_link(request, settings, token)
         rows = rows[:size]
     base = params.base_url(request, settings)
