@@ -24,6 +24,8 @@ from app.query.params import split_values
 __all__ = ["like_pattern", "split_values"]
 
 _CONTROL = query_params._CONTROL  # admin.py checks feed URLs and titles with it
+MIN_YEAR, MAX_YEAR = query_params.MIN_YEAR, query_params.MAX_YEAR
+MAX_TEXT_PARAM = query_params.MAX_TEXT_PARAM
 
 Bbox = tuple[float, float, float, float]
 
