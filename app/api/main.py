@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import anyio
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 
@@ -24,6 +24,12 @@ from app.api.http import (
 from app.api.live import WindowMemo
 from app.api.problems import install_problem_handlers
 from app.api.routes import ROUTERS
+from app.api.rules import (
+    ConditionalGetMiddleware,
+    HeadAsGetMiddleware,
+    RepresentationHeadersMiddleware,
+    reject_unknown_parameters,
+)
 from app.core.config import Settings, get_settings
 from app.core.db import get_engine
 from app.core.memory import freeze_long_lived_objects
@@ -59,9 +65,14 @@ def create_app(
         version=__version__,
         description="Korean Peninsula security news as structured, explainable assessments.",
         lifespan=lifespan,
+        # One rule for every endpoint: an unknown query parameter is a 400 (app/api/rules.py).
+        dependencies=[Depends(reject_unknown_parameters)],
     )
     install_problem_handlers(app)
+    # Innermost first: ETags on the identity body, then gzip, then per-coding ETags and Vary.
+    app.add_middleware(ConditionalGetMiddleware)
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_SIZE, compresslevel=GZIP_LEVEL)
+    app.add_middleware(RepresentationHeadersMiddleware)
     if settings.cors_origin_list:
         app.add_middleware(
             CORSMiddleware,
@@ -75,6 +86,7 @@ def create_app(
         app.add_middleware(RateLimitMiddleware, per_minute=settings.rate_limit_per_minute)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_body_bytes)
     app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(HeadAsGetMiddleware)  # outermost: HEAD is GET without the body
     app.state.settings = settings
     app.state.response_cache = ResponseCache(settings.response_cache_seconds)
     app.state.version_reader = VersionReader(lambda: read_version(get_engine()))

@@ -17,6 +17,7 @@ from app.api.deps import SessionDep, SettingsDep
 from app.api.ogc import service
 from app.api.ogc.errors import OGCError
 from app.api.ogc.links import GEOJSON, JSON, OPENAPI_30, LinkBuilder, service_root
+from app.api.ogc.params import single_values
 from app.api.problems import problem_response
 from app.core.config import Settings
 
@@ -31,6 +32,7 @@ export_router = APIRouter(prefix="/export", tags=["GeoJSON export"])
 
 
 PROBLEM_CONTENT = {"application/problem+json": {}}
+ONLY_F = frozenset({"f"})  # the documents without parameters of their own
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     400: {"description": "Invalid or unknown parameter (OGC `code`)", "content": PROBLEM_CONTENT},
     404: {"description": "No such collection or feature", "content": PROBLEM_CONTENT},
@@ -74,9 +76,18 @@ def link_builder(request: Request, settings: Settings) -> LinkBuilder:
     )
 
 
-def respond(request: Request, media_type: str, build: Callable[[], dict[str, Any]]) -> Response:
-    """Serialise `build()`; OGC errors become problem+json with `code` and `description`."""
+def respond(
+    request: Request,
+    media_type: str,
+    build: Callable[[], dict[str, Any]],
+    *,
+    parameters: frozenset[str] | None = ONLY_F,
+) -> Response:
+    """Serialise `build()`; OGC errors become problem+json with `code` and `description`.
+    `parameters`: the query parameters this resource takes (None: `build` checks them)."""
     try:
+        if parameters is not None:
+            single_values(request.query_params.multi_items(), parameters)
         body = build()
     except OGCError as exc:
         logger.info(
@@ -171,6 +182,7 @@ def queryables(request: Request, collection_id: CollectionId, settings: Settings
         request,
         "application/schema+json",
         lambda: service.queryables_document(links, collection_id, pairs),
+        parameters=None,
     )
 
 
@@ -191,6 +203,7 @@ def items(
         request,
         GEOJSON,
         lambda: service.items_document(session, links, settings, collection_id, pairs),
+        parameters=None,
     )
 
 
@@ -214,6 +227,7 @@ def item(
         request,
         GEOJSON,
         lambda: service.item_document(session, links, collection_id, feature_id, pairs),
+        parameters=None,
     )
 
 
@@ -238,6 +252,7 @@ def export(
         request,
         GEOJSON,
         lambda: service.export_document(session, links, settings, collection_id, pairs),
+        parameters=None,
     )
 
 

@@ -66,6 +66,7 @@ _REQUEST_SCHEMA = {
 
 @router.post(
     "/extract",
+    operation_id="extractEvents",
     summary="Extract events from one article or {'articles': [...]}; nothing is stored",
     openapi_extra=_REQUEST_SCHEMA,
     responses={
