@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import importlib
 import logging
 import signal
 import threading
@@ -146,16 +145,9 @@ def weekly_assessment() -> None:
     if _guard is not None and not _guard.is_leader():
         logger.info("weekly assessment left to the lock holder")
         return
-    try:
-        module = importlib.import_module("app.assessment.commands")
-    except ImportError:
-        logger.debug("assessment not available; weekly job skipped")
-        return
-    job = getattr(module, "scheduled_weekly_assessment", None)
-    if job is None:
-        logger.debug("assessment has no scheduled_weekly_assessment; skipped")
-        return
-    job()
+    from app.runtime import weekly_assessment_job  # the wiring (imports assessment)
+
+    weekly_assessment_job()()
 
 
 def scheduler_status() -> dict[str, Any]:
