@@ -134,6 +134,25 @@ def _actor(text: str, _: str) -> Condition:
     return sa.cast(Event.actors, sa.Text).ilike(like_pattern(text), escape="\\")
 
 
+def _names(name: str) -> Callable[[Sequence[str]], Any]:
+    def parse(values: Sequence[str]) -> tuple[str, ...] | None:
+        chosen = [params.parse_text(v, name) for v in params.split_values(values)]
+        return tuple(dict.fromkeys(v for v in chosen if v)) or None
+
+    return parse
+
+
+def _reported_by(names: tuple[str, ...], _: str) -> Condition:
+    """Events with an article from one of these publishers (exact names, as /sources lists)."""
+    publishers = (
+        sa.select(EventMention.event_id)  # type: ignore[call-overload]
+        .join(Article, Article.id == EventMention.article_id)
+        .join(Source, Source.id == Article.source_id)
+        .where(Source.name.in_(names))  # type: ignore[attr-defined]
+    )
+    return Event.id.in_(publishers)  # type: ignore[union-attr]
+
+
 EVENT_FILTERS: tuple[EventFilter, ...] = (
     EventFilter(
         "category",
@@ -173,6 +192,15 @@ EVENT_FILTERS: tuple[EventFilter, ...] = (
         {"type": "string", "maxLength": params.MAX_TEXT_PARAM},
         _text("place"),
         _place,
+    ),
+    EventFilter(
+        "source",
+        "Only events reported by these publishers (names as /sources lists them; repeatable "
+        "or comma-separated).",
+        {"type": "string", "maxLength": params.MAX_TEXT_PARAM},
+        _names("source"),
+        _reported_by,
+        repeatable=True,
     ),
     EventFilter(
         "q",
