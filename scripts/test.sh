@@ -52,6 +52,9 @@ log "ruff"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 
+log "mypy"
+.venv/bin/mypy app
+
 log "pytest"
 set +e
 $PY -m pytest "$@"

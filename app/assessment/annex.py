@@ -42,16 +42,16 @@ def build_annex(
     """
     rows = session.execute(
         sa.select(
-            Article.id,
-            Article.title,
-            Article.url,
-            Article.published_at,
-            Article.summary,
-            Source.id,
-            Source.name,
+            col(Article.id),
+            col(Article.title),
+            col(Article.url),
+            col(Article.published_at),
+            col(Article.summary),
+            col(Source.id),
+            col(Source.name),
         )
-        .join(Source, Source.id == Article.source_id)
-        .where(Article.published_at >= start, Article.published_at < end)
+        .join(Source, col(Source.id) == col(Article.source_id))
+        .where(col(Article.published_at) >= start, col(Article.published_at) < end)
         .order_by(col(Article.published_at).desc(), col(Article.id).desc())
         .limit(max_articles + 1)
     ).all()

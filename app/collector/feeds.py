@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.collector.store import dialect_insert
 from app.core.config import get_settings
@@ -72,7 +72,7 @@ class FeedRepository:
 
     def source_named(self, name: str, *, kind: str, reliability: str) -> Source:
         """The publisher called `name`, created with this kind and grade when new."""
-        source = self.session.scalar(sa.select(Source).where(Source.name == name))
+        source = self.session.scalar(sa.select(Source).where(col(Source.name) == name))
         if source is None:
             source = Source(name=name, kind=kind, reliability=reliability)
             self.session.add(source)

@@ -17,7 +17,7 @@ from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.core.categories import CATEGORIES
 from app.core.models import (
@@ -53,6 +53,7 @@ def text_condition(text: str, dialect: str) -> Condition:
     """Events whose title or summary, or any of whose articles' title, summary or text,
     contains `text`: PostgreSQL full-text search (web-search syntax: words, "phrases", -not,
     or), elsewhere a case-insensitive substring."""
+    in_event: Condition
     mentioned = sa.select(EventMention.event_id)  # type: ignore[call-overload]
     if dialect == "postgresql":
         query = sa.func.websearch_to_tsquery(sa.literal_column(f"'{TEXT_CONFIG}'"), text)
@@ -62,14 +63,14 @@ def text_condition(text: str, dialect: str) -> Condition:
     else:
         pattern = like_pattern(text)
         in_event = sa.or_(
-            Event.title.ilike(pattern, escape="\\"),
-            Event.summary.ilike(pattern, escape="\\"),  # type: ignore[union-attr]
+            col(Event.title).ilike(pattern, escape="\\"),
+            col(Event.summary).ilike(pattern, escape="\\"),  # type: ignore[union-attr]
         )
         articles = sa.select(Article.id).where(  # type: ignore[call-overload]
             sa.or_(
-                Article.title.ilike(pattern, escape="\\"),
-                Article.summary.ilike(pattern, escape="\\"),  # type: ignore[union-attr]
-                Article.text.ilike(pattern, escape="\\"),  # type: ignore[union-attr]
+                col(Article.title).ilike(pattern, escape="\\"),
+                col(Article.summary).ilike(pattern, escape="\\"),  # type: ignore[union-attr]
+                col(Article.text).ilike(pattern, escape="\\"),  # type: ignore[union-attr]
             )
         )
     in_articles = Event.id.in_(  # type: ignore[union-attr]
@@ -126,7 +127,7 @@ def _text(name: str) -> Callable[[Sequence[str]], Any]:
 def _place(text: str, _: str) -> Condition:
     return sa.or_(
         Event.location_name.ilike(like_pattern(text), escape="\\"),  # type: ignore[union-attr]
-        Event.location_id == text,
+        col(Event.location_id) == text,
     )
 
 
@@ -331,6 +332,7 @@ EVENT_LIST_COLUMNS = tuple(
     if column.key not in ("key", "figures", "created_at")
 )
 TOMBSTONES_CURSOR = "events.deleted"
+TOMBSTONES: sa.Table = EventTombstone.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -401,7 +403,7 @@ class EventRepository:
 
     def mentions(self, event_id: int) -> list[tuple[EventMention, Article, str]]:
         rows = self.session.execute(
-            sa.select(EventMention, Article, Source.name)
+            sa.select(EventMention, Article, col(Source.name))
             .join(Article, Article.id == EventMention.article_id)  # type: ignore[arg-type]
             .join(Source, Source.id == Article.source_id)  # type: ignore[arg-type]
             .where(EventMention.event_id == event_id)  # type: ignore[arg-type]
@@ -433,12 +435,12 @@ class EventRepository:
 
     def deleted(self, since: dt.datetime | None, cursor: str | None, limit: int) -> TombstonePage:
         """Tombstones in change order (`since`: deleted at or after), keyset-paged."""
-        t = EventTombstone
-        statement = sa.select(t.id, t.deleted_at, t.replaced_by, t.change_seq)  # type: ignore[call-overload]
+        t = TOMBSTONES.c
+        statement = sa.select(t.id, t.deleted_at, t.replaced_by, t.change_seq)
         if since is not None:
             statement = statement.where(t.deleted_at >= since)
         position = decode_cursor(cursor, TOMBSTONES_CURSOR, int)[0] if cursor else 0
-        statement = statement.where(t.change_seq > position).order_by(t.change_seq.asc())  # type: ignore[union-attr]
+        statement = statement.where(t.change_seq > position).order_by(t.change_seq.asc())
         rows = list(self.session.execute(statement.limit(limit + 1)))
         more = len(rows) > limit
         rows = rows[:limit]
@@ -453,7 +455,7 @@ def point_in_bbox(box: BBox) -> Condition:
     if box.west <= box.east:
         lon_inside = Event.lon.between(box.west, box.east)  # type: ignore[union-attr]
     else:
-        lon_inside = sa.or_(Event.lon >= box.west, Event.lon <= box.east)  # type: ignore[operator]
+        lon_inside = sa.or_(col(Event.lon) >= box.west, col(Event.lon) <= box.east)  # type: ignore[operator]
     return sa.and_(Event.lat.between(box.south, box.north), lon_inside)  # type: ignore[union-attr]
 
 

@@ -31,7 +31,7 @@ ogc_router = APIRouter(prefix="/ogc", tags=["OGC API - Features"])
 export_router = APIRouter(prefix="/export", tags=["GeoJSON export"])
 
 
-PROBLEM_CONTENT = {"application/problem+json": {}}
+PROBLEM_CONTENT: dict[str, Any] = {"application/problem+json": {}}
 ONLY_F = frozenset({"f"})  # the documents without parameters of their own
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     400: {"description": "Invalid or unknown parameter (OGC `code`)", "content": PROBLEM_CONTENT},

@@ -146,11 +146,11 @@ def queryables_document(
     """OGC API - Features Part 3: the properties a client may filter on with `?name=value`."""
     spec = get_collection(collection_id)
     single_values(pairs, {"f"})
-    properties = {
-        declared.queryable: {"description": declared.description, **declared.schema}
-        for declared in spec.filters
-        if getattr(declared, "queryable", None)
-    }
+    properties: dict[str, Any] = {}
+    for declared in spec.filters:
+        queryable = getattr(declared, "queryable", None)  # event filters name their property
+        if queryable:
+            properties[queryable] = {"description": declared.description, **declared.schema}
     return {
         "$schema": JSON_SCHEMA_DIALECT,
         "$id": links.ogc(links.collection_path(spec.id) + "/queryables"),

@@ -15,6 +15,7 @@ from typing import Annotated, Any
 import sqlalchemy as sa
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
+from sqlmodel import col
 
 from app.api.deps import SessionDep
 from app.api.http import AdminDep, json_bytes
@@ -62,9 +63,9 @@ def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -
 
 
 def _url_taken(session: SessionDep, url: str, feed_id: int | None = None) -> bool:
-    query = sa.select(Feed.id).where(Feed.url == url)
+    query = sa.select(col(Feed.id)).where(col(Feed.url) == url)
     if feed_id is not None:
-        query = query.where(Feed.id != feed_id)
+        query = query.where(col(Feed.id) != feed_id)
     return session.scalar(query) is not None
 
 

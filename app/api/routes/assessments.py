@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 import sqlalchemy as sa
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
+from sqlmodel import col
 
 from app.api.deps import SessionDep
 from app.api.http import (
@@ -156,7 +157,9 @@ def list_assessments(
         )
     rows = list(
         session.scalars(
-            query.order_by(Assessment.period_start.desc(), Assessment.id.desc()).limit(size + 1)
+            query.order_by(col(Assessment.period_start).desc(), col(Assessment.id).desc()).limit(
+                size + 1
+            )
         )
     )
     next_url = None

@@ -56,7 +56,9 @@ CSV_COLUMNS = (
     "weapons",
     "summary",
 )
-ERRORS = {400: {"description": "Invalid parameter", "content": {PROBLEM_MEDIA_TYPE: {}}}}
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"description": "Invalid parameter", "content": {PROBLEM_MEDIA_TYPE: {}}}
+}
 EventId = Annotated[int, Path(ge=1, le=2**31 - 1, description="Event id")]
 
 
@@ -355,14 +357,14 @@ def list_deleted_events(
 def _mentions(session: Session, event_id: int) -> list[MentionOut]:
     return [
         MentionOut(
-            article_id=article.id,
+            article_id=article.id or 0,
             title=article.title,
             url=article.url,
             publisher=publisher,
             published_at=article.published_at,
             sentence=mention.sentence,
             evidence=list(mention.evidence or []),
-            claim_status=mention.claim_status,
+            claim_status=mention.claim_status,  # type: ignore[arg-type]
         )
         for mention, article, publisher in EventRepository(session).mentions(event_id)
     ]
