@@ -1,4 +1,4 @@
-"""Thin FastAPI adapter over the OGC core: links from the request, JSON out, HEAD like GET.
+"""Thin FastAPI adapter over the OGC core: links from the request, JSON out.
 
 Query parameters are read from the raw request (never declared to FastAPI), so no request
 can end in a 422: invalid and unknown parameters are OGC 400s from app.api.ogc.params.
@@ -39,14 +39,11 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-def get_and_head(
+def ogc_get(
     target: APIRouter, path: str, *, media_type: str = JSON, **documented: Any
 ) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
-    """GET (documented) and HEAD (answered alike, bodiless) on one endpoint.
-
-    FastAPI's plain GET answers HEAD with 405, and `/vsicurl/` probes with HEAD first; one
-    route with both methods would give the generated OpenAPI duplicate operation ids.
-    """
+    """A documented GET whose body is `media_type` (HEAD, which `/vsicurl/` probes with first,
+    is answered for every GET by app/api/rules.py)."""
 
     def register(endpoint: Callable[..., Response]) -> Callable[..., Response]:
         responses = {200: {"content": {media_type: {}}}, **ERROR_RESPONSES}
@@ -58,7 +55,6 @@ def get_and_head(
             responses=responses,
             **documented,
         )
-        target.add_api_route(path, endpoint, methods=["HEAD"], include_in_schema=False)
         return endpoint
 
     return register
@@ -104,32 +100,24 @@ def respond(
     else:
         content = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
         response = Response(content, media_type=media_type)
-    if request.method == "HEAD":
-        return Response(
-            b"",
-            status_code=response.status_code,
-            headers={**response.headers, "content-length": response.headers["content-length"]},
-        )
     return response
 
 
-@get_and_head(
-    ogc_router, "", operation_id="ogcLanding", summary="OGC landing page", description=SEE_API
-)
-@get_and_head(ogc_router, "/", include_in_schema=False)
+@ogc_get(ogc_router, "", operation_id="ogcLanding", summary="OGC landing page", description=SEE_API)
+@ogc_get(ogc_router, "/", include_in_schema=False)
 def landing(request: Request, settings: SettingsDep) -> Response:
     links = link_builder(request, settings)
     return respond(request, JSON, lambda: service.landing_page(links))
 
 
-@get_and_head(
+@ogc_get(
     ogc_router, "/conformance", operation_id="ogcConformance", summary="OGC conformance classes"
 )
 def conformance(request: Request) -> Response:
     return respond(request, JSON, service.conformance)
 
 
-@get_and_head(
+@ogc_get(
     ogc_router,
     "/api",
     media_type=OPENAPI_30,
@@ -141,7 +129,7 @@ def api(request: Request, settings: SettingsDep) -> Response:
     return respond(request, OPENAPI_30, lambda: service.api_document(links, settings))
 
 
-@get_and_head(
+@ogc_get(
     ogc_router,
     "/collections",
     operation_id="ogcCollections",
@@ -153,7 +141,7 @@ def collections(request: Request, session: SessionDep, settings: SettingsDep) ->
     return respond(request, JSON, lambda: service.collections_document(session, links))
 
 
-@get_and_head(
+@ogc_get(
     ogc_router,
     "/collections/{collectionId}",
     operation_id="ogcCollection",
@@ -168,7 +156,7 @@ def collection(
     )
 
 
-@get_and_head(
+@ogc_get(
     ogc_router,
     "/collections/{collectionId}/queryables",
     media_type="application/schema+json",
@@ -186,7 +174,7 @@ def queryables(request: Request, collection_id: CollectionId, settings: Settings
     )
 
 
-@get_and_head(
+@ogc_get(
     ogc_router,
     "/collections/{collectionId}/items",
     media_type=GEOJSON,
@@ -207,7 +195,7 @@ def items(
     )
 
 
-@get_and_head(
+@ogc_get(
     ogc_router,
     "/collections/{collectionId}/items/{featureId}",
     media_type=GEOJSON,
@@ -231,7 +219,7 @@ def item(
     )
 
 
-@get_and_head(
+@ogc_get(
     export_router,
     "/{collectionId}.geojson",
     media_type=GEOJSON,
