@@ -11,7 +11,7 @@ every cache key (the query object itself) follow from that entry.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
@@ -465,7 +465,3 @@ VERSION_QUERY = sa.select(
     sa.select(sa.func.max(Event.change_seq)).scalar_subquery(),
     sa.select(sa.func.max(EventTombstone.change_seq)).scalar_subquery(),
 )
-
-
-def filter_names() -> Iterable[str]:
-    return FILTERS_BY_NAME.keys()
