@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
@@ -231,9 +231,14 @@ class ResponseCache:
                 future.cancel()
 
 
-def cache_key(request: Request, version: Version, inputs: tuple[Any, ...]) -> tuple[Any, ...]:
-    query = tuple(sorted(request.query_params.multi_items()))
-    return (request.url.path, query, inputs, version)
+def cache_key(
+    request: Request, version: Version, inputs: tuple[Any, ...], query: Hashable | None = None
+) -> tuple[Any, ...]:
+    """(path, what was asked, inputs, data version). What was asked is the route's query
+    object when it gives one (the parsed request, which the answer is computed from), else
+    the raw query string."""
+    asked = query if query is not None else tuple(sorted(request.query_params.multi_items()))
+    return (request.url.path, asked, inputs, version)
 
 
 async def data_version(request: Request) -> Version:
@@ -247,6 +252,7 @@ async def cached_response(
     media_type: str,
     *,
     inputs: tuple[Any, ...] = (),
+    query: Hashable | None = None,
     max_age: int = MAX_AGE_LIVE,
     version: Version | None = None,
     store: bool = True,
@@ -254,7 +260,8 @@ async def cached_response(
     """The answer for this path and query at the current data version: 304 when the client
     holds it, else the (possibly cached) body. `compute(session)` runs in the thread pool.
 
-    `inputs`: whatever else the answer depends on (e.g. the current minute a default window
+    `query`: the route's frozen query object (its cache key; the answer must be computed from
+    it alone). `inputs`: whatever else the answer depends on (e.g. the current minute a default window
     ends at), so a cached body never outlives them. `version`: when the route read it already.
     `store=False`: compute once for the requests waiting now, keep nothing (the inputs do not
     identify the body yet)."""
@@ -268,7 +275,7 @@ async def cached_response(
         release_free_memory()  # a miss computed over many events; misses are rare
         return body
 
-    key = cache_key(request, version, inputs)
+    key = cache_key(request, version, inputs, query)
     cached = await state.response_cache.get_or_compute(key, run, store=store)
     headers = {
         "ETag": cached.etag,

@@ -186,3 +186,23 @@ def test_the_events_openapi_parameters_are_the_ones_the_parser_reads() -> None:
     assert by_name["category"]["schema"]["items"]["enum"] == list(CATEGORIES)
     for spec in EVENT_FILTERS:
         assert by_name[spec.name]["description"] == spec.description
+
+
+def test_the_hotspots_cache_keys_on_the_parsed_query(stored: dict[str, int]) -> None:
+    """Two spellings of one request share one cached answer; another filter never does."""
+    from app.core.config import Settings
+    from tests.support.live import live_server
+
+    app = create_app(Settings(response_cache_seconds=600))
+    window = {"from": "2026-05-20", "to": "2026-05-28"}
+    with live_server(app) as base, httpx.Client(base_url=base) as client:
+        listed = client.get("/hotspots", params={**window, "category": "missile_test,cyber"})
+        repeated = client.get(
+            "/hotspots?from=2026-05-20&to=2026-05-28&category=missile_test&category=cyber"
+        )
+        assert listed.status_code == repeated.status_code == 200
+        assert listed.headers["etag"] == repeated.headers["etag"]
+        assert len(app.state.response_cache._entries) == 1
+        other = {**window, "category": "missile_test,cyber", "min_intensity": 5}
+        assert client.get("/hotspots", params=other).headers["etag"] != listed.headers["etag"]
+        assert len(app.state.response_cache._entries) == 2
