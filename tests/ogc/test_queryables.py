@@ -75,8 +75,6 @@ def test_the_api_document_is_generated_from_the_same_declarations(server: OgcSer
         assert names == standard | extra | {f.name for f in spec.filters}
         for declared in spec.filters:
             documented = parameters[f"{spec.id}.{declared.name}"]["schema"]
-            if declared.repeatable:
-                documented = documented["items"]
-            assert documented == dict(declared.schema)
-    assert parameters["events.category"]["schema"]["items"]["enum"] == list(CATEGORIES)
+            assert documented == dict(declared.schema)  # one value's schema (GDAL pushes these)
+    assert parameters["events.category"]["schema"]["enum"] == list(CATEGORIES)
     assert parameters["hotspots.category"]["schema"]["enum"] == list(CATEGORIES)

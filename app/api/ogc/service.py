@@ -125,10 +125,9 @@ def api_document(links: LinkBuilder, settings: Settings) -> dict[str, Any]:
 
 
 def filter_parameter(declared: DeclaredFilter) -> dict[str, Any]:
-    """A declared filter as an OpenAPI 3.0 query parameter (a list one comma-separated)."""
-    schema = dict(declared.schema)
-    if declared.repeatable:
-        schema = {"type": "array", "items": schema}
+    """A declared filter as an OpenAPI 3.0 query parameter. Its schema is one value's, also for
+    a list filter (which takes comma-separated values): GDAL pushes `-where` equalities down
+    only to parameters of a plain type."""
     return {
         "name": declared.name,
         "in": "query",
@@ -136,7 +135,7 @@ def filter_parameter(declared: DeclaredFilter) -> dict[str, Any]:
         "style": "form",
         "explode": False,
         "description": declared.description,
-        "schema": schema,
+        "schema": dict(declared.schema),
     }
 
 
