@@ -1,13 +1,22 @@
-"""Process entry points: which parts run in which process.
+"""Process entry points and the wiring between the parts.
 
 `serve` = API + scheduler; `api` = API only (never imports APScheduler); `collector` =
 scheduler only; `migrate` = schema upgrade. See the README's "Running at scale".
+
+How the parts connect, in one place (plain imports: a missing part is an ImportError at the
+call, never a silently skipped job):
+
+- collector -> extraction: `extractor_for(pool)` (the collector's extraction hand-off);
+- scheduler -> assessment: `weekly_assessment_job()` (the weekly report job);
+- admin API -> collector: `feed_url_validator()` and `collection_pass()`.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from app.core.config import get_settings
@@ -18,7 +27,46 @@ from app.core.migrate import upgrade_to_head
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
+    from app.collector.handoff import Extractor
+    from app.collector.parsepool import ParsePool
+
 logger = logging.getLogger(__name__)
+
+
+# --- wiring -------------------------------------------------------------------------------------
+
+
+def extractor_for(pool: ParsePool | None = None) -> Extractor:
+    """Extraction as the collector calls it: `extract_pending`; with parse processes, its pure
+    part (`extract_all`) runs there while merging and writing stay in the collector."""
+    from app.extraction import extract_all, extract_pending
+
+    if pool is None:
+        return extract_pending
+    return functools.partial(
+        extract_pending, extract_many=functools.partial(pool.run_in_chunks, extract_all)
+    )
+
+
+def weekly_assessment_job() -> Callable[[], None]:
+    """The scheduler's weekly job: build and store last week's assessment."""
+    from app.assessment.commands import scheduled_weekly_assessment
+
+    return scheduled_weekly_assessment
+
+
+def feed_url_validator() -> Callable[[str], str]:
+    """The admin API's feed URL check: the collector's address policy (SSRF-aware)."""
+    from app.collector.netpolicy import validate_feed_url
+
+    return validate_feed_url
+
+
+def collection_pass() -> Callable[[], Any]:
+    """What `POST /admin/collect` starts: one collection pass with this process's settings."""
+    from app.collector.pipeline import run_collection_pass
+
+    return run_collection_pass
 
 
 def migrate(_: argparse.Namespace | None = None) -> int:

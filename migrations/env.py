@@ -12,6 +12,14 @@ from app.core.db import make_engine
 config = context.config
 target_metadata = SQLModel.metadata
 
+# Made by migration query_0003 outside the models: the PostgreSQL full-text indexes (expression
+# indexes) and SQLite's change counter (app/core/changes.py). `alembic check` leaves them be.
+DATABASE_MANAGED = frozenset({"ix_events_fts", "ix_articles_fts", "change_counter"})
+
+
+def include_object(obj, name, type_, reflected, compare_to) -> bool:  # type: ignore[no-untyped-def]
+    return not (reflected and name in DATABASE_MANAGED)
+
 
 def run_migrations_offline() -> None:
     context.configure(
@@ -20,6 +28,7 @@ def run_migrations_offline() -> None:
         literal_binds=True,
         render_as_batch=True,
         compare_type=True,
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -46,6 +55,7 @@ def _run(connection) -> None:  # type: ignore[no-untyped-def]
         target_metadata=target_metadata,
         render_as_batch=True,
         compare_type=True,
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -385,13 +385,15 @@ def main() -> int:
 
 def explain_plans(url: str, deep_path: str | None) -> dict[str, str]:
     """EXPLAIN ANALYZE of the queries behind the measured endpoints, as the app sends them."""
-    from app.api.routes.params import cursor_day
+    from app.query.events import EventOrder, decode_position
 
-    day, row_id = cursor_day(deep_path.rpartition("cursor=")[2]) if deep_path else (None, None)
+    token = deep_path.rpartition("cursor=")[2] if deep_path else None
+    day, row_id = decode_position(EventOrder.TIMELINE, token) if token else (None, None)
     timeline = "SELECT * FROM events {} ORDER BY event_date DESC, id DESC LIMIT 101"
     queries = {
         "data_version (every cached request)": (
-            "SELECT max(id), max(updated_at) FROM events",
+            "SELECT (SELECT max(change_seq) FROM events), "
+            "(SELECT max(change_seq) FROM event_tombstones)",
             {},
         ),
         "events_first_page": (timeline.format(""), {}),

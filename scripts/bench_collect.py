@@ -209,11 +209,11 @@ def fast_path_figures(bodies: list[bytes], rounds: int) -> dict[str, object]:
 def measure(args: argparse.Namespace, url: str, port: int) -> dict[str, object]:
     from app.collector import Collector
     from app.collector.feedsfile import SourceSpec, upsert_sources
-    from app.collector.handoff import resolve_extractor
     from app.collector.parsepool import parse_workers_for, shared_parse_pool
     from app.core.config import Settings
     from app.core.db import get_engine, session_scope
     from app.core.migrate import upgrade_to_head
+    from app.runtime import extractor_for
 
     settings = Settings(
         database_url=url,
@@ -262,7 +262,7 @@ def measure(args: argparse.Namespace, url: str, port: int) -> dict[str, object]:
     timer.install()
     pool = shared_parse_pool(settings, engine.dialect.name)
     # With parse processes, the pure part of extraction runs there too (as in the collector).
-    extractor = resolve_extractor(pool) if not args.no_extraction else None
+    extractor = extractor_for(pool) if not args.no_extraction else None
     pool_start_seconds = 0.0
     if pool is not None:
         t0 = time.perf_counter()

@@ -56,6 +56,9 @@ log "ruff"
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 
+log "mypy"
+.venv/bin/mypy app
+
 log "pytest"
 set +e
 $PY -m pytest "$@"

@@ -27,6 +27,15 @@ ADMIN_URL = os.environ.get(
 )
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """`nodb`: every test that reaches no database fixture (`pytest -m nodb` runs them on a
+    machine without PostgreSQL, no root needed). Derived from the fixtures, so never stale."""
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        if not names & {"database_url", "sqlite_settings"}:
+            item.add_marker(pytest.mark.nodb)
+
+
 def _admin_engine() -> Engine:
     return sa.create_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
 

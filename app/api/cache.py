@@ -1,9 +1,9 @@
 """Computed answers reused while the events are unchanged, and the cheap check that says so.
 
-The data version is `(max(events.id), max(events.updated_at))`: two backward index probes
-(ix_events_updated_at). A new event moves the first, an edited or merged one the second, so a
-cached body is never served for data older than the request. A pure deletion of an old event
-moves neither: the cache's time-to-live (`response_cache_seconds`) bounds that case.
+The data version is `(max(events.change_seq), max(event_tombstones.change_seq))`: two
+backward index probes. The change sequence is drawn by the database on every insert and update
+of an event and by every tombstone (app/core/changes.py), so a new, edited, merged or removed
+event moves it and a cached body is never served for data older than the request.
 
 - `VersionReader`: concurrent requests share one version query, but only a query that
   *started after* a request arrived answers it (a request never sees a version older than
@@ -20,13 +20,12 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 import anyio
-import sqlalchemy as sa
 from fastapi import Request
 from fastapi.responses import Response
 from sqlalchemy.engine import Engine
@@ -43,12 +42,10 @@ from app.api.http import (
 from app.core.config import get_settings
 from app.core.db import get_engine
 from app.core.memory import release_free_memory
-from app.core.models import Event
+from app.query.events import VERSION_QUERY
 
 Version = tuple[Any, ...]
 T = TypeVar("T")
-
-VERSION_QUERY = sa.select(sa.func.max(Event.id), sa.func.max(Event.updated_at))
 
 
 def read_version(engine: Engine) -> Version:
@@ -234,9 +231,14 @@ class ResponseCache:
                 future.cancel()
 
 
-def cache_key(request: Request, version: Version, inputs: tuple[Any, ...]) -> tuple[Any, ...]:
-    query = tuple(sorted(request.query_params.multi_items()))
-    return (request.url.path, query, inputs, version)
+def cache_key(
+    request: Request, version: Version, inputs: tuple[Any, ...], query: Hashable | None = None
+) -> tuple[Any, ...]:
+    """(path, what was asked, inputs, data version). What was asked is the route's query
+    object when it gives one (the parsed request, which the answer is computed from), else
+    the raw query string."""
+    asked = query if query is not None else tuple(sorted(request.query_params.multi_items()))
+    return (request.url.path, asked, inputs, version)
 
 
 async def data_version(request: Request) -> Version:
@@ -250,6 +252,7 @@ async def cached_response(
     media_type: str,
     *,
     inputs: tuple[Any, ...] = (),
+    query: Hashable | None = None,
     max_age: int = MAX_AGE_LIVE,
     version: Version | None = None,
     store: bool = True,
@@ -257,7 +260,8 @@ async def cached_response(
     """The answer for this path and query at the current data version: 304 when the client
     holds it, else the (possibly cached) body. `compute(session)` runs in the thread pool.
 
-    `inputs`: whatever else the answer depends on (e.g. the current minute a default window
+    `query`: the route's frozen query object (its cache key; the answer must be computed from
+    it alone). `inputs`: whatever else the answer depends on (e.g. the current minute a default window
     ends at), so a cached body never outlives them. `version`: when the route read it already.
     `store=False`: compute once for the requests waiting now, keep nothing (the inputs do not
     identify the body yet)."""
@@ -271,7 +275,7 @@ async def cached_response(
         release_free_memory()  # a miss computed over many events; misses are rare
         return body
 
-    key = cache_key(request, version, inputs)
+    key = cache_key(request, version, inputs, query)
     cached = await state.response_cache.get_or_compute(key, run, store=store)
     headers = {
         "ETag": cached.etag,

@@ -1,4 +1,4 @@
-"""Request dependencies: the session (one commit per request) and settings."""
+"""Request dependencies: the session (one commit per request) and the app's settings."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from fastapi import Depends
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlmodel import Session
 
-from app.core.config import Settings, get_settings
+from app.api.http import AppSettingsDep
 from app.core.db import get_engine
 
 logger = logging.getLogger(__name__)
@@ -35,4 +35,5 @@ def get_session() -> Iterator[Session]:
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
-SettingsDep = Annotated[Settings, Depends(get_settings)]
+# The one settings dependency: the settings the app was built with (app/api/http.py).
+SettingsDep = AppSettingsDep

@@ -7,14 +7,12 @@ COORDINATE_DECIMALS; no `crs` member; ids are strings or integers, never null.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-import sqlalchemy as sa
-
 from app.api.http import json_bytes
 from app.assessment.hotspots import Hotspot
+from app.core.isotime import iso_z
 from app.core.models import Event
 
 GEOJSON_MEDIA_TYPE = "application/geo+json"
@@ -49,22 +47,8 @@ HOTSPOT_PROPERTY_KEYS = (
 )
 
 
-# What event lists read (/events as JSON, GeoJSON or CSV; OGC events items): every column but
-# the merge key, the figures and the row's own timestamps. Plain rows of these, not ORM
-# objects: a page is read once and serialised, and `figures` alone was a third of a page's
-# JSON decoding.
-EVENT_LIST_COLUMNS = tuple(
-    column
-    for column in Event.__table__.columns  # type: ignore[attr-defined]
-    if column.key not in ("key", "figures", "created_at", "updated_at")
-)
-
-
-def iso_utc(value: dt.datetime | None) -> str | None:
-    """RFC 3339 with a Z, second precision (GDAL types it DateTime)."""
-    if value is None:
-        return None
-    return value.astimezone(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+# The one ISO-Z formatter (app/core/isotime.py), under the name the GeoJSON writers use.
+iso_utc = iso_z
 
 
 def point(lon: float | None, lat: float | None) -> dict[str, Any] | None:
@@ -74,17 +58,6 @@ def point(lon: float | None, lat: float | None) -> dict[str, Any] | None:
         "type": "Point",
         "coordinates": [round(lon, COORDINATE_DECIMALS), round(lat, COORDINATE_DECIMALS)],
     }
-
-
-def event_point_in_bbox(
-    west: float, south: float, east: float, north: float
-) -> sa.ColumnElement[bool]:
-    """The event's point lies in the box; west > east is a box across the antimeridian."""
-    if west <= east:
-        lon_inside = Event.lon.between(west, east)
-    else:
-        lon_inside = sa.or_(Event.lon >= west, Event.lon <= east)
-    return sa.and_(Event.lat.between(south, north), lon_inside)
 
 
 def event_feature(event: Event) -> dict[str, Any]:

@@ -541,7 +541,7 @@ def document_limits(app: FastAPI, settings: Settings) -> None:
         if app.openapi_schema:
             return app.openapi_schema
         schema = build()
-        problem = {"content": {PROBLEM_MEDIA_TYPE: {}}}
+        problem: dict[str, Any] = {"content": {PROBLEM_MEDIA_TYPE: {}}}
         for path, item in schema.get("paths", {}).items():
             for method, operation in item.items():
                 for parameter in operation.get("parameters", []):

@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import anyio
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 from fastapi_offline import FastAPIOffline
@@ -27,6 +27,12 @@ from app.api.http import (
 from app.api.live import WindowMemo
 from app.api.problems import install_problem_handlers
 from app.api.routes import ROUTERS
+from app.api.rules import (
+    ConditionalGetMiddleware,
+    HeadAsGetMiddleware,
+    RepresentationHeadersMiddleware,
+    reject_unknown_parameters,
+)
 from app.core.config import Settings, get_settings
 from app.core.db import get_engine
 from app.core.memory import freeze_long_lived_objects
@@ -65,9 +71,14 @@ def create_app(
         version=__version__,
         description="Korean Peninsula security news as structured, explainable assessments.",
         lifespan=lifespan,
+        # One rule for every endpoint: an unknown query parameter is a 400 (app/api/rules.py).
+        dependencies=[Depends(reject_unknown_parameters)],
     )
     install_problem_handlers(app)
+    # Innermost first: ETags on the identity body, then gzip, then per-coding ETags and Vary.
+    app.add_middleware(ConditionalGetMiddleware)
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_SIZE, compresslevel=GZIP_LEVEL)
+    app.add_middleware(RepresentationHeadersMiddleware)
     if settings.cors_origin_list:
         app.add_middleware(
             CORSMiddleware,
@@ -83,6 +94,7 @@ def create_app(
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_body_bytes)
     app.add_middleware(SecurityHeadersMiddleware)
     install_metrics(app)  # times every answer, 413 and 429 included; GET /metrics
+    app.add_middleware(HeadAsGetMiddleware)  # HEAD is GET without the body
     # Outermost: the client and scheme every other layer sees come from trusted proxies only.
     app.add_middleware(ForwardedHeadersMiddleware, allow=settings.forwarded_allow_ips)
     app.state.settings = settings

@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.assessment.situation import ClientGoneError
 from app.core.db import is_connection_error, is_statement_timeout
+from app.query.errors import QueryError
 
 logger = logging.getLogger(__name__)
 
@@ -90,6 +91,18 @@ def install_problem_handlers(app: FastAPI) -> None:
             instance=request.url.path,
             headers=exc.headers,
             **exc.extra,
+        )
+
+    @app.exception_handler(QueryError)
+    async def _query(request: Request, exc: QueryError) -> ProblemResponse:
+        # The same body on every surface: problem+json with the OGC `code` and `description`.
+        return problem_response(
+            exc.status,
+            exc.description,
+            title="Invalid request",
+            instance=request.url.path,
+            code=exc.code,
+            description=exc.description,
         )
 
     @app.exception_handler(StarletteHTTPException)

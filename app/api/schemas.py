@@ -6,13 +6,17 @@ Timestamps are ISO 8601 UTC with a Z; dates are YYYY-MM-DD.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+
+from app.core.isotime import iso_z
 
 Level = Literal["Low", "Guarded", "Elevated", "High", "Severe"]
 Trend = Literal["rising", "steady", "falling"]
 ClaimStatus = Literal["claimed", "reported", "confirmed"]
+# Every instant an answer carries, written by the one formatter (app/core/isotime.py).
+UtcInstant = Annotated[dt.datetime, PlainSerializer(iso_z, return_type=str, when_used="json")]
 
 
 class Window(BaseModel):
@@ -45,7 +49,7 @@ class ThreatLevelOut(BaseModel):
     baseline: float = Field(description="Mean load of the previous windows")
     drivers: list[Driver]
     methodology_version: str
-    computed_at: dt.datetime = Field(description="The instant the level is computed as of")
+    computed_at: UtcInstant = Field(description="The instant the level is computed as of")
 
     model_config = ConfigDict(
         json_schema_extra={
@@ -114,8 +118,9 @@ class EventOut(BaseModel):
     claim_status: ClaimStatus
     confidence: float
     corroboration: int
-    first_reported_at: dt.datetime | None
-    last_reported_at: dt.datetime | None
+    first_reported_at: UtcInstant | None
+    last_reported_at: UtcInstant | None
+    updated_at: UtcInstant = Field(description="When the event last changed")
     href: str
 
 
@@ -126,6 +131,22 @@ class Page(BaseModel):
 
 class EventPage(Page):
     items: list[EventOut]
+    resume: str | None = Field(
+        default=None,
+        description="With `updated_since`: the URL of the next poll (continues after the last "
+        "change served, or where this poll started when nothing changed)",
+    )
+
+
+class DeletedEventOut(BaseModel):
+    id: int = Field(description="The removed event's id")
+    deleted_at: UtcInstant
+    replaced_by: int | None = Field(description="The event that took over its mentions, if any")
+
+
+class DeletedEventPage(Page):
+    items: list[DeletedEventOut]
+    resume: str = Field(description="The URL of the next poll")
 
 
 class MentionOut(BaseModel):
@@ -133,7 +154,7 @@ class MentionOut(BaseModel):
     title: str
     url: str | None
     publisher: str
-    published_at: dt.datetime
+    published_at: UtcInstant
     sentence: str
     evidence: list[str]
     claim_status: ClaimStatus
@@ -150,7 +171,7 @@ class ArticleOut(BaseModel):
     url: str | None
     publisher: str
     source_id: int
-    published_at: dt.datetime
+    published_at: UtcInstant
     published_inferred: bool
     author: str | None
     summary: str | None
@@ -173,13 +194,13 @@ class FeedHealth(BaseModel):
     title: str | None
     enabled: bool
     disabled_reason: str | None
-    last_success_at: dt.datetime | None
-    last_check_at: dt.datetime | None
+    last_success_at: UtcInstant | None
+    last_check_at: UtcInstant | None
     last_status: int | None
     last_error: str | None
-    last_error_at: dt.datetime | None
+    last_error_at: UtcInstant | None
     error_count: int
-    next_check_at: dt.datetime | None
+    next_check_at: UtcInstant | None
     poll_interval_seconds: int
 
 
@@ -201,7 +222,7 @@ class AnnexArticle(BaseModel):
     id: int
     title: str
     url: str | None
-    published_at: dt.datetime
+    published_at: UtcInstant
     teaser: str
 
 
@@ -212,8 +233,8 @@ class AnnexSource(BaseModel):
 
 
 class AnnexOut(BaseModel):
-    from_: dt.datetime = Field(alias="from")
-    to: dt.datetime
+    from_: UtcInstant = Field(alias="from")
+    to: UtcInstant
     article_count: int
     truncated: bool
     sources: list[AnnexSource]
@@ -261,7 +282,7 @@ class CollectAccepted(BaseModel):
 class AssessmentRequest(BaseModel):
     from_: dt.date = Field(alias="from", examples=["2026-05-21"])
     to: dt.date = Field(examples=["2026-05-28"], description="Last day, inclusive")
-    as_of: dt.datetime | None = Field(
+    as_of: UtcInstant | None = Field(
         default=None,
         examples=["2026-05-29T00:00:00Z"],
         description="Assess with what was published by this instant (default: now); the "
@@ -289,13 +310,13 @@ class Structured(BaseModel):
 
 class AssessmentSummary(BaseModel):
     id: int
-    period_start: dt.datetime
-    period_end: dt.datetime = Field(description="Exclusive: the instant after the last day")
+    period_start: UtcInstant
+    period_end: UtcInstant = Field(description="Exclusive: the instant after the last day")
     level: Level
     score: float
     methodology_version: str
-    created_at: dt.datetime
-    updated_at: dt.datetime
+    created_at: UtcInstant
+    updated_at: UtcInstant
     href: str
 
 
@@ -312,10 +333,10 @@ class AssessmentDocument(BaseModel):
     title: str
     period: dict[str, str]
     kind: str | None = None
-    as_of: dt.datetime | None = None
+    as_of: UtcInstant | None = None
     revised_since_period_end: dict[str, Any] | None = None
     methodology_version: str
-    generated_at: dt.datetime
+    generated_at: UtcInstant
     threat_level: dict[str, Any]
     executive_summary: list[dict[str, Any]]
     key_developments: list[dict[str, Any]]
@@ -323,6 +344,6 @@ class AssessmentDocument(BaseModel):
     indicators: list[dict[str, Any]]
     annex: dict[str, Any]
     structured: Structured
-    created_at: dt.datetime
-    updated_at: dt.datetime
+    created_at: UtcInstant
+    updated_at: UtcInstant
     model_config = ConfigDict(extra="allow")

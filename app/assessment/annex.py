@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, col
 
 from app.assessment import methodology as m
+from app.core.isotime import iso_z
 from app.core.models import Article, Source
 
 _TAG = re.compile(r"<[^>]+>")
@@ -32,10 +33,6 @@ def teaser(value: str | None, limit: int = m.ANNEX_TEASER_CHARS) -> str:
     return f"{cut} [...]"
 
 
-def iso_z(value: dt.datetime) -> str:
-    return value.astimezone(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-
-
 def build_annex(
     session: Session, start: dt.datetime, end: dt.datetime, *, max_articles: int
 ) -> dict[str, Any]:
@@ -45,16 +42,16 @@ def build_annex(
     """
     rows = session.execute(
         sa.select(
-            Article.id,
-            Article.title,
-            Article.url,
-            Article.published_at,
-            Article.summary,
-            Source.id,
-            Source.name,
+            col(Article.id),
+            col(Article.title),
+            col(Article.url),
+            col(Article.published_at),
+            col(Article.summary),
+            col(Source.id),
+            col(Source.name),
         )
-        .join(Source, Source.id == Article.source_id)
-        .where(Article.published_at >= start, Article.published_at < end)
+        .join(Source, col(Source.id) == col(Article.source_id))
+        .where(col(Article.published_at) >= start, col(Article.published_at) < end)
         .order_by(col(Article.published_at).desc(), col(Article.id).desc())
         .limit(max_articles + 1)
     ).all()

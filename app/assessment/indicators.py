@@ -198,7 +198,12 @@ def compute_indicators(
         session, year_first, last_day, categories=m.LAUNCH_CATEGORIES, texts=False
     )
     year_span = SpanEvents(year_events, load_revisions(session, year_events, as_of))
-    window = {"span": span, "first_day": first_day, "last_day": last_day, "as_of": as_of}
+    window: dict[str, Any] = {
+        "span": span,
+        "first_day": first_day,
+        "last_day": last_day,
+        "as_of": as_of,
+    }
     return [
         launches_year_to_date(year_span, last_day, as_of, coverage_start(session)),
         days_since_last_launch(year_span, last_day, as_of),

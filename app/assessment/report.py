@@ -103,18 +103,18 @@ def _sources_of(
         return {}
     query = (
         sa.select(
-            EventMention.event_id,
-            EventMention.sentence,
-            Article.id,
-            Article.title,
-            Article.url,
-            Article.published_at,
-            Source.name,
+            col(EventMention.event_id),
+            col(EventMention.sentence),
+            col(Article.id),
+            col(Article.title),
+            col(Article.url),
+            col(Article.published_at),
+            col(Source.name),
         )
-        .join(Article, Article.id == EventMention.article_id)
-        .join(Source, Source.id == Article.source_id)
-        .where(Article.published_at <= as_of)
-        .order_by(EventMention.event_id, Article.published_at, Article.id)
+        .join(Article, col(Article.id) == col(EventMention.article_id))
+        .join(Source, col(Source.id) == col(Article.source_id))
+        .where(col(Article.published_at) <= as_of)
+        .order_by(col(EventMention.event_id), col(Article.published_at), col(Article.id))
     )
     rows = (
         row
@@ -486,12 +486,11 @@ def store_report(session: Session, body: dict[str, Any]) -> Assessment:
         "updated_at": now,
     }
     dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     table = Assessment.__table__  # type: ignore[attr-defined]
-    statement = insert(table).values(**values)
+    statement: Any = insert(table).values(**values)
     statement = statement.on_conflict_do_update(
         index_elements=["period_start", "period_end"],
         set_={
@@ -525,7 +524,9 @@ def latest_weekly(session: Session) -> Assessment | None:
     """The stored weekly report of the latest period (a report over another range is never
     "latest"; see methodology.WEEKLY_PERIOD_DAYS)."""
     query = sa.select(Assessment).order_by(
-        Assessment.period_end.desc(), Assessment.updated_at.desc(), Assessment.id.desc()
+        col(Assessment.period_end).desc(),
+        col(Assessment.updated_at).desc(),
+        col(Assessment.id).desc(),
     )
     for assessment in session.scalars(query.execution_options(yield_per=100)):
         days = (assessment.period_end - assessment.period_start).days

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 import sqlalchemy as sa
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.assessment import methodology as m
 from app.core.db import chunked
@@ -128,12 +128,12 @@ def load_events(
     columns = _COLUMNS if texts else _COLUMNS_WITHOUT_TEXT
     query = (
         sa.select(*columns)
-        .where(Event.event_date >= load_span_bounds(first_day, last_day)[0])
-        .where(Event.event_date <= last_day)
-        .order_by(Event.event_date, Event.id)
+        .where(col(Event.event_date) >= load_span_bounds(first_day, last_day)[0])
+        .where(col(Event.event_date) <= last_day)
+        .order_by(col(Event.event_date), col(Event.id))
     )
     if categories:
-        query = query.where(Event.category.in_(list(categories)))
+        query = query.where(col(Event.category).in_(list(categories)))
     # Core rows, streamed in chunks: no ORM row processing, and the driver never holds the
     # whole span next to the records built from it (a busy span is tens of thousands of rows).
     # (Per statement: Connection.execution_options would change the session's connection.)
@@ -151,7 +151,9 @@ def load_texts(session: Session, ids: Sequence[int]) -> dict[int, tuple[str, str
     found: dict[int, tuple[str, str | None]] = {}
     for chunk in chunked(list(ids)):
         rows = session.connection().execute(
-            sa.select(Event.id, Event.title, Event.summary).where(Event.id.in_(chunk))
+            sa.select(col(Event.id), col(Event.title), col(Event.summary)).where(
+                col(Event.id).in_(chunk)
+            )
         )
         found.update((row.id, (row.title, row.summary)) for row in rows)
     return found
@@ -208,11 +210,11 @@ def load_revisions(
     for start in range(0, len(ids), LOAD_CHUNK_ROWS):
         chunk = ids[start : start + LOAD_CHUNK_ROWS]
         rows = session.connection().execute(
-            sa.select(EventMention.event_id, Article.published_at, Article.source_id)
-            .add_columns(EventMention.claim_status, Article.canonical_url)
-            .join(Article, Article.id == EventMention.article_id)
-            .where(EventMention.event_id.in_(chunk))
-            .order_by(EventMention.event_id, Article.published_at, Article.id)
+            sa.select(col(EventMention.event_id), col(Article.published_at), col(Article.source_id))
+            .add_columns(col(EventMention.claim_status), col(Article.canonical_url))
+            .join(Article, col(Article.id) == col(EventMention.article_id))
+            .where(col(EventMention.event_id).in_(chunk))
+            .order_by(col(EventMention.event_id), col(Article.published_at), col(Article.id))
         )
         for event_id, published_at, source_id, claim_status, story in rows:
             revisions.setdefault(event_id, []).append(

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 
 from app.collector.feedsfile import SourceSpec, upsert_source
-from app.collector.handoff import Extractor, hand_off, resolve_extractor
+from app.collector.handoff import Extractor, hand_off
 from app.collector.parse import parse_feed
 from app.collector.store import store_entries
 from app.core.config import Settings, get_settings
@@ -90,7 +90,12 @@ def load_demo(
     """Load every demo feed (idempotent), then hand new or changed articles to extraction."""
     settings = settings or get_settings()
     engine = engine or get_engine()
-    extract = resolve_extractor() if extractor is _DEFAULT else extractor
+    if extractor is _DEFAULT:
+        from app.runtime import extractor_for  # the wiring (imports extraction)
+
+        extract: Extractor | None = extractor_for()
+    else:
+        extract = extractor  # type: ignore[assignment]
     summary = DemoSummary()
     fetched_at = dt.datetime.now(dt.UTC)
     changed: list[int] = []

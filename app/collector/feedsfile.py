@@ -25,6 +25,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from app.collector.feeds import FeedRepository
 from app.collector.netpolicy import validate_feed_url
 from app.collector.store import dialect_insert
 from app.core.config import Settings, get_settings
@@ -169,27 +170,10 @@ def upsert_source(session: Session, spec: SourceSpec, *, now: dt.datetime) -> in
 
 
 def _upsert_feed(session: Session, source_id: int, url: str, *, now: dt.datetime) -> int:
-    stmt = dialect_insert(session, FEEDS).values(
-        source_id=source_id,
-        url=url,
-        enabled=True,
-        poll_interval_seconds=get_settings().poll_interval_min_seconds * 3,
-        next_check_at=now,
-        error_count=0,
-        created_at=now,
-        updated_at=now,
-    )
-    inserted = session.execute(
-        stmt.on_conflict_do_nothing(index_elements=[FEEDS.c.url]).returning(FEEDS.c.id)
-    ).first()
-    if inserted:
+    feeds = FeedRepository(session)
+    if feeds.add(source_id, url, now=now).created:
         return 1
-    session.execute(
-        sa.update(FEEDS)
-        .where(FEEDS.c.url == url)
-        .where(FEEDS.c.source_id != source_id)
-        .values(source_id=source_id, updated_at=now)
-    )
+    feeds.move(url, source_id, now=now)
     return 0
 
 

@@ -1,7 +1,7 @@
-"""The narrow seam to extraction: `extract_pending(session, *, article_ids=None, limit=None)`.
+"""The hand-off to extraction: `extract_pending(session, *, article_ids=None, limit=None)`.
 
-Looked up lazily so collection works before (and without) the extraction package. With parse
-processes, the pure part of extraction runs there (`resolve_extractor(pool)`). Calls are
+The extractor is wired in app/runtime.py (`extractor_for(pool)`: with parse processes, the
+pure part of extraction runs there). Calls are
 serialised within a process: extraction merges events across articles, and running several
 merges at once in one process would only contend on the same rows.
 
@@ -12,9 +12,6 @@ gets larger (cheaper per article) batches instead of stalling every fetch thread
 
 from __future__ import annotations
 
-import functools
-import importlib
-import inspect
 import logging
 import threading
 import time
@@ -25,7 +22,6 @@ from types import TracebackType
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from app.collector.parsepool import ParsePool
 from app.core.db import session_scope
 from app.metrics import record_extraction
 
@@ -33,22 +29,6 @@ logger = logging.getLogger(__name__)
 
 Extractor = Callable[..., int]
 _lock = threading.Lock()
-
-
-def resolve_extractor(pool: ParsePool | None = None) -> Extractor | None:
-    """The extraction package's `extract_pending`, or None without one. With a pool, its pure
-    part (`extract_all`) runs in the pool's processes; merging and writing stay here."""
-    try:
-        module = importlib.import_module("app.extraction")
-    except ImportError:
-        return None
-    function = getattr(module, "extract_pending", None)
-    if not callable(function):
-        return None
-    pure = getattr(module, "extract_all", None)
-    if pool is None or pure is None or "extract_many" not in inspect.signature(function).parameters:
-        return function
-    return functools.partial(function, extract_many=functools.partial(pool.run_in_chunks, pure))
 
 
 def hand_off(engine: Engine, extractor: Extractor | None, article_ids: Sequence[int] | None) -> int:

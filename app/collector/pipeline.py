@@ -22,7 +22,7 @@ from sqlalchemy.engine import Engine
 
 from app.collector.claim import ClaimedFeed, claim_due_feeds, collector_lock
 from app.collector.fetch import FetchResult, Validators, build_client, fetch_feed
-from app.collector.handoff import ExtractionQueue, Extractor, hand_off, resolve_extractor
+from app.collector.handoff import ExtractionQueue, Extractor, hand_off
 from app.collector.parse import FeedParseError, ParsedFeed, ParseLimits, parse_feed
 from app.collector.parsepool import ParsePool, ParsePoolUnavailableError, shared_parse_pool
 from app.collector.polling import backoff_delay, entry_frequency_interval, success_interval
@@ -38,6 +38,7 @@ from app.collector.store import (
 )
 from app.core.config import Settings, get_settings
 from app.core.db import get_engine, session_scope
+from app.core.isotime import iso_z
 from app.metrics import record_feed_fetch, record_pass
 
 logger = logging.getLogger(__name__)
@@ -126,7 +127,7 @@ class PassSummary:
 
 
 def _iso(value: dt.datetime | None) -> str | None:
-    return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z") if value else None
+    return iso_z(value)
 
 
 class Collector:
@@ -150,7 +151,7 @@ class Collector:
             else parse_pool  # type: ignore[assignment]
         )
         self.extractor: Extractor | None = (
-            resolve_extractor(self.parse_pool) if extractor is _DEFAULT else extractor  # type: ignore[assignment]
+            _wired_extractor(self.parse_pool) if extractor is _DEFAULT else extractor  # type: ignore[assignment]
         )
         self._limits = ParseLimits.of(self.settings)
         self._extraction: ExtractionQueue | None = None
@@ -501,3 +502,9 @@ def run_collection_pass(
         summary = collector.run_pass(max_feeds=max_feeds)
         logger.debug("pass finished", extra={"seconds": round(time.monotonic() - started, 3)})
         return summary
+
+
+def _wired_extractor(pool: ParsePool | None) -> Extractor:
+    from app.runtime import extractor_for  # the wiring (imports extraction)
+
+    return extractor_for(pool)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import importlib
 import logging
 import signal
 import threading
@@ -36,6 +35,7 @@ from app.collector.claim import CollectorBusyError, sqlite_lock_path
 from app.collector.parsepool import shutdown_parse_pool
 from app.core.config import Settings, get_settings
 from app.core.db import get_engine, session_scope
+from app.core.isotime import iso_z
 
 logger = logging.getLogger(__name__)
 
@@ -146,16 +146,9 @@ def weekly_assessment() -> None:
     if _guard is not None and not _guard.is_leader():
         logger.info("weekly assessment left to the lock holder")
         return
-    try:
-        module = importlib.import_module("app.assessment.commands")
-    except ImportError:
-        logger.debug("assessment not available; weekly job skipped")
-        return
-    job = getattr(module, "scheduled_weekly_assessment", None)
-    if job is None:
-        logger.debug("assessment has no scheduled_weekly_assessment; skipped")
-        return
-    job()
+    from app.runtime import weekly_assessment_job  # the wiring (imports assessment)
+
+    weekly_assessment_job()()
 
 
 def scheduler_status() -> dict[str, Any]:
@@ -163,7 +156,7 @@ def scheduler_status() -> dict[str, Any]:
     last = _state["last_tick_at"]
     return {
         "running": bool(_scheduler and _scheduler.running),
-        "last_tick_at": last.isoformat().replace("+00:00", "Z") if last else None,
+        "last_tick_at": iso_z(last),
         "last_summary": _state["last_summary"],
     }
 

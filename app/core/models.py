@@ -69,6 +69,20 @@ def _text(*, nullable: bool = True) -> Any:
     return Field(default=None, sa_column=sa.Column(sa.Text(), nullable=nullable))
 
 
+def _change_seq() -> Any:
+    # Written by the database (a trigger), never by the application: FetchedValue tells the ORM
+    # to read it back instead of sending NULL.
+    return Field(
+        default=None,
+        sa_column=sa.Column(
+            sa.BigInteger(),
+            nullable=True,
+            server_default=sa.FetchedValue(),
+            server_onupdate=sa.FetchedValue(),
+        ),
+    )
+
+
 SOURCE_KINDS = ("specialist", "wire", "state_media", "government", "think_tank", "general")
 RELIABILITY_GRADES = ("A", "B", "C", "D", "E", "F")
 CLAIM_STATUSES = ("claimed", "reported", "confirmed")
@@ -186,6 +200,7 @@ class Event(SQLModel, table=True):
         sa.Index("ix_events_lon_lat", "lon", "lat"),
         # The API's data version (max id, max updated_at) is two backward index probes.
         sa.Index("ix_events_updated_at", "updated_at"),
+        sa.Index("ix_events_change_seq", "change_seq", unique=True),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -211,6 +226,25 @@ class Event(SQLModel, table=True):
     last_reported_at: dt.datetime | None = _ts()
     created_at: dt.datetime = _created()
     updated_at: dt.datetime = _created()
+    # The sync contract's order: set by the database on every insert and update (a trigger;
+    # app/core/changes.py), from one sequence that only grows.
+    change_seq: int | None = _change_seq()
+
+
+class EventTombstone(SQLModel, table=True):
+    """An event that is gone (merged into another, or left with no mention): what a poller
+    needs to delete its copy. Written by app/extraction/store.py via app/core/changes.py."""
+
+    __tablename__ = "event_tombstones"
+    __table_args__ = (sa.Index("ix_event_tombstones_change_seq", "change_seq", unique=True),)
+
+    id: int = Field(
+        sa_column=sa.Column(sa.BigInteger(), primary_key=True, autoincrement=False),
+        description="The removed event's id",
+    )
+    deleted_at: dt.datetime = _created()
+    replaced_by: int | None = Field(default=None, description="The event that took its mentions")
+    change_seq: int | None = _change_seq()
 
 
 class EventMention(SQLModel, table=True):
@@ -387,6 +421,7 @@ TABLES = (
     "articles",
     "events",
     "event_mentions",
+    "event_tombstones",
     "assessments",
     "collection_runs",
     "webhook_subscriptions",

@@ -34,6 +34,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from app import notify
+from app.core import changes
 from app.core.config import get_settings
 from app.core.models import Article, Event, EventMention, Source, utcnow
 from app.extraction import merge, rules
@@ -165,6 +166,7 @@ def rebuild_events(session: Session) -> dict[str, int]:
         articles += done
         if done < batch:
             break
+    changes.record_removed_events(session, reuse_ids.values())  # keys no rule finds any more
     notify.end_rebuild(session)
     summary = {
         "articles": articles,
@@ -190,6 +192,7 @@ def _extract(
         return 0
     now = utcnow()
     ids = [a.id for a in articles]
+    owners = changes.mention_owners(session, ids)  # for the tombstones' `replaced_by`
     forgotten = _forget_mentions(session, ids)
     extracted = list(zip(articles, extract_many([a.input for a in articles]), strict=True))
     index = _EventIndex.load(session, [e for _, found in extracted for e in found], forgotten)
@@ -206,6 +209,7 @@ def _extract(
             _add_mention(state, article.id, event)
             touched[state] = None
     _write(session, index, list(touched), articles, reuse_ids, now)
+    changes.record_removed_events(session, forgotten, owners, now=now)
     notify.after_extraction(session)  # threat_level.changed when a band is crossed
     for chunk in _chunks(ids):
         session.execute(

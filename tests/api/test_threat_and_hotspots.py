@@ -171,7 +171,7 @@ def test_hotspots_default_window_is_the_last_week(client: httpx.Client, write: S
     [
         ({"bbox": "1,2,3"}, "4 numbers"),
         ({"bbox": "124,91,125,92"}, "latitudes"),
-        ({"bbox": "124,40,125,39"}, "minLat"),
+        ({"bbox": "124,40,125,39"}, "minimum latitude"),
         ({"category": "weather"}, "unknown category"),
         ({"from": "2026-05-28", "to": "2026-05-01"}, "inverted"),
         ({"min_intensity": "0"}, "min_intensity"),
@@ -191,18 +191,19 @@ def test_computed_answers_are_reused_until_an_event_arrives(make_client, write: 
     query = {"from": "2026-05-21", "to": "2026-05-28"}
     with make_client(response_cache_seconds=600) as client:
         first = client.get("/hotspots", params=query).json()
-        # An edit that leaves updated_at alone keeps the data version: cached for the TTL
-        # (extraction always moves updated_at; see tests/api/test_cache.py).
+        assert client.get("/hotspots", params=query).json() == first  # reused
+        # Any edit draws a new change number (even one that leaves updated_at alone), so the
+        # data version moves and the answer is recomputed at once, not after the TTL.
         event.severity = 5
         write.add(event)
         write.commit()
-        assert client.get("/hotspots", params=query).json() == first
+        edited = client.get("/hotspots", params=query).json()
+        jongju = edited["features"][0]
+        assert jongju["properties"]["intensity"] > first["features"][0]["properties"]["intensity"]
         make_event(write, category="border_maritime", **DMZ)  # a new event invalidates at once
         write.commit()
         fresh = client.get("/hotspots", params=query).json()
         assert len(fresh["features"]) == 2
-        jongju = next(f for f in fresh["features"] if f["id"] == "jongju")
-        assert jongju["properties"]["intensity"] > first["features"][0]["properties"]["intensity"]
     with make_client(response_cache_seconds=0) as client:
         before = client.get("/threat-level", params={"at": "2026-05-28"}).json()["score"]
         event.severity = 1

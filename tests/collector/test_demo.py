@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
@@ -71,10 +72,10 @@ def test_demo_twice_adds_nothing(db: Engine) -> None:
 
 
 def test_demo_titles_are_the_annex_titles(db: Engine) -> None:
-    load_demo(engine=db, extractor=None)
     annex = "\n".join(_annex_titles())
     if not annex:
-        return  # the seed file is outside the repository; nothing to compare against
+        pytest.skip("the seed report (/work/shared/seeds/003_*) is outside the repository")
+    load_demo(engine=db, extractor=None)
     with db.connect() as conn:
         titles = (
             conn.execute(

@@ -41,15 +41,40 @@ def test_compose_orders_start_up_and_checks_postgres_health() -> None:
     assert services["api"]["environment"]["DATABASE_URL"].startswith("postgresql+psycopg://")
 
 
+def dockerfile_instructions(text: str) -> list[tuple[str, str]]:
+    """(INSTRUCTION, arguments) in order: comments dropped, continuation lines joined."""
+    instructions: list[tuple[str, str]] = []
+    pending = ""
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not pending and (not stripped or stripped.startswith("#")):
+            continue
+        if stripped.endswith("\\"):
+            pending += stripped[:-1] + " "
+            continue
+        whole = (pending + stripped).strip()
+        pending = ""
+        keyword, _, arguments = whole.partition(" ")
+        instructions.append((keyword.upper(), arguments.strip()))
+    return instructions
+
+
 def test_dockerfile_is_slim_non_root_and_healthchecked() -> None:
-    text = (ROOT / "Dockerfile").read_text()
-    assert text.splitlines()[1].startswith("FROM python:3.11-slim")
-    assert "\nUSER watchfloor" in text and "useradd" in text
-    assert "HEALTHCHECK" in text and "/healthz" in text
-    for path in ("app", "migrations", "alembic.ini"):
-        assert f"COPY {path}" in text
-    cmd_line = next(line for line in text.splitlines() if line.startswith("CMD"))
-    build_parser().parse_args(yaml.safe_load(cmd_line.removeprefix("CMD ")))
+    steps = dockerfile_instructions((ROOT / "Dockerfile").read_text())
+    keywords = [keyword for keyword, _ in steps]
+    assert steps[0][0] == "FROM" and steps[0][1].startswith("python:3.11-slim")
+    users = [arguments for keyword, arguments in steps if keyword == "USER"]
+    assert users == ["watchfloor"]
+    assert keywords.index("USER") > max(i for i, k in enumerate(keywords) if k == "RUN")
+    assert any("useradd" in arguments for keyword, arguments in steps if keyword == "RUN")
+    [healthcheck] = [arguments for keyword, arguments in steps if keyword == "HEALTHCHECK"]
+    assert "/healthz" in healthcheck
+    copied = {arguments.split()[0] for keyword, arguments in steps if keyword == "COPY"}
+    assert {"app", "migrations", "alembic.ini"} <= copied
+    [entrypoint] = [yaml.safe_load(a) for k, a in steps if k == "ENTRYPOINT"]
+    [command] = [yaml.safe_load(a) for k, a in steps if k == "CMD"]
+    assert entrypoint == ["watchfloor"]
+    build_parser().parse_args(command)  # exits (SystemExit) if the CLI does not have it
 
 
 @pytest.mark.skipif(

@@ -19,7 +19,7 @@ from sqlmodel import Session, select
 from app.api.main import create_app
 from app.assessment import hotspots as hotspots_module
 from app.assessment.hotspots import Hotspot, HotspotResult
-from app.core.config import Settings, get_settings
+from app.core.config import Settings
 from app.core.models import Event
 from tests.support.live import live_server
 
@@ -231,24 +231,25 @@ class OgcServer:
     base: str
     app: FastAPI
     requests: list[str] = field(default_factory=list)  # path?query of every request seen
+    settings: Settings = field(default_factory=Settings)  # what the app was built with
 
     @property
     def ogc(self) -> str:
         return f"{self.base}/ogc"
 
     def use_settings(self, **values: object) -> None:
-        settings = Settings(**values)  # type: ignore[arg-type]
-        self.app.dependency_overrides[get_settings] = lambda: settings
+        # The app's own settings: every endpoint reads them through one dependency.
+        self.app.state.settings = Settings(**values)  # type: ignore[arg-type]
 
     def reset(self) -> None:
-        self.app.dependency_overrides.clear()
+        self.app.state.settings = self.settings
         self.requests.clear()
 
 
 @pytest.fixture(scope="session")
 def server_instance(engine: sa.Engine, hotspots_contract: None) -> Iterator[OgcServer]:
     app = create_app()
-    state = OgcServer(base="", app=app)
+    state = OgcServer(base="", app=app, settings=app.state.settings)
 
     @app.middleware("http")
     async def record(request: Request, call_next):  # type: ignore[no-untyped-def]

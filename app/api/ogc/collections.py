@@ -8,11 +8,10 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from app.api.ogc.errors import not_found
-from app.api.ogc.params import PropertyFilter
+from app.api.ogc.params import DeclaredFilter, PropertyFilter
 from app.api.ogc.providers import EventsProvider, HotspotsProvider, Provider
-from app.core.models import CLAIM_STATUSES
-
-CATEGORY_DESCRIPTION = "Only features of this category (e.g. missile_test, diplomacy)."
+from app.core.categories import CATEGORIES
+from app.query.events import EVENT_FILTERS
 
 
 @dataclass(frozen=True)
@@ -21,8 +20,9 @@ class CollectionSpec:
     title: str
     description: str
     time_property: str  # what `datetime` is matched against, documented per layer
-    filters: tuple[PropertyFilter, ...]
+    filters: tuple[DeclaredFilter, ...]
     provider: Callable[[Session], Provider]
+    changes: bool = False  # has the sync contract's change order (`updated_since`)
 
 
 EVENTS = CollectionSpec(
@@ -31,26 +31,14 @@ EVENTS = CollectionSpec(
     description=(
         "Security events on the Korean Peninsula extracted from news articles, newest first. "
         "Time: `event_date` (a UTC calendar day); events without a known place have no "
-        "geometry and match every bbox."
+        "geometry and are in no bbox. `updated_since` pages in change order (the sync "
+        "contract)."
     ),
     time_property="event_date",
-    filters=(
-        PropertyFilter("category", "string", CATEGORY_DESCRIPTION),
-        PropertyFilter(
-            "claim_status",
-            "string",
-            "Only events with this claim status.",
-            choices=CLAIM_STATUSES,
-        ),
-        PropertyFilter(
-            "min_severity",
-            "integer",
-            "Only events of at least this severity (1-5).",
-            minimum=1,
-            maximum=5,
-        ),
-    ),
+    # The query layer's filters, the same as /events (app/query/events.py).
+    filters=EVENT_FILTERS,
     provider=EventsProvider,
+    changes=True,
 )
 
 HOTSPOTS = CollectionSpec(
@@ -69,6 +57,7 @@ HOTSPOTS = CollectionSpec(
             "category",
             "string",
             "Hotspots computed from the events of this category only.",
+            choices=CATEGORIES,
         ),
         PropertyFilter(
             "min_intensity",

@@ -1,4 +1,4 @@
-"""OGC errors, independent of the web framework.
+"""OGC errors, independent of the web framework: the query layer's `QueryError`.
 
 The router turns them into RFC 9457 problem+json that also carries the OGC exception members
 `code` and `description` (the OGC schema requires `code`; problem+json allows extra members).
@@ -6,25 +6,11 @@ The router turns them into RFC 9457 problem+json that also carries the OGC excep
 
 from __future__ import annotations
 
+from app.query.errors import QueryError, invalid_parameter, unknown_parameter
 
-class OGCError(Exception):
-    """A request the OGC API refuses; `status` is the HTTP status to answer with."""
+OGCError = QueryError
 
-    def __init__(self, status: int, code: str, description: str) -> None:
-        super().__init__(description)
-        self.status = status
-        self.code = code
-        self.description = description
-
-
-def invalid_parameter(description: str) -> OGCError:
-    """/req/core/query-param-invalid."""
-    return OGCError(400, "InvalidParameterValue", description)
-
-
-def unknown_parameter(description: str) -> OGCError:
-    """/req/core/query-param-unknown."""
-    return OGCError(400, "UnknownParameter", description)
+__all__ = ["OGCError", "invalid_parameter", "not_found", "unknown_parameter"]
 
 
 def not_found(description: str) -> OGCError:

@@ -1,4 +1,4 @@
-"""One provider per collection: query(bbox, datetime, limit, cursor, properties), get(id), extent().
+"""One provider per collection: query(items), get(id), extent().
 
 Providers speak features (GeoJSON dicts from app.api.geojson) and raise OGCError for a bad
 cursor; they know nothing about HTTP. Paging is keyset-based, so walking `next` links returns
@@ -7,8 +7,6 @@ every feature exactly once even while new rows arrive.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime as dt
 import re
 from collections.abc import Callable, Mapping, Sequence
@@ -19,19 +17,16 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from app.api.cache import derived_values, session_version
-from app.api.geojson import (
-    EVENT_LIST_COLUMNS,
-    event_feature,
-    event_point_in_bbox,
-    hotspot_feature,
-)
-from app.api.ogc.errors import invalid_parameter
-from app.api.ogc.params import BBox, FilterValue, TimeInterval
+from app.api.geojson import event_feature, hotspot_feature
+from app.api.ogc.params import BBox, FilterValue, ItemsQuery, TimeInterval
 from app.assessment import methodology as m
 from app.assessment.area import Area
 from app.assessment.hotspots import Hotspot
 from app.assessment.situation import assess_situation
 from app.core.models import Event
+from app.query.cursor import decode_cursor as _decode_cursor
+from app.query.cursor import encode_cursor as _encode_cursor
+from app.query.events import EventQuery, EventRepository, ordered_filters
 
 Feature = dict[str, Any]
 
@@ -48,18 +43,11 @@ class Page:
     features: list[Feature]
     number_matched: int
     next_cursor: str | None  # None on the last page
+    resume_cursor: str | None = None  # change order: where the next poll starts
 
 
 class Provider(Protocol):
-    def query(
-        self,
-        *,
-        bbox: BBox | None,
-        datetime: TimeInterval | None,
-        limit: int,
-        cursor: str | None,
-        properties: Mapping[str, FilterValue],
-    ) -> Page: ...
+    def query(self, items: ItemsQuery) -> Page: ...
 
     def get(self, feature_id: str) -> Feature | None: ...
 
@@ -67,23 +55,14 @@ class Provider(Protocol):
 
 
 def encode_cursor(*parts: str) -> str:
-    raw = "|".join(parts).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+    return _encode_cursor(HOTSPOTS_CURSOR, *parts)
 
 
 def decode_cursor(cursor: str, count: int) -> list[str]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        raise _bad_cursor() from None
-    parts = raw.split("|", count - 1)
-    if len(parts) != count:
-        raise _bad_cursor()
-    return parts
+    return list(_decode_cursor(cursor, HOTSPOTS_CURSOR, *([str] * count)))
 
 
-def _bad_cursor() -> Exception:
-    return invalid_parameter("`cursor` is not one this server issued; follow the `next` link")
+HOTSPOTS_CURSOR = "hotspots"
 
 
 def _day_start(day: dt.date) -> dt.datetime:
@@ -97,51 +76,51 @@ def _day_end(day: dt.date) -> dt.datetime:
 # --- events -------------------------------------------------------------------------------------
 
 
+def event_query(items: ItemsQuery) -> EventQuery:
+    """The OGC request as the query layer's `EventQuery` (the one `/events` builds too)."""
+    interval = items.datetime
+    return EventQuery.build(
+        filters=ordered_filters(items.properties),
+        limit=items.limit,
+        updated_since=items.updated_since,
+        cursor=items.cursor,
+        first_day=None if interval is None else interval.first_day,
+        last_day=None if interval is None else interval.last_day,
+        bbox=items.bbox,
+    )
+
+
 class EventsProvider:
-    """The `events` table, newest first (event_date desc, id desc: the ix_events_timeline index).
+    """The `events` table through the query layer (app/query/events.py): newest first, or in
+    change order with `updated_since`.
 
     Time: `event_date`, a calendar day, meets `datetime` when any instant of that UTC day does.
-    Space: lon/lat; events without a point match every bbox (Part 1 1.0.1, fc-bbox-response C).
+    Space: lon/lat; an event without a point is in no bbox (GDAL and QGIS drop them anyway).
     """
 
     def __init__(self, session: Session) -> None:
         self.session = session
+        self.repository = EventRepository(session)
 
-    def query(
-        self,
-        *,
-        bbox: BBox | None,
-        datetime: TimeInterval | None,
-        limit: int,
-        cursor: str | None,
-        properties: Mapping[str, FilterValue],
-    ) -> Page:
-        conditions = self._conditions(bbox, datetime, properties)
-        # numberMatched stays exact: counted once per filter and data version, not per page.
-        filters = (bbox, datetime, tuple(sorted(properties.items())))
+    def query(self, items: ItemsQuery) -> Page:
+        query = event_query(items)
+        # numberMatched stays exact: counted once per selection and data version, not per page.
         matched = derived_values.get_or_compute(
-            ("events.count", filters, session_version(self.session)),
-            lambda: self.session.exec(
-                select(sa.func.count()).select_from(Event).where(*conditions)
-            ).one(),
+            ("events.count", query.selection, session_version(self.session)),
+            lambda: self.repository.count(query),
         )
-        statement = sa.select(*EVENT_LIST_COLUMNS).where(*conditions)
-        if cursor is not None:
-            statement = statement.where(self._after(cursor))
-        statement = statement.order_by(Event.event_date.desc(), Event.id.desc()).limit(limit + 1)
-        rows = list(self.session.execute(statement))
-        more = len(rows) > limit
-        rows = rows[:limit]
-        next_cursor = None
-        if more:
-            last = rows[-1]
-            next_cursor = encode_cursor(last.event_date.isoformat(), str(last.id))
-        return Page([event_feature(row) for row in rows], int(matched), next_cursor)
+        page = self.repository.page(query)
+        return Page(
+            [event_feature(row) for row in page.rows],
+            int(matched),
+            page.next_cursor,
+            page.resume_cursor,
+        )
 
     def get(self, feature_id: str) -> Feature | None:
         if not re.fullmatch(r"\d{1,18}", feature_id):
             return None
-        event = self.session.get(Event, int(feature_id))
+        event = self.repository.get(int(feature_id))
         return None if event is None else event_feature(event)
 
     def extent(self) -> Extent:
@@ -150,55 +129,12 @@ class EventsProvider:
         )
 
     def _extent(self) -> Extent:
-        has_point = sa.and_(Event.lon.is_not(None), Event.lat.is_not(None))
-        west, south, east, north = self.session.exec(
-            select(
-                sa.func.min(Event.lon),
-                sa.func.min(Event.lat),
-                sa.func.max(Event.lon),
-                sa.func.max(Event.lat),
-            ).where(has_point)
-        ).one()
-        first, last = self.session.exec(
-            select(sa.func.min(Event.event_date), sa.func.max(Event.event_date))
-        ).one()
-        bbox = None if west is None else (west, south, east, north)
+        bbox, first, last = self.repository.extent()
         return Extent(
             bbox=bbox,
             start=None if first is None else _day_start(first),
             end=None if last is None else _day_end(last),
         )
-
-    @staticmethod
-    def _after(cursor: str) -> sa.ColumnElement[bool]:
-        day, ident = decode_cursor(cursor, 2)
-        try:
-            position = (dt.date.fromisoformat(day), int(ident))
-        except ValueError:
-            raise _bad_cursor() from None
-        return sa.tuple_(Event.event_date, Event.id) < sa.tuple_(*position)
-
-    @staticmethod
-    def _conditions(
-        bbox: BBox | None, datetime: TimeInterval | None, properties: Mapping[str, FilterValue]
-    ) -> list[sa.ColumnElement[bool]]:
-        conditions: list[sa.ColumnElement[bool]] = []
-        if bbox is not None:
-            inside = event_point_in_bbox(bbox.west, bbox.south, bbox.east, bbox.north)
-            # OGC API - Features: features without a geometry match every bbox.
-            conditions.append(sa.or_(Event.lat.is_(None), Event.lon.is_(None), inside))
-        if datetime is not None:
-            if datetime.first_day is not None:
-                conditions.append(Event.event_date >= datetime.first_day)
-            if datetime.last_day is not None:
-                conditions.append(Event.event_date <= datetime.last_day)
-        if "category" in properties:
-            conditions.append(Event.category == properties["category"])
-        if "claim_status" in properties:
-            conditions.append(Event.claim_status == properties["claim_status"])
-        if "min_severity" in properties:
-            conditions.append(Event.severity >= properties["min_severity"])
-        return conditions
 
 
 # --- hotspots -----------------------------------------------------------------------------------
@@ -227,15 +163,9 @@ class HotspotsProvider:
         self.area = area if area is not None else Area.from_settings()
         self._cache: dict[tuple[Any, ...], list[Hotspot]] = {}
 
-    def query(
-        self,
-        *,
-        bbox: BBox | None,
-        datetime: TimeInterval | None,
-        limit: int,
-        cursor: str | None,
-        properties: Mapping[str, FilterValue],
-    ) -> Page:
+    def query(self, items: ItemsQuery) -> Page:
+        bbox, datetime, limit, cursor = items.bbox, items.datetime, items.limit, items.cursor
+        properties = items.properties
         category = properties.get("category")
         selected = [
             h

@@ -1,4 +1,4 @@
-"""Thin FastAPI adapter over the OGC core: links from the request, JSON out, HEAD like GET.
+"""Thin FastAPI adapter over the OGC core: links from the request, JSON out.
 
 Query parameters are read from the raw request (never declared to FastAPI), so no request
 can end in a 422: invalid and unknown parameters are OGC 400s from app.api.ogc.params.
@@ -17,6 +17,7 @@ from app.api.deps import SessionDep, SettingsDep
 from app.api.ogc import service
 from app.api.ogc.errors import OGCError
 from app.api.ogc.links import GEOJSON, JSON, OPENAPI_30, LinkBuilder, service_root
+from app.api.ogc.params import single_values
 from app.api.problems import problem_response
 from app.core.config import Settings
 
@@ -30,21 +31,19 @@ ogc_router = APIRouter(prefix="/ogc", tags=["OGC API - Features"])
 export_router = APIRouter(prefix="/export", tags=["GeoJSON export"])
 
 
-PROBLEM_CONTENT = {"application/problem+json": {}}
+PROBLEM_CONTENT: dict[str, Any] = {"application/problem+json": {}}
+ONLY_F = frozenset({"f"})  # the documents without parameters of their own
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     400: {"description": "Invalid or unknown parameter (OGC `code`)", "content": PROBLEM_CONTENT},
     404: {"description": "No such collection or feature", "content": PROBLEM_CONTENT},
 }
 
 
-def get_and_head(
+def ogc_get(
     target: APIRouter, path: str, *, media_type: str = JSON, **documented: Any
 ) -> Callable[[Callable[..., Response]], Callable[..., Response]]:
-    """GET (documented) and HEAD (answered alike, bodiless) on one endpoint.
-
-    FastAPI's plain GET answers HEAD with 405, and `/vsicurl/` probes with HEAD first; one
-    route with both methods would give the generated OpenAPI duplicate operation ids.
-    """
+    """A documented GET whose body is `media_type` (HEAD, which `/vsicurl/` probes with first,
+    is answered for every GET by app/api/rules.py)."""
 
     def register(endpoint: Callable[..., Response]) -> Callable[..., Response]:
         responses = {200: {"content": {media_type: {}}}, **ERROR_RESPONSES}
@@ -56,7 +55,6 @@ def get_and_head(
             responses=responses,
             **documented,
         )
-        target.add_api_route(path, endpoint, methods=["HEAD"], include_in_schema=False)
         return endpoint
 
     return register
@@ -74,9 +72,18 @@ def link_builder(request: Request, settings: Settings) -> LinkBuilder:
     )
 
 
-def respond(request: Request, media_type: str, build: Callable[[], dict[str, Any]]) -> Response:
-    """Serialise `build()`; OGC errors become problem+json with `code` and `description`."""
+def respond(
+    request: Request,
+    media_type: str,
+    build: Callable[[], dict[str, Any]],
+    *,
+    parameters: frozenset[str] | None = ONLY_F,
+) -> Response:
+    """Serialise `build()`; OGC errors become problem+json with `code` and `description`.
+    `parameters`: the query parameters this resource takes (None: `build` checks them)."""
     try:
+        if parameters is not None:
+            single_values(request.query_params.multi_items(), parameters)
         body = build()
     except OGCError as exc:
         logger.info(
@@ -93,40 +100,53 @@ def respond(request: Request, media_type: str, build: Callable[[], dict[str, Any
     else:
         content = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
         response = Response(content, media_type=media_type)
-    if request.method == "HEAD":
-        return Response(
-            b"",
-            status_code=response.status_code,
-            headers={**response.headers, "content-length": response.headers["content-length"]},
-        )
     return response
 
 
-@get_and_head(ogc_router, "", summary="OGC landing page", description=SEE_API)
-@get_and_head(ogc_router, "/", include_in_schema=False)
+@ogc_get(ogc_router, "", operation_id="ogcLanding", summary="OGC landing page", description=SEE_API)
+@ogc_get(ogc_router, "/", include_in_schema=False)
 def landing(request: Request, settings: SettingsDep) -> Response:
     links = link_builder(request, settings)
     return respond(request, JSON, lambda: service.landing_page(links))
 
 
-@get_and_head(ogc_router, "/conformance", summary="OGC conformance classes")
+@ogc_get(
+    ogc_router, "/conformance", operation_id="ogcConformance", summary="OGC conformance classes"
+)
 def conformance(request: Request) -> Response:
     return respond(request, JSON, service.conformance)
 
 
-@get_and_head(ogc_router, "/api", media_type=OPENAPI_30, summary="OGC API definition (OpenAPI 3.0)")
+@ogc_get(
+    ogc_router,
+    "/api",
+    media_type=OPENAPI_30,
+    operation_id="ogcApiDefinition",
+    summary="OGC API definition (OpenAPI 3.0)",
+)
 def api(request: Request, settings: SettingsDep) -> Response:
     links = link_builder(request, settings)
     return respond(request, OPENAPI_30, lambda: service.api_document(links, settings))
 
 
-@get_and_head(ogc_router, "/collections", summary="OGC collections", description=SEE_API)
+@ogc_get(
+    ogc_router,
+    "/collections",
+    operation_id="ogcCollections",
+    summary="OGC collections",
+    description=SEE_API,
+)
 def collections(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
     links = link_builder(request, settings)
     return respond(request, JSON, lambda: service.collections_document(session, links))
 
 
-@get_and_head(ogc_router, "/collections/{collectionId}", summary="One OGC collection")
+@ogc_get(
+    ogc_router,
+    "/collections/{collectionId}",
+    operation_id="ogcCollection",
+    summary="One OGC collection",
+)
 def collection(
     request: Request, collection_id: CollectionId, session: SessionDep, settings: SettingsDep
 ) -> Response:
@@ -136,10 +156,29 @@ def collection(
     )
 
 
-@get_and_head(
+@ogc_get(
+    ogc_router,
+    "/collections/{collectionId}/queryables",
+    media_type="application/schema+json",
+    operation_id="ogcQueryables",
+    summary="What an OGC collection's features can be filtered on (JSON Schema, Part 3)",
+)
+def queryables(request: Request, collection_id: CollectionId, settings: SettingsDep) -> Response:
+    links = link_builder(request, settings)
+    pairs = request.query_params.multi_items()
+    return respond(
+        request,
+        "application/schema+json",
+        lambda: service.queryables_document(links, collection_id, pairs),
+        parameters=None,
+    )
+
+
+@ogc_get(
     ogc_router,
     "/collections/{collectionId}/items",
     media_type=GEOJSON,
+    operation_id="ogcItems",
     summary="Features of an OGC collection (GeoJSON, paged)",
     description=SEE_API,
 )
@@ -152,13 +191,15 @@ def items(
         request,
         GEOJSON,
         lambda: service.items_document(session, links, settings, collection_id, pairs),
+        parameters=None,
     )
 
 
-@get_and_head(
+@ogc_get(
     ogc_router,
     "/collections/{collectionId}/items/{featureId}",
     media_type=GEOJSON,
+    operation_id="ogcItem",
     summary="One feature of an OGC collection (GeoJSON)",
 )
 def item(
@@ -174,13 +215,15 @@ def item(
         request,
         GEOJSON,
         lambda: service.item_document(session, links, collection_id, feature_id, pairs),
+        parameters=None,
     )
 
 
-@get_and_head(
+@ogc_get(
     export_router,
     "/{collectionId}.geojson",
     media_type=GEOJSON,
+    operation_id="exportLayer",
     summary="A whole layer as one plain GeoJSON FeatureCollection (unpaged, capped)",
     description=(
         "For Leaflet, MapLibre and 'add layer from URL'. Accepts bbox, datetime and the layer's "
@@ -197,6 +240,7 @@ def export(
         request,
         GEOJSON,
         lambda: service.export_document(session, links, settings, collection_id, pairs),
+        parameters=None,
     )
 
 

@@ -22,7 +22,13 @@ from app.api.geojson import feature_collection, iso_utc
 from app.api.ogc.collections import COLLECTIONS, CollectionSpec, get_collection
 from app.api.ogc.errors import not_found
 from app.api.ogc.links import GEOJSON, HTML, JSON, OPENAPI_30, LinkBuilder
-from app.api.ogc.params import QueryPairs, parse_items_query, single_values
+from app.api.ogc.params import (
+    UPDATED_SINCE,
+    DeclaredFilter,
+    QueryPairs,
+    parse_items_query,
+    single_values,
+)
 from app.api.ogc.providers import Extent, Page
 from app.core.config import Settings
 
@@ -30,7 +36,14 @@ CONFORMANCE_CLASSES = (
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+    # Part 3: each collection's queryables, and each queryable usable as `?name=value`
+    # (tests/ogc/test_queryables.py requests every one).
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables",
+    "http://www.opengis.net/spec/ogcapi-features-3/1.0/conf/queryables-query-parameters",
 )
+QUERYABLES_REL = "http://www.opengis.net/def/rel/ogc/1.0/queryables"
+SCHEMA_JSON = "application/schema+json"
+JSON_SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 GREGORIAN = "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"
 # Shown as a layer's extent only while it holds no feature: the area Watchfloor covers.
@@ -62,13 +75,89 @@ def conformance() -> dict[str, Any]:
 
 
 def api_document(links: LinkBuilder, settings: Settings) -> dict[str, Any]:
+    """The curated OpenAPI 3.0 document, its per-collection parts generated from the
+    collections' declarations (the filters the parser reads, their enums included)."""
     document = copy.deepcopy(_openapi_template())
     document["info"]["version"] = __version__
     document["servers"] = [{"url": links.ogc_root, "description": "This server"}]
-    limit_schema = document["components"]["parameters"]["limit"]["schema"]
+    parameters = document["components"]["parameters"]
+    limit_schema = parameters["limit"]["schema"]
     limit_schema["default"] = settings.ogc_limit_default
     limit_schema["maximum"] = settings.ogc_limit_max
+    parameters[UPDATED_SINCE] = {
+        "name": UPDATED_SINCE,
+        "in": "query",
+        "required": False,
+        "style": "form",
+        "explode": False,
+        "description": "The sync contract: only features changed at or after this instant, in "
+        "change order; follow `next`, poll again with the `resume` link.",
+        "schema": {"type": "string"},
+    }
+    for spec in COLLECTIONS.values():
+        operation = document["paths"][f"/collections/{spec.id}/items"]["get"]
+        operation["description"] = spec.description
+        refs = operation["parameters"]
+        if spec.changes:
+            refs.append({"$ref": f"#/components/parameters/{UPDATED_SINCE}"})
+        for declared in spec.filters:
+            key = f"{spec.id}.{declared.name}"
+            parameters[key] = filter_parameter(declared)
+            refs.append({"$ref": f"#/components/parameters/{key}"})
+    document["paths"]["/collections/{collectionId}/queryables"] = {
+        "get": {
+            "tags": ["Capabilities"],
+            "summary": "What a collection's features can be filtered on",
+            "description": "A JSON Schema (OGC API - Features Part 3): each property may be "
+            "sent to the items as `?name=value`.",
+            "operationId": "getQueryables",
+            "parameters": [{"$ref": "#/components/parameters/collectionId"}],
+            "responses": {
+                "200": {
+                    "description": "The queryables.",
+                    "content": {SCHEMA_JSON: {"schema": {"type": "object"}}},
+                },
+                "404": {"$ref": "#/components/responses/NotFound"},
+            },
+        }
+    }
     return document
+
+
+def filter_parameter(declared: DeclaredFilter) -> dict[str, Any]:
+    """A declared filter as an OpenAPI 3.0 query parameter. Its schema is one value's, also for
+    a list filter (which takes comma-separated values): GDAL pushes `-where` equalities down
+    only to parameters of a plain type."""
+    return {
+        "name": declared.name,
+        "in": "query",
+        "required": False,
+        "style": "form",
+        "explode": False,
+        "description": declared.description,
+        "schema": dict(declared.schema),
+    }
+
+
+def queryables_document(
+    links: LinkBuilder, collection_id: str, pairs: QueryPairs = ()
+) -> dict[str, Any]:
+    """OGC API - Features Part 3: the properties a client may filter on with `?name=value`."""
+    spec = get_collection(collection_id)
+    single_values(pairs, {"f"})
+    properties: dict[str, Any] = {}
+    for declared in spec.filters:
+        queryable = getattr(declared, "queryable", None)  # event filters name their property
+        if queryable:
+            properties[queryable] = {"description": declared.description, **declared.schema}
+    return {
+        "$schema": JSON_SCHEMA_DIALECT,
+        "$id": links.ogc(links.collection_path(spec.id) + "/queryables"),
+        "type": "object",
+        "title": spec.title,
+        "properties": properties,
+        "additionalProperties": False,
+    }
 
 
 @cache
@@ -112,6 +201,12 @@ def collection_entry(spec: CollectionSpec, extent: Extent, links: LinkBuilder) -
             links.link(
                 "items", GEOJSON, links.ogc(links.items_path(spec.id)), f"{spec.title} as GeoJSON"
             ),
+            links.link(
+                QUERYABLES_REL,
+                SCHEMA_JSON,
+                links.ogc(links.collection_path(spec.id) + "/queryables"),
+                f"What {spec.title.lower()} can be filtered on",
+            ),
         ],
     }
 
@@ -131,14 +226,10 @@ def items_document(
         spec.filters,
         limit_default=settings.ogc_limit_default,
         limit_max=settings.ogc_limit_max,
+        max_bbox_area=settings.max_bbox_area_deg2,
+        changes=spec.changes,
     )
-    page = spec.provider(session).query(
-        bbox=query.bbox,
-        datetime=query.datetime,
-        limit=query.limit,
-        cursor=query.cursor,
-        properties=query.properties,
-    )
+    page = spec.provider(session).query(query)
     items_path = links.items_path(spec.id)
     paging = [*query.selection, ("limit", str(query.limit))]
     self_query = [*paging, ("cursor", query.cursor)] if query.cursor else paging
@@ -150,6 +241,11 @@ def items_document(
         next_query = [*paging, ("cursor", page.next_cursor)]
         page_links.append(
             links.link("next", GEOJSON, links.ogc(items_path, next_query), "Next page")
+        )
+    if page.resume_cursor is not None:
+        resume_query = [*paging, ("cursor", page.resume_cursor)]
+        page_links.append(
+            links.link("resume", GEOJSON, links.ogc(items_path, resume_query), "Next poll")
         )
     return _collection_body(page, page_links, now)
 
@@ -191,14 +287,16 @@ def export_document(
     """
     spec = get_collection(collection_id)
     cap = settings.export_max_features
-    query = parse_items_query(pairs, spec.filters, limit_default=cap, limit_max=cap, paged=False)
-    page = spec.provider(session).query(
-        bbox=query.bbox,
-        datetime=query.datetime,
-        limit=cap,
-        cursor=None,
-        properties=query.properties,
+    query = parse_items_query(
+        pairs,
+        spec.filters,
+        limit_default=cap,
+        limit_max=cap,
+        paged=False,
+        max_bbox_area=settings.max_bbox_area_deg2,
+        changes=spec.changes,
     )
+    page = spec.provider(session).query(query)
     export_links = [
         links.link("self", GEOJSON, links.url(export_path(spec.id), query.selection)),
         links.link("collection", JSON, links.ogc(links.collection_path(spec.id)), spec.title),

@@ -7,17 +7,16 @@ time and never logged (app/api/http.py).
 
 from __future__ import annotations
 
-import importlib
 import logging
 import re
 import threading
 from collections.abc import Callable
 from typing import Annotated, Any
-from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
+from sqlmodel import col
 
 from app.api.deps import SessionDep
 from app.api.http import AdminDep, AdminKeyFirstRoute, json_bytes
@@ -25,7 +24,9 @@ from app.api.problems import PROBLEM_MEDIA_TYPE, Problem
 from app.api.routes import params
 from app.api.routes.articles import feed_health
 from app.api.schemas import AdminFeedOut, CollectAccepted, FeedCreate, FeedUpdate
+from app.collector.feeds import FeedRepository
 from app.core.models import Feed, Source, utcnow
+from app.runtime import collection_pass, feed_url_validator
 
 logger = logging.getLogger(__name__)
 
@@ -46,27 +47,12 @@ _URL_FORBIDDEN = re.compile(r"[\x00-\x20\x7f-\x9f\s]")
 FeedId = Annotated[int, Path(ge=1, le=2**31 - 1, description="Feed id")]
 
 
-def _collector_function(name: str) -> Callable[..., Any] | None:
-    """Look up a collector function at call time (the collector may be absent or optional)."""
-    try:
-        module = importlib.import_module("app.collector")
-    except ImportError:
-        return None
-    return getattr(module, name, None)
-
-
 def validate_url(url: str) -> str:
-    """The collector's SSRF-aware check when available, else scheme and host only."""
+    """The collector's SSRF-aware check (app/runtime.py wires it), after control characters."""
     if _URL_FORBIDDEN.search(url.strip(" ")):
         raise params.bad("the feed URL contains control characters or spaces")
-    validator = _collector_function("validate_feed_url")
     try:
-        if validator is not None:
-            return str(validator(url))
-        parts = urlsplit(url.strip())
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError("the feed URL must be an absolute http or https URL")
-        return url.strip()
+        return str(feed_url_validator()(url))
     except ValueError as exc:
         raise params.bad(f"feed URL refused: {exc}") from None
 
@@ -86,9 +72,9 @@ def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -
 
 
 def _url_taken(session: SessionDep, url: str, feed_id: int | None = None) -> bool:
-    query = sa.select(Feed.id).where(Feed.url == url)
+    query = sa.select(col(Feed.id)).where(col(Feed.url) == url)
     if feed_id is not None:
-        query = query.where(Feed.id != feed_id)
+        query = query.where(col(Feed.id) != feed_id)
     return session.scalar(query) is not None
 
 
@@ -121,16 +107,15 @@ def add_feed(payload: FeedCreate, session: SessionDep, request: Request) -> Resp
     url = validate_url(payload.url)
     if _url_taken(session, url):
         raise Problem(409, f"a feed with URL {url[:200]} already exists")
-    source = session.scalar(sa.select(Source).where(Source.name == payload.source.strip()))
-    if source is None:
-        source = Source(
-            name=payload.source.strip(), kind=payload.kind, reliability=payload.reliability
-        )
-        session.add(source)
-        session.flush()
-    feed = Feed(source_id=source.id or 0, url=url, title=payload.title, next_check_at=utcnow())
-    session.add(feed)
+    feeds = FeedRepository(session)
+    source = feeds.source_named(
+        payload.source.strip(), kind=payload.kind, reliability=payload.reliability
+    )
+    added = feeds.add(source.id or 0, url, title=payload.title, now=utcnow())
+    if not added.created:
+        raise Problem(409, f"a feed with URL {url[:200]} already exists")
     _commit(session)
+    feed = session.get_one(Feed, added.feed_id)
     logger.info("feed added", extra={"feed_id": feed.id, "source": source.name})
     return _json(
         _admin_feed(feed, source), 201, {"Location": f"{str(request.base_url).rstrip('/')}/sources"}
@@ -214,13 +199,10 @@ def _run_pass(run: Callable[[], Any]) -> None:
     response_model=CollectAccepted,
     responses={
         409: {"description": "A pass is already running", "content": {PROBLEM_MEDIA_TYPE: {}}},
-        503: {"description": "No collector installed", "content": {PROBLEM_MEDIA_TYPE: {}}},
     },
 )
 def collect() -> Response:
-    run = _collector_function("run_collection_pass")
-    if run is None:
-        raise Problem(503, "the collector is not available in this deployment")
+    run = collection_pass()
     if not _collect_lock.acquire(blocking=False):
         raise Problem(409, "a collection pass started here is still running")
     threading.Thread(target=_run_pass, args=(run,), name="admin-collect", daemon=True).start()

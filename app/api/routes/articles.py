@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 import sqlalchemy as sa
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
+from sqlmodel import col
 
 from app.api.deps import SessionDep
 from app.api.http import MAX_AGE_STABLE, AppSettingsDep, conditional, json_response
@@ -29,7 +30,9 @@ from app.core.models import Article, Event, EventMention, Feed, Source
 
 router = APIRouter(tags=["sources"], responses=params.BAD_REQUEST)
 
-ERRORS = {400: {"description": "Invalid parameter", "content": {PROBLEM_MEDIA_TYPE: {}}}}
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"description": "Invalid parameter", "content": {PROBLEM_MEDIA_TYPE: {}}}
+}
 ArticleId = Annotated[int, Path(ge=1, le=2**31 - 1, description="Article id")]
 ANNEX_FORMATS = {"json": "application/json", "markdown": "text/markdown"}
 
@@ -73,35 +76,39 @@ def list_articles(
 ) -> Response:
     size = params.limit(limit, settings)
     start, end = params.time_range(date_from, date_to, settings)
-    query = sa.select(Article, Source.name).join(Source, Source.id == Article.source_id)
+    query = sa.select(Article, col(Source.name)).join(
+        Source, col(Source.id) == col(Article.source_id)
+    )
     if start is not None:
-        query = query.where(Article.published_at >= start)
+        query = query.where(col(Article.published_at) >= start)
     if end is not None:
-        query = query.where(Article.published_at < end)
+        query = query.where(col(Article.published_at) < end)
     if names := params.split_values(source):
         for name in names:
             params.text_param(name, "source")
         ids = [int(n) for n in names if n.isdigit() and len(n) < 10]
         lowered = [n.lower() for n in names]
-        query = query.where(sa.or_(sa.func.lower(Source.name).in_(lowered), Source.id.in_(ids)))
+        query = query.where(
+            sa.or_(sa.func.lower(Source.name).in_(lowered), col(Source.id).in_(ids))
+        )
     if text := params.text_param(q, "q"):
         pattern = params.like_pattern(text)
         query = query.where(
             sa.or_(
-                Article.title.ilike(pattern, escape="\\"),
-                Article.summary.ilike(pattern, escape="\\"),
+                col(Article.title).ilike(pattern, escape="\\"),
+                col(Article.summary).ilike(pattern, escape="\\"),
             )
         )
     if cursor:
-        moment, row_id = params.cursor_instant(cursor)
+        moment, row_id = params.cursor_instant("articles", cursor)
         query = query.where(sa.tuple_(Article.published_at, Article.id) < sa.tuple_(moment, row_id))
     rows = session.execute(
-        query.order_by(Article.published_at.desc(), Article.id.desc()).limit(size + 1)
+        query.order_by(col(Article.published_at).desc(), col(Article.id).desc()).limit(size + 1)
     ).all()
     next_url = None
     if len(rows) > size:
         last = rows[size - 1][0]
-        token = params.encode_cursor(last.published_at.isoformat(), last.id or 0)
+        token = params.encode_cursor("articles", last.published_at.isoformat(), last.id or 0)
         next_url = params.page_link(request, settings, token)
         rows = rows[:size]
     base = params.base_url(request, settings)
@@ -123,18 +130,18 @@ def get_article(
     request: Request, session: SessionDep, settings: AppSettingsDep, article_id: ArticleId
 ) -> Response:
     row = session.execute(
-        sa.select(Article, Source.name)
-        .join(Source, Source.id == Article.source_id)
-        .where(Article.id == article_id)
+        sa.select(Article, col(Source.name))
+        .join(Source, col(Source.id) == col(Article.source_id))
+        .where(col(Article.id) == article_id)
     ).first()
     if row is None:
         raise Problem(404, f"no article with id {article_id}")
     article, publisher = row
     events = session.execute(
-        sa.select(Event.id, Event.title, Event.category, Event.event_date)
-        .join(EventMention, EventMention.event_id == Event.id)
-        .where(EventMention.article_id == article_id)
-        .order_by(Event.event_date.desc(), Event.id.desc())
+        sa.select(col(Event.id), col(Event.title), col(Event.category), col(Event.event_date))
+        .join(EventMention, col(EventMention.event_id) == col(Event.id))
+        .where(col(EventMention.article_id) == article_id)
+        .order_by(col(Event.event_date).desc(), col(Event.id).desc())
     ).all()
     base = params.base_url(request, settings)
     detail = ArticleDetail(
@@ -172,11 +179,11 @@ def feed_health(feed: Feed) -> dict[str, Any]:
 def list_sources(request: Request, session: SessionDep) -> Response:
     sources = list(session.scalars(sa.select(Source).order_by(Source.name)))
     feeds: dict[int, list[dict[str, Any]]] = {}
-    for feed in session.scalars(sa.select(Feed).order_by(Feed.id)):
+    for feed in session.scalars(sa.select(Feed).order_by(col(Feed.id))):
         feeds.setdefault(feed.source_id, []).append(feed_health(feed))
     counts = dict(
         session.execute(
-            sa.select(Article.source_id, sa.func.count()).group_by(Article.source_id)
+            sa.select(col(Article.source_id), sa.func.count()).group_by(col(Article.source_id))
         ).all()
     )
     body = SourcesOut(

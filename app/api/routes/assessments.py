@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 import sqlalchemy as sa
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
+from sqlmodel import col
 
 from app.api.deps import SessionDep
 from app.api.http import (
@@ -154,19 +155,21 @@ def list_assessments(
     size = params.limit(limit, settings)
     query = sa.select(Assessment)
     if cursor:
-        moment, row_id = params.cursor_instant(cursor)
+        moment, row_id = params.cursor_instant("assessments", cursor)
         query = query.where(
             sa.tuple_(Assessment.period_start, Assessment.id) < sa.tuple_(moment, row_id)
         )
     rows = list(
         session.scalars(
-            query.order_by(Assessment.period_start.desc(), Assessment.id.desc()).limit(size + 1)
+            query.order_by(col(Assessment.period_start).desc(), col(Assessment.id).desc()).limit(
+                size + 1
+            )
         )
     )
     next_url = None
     if len(rows) > size:
         last = rows[size - 1]
-        token = params.encode_cursor(last.period_start.isoformat(), last.id or 0)
+        token = params.encode_cursor("assessments", last.period_start.isoformat(), last.id or 0)
         next_url = params.page_link(request, settings, token)
         rows = rows[:size]
     base = params.base_url(request, settings)

@@ -1,32 +1,32 @@
 """`/events.atom`: the event timeline as Atom 1.0 with GeoRSS-Simple points, for feed readers
 and GIS tools (GDAL's GeoRSS driver, QGIS, ArcGIS Online).
 
-Same filters, order and keyset paging as `/events` (the filter parsing is the events route's
-own, reused). Entry ids (`urn:watchfloor:event:<id>`) never change when an event does; an
-entry's `updated` is the event's `updated_at` (seam: the change sequence of the query layer
-will give a strictly increasing stamp). The feed's `updated` is its newest entry's, so an
-unchanged page is byte-identical and its strong ETag answers `If-None-Match` with 304.
+Same parameters, order and keyset paging as `/events`: the request is parsed into the query
+layer's `EventQuery` and read through `EventRepository` (app/query/events.py), so a filter
+added there is a filter here. With `updated_since`, entries come in change order (the sync
+contract of /events). Entry ids (`urn:watchfloor:event:<id>`) never change when an event does;
+an entry's `updated` is the event's `updated_at`, its `published` when it was first reported.
+The feed's `updated` is its newest entry's, so an unchanged page is byte-identical and its
+strong ETag answers `If-None-Match` with 304.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Any
+from typing import Any
 from xml.etree import ElementTree as ET
 
-import sqlalchemy as sa
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from sqlmodel import Session
 
 from app.api.deps import SessionDep
-from app.api.geojson import COORDINATE_DECIMALS, EVENT_LIST_COLUMNS
+from app.api.geojson import COORDINATE_DECIMALS
 from app.api.http import AppSettingsDep, conditional
 from app.api.problems import PROBLEM_MEDIA_TYPE
 from app.api.routes import params
-from app.api.routes.events import _filters as event_filters
-from app.core.models import Event
+from app.api.routes.events import list_parameters_document, parse_list_request
+from app.query.events import EventRepository
 
 ATOM = "http://www.w3.org/2005/Atom"
 GEORSS = "http://www.georss.org/georss"
@@ -64,7 +64,7 @@ def _entry(feed: ET.Element, event: Any, base: str) -> None:
     _add(entry, f"{{{ATOM}}}id", ENTRY_ID.format(id=event.id))
     _add(entry, f"{{{ATOM}}}title", event.title)
     _add(entry, f"{{{ATOM}}}updated", _stamp(event.updated_at))
-    _add(entry, f"{{{ATOM}}}published", _stamp(event.created_at))
+    _add(entry, f"{{{ATOM}}}published", _stamp(event.first_reported_at or event.updated_at))
     # no `type`: readers take an untyped alternate as the entry's link (the event's JSON today)
     _add(entry, f"{{{ATOM}}}link", rel="alternate", href=f"{base}/events/{event.id}")
     _add(entry, f"{{{ATOM}}}category", term=event.category)
@@ -95,24 +95,6 @@ def atom_document(events: list[Any], *, base: str, self_url: str, next_url: str 
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
 
 
-def _page(
-    session: Session, where: list[Any], cursor: str | None, limit: int
-) -> tuple[list[Any], str | None]:
-    """The /events page (event_date, id descending) with the timestamps an entry needs."""
-    columns = (*EVENT_LIST_COLUMNS, Event.created_at, Event.updated_at)
-    query = sa.select(*columns).where(*where)
-    if cursor:
-        day, row_id = params.cursor_day(cursor)
-        query = query.where(sa.tuple_(Event.event_date, Event.id) < sa.tuple_(day, row_id))
-    order = (sa.desc(Event.event_date), sa.desc(Event.id))  # type: ignore[call-overload]
-    query = query.order_by(*order).limit(limit + 1)
-    rows = list(session.execute(query))
-    if len(rows) <= limit:
-        return rows, None
-    last = rows[limit - 1]
-    return rows[:limit], params.encode_cursor(last.event_date.isoformat(), last.id)
-
-
 @router.get(
     "/events.atom",
     operation_id="eventsAtom",
@@ -123,42 +105,22 @@ def _page(
         "change. Paged like /events: follow `link rel=next`. ETag and If-None-Match (304)."
     ),
     response_class=Response,
+    openapi_extra={"parameters": [p for p in list_parameters_document() if p["name"] != "format"]},
     responses={
         200: {"content": {ATOM_MEDIA_TYPE: {}}},
         304: {"description": "Not modified"},
         400: {"description": "Invalid parameter", "content": {PROBLEM_MEDIA_TYPE: {}}},
     },
 )
-def events_atom(
-    request: Request,
-    session: SessionDep,
-    settings: AppSettingsDep,
-    date_from: params.FromQuery = None,
-    date_to: params.ToQuery = None,
-    category: Annotated[
-        list[str] | None, Query(description="Repeatable or comma-separated")
-    ] = None,
-    actor: Annotated[str | None, Query(description="Substring of an actor name")] = None,
-    place: Annotated[str | None, Query(description="Place name substring or gazetteer id")] = None,
-    bbox: Annotated[str | None, Query(description="minLon,minLat,maxLon,maxLat")] = None,
-    min_severity: Annotated[int | None, Query(ge=1, le=5)] = None,
-    claim_status: Annotated[
-        list[str] | None, Query(description="claimed, reported, confirmed")
-    ] = None,
-    q: Annotated[str | None, Query(description="Text in the title or summary")] = None,
-    limit: params.LimitQuery = None,
-    cursor: params.CursorQuery = None,
-) -> Response:
-    size = params.limit(limit, settings)
-    where = event_filters(
-        settings, date_from, date_to, category, actor, place, bbox, min_severity, claim_status, q
-    )
-    events, next_cursor = _page(session, where, cursor, size)
+def events_atom(request: Request, session: SessionDep, settings: AppSettingsDep) -> Response:
+    query, _ = parse_list_request(request, settings)
+    page = EventRepository(session).page(query)
+    events, next_cursor = page.rows, page.next_cursor
     base = params.base_url(request, settings)
-    query = f"?{request.url.query}" if request.url.query else ""
+    asked = f"?{request.url.query}" if request.url.query else ""
     next_url = params.page_link(request, settings, next_cursor) if next_cursor else None
     body = atom_document(
-        events, base=base, self_url=f"{base}{request.url.path}{query}", next_url=next_url
+        events, base=base, self_url=f"{base}{request.url.path}{asked}", next_url=next_url
     )
     headers = {"Link": f'<{next_url}>; rel="next"'} if next_url else {}
     return conditional(request, body, f"{ATOM_MEDIA_TYPE}; charset=utf-8", headers=headers)

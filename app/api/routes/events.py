@@ -5,27 +5,37 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
-import sqlalchemy as sa
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
 from app.api.deps import SessionDep
-from app.api.geojson import (
-    EVENT_LIST_COLUMNS,
-    GEOJSON_MEDIA_TYPE,
-    event_feature,
-    event_point_in_bbox,
-    feature_collection,
-)
+from app.api.geojson import GEOJSON_MEDIA_TYPE, event_feature, feature_collection
 from app.api.http import MAX_AGE_STABLE, AppSettingsDep, conditional, json_response
 from app.api.problems import PROBLEM_MEDIA_TYPE, Problem
 from app.api.routes import params
-from app.api.schemas import EventDetail, EventOut, EventPage, LocationOut, MentionOut
+from app.api.schemas import (
+    DeletedEventPage,
+    EventDetail,
+    EventOut,
+    EventPage,
+    LocationOut,
+    MentionOut,
+)
 from app.core.config import Settings
-from app.core.models import Article, Event, EventMention, Source
+from app.core.isotime import iso_z
+from app.core.models import Event
+from app.query.events import (
+    EVENT_FILTERS,
+    REPEATABLE,
+    EventFilter,
+    EventQuery,
+    EventRepository,
+    parse_filters,
+)
+from app.query.params import BBox, group_pairs, parse_int
 
 router = APIRouter(tags=["events"], responses=params.BAD_REQUEST)
 
@@ -46,7 +56,9 @@ CSV_COLUMNS = (
     "weapons",
     "summary",
 )
-ERRORS = {400: {"description": "Invalid parameter", "content": {PROBLEM_MEDIA_TYPE: {}}}}
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"description": "Invalid parameter", "content": {PROBLEM_MEDIA_TYPE: {}}}
+}
 EventId = Annotated[int, Path(ge=1, le=2**31 - 1, description="Event id")]
 
 
@@ -76,15 +88,9 @@ def event_out(event: Event, base: str) -> EventOut:
         corroboration=event.corroboration,
         first_reported_at=event.first_reported_at,
         last_reported_at=event.last_reported_at,
+        updated_at=event.updated_at,
         href=f"{base}/events/{event.id}",
     )
-
-
-def _instant(value: dt.datetime | None) -> str | None:
-    """As pydantic writes an aware UTC datetime in JSON mode (Z, microseconds when present)."""
-    if value is None:
-        return None
-    return value.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
 
 
 def event_json(event: Any, base: str) -> dict[str, Any]:
@@ -114,70 +120,104 @@ def event_json(event: Any, base: str) -> dict[str, Any]:
         "claim_status": event.claim_status,
         "confidence": round(event.confidence, 3),
         "corroboration": event.corroboration,
-        "first_reported_at": _instant(event.first_reported_at),
-        "last_reported_at": _instant(event.last_reported_at),
+        "first_reported_at": iso_z(event.first_reported_at),
+        "last_reported_at": iso_z(event.last_reported_at),
+        "updated_at": iso_z(event.updated_at),
         "href": f"{base}/events/{event.id}",
     }
 
 
-def _filters(
-    settings: Settings,
-    date_from: str | None,
-    date_to: str | None,
-    category: list[str] | None,
-    actor: str | None,
-    place: str | None,
-    bbox: str | None,
-    min_severity: int | None,
-    claim_status: list[str] | None,
-    q: str | None,
-) -> list[Any]:
-    where: list[Any] = []
-    start, end = params.time_range(date_from, date_to, settings)
-    if start is not None:
-        where.append(Event.event_date >= start.date())
-    if end is not None:
+# --- parsing: the request as the query layer's EventQuery --------------------------------------
+
+WINDOW_PARAMETERS = ("from", "to")
+PAGING_PARAMETERS = ("limit", "cursor")
+LIST_PARAMETERS = (*WINDOW_PARAMETERS, "bbox", "updated_since", *PAGING_PARAMETERS, "format")
+
+
+def allowed_parameters() -> list[str]:
+    return [*LIST_PARAMETERS, *(f.name for f in EVENT_FILTERS)]
+
+
+def parse_list_request(request: Request, settings: Settings) -> tuple[EventQuery, str | None]:
+    """(the query, the `format` asked for): every parameter but `format` goes into the query."""
+    grouped = group_pairs(
+        request.query_params.multi_items(), allowed_parameters(), repeatable=REPEATABLE
+    )
+
+    def one(name: str) -> str | None:
+        return grouped[name][-1] if name in grouped else None
+
+    start, end = params.time_range(one("from"), one("to"), settings)
+    box = params.bbox(one("bbox"), settings)
+    query = EventQuery.build(
+        filters=parse_filters(grouped),
+        limit=params.limit(_int_or_none(one("limit")), settings),
+        updated_since=one("updated_since"),
+        cursor=one("cursor"),
+        first_day=None if start is None else start.date(),
         # `end` is exclusive: an instant inside a day keeps that day.
-        where.append(Event.event_date <= (end - dt.timedelta(microseconds=1)).date())
-    if chosen := params.categories(category):
-        where.append(Event.category.in_(chosen))
-    if statuses := params.claim_statuses(claim_status):
-        where.append(Event.claim_status.in_(statuses))
-    if min_severity is not None:
-        where.append(Event.severity >= min_severity)
-    if text := params.text_param(actor, "actor"):
-        where.append(sa.cast(Event.actors, sa.Text).ilike(params.like_pattern(text), escape="\\"))
-    if text := params.text_param(place, "place"):
-        pattern = params.like_pattern(text)
-        where.append(
-            sa.or_(Event.location_name.ilike(pattern, escape="\\"), Event.location_id == text)
-        )
-    if text := params.text_param(q, "q"):
-        pattern = params.like_pattern(text)
-        where.append(
-            sa.or_(
-                Event.title.ilike(pattern, escape="\\"), Event.summary.ilike(pattern, escape="\\")
-            )
-        )
-    if box := params.bbox(bbox, settings):
-        where.append(event_point_in_bbox(*box))
-    return where
+        last_day=None if end is None else (end - dt.timedelta(microseconds=1)).date(),
+        bbox=None if box is None else BBox(*box),
+    )
+    return query, one("format")
 
 
-def _page(
-    session: Session, where: list[Any], cursor: str | None, limit: int
-) -> tuple[list[Any], str | None]:
-    query = sa.select(*EVENT_LIST_COLUMNS).where(*where)
-    if cursor:
-        day, row_id = params.cursor_day(cursor)
-        # Row-value comparison walks ix_events_timeline (event_date, id) backwards.
-        query = query.where(sa.tuple_(Event.event_date, Event.id) < sa.tuple_(day, row_id))
-    query = query.order_by(Event.event_date.desc(), Event.id.desc()).limit(limit + 1)
-    rows = list(session.execute(query))
-    if len(rows) <= limit:
-        return rows, None
-    last = rows[limit - 1]
-    return rows[:limit], params.encode_cursor(last.event_date.isoformat(), last.id or 0)
+def _int_or_none(raw: str | None) -> int | None:
+    return None if raw is None else parse_int("limit", raw)
+
+
+def list_parameters_document() -> list[dict[str, Any]]:
+    """The OpenAPI parameters of /events, from the same declarations the parser reads."""
+    instant = {"type": "string", "pattern": params.DATE_OR_INSTANT}
+    structural: list[dict[str, Any]] = [
+        _parameter("from", "First day (YYYY-MM-DD) or an ISO 8601 instant; UTC", instant),
+        _parameter("to", "Last day (YYYY-MM-DD, inclusive) or an ISO 8601 instant; UTC", instant),
+        _parameter(
+            "bbox",
+            "minLon,minLat,maxLon,maxLat (WGS 84); events without a point are never inside",
+            {"type": "string"},
+        ),
+        _parameter(
+            "updated_since",
+            "The sync contract: only events changed at or after this instant, in change order "
+            "(oldest change first); page with `next`, poll again with `resume`",
+            instant,
+        ),
+        _parameter(
+            "limit",
+            "Page size; default WATCHFLOOR_PAGE_LIMIT_DEFAULT, at most WATCHFLOOR_PAGE_LIMIT_MAX",
+            {"type": "integer", "minimum": 1},
+        ),
+        _parameter(
+            "cursor",
+            "Opaque; from a previous page's `next` (or `resume`)",
+            {"type": "string", "maxLength": 200, "pattern": r"^[A-Za-z0-9_-]*$"},
+        ),
+        _parameter("format", "Default: json", {"type": "string", "enum": list(FORMATS)}),
+    ]
+    return structural + [filter_parameter(f) for f in EVENT_FILTERS]
+
+
+def filter_parameter(spec: EventFilter) -> dict[str, Any]:
+    schema = dict(spec.schema)
+    if spec.repeatable:
+        schema = {"type": "array", "items": schema}
+    return _parameter(spec.name, spec.description, schema, explode=spec.repeatable)
+
+
+def _parameter(
+    name: str, description: str, schema: dict[str, Any], *, explode: bool = False
+) -> dict[str, Any]:
+    document: dict[str, Any] = {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "description": description,
+        "schema": schema,
+    }
+    if explode:
+        document.update(style="form", explode=True)
+    return document
 
 
 def _csv(events: list[Any]) -> bytes:
@@ -219,81 +259,114 @@ def _csv_safe(value: Any) -> Any:
     description=(
         "Keyset-paginated by (event_date, id) descending: follow `next` (also in the Link "
         "header) until it is null. `format=geojson` gives a FeatureCollection (events without "
-        "a point have a null geometry), `format=csv` a CSV table; both page the same way."
+        "a point have a null geometry), `format=csv` a CSV table; both page the same way. "
+        "With `updated_since` the order is the change order instead (the sync contract: "
+        "oldest change first, every change exactly once, `resume` for the next poll); removed "
+        "events are listed by /events/deleted."
     ),
     response_model=EventPage,
     responses={
         200: {"content": {GEOJSON_MEDIA_TYPE: {}, "text/csv": {}}},
         **ERRORS,
     },
+    openapi_extra={"parameters": list_parameters_document()},
 )
-def list_events(
-    request: Request,
-    session: SessionDep,
-    settings: AppSettingsDep,
-    date_from: params.FromQuery = None,
-    date_to: params.ToQuery = None,
-    category: Annotated[
-        list[str] | None,
-        Query(description="Repeatable or comma-separated", examples=["missile_test,artillery"]),
-    ] = None,
-    actor: Annotated[str | None, Query(description="Substring of an actor name")] = None,
-    place: Annotated[
-        str | None, Query(description="Substring of the place name, or a gazetteer id")
-    ] = None,
-    bbox: Annotated[str | None, Query(description="minLon,minLat,maxLon,maxLat")] = None,
-    min_severity: Annotated[int | None, Query(ge=1, le=5)] = None,
-    claim_status: Annotated[
-        list[str] | None, Query(description="claimed, reported, confirmed (repeatable)")
-    ] = None,
-    q: Annotated[str | None, Query(description="Text in the title or summary")] = None,
-    limit: params.LimitQuery = None,
-    cursor: params.CursorQuery = None,
-    format: Annotated[
-        Literal["json", "geojson", "csv"] | None, Query(description="Default: json")
-    ] = None,
-) -> Response:
+def list_events(request: Request, session: SessionDep, settings: AppSettingsDep) -> Response:
+    query, format = parse_list_request(request, settings)
     fmt = params.wants(request, format, FORMATS)
-    size = params.limit(limit, settings)
-    where = _filters(
-        settings, date_from, date_to, category, actor, place, bbox, min_severity, claim_status, q
+    page = EventRepository(session).page(query)
+    events = page.rows
+    next_url = params.page_link(request, settings, page.next_cursor) if page.next_cursor else None
+    resume_url = (
+        params.page_link(request, settings, page.resume_cursor) if page.resume_cursor else None
     )
-    events, next_cursor = _page(session, where, cursor, size)
-    next_url = params.page_link(request, settings, next_cursor) if next_cursor else None
-    headers = {"Link": f'<{next_url}>; rel="next"'} if next_url else {}
+    link_header = [f'<{next_url}>; rel="next"'] if next_url else []
+    link_header += [f'<{resume_url}>; rel="resume"'] if resume_url else []
+    headers = {"Link": ", ".join(link_header)} if link_header else {}
     if fmt == "csv":
         return conditional(request, _csv(events), "text/csv; charset=utf-8", headers=headers)
     if fmt == "geojson":
         links = [{"rel": "next", "type": GEOJSON_MEDIA_TYPE, "href": next_url}] if next_url else []
+        if resume_url:
+            links.append({"rel": "resume", "type": GEOJSON_MEDIA_TYPE, "href": resume_url})
         body = feature_collection(
             (event_feature(e) for e in events), numberReturned=len(events), links=links
         )
         return json_response(request, body, media_type=GEOJSON_MEDIA_TYPE, headers=headers)
     base = params.base_url(request, settings)
-    page = {"limit": size, "next": next_url, "items": [event_json(e, base) for e in events]}
-    return json_response(request, page, headers=headers)
+    body_page: dict[str, Any] = {
+        "limit": query.limit,
+        "next": next_url,
+        "items": [event_json(e, base) for e in events],
+    }
+    if resume_url:
+        body_page["resume"] = resume_url
+    return json_response(request, body_page, headers=headers)
+
+
+DELETED_PARAMETERS = ("since", "limit", "cursor")
+
+
+@router.get(
+    "/events/deleted",
+    operation_id="listDeletedEvents",
+    summary="Events removed or merged into another, oldest removal first (the sync contract)",
+    description=(
+        "Each item: the removed event's `id`, `deleted_at` and `replaced_by` (the event that "
+        "took over its articles, or null). `since`: removed at or after this instant. Page "
+        "with `next`; poll again with `resume`. A poller applies these removals, then the "
+        "changes of /events?updated_since=... (a re-created id comes back there)."
+    ),
+    response_model=DeletedEventPage,
+    responses=ERRORS,
+    openapi_extra={
+        "parameters": [
+            _parameter(
+                "since",
+                "Removed at or after this instant (YYYY-MM-DD or ISO 8601; UTC)",
+                {"type": "string", "pattern": params.DATE_OR_INSTANT},
+            ),
+            _parameter("limit", "Page size", {"type": "integer", "minimum": 1}),
+            _parameter("cursor", "Opaque; from `next` or `resume`", {"type": "string"}),
+        ]
+    },
+)
+def list_deleted_events(
+    request: Request, session: SessionDep, settings: AppSettingsDep
+) -> Response:
+    grouped = group_pairs(request.query_params.multi_items(), DELETED_PARAMETERS)
+    since_raw = grouped.get("since", [None])[-1]
+    since = params.parse_instant(since_raw, "since") if since_raw else None
+    limit_raw = grouped.get("limit", [None])[-1]
+    size = params.limit(None if limit_raw is None else parse_int("limit", limit_raw), settings)
+    page = EventRepository(session).deleted(since, grouped.get("cursor", [None])[-1], size)
+    next_url = params.page_link(request, settings, page.next_cursor) if page.next_cursor else None
+    body = {
+        "limit": size,
+        "next": next_url,
+        "resume": params.page_link(request, settings, page.resume_cursor),
+        "items": [
+            {"id": row.id, "deleted_at": iso_z(row.deleted_at), "replaced_by": row.replaced_by}
+            for row in page.rows
+        ],
+    }
+    headers = {"Link": f'<{next_url}>; rel="next"'} if next_url else {}
+    return json_response(request, body, headers=headers)
 
 
 def _mentions(session: Session, event_id: int) -> list[MentionOut]:
-    rows = session.execute(
-        sa.select(EventMention, Article, Source.name)
-        .join(Article, Article.id == EventMention.article_id)
-        .join(Source, Source.id == Article.source_id)
-        .where(EventMention.event_id == event_id)
-        .order_by(Article.published_at, Article.id)
-    )
     return [
         MentionOut(
-            article_id=article.id,
+            article_id=article.id or 0,
             title=article.title,
             url=article.url,
             publisher=publisher,
             published_at=article.published_at,
             sentence=mention.sentence,
             evidence=list(mention.evidence or []),
-            claim_status=mention.claim_status,
+            claim_status=mention.claim_status,  # type: ignore[arg-type]
         )
-        for mention, article, publisher in rows
+        for mention, article, publisher in EventRepository(session).mentions(event_id)
     ]
 
 
@@ -307,7 +380,7 @@ def _mentions(session: Session, event_id: int) -> list[MentionOut]:
 def get_event(
     request: Request, session: SessionDep, settings: AppSettingsDep, event_id: EventId
 ) -> Response:
-    event = session.get(Event, event_id)
+    event = EventRepository(session).get(event_id)
     if event is None:
         raise Problem(404, f"no event with id {event_id}")
     base = params.base_url(request, settings)

@@ -9,8 +9,8 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
+from app.api.http import AppSettingsDep
 from app.api.problems import Problem
-from app.core.config import get_settings
 from app.extraction.commands import result_of
 from app.extraction.core import extract_article
 from app.extraction.inputs import InvalidArticle, ReadArticle, read_article
@@ -66,6 +66,7 @@ _REQUEST_SCHEMA = {
 
 @router.post(
     "/extract",
+    operation_id="extractEvents",
     summary="Extract events from one article or {'articles': [...]}; nothing is stored",
     openapi_extra=_REQUEST_SCHEMA,
     responses={
@@ -73,8 +74,7 @@ _REQUEST_SCHEMA = {
         413: {"description": "Body too large", "content": {"application/problem+json": {}}},
     },
 )
-async def extract(request: Request) -> dict[str, Any]:
-    settings = get_settings()
+async def extract(request: Request, settings: AppSettingsDep) -> dict[str, Any]:
     body = await _bounded_body(request, settings.max_request_body_bytes)
     try:
         payload = json.loads(body)

@@ -42,13 +42,14 @@ def _database_revision() -> str | None:
     return current_revision(engine)
 
 
-@router.get("/healthz", summary="The process is alive")
+@router.get("/healthz", operation_id="healthz", summary="The process is alive")
 def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
 @router.get(
     "/readyz",
+    operation_id="readyz",
     summary="The database is reachable and the schema is at head",
     responses={503: {"description": "Not ready", "content": {"application/problem+json": {}}}},
 )

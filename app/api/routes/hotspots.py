@@ -21,6 +21,8 @@ from app.assessment.area import Area
 from app.assessment.hotspots import HotspotResult
 from app.assessment.scoring import day_bounds, load_span_bounds
 from app.assessment.situation import ThreatLevel, assess_situation, span_needed
+from app.query.hotspots import HotspotQuery
+from app.query.params import BBox
 
 router = APIRouter(tags=["hotspots"])
 
@@ -89,15 +91,6 @@ class HotspotLayer:
         )
 
 
-def within(place: Place, box: params.Bbox) -> bool:
-    min_lon, min_lat, max_lon, max_lat = box
-    if not min_lat <= place.lat <= max_lat:
-        return False
-    if min_lon <= max_lon:
-        return min_lon <= place.lon <= max_lon
-    return place.lon >= min_lon or place.lon <= max_lon
-
-
 @router.get(
     "/hotspots",
     operation_id="getHotspots",
@@ -150,22 +143,28 @@ async def get_hotspots(
             "(WATCHFLOOR_COMPUTED_WINDOW_MAX_DAYS); narrow `from`..`to`"
         )
     box = params.bbox(bbox, settings)
-    chosen = params.categories(category)
-    known_at = params.parse_instant(as_of, "as_of") if as_of else end
+    query = HotspotQuery(
+        start=start,
+        end=end,
+        known_at=params.parse_instant(as_of, "as_of") if as_of else end,
+        categories=tuple(params.categories(category)),
+        bbox=None if box is None else BBox(*box),
+        min_intensity=min_intensity,
+    )
     area = Area.from_settings(settings)
 
     # The grouping depends on whole days and on what is known: the default window moves every
     # minute, but its hotspots are computed once per day span, data and set of known reports
     # (app/api/live.py), then re-rendered.
     memo: WindowMemo = request.app.state.window_memo
-    days = day_bounds(start, end)
-    key = ("hotspots", days, tuple(chosen), area)
+    days = day_bounds(query.start, query.end)
+    key = ("hotspots", days, query.categories, area)
     version = await data_version(request)
-    generation = memo.generation(key, version, known_at)
+    generation = memo.generation(key, version, query.known_at)
 
     def layer_of(session: Session) -> Held[HotspotLayer]:
         situation = assess_situation(
-            session, *days, as_of=known_at, area=area, categories=chosen or None
+            session, *days, as_of=query.known_at, area=area, categories=query.categories or None
         )
         return Held(
             HotspotLayer.of(situation.hotspots, situation.threat),
@@ -179,20 +178,19 @@ async def get_hotspots(
             key,
             load_span_bounds(*span_needed(*days)),
             version,
-            known_at,
+            query.known_at,
             layer_of,
         )
         features = (
             feature
             for place, feature in zip(layer.places, layer.features, strict=True)
-            if (min_intensity is None or place.intensity >= min_intensity)
-            and (box is None or within(place, box))
+            if query.keeps(place.intensity, place.lon, place.lat)
         )
         return feature_collection_bytes(
             features,
             omitted_events=layer.omitted_events,
-            window={"from": iso_utc(start), "to": iso_utc(end)},
-            as_of=iso_utc(known_at),
+            window={"from": iso_utc(query.start), "to": iso_utc(query.end)},
+            as_of=iso_utc(query.known_at),
             threat_level=layer.threat_level,
             methodology_version=m.METHODOLOGY_VERSION,
         )
@@ -201,7 +199,8 @@ async def get_hotspots(
         request,
         compute,
         GEOJSON_MEDIA_TYPE,
-        inputs=(start, end, known_at, generation),
+        query=(query, area),
+        inputs=(generation,),
         version=version,
         store=generation is not None,
     )

@@ -1,12 +1,9 @@
-"""Query parameter parsing shared by the routers; every failure is a 400 with a clear detail."""
+"""Query parameters of the routers: adapters over the query layer's one parser
+(app/query/params.py, shared with the OGC API); every failure is a 400 with a clear detail."""
 
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime as dt
-import json
-import re
 from collections.abc import Iterable
 from typing import Annotated
 from urllib.parse import urlencode
@@ -16,13 +13,19 @@ from fastapi import Query, Request
 from sqlmodel import Session
 
 from app.api.problems import Problem
-from app.assessment.methodology import CATEGORIES
+from app.core.categories import CATEGORIES
 from app.core.config import Settings
 from app.core.models import CLAIM_STATUSES, Event
+from app.query import cursor as query_cursor
+from app.query import params as query_params
+from app.query.events import like_pattern
+from app.query.params import split_values
 
-MIN_YEAR, MAX_YEAR = 1900, 2999  # beyond these a date is a typo, and date arithmetic overflows
-MAX_TEXT_PARAM = 200
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+__all__ = ["like_pattern", "split_values"]
+
+_CONTROL = query_params._CONTROL  # admin.py checks feed URLs and titles with it
+MIN_YEAR, MAX_YEAR = query_params.MIN_YEAR, query_params.MAX_YEAR
+MAX_TEXT_PARAM = query_params.MAX_TEXT_PARAM
 
 Bbox = tuple[float, float, float, float]
 
@@ -86,46 +89,12 @@ def bad(detail: str) -> Problem:
     return Problem(400, detail, title="Invalid request")
 
 
-def _check_year(value: dt.date, name: str) -> None:
-    if not MIN_YEAR <= value.year <= MAX_YEAR:
-        raise bad(f"`{name}` must be between {MIN_YEAR} and {MAX_YEAR}")
-
-
 def parse_instant(value: str, name: str, *, end: bool = False) -> dt.datetime:
-    """YYYY-MM-DD or an ISO 8601 date-time (no offset = UTC). A bare date as an end bound
-    means the end of that day (the bound is exclusive internally)."""
-    text = value.strip()
-    try:
-        if len(text) == 10:
-            day = dt.date.fromisoformat(text)
-            _check_year(day, name)
-            moment = dt.datetime.combine(day, dt.time(), tzinfo=dt.UTC)
-            return moment + dt.timedelta(days=1) if end else moment
-        moment = dt.datetime.fromisoformat(text.replace("z", "Z"))
-    except ValueError:
-        raise bad(
-            f"`{name}` must be a date (YYYY-MM-DD) or an ISO 8601 date-time, got {value[:40]!r}"
-        ) from None
-    _check_year(moment.date(), name)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(dt.UTC)
+    return query_params.parse_instant(value, name, end=end)
 
 
 def parse_day(value: str, name: str) -> dt.date:
-    try:
-        day = dt.date.fromisoformat(value.strip())
-    except ValueError:
-        raise bad(f"`{name}` must be a date YYYY-MM-DD, got {value[:40]!r}") from None
-    _check_year(day, name)
-    return day
-
-
-def check_span(start: dt.datetime, end: dt.datetime, settings: Settings) -> None:
-    if end <= start:
-        raise bad("`to` is before `from`: the date range is inverted or empty")
-    if end - start > dt.timedelta(days=settings.max_date_range_days):
-        raise bad(f"the date range is longer than {settings.max_date_range_days} days; narrow it")
+    return query_params.parse_day(value, name)
 
 
 def time_range(
@@ -136,90 +105,33 @@ def time_range(
     default_days: int | None = None,
     now: dt.datetime | None = None,
 ) -> tuple[dt.datetime | None, dt.datetime | None]:
-    """[start, end) from optional `from`/`to`. With `default_days`, a missing bound is filled:
-    `to` = the start of the current minute, `from` = `to` - default_days."""
-    start = parse_instant(date_from, "from") if date_from else None
-    end = parse_instant(date_to, "to", end=True) if date_to else None
-    if default_days is not None:
-        # The current minute, not the current microsecond: repeated requests get the same
-        # window, so the same body and ETag.
-        end = end or now or dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
-        start = start or end - dt.timedelta(days=default_days)
-    if start is not None and end is not None:
-        check_span(start, end, settings)
-    return start, end
+    """[start, end) from optional `from`/`to` (app/query/params.py, shared with the OGC API)."""
+    return query_params.parse_window(
+        date_from,
+        date_to,
+        max_days=settings.max_date_range_days,
+        default_days=default_days,
+        now=now,
+    )
 
 
 def text_param(value: str | None, name: str) -> str | None:
-    if value is None:
-        return None
-    text = value.strip()
-    if not text:
-        return None
-    if len(text) > MAX_TEXT_PARAM:
-        raise bad(f"`{name}` is longer than {MAX_TEXT_PARAM} characters")
-    if _CONTROL.search(text):
-        raise bad(f"`{name}` contains control characters")
-    return text
-
-
-def like_pattern(text: str) -> str:
-    """A LIKE pattern matching `text` anywhere, with % and _ taken literally (escape '\\')."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
-def split_values(values: Iterable[str] | None) -> list[str]:
-    """Repeated parameters and comma lists alike: ?category=a&category=b or ?category=a,b."""
-    out: list[str] = []
-    for value in values or []:
-        out += [part.strip() for part in value.split(",") if part.strip()]
-    return out
+    return query_params.parse_text(value, name)
 
 
 def categories(values: Iterable[str] | None) -> list[str]:
-    chosen = split_values(values)
-    unknown = [c for c in chosen if c not in CATEGORIES]
-    if unknown:
-        raise bad(f"unknown category {unknown[0][:40]!r}; known: {', '.join(CATEGORIES)}")
-    return list(dict.fromkeys(chosen))
+    return list(query_params.parse_choices(values, "category", CATEGORIES))
 
 
 def claim_statuses(values: Iterable[str] | None) -> list[str]:
-    chosen = split_values(values)
-    unknown = [c for c in chosen if c not in CLAIM_STATUSES]
-    if unknown:
-        raise bad(f"unknown claim_status {unknown[0][:40]!r}; known: {', '.join(CLAIM_STATUSES)}")
-    return list(dict.fromkeys(chosen))
+    return list(query_params.parse_choices(values, "claim_status", CLAIM_STATUSES))
 
 
 def bbox(value: str | None, settings: Settings) -> Bbox | None:
     """minLon,minLat,maxLon,maxLat (WGS 84). minLon > maxLon crosses the antimeridian."""
     if value is None or not value.strip():
         return None
-    parts = value.split(",")
-    if len(parts) != 4:
-        raise bad("`bbox` must be 4 numbers: minLon,minLat,maxLon,maxLat")
-    try:
-        min_lon, min_lat, max_lon, max_lat = (float(p) for p in parts)
-    except ValueError:
-        raise bad("`bbox` must be 4 numbers: minLon,minLat,maxLon,maxLat") from None
-    numbers = (min_lon, min_lat, max_lon, max_lat)
-    if any(n != n or n in (float("inf"), float("-inf")) for n in numbers):
-        raise bad("`bbox` numbers must be finite")
-    if not (-180 <= min_lon <= 180 and -180 <= max_lon <= 180):
-        raise bad("`bbox` longitudes must be within -180..180")
-    if not (-90 <= min_lat <= 90 and -90 <= max_lat <= 90):
-        raise bad("`bbox` latitudes must be within -90..90")
-    if min_lat > max_lat:
-        raise bad("`bbox` minLat is greater than maxLat")
-    width = max_lon - min_lon if min_lon <= max_lon else 360 - (min_lon - max_lon)
-    area = width * (max_lat - min_lat)
-    if area > settings.max_bbox_area_deg2:
-        raise bad(
-            f"`bbox` covers {area:g} square degrees; the maximum is {settings.max_bbox_area_deg2:g}"
-        )
-    return min_lon, min_lat, max_lon, max_lat
+    return query_params.parse_bbox(value, max_area=settings.max_bbox_area_deg2).as_tuple()
 
 
 def limit(value: int | None, settings: Settings) -> int:
@@ -230,44 +142,15 @@ def limit(value: int | None, settings: Settings) -> int:
     return value
 
 
-# --- keyset cursors ----------------------------------------------------------------------------
+# --- keyset cursors (the one codec: app/query/cursor.py) ---------------------------------------
 
 
-def encode_cursor(key: str, row_id: int) -> str:
-    raw = json.dumps([key, row_id], separators=(",", ":")).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+def encode_cursor(order: str, key: str, row_id: int) -> str:
+    return query_cursor.encode_cursor(order, key, row_id)
 
 
-def decode_cursor(value: str) -> tuple[str, int]:
-    """(sort key as ISO text, id); anything else is a 400."""
-    try:
-        padded = value + "=" * (-len(value) % 4)
-        key, row_id = json.loads(base64.urlsafe_b64decode(padded.encode("ascii")))
-        if not isinstance(key, str) or not isinstance(row_id, int) or isinstance(row_id, bool):
-            raise ValueError
-        if not 0 <= row_id < 2**63:
-            raise ValueError
-        return key, row_id
-    except (ValueError, TypeError, binascii.Error, UnicodeError, json.JSONDecodeError):
-        raise bad("`cursor` is malformed; use the `next` link of a previous page") from None
-
-
-def cursor_day(value: str) -> tuple[dt.date, int]:
-    key, row_id = decode_cursor(value)
-    try:
-        return dt.date.fromisoformat(key), row_id
-    except ValueError:
-        raise bad("`cursor` is malformed; use the `next` link of a previous page") from None
-
-
-def cursor_instant(value: str) -> tuple[dt.datetime, int]:
-    key, row_id = decode_cursor(value)
-    try:
-        moment = dt.datetime.fromisoformat(key)
-    except ValueError:
-        raise bad("`cursor` is malformed; use the `next` link of a previous page") from None
-    if moment.tzinfo is None:
-        raise bad("`cursor` is malformed; use the `next` link of a previous page")
+def cursor_instant(order: str, value: str) -> tuple[dt.datetime, int]:
+    moment, row_id = query_cursor.decode_cursor(value, order, dt.datetime, int)
     return moment, row_id
 
 

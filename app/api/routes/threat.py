@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
@@ -27,7 +27,9 @@ from app.assessment.situation import (
 
 router = APIRouter(tags=["threat level"])
 
-ERRORS = {400: {"description": "Invalid parameter", "content": {PROBLEM_MEDIA_TYPE: {}}}}
+ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"description": "Invalid parameter", "content": {PROBLEM_MEDIA_TYPE: {}}}
+}
 DEFAULT_HISTORY_DAYS = 30
 
 
@@ -37,7 +39,7 @@ def threat_out(threat: ThreatLevel) -> ThreatLevelOut:
         score=threat.score,
         trend=threat.trend,  # type: ignore[arg-type]
         previous_score=threat.previous_score,
-        window=Window(from_=threat.first_day, to=threat.last_day),
+        window=Window(**{"from": threat.first_day, "to": threat.last_day}),
         event_count=threat.event_count,
         load=threat.load,
         baseline=threat.baseline,
@@ -199,8 +201,7 @@ async def get_threat_level_history(
 
 def history_out(points: list[ThreatLevel], first: dt.date, last: dt.date) -> dict:
     return ThreatHistoryOut(
-        from_=first,
-        to=last,
+        **{"from": first, "to": last},
         methodology_version=m.METHODOLOGY_VERSION,
         points=[
             ThreatPoint(
