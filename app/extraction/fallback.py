@@ -103,19 +103,27 @@ class Model:
     log_likelihood: dict[str, dict[str, float]]  # class -> token -> log P(token | class)
     log_unseen: dict[str, float]  # class -> log P(a known token absent from the class)
     vocabulary: frozenset[str]
+    # token -> (class, log P(token | class) - log_unseen[class]) for the classes that saw it:
+    # every known token adds each class's unseen weight, and its lift only to those few
+    lifts: dict[str, tuple[tuple[str, float], ...]]
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Model:
         likelihood = {c: dict(tokens) for c, tokens in data["log_likelihood"].items()}
-        vocabulary = frozenset(t for table in likelihood.values() for t in table)
-        return cls(data["log_prior"], likelihood, data["log_unseen"], vocabulary)
+        unseen = data["log_unseen"]
+        lifts: dict[str, list[tuple[str, float]]] = {}
+        for name in sorted(likelihood):
+            for token, value in likelihood[name].items():
+                lifts.setdefault(token, []).append((name, value - unseen[name]))
+        frozen = {t: tuple(pairs) for t, pairs in lifts.items()}
+        return cls(data["log_prior"], likelihood, unseen, frozenset(frozen), frozen)
 
     def posterior(self, words: set[str]) -> dict[str, float]:
         known = sorted(w for w in words if w in self.vocabulary)  # one order: the same sums
-        scores = {
-            c: prior + sum(self.log_likelihood[c].get(w, self.log_unseen[c]) for w in known)
-            for c, prior in self.log_prior.items()
-        }
+        scores = {c: p + len(known) * self.log_unseen[c] for c, p in self.log_prior.items()}
+        for word in known:
+            for name, lift in self.lifts[word]:
+                scores[name] += lift
         top = max(scores.values())
         total = sum(math.exp(s - top) for s in scores.values())
         return {c: math.exp(s - top) / total for c, s in scores.items()}
