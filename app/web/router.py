@@ -6,9 +6,10 @@ import html
 import json
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
@@ -56,22 +57,29 @@ def mount_web(app: FastAPI) -> None:
     app.mount(STATIC_PREFIX, StaticFiles(directory=STATIC_DIR), name="web-static")
 
 
-@router.get("/")
-def root(request: Request) -> Response:
+RootFormat = Annotated[
+    Literal["json", "html"] | None,
+    Query(description="`json` for the links as JSON whatever Accept says; default: by Accept"),
+]
+
+
+@router.get("/", operation_id="root")
+def root(request: Request, f: RootFormat = None) -> Response:
     """The map for a browser; the same links as JSON for a program that asks for JSON."""
     if wants_json(request):
         return JSONResponse(root_document(request), headers={"Vary": "Accept"})
     return page_response(request, headers={"Vary": "Accept"})
 
 
-@router.get("/map")
+@router.get("/map", operation_id="mapPage")
 def map_page(request: Request) -> Response:
     return page_response(request)
 
 
 def wants_json(request: Request) -> bool:
-    if request.query_params.get("f") == "json":
-        return True
+    asked = request.query_params.get("f")
+    if asked in ("json", "html"):
+        return asked == "json"
     accept = request.headers.get("accept", "")
     return "json" in accept and "text/html" not in accept
 
