@@ -37,7 +37,7 @@ _HEDGED = re.compile(
 )
 _LAUNCHES = frozenset({"missile_test", "space_launch", "artillery", "nuclear"})
 _NOT_CONFIRMING = re.compile(
-    r"\b(?:no information|denied|denies|(?:declined|refused) to (?:confirm|comment)|no confirmation|could not (?:immediately )?"
+    r"\b(?:no information|nothing to confirm|denied|denies|(?:declined|refused) to (?:confirm|comment)|no confirmation|could not (?:immediately )?"
     r"(?:confirm|verify)|would not confirm|unable to (?:confirm|verify)|did not confirm|"
     r"not (?:yet )?confirmed)\b",
     re.IGNORECASE,
@@ -108,6 +108,7 @@ def _attributions(
             before is not None
             and _one_clause(text, before.end(), name.start(), VERB_BEFORE_NAME_CHARS)
             and not _THAT.search(text, before.end(), name.start())
+            and not _OBJECT_OF.search(text, max(0, name.start() - 14), name.start())
         ):
             found.append(
                 (before.start(), name.group(0), name.start(), text[before.start() : name.end()])
@@ -120,7 +121,7 @@ def _attributions(
 _QUOTE = re.compile(r"[\"“”]")
 # "executed along with ministry officials": the object of a preposition says nothing
 _OBJECT_OF = re.compile(
-    r"\b(?:with|against|toward|towards|into|including|such as|former|ex-)\s*(?:\w+\s+)?$",
+    r"\b(?:with|against|toward|towards|into|including|such as|former|ex-)\s*(?:[\w.]+\s+)?$",
     re.IGNORECASE,
 )
 # "..., said Kyung, who received a briefing": the verb's subject follows it

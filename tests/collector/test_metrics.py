@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from prometheus_client import REGISTRY
 from sqlalchemy.engine import Engine
 
-from app.collector.handoff import resolve_extractor
+from app.runtime import extractor_for
 from app.core.config import Settings
 from tests.collector.builders import item, rss2
 from tests.collector.conftest import add_feeds, collect, make_due
@@ -49,7 +49,7 @@ def test_a_pass_counts_fetches_articles_extraction_and_events(
     add_feeds(db, [feed_server.url("/feed"), feed_server.url("/broken")])
     before = counters()
 
-    summary = collect(settings, db, extractor=resolve_extractor())
+    summary = collect(settings, db, extractor=extractor_for())
     after = counters()
     assert summary.new_articles == 2
     assert after["ok"] - before["ok"] == 1
@@ -62,7 +62,7 @@ def test_a_pass_counts_fetches_articles_extraction_and_events(
     assert after["events"] - before["events"] == created
 
     make_due(db)
-    collect(settings, db, extractor=resolve_extractor())
+    collect(settings, db, extractor=extractor_for())
     again = counters()
     assert again["unchanged"] - after["unchanged"] == 1  # same body: nothing new written
     assert again["new"] == after["new"]
