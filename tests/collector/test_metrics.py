@@ -7,8 +7,8 @@ import sqlalchemy as sa
 from prometheus_client import REGISTRY
 from sqlalchemy.engine import Engine
 
-from app.runtime import extractor_for
 from app.core.config import Settings
+from app.runtime import extractor_for
 from tests.collector.builders import item, rss2
 from tests.collector.conftest import add_feeds, collect, make_due
 from tests.support.feedserver import FeedServer, Reply
