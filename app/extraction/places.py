@@ -358,6 +358,12 @@ _DETAINEE_IN_NORTH = re.compile(
 _SOUTH_KOREAN_ROCKET = re.compile(
     r"\b(?:Nuri|KSLV(?:-I{1,3}|-\d)?|Korea(?:n)? (?:Space|Satellite) Launch Vehicle(?:-I{1,3})?|Naro(?:-1| rocket))\b"
 )
+# the North holds its military parades on Kim Il Sung Square in Pyongyang
+_NORTH_PARADE = re.compile(
+    rf"\b{_NORTH_TOKEN}\b[^.;]{{0,120}}?\b(?:military|army) parade\b"
+    rf"|\b(?:military|army) parade\b[^.;]{{0,120}}?\b(?:{_NORTH_TOKEN}|Kim Jong[- ]Un|KCNA)\b",
+    re.IGNORECASE,
+)
 _LOUDSPEAKERS = re.compile(r"\bloudspeakers?\b", re.IGNORECASE)
 _VISIT_TO_NORTH = re.compile(
     r"\b(?:visit(?:s|ed|ing)?(?: to)?|arrived in|arrives in|trip to|landed in)\s+"
@@ -399,6 +405,12 @@ _IMPLIED_VENUES = (
         "kp-pyongyang",
         frozenset({"humanitarian"}),
         "the North tries and hands over detainees in Pyongyang",
+    ),
+    (
+        _NORTH_PARADE,
+        "kp-pyongyang",
+        frozenset({"defense_policy", "domestic"}),
+        "the North's military parades march across Kim Il Sung Square in Pyongyang",
     ),
     (
         _LOUDSPEAKERS,
