@@ -15,10 +15,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
-from functools import cache
 
-from app.extraction.gazetteer import places
-from app.extraction.lexicon import claim_patterns, lexicon, starts_in
+from app.extraction.lexicon import claim_patterns, starts_in
 from app.extraction.text import Sentence
 
 # a foreign ministry or "the government" of unnamed country speaks for politics as much as for
@@ -92,12 +90,13 @@ def _attributions(
     at every character after each verb cost a third of the extractor's time)."""
     found: list[tuple[int, str, int, str]] = []
     for name in names:
+        if _OBJECT_OF.search(text, max(0, name.start() - 14), name.start()):
+            continue  # "with ministry officials", "former President Clinton": not a speaker
         after = next((v for v in verbs if v.start() >= name.end()), None)
         if (
             after is not None
             and _one_clause(text, name.end(), after.start(), NAME_BEFORE_VERB_CHARS)
             and not _QUOTE.search(text, name.end(), after.start())
-            and not _OBJECT_OF.search(text, max(0, name.start() - 14), name.start())
             and not _inverted_speaker(text, after)
         ):
             found.append(
@@ -108,7 +107,6 @@ def _attributions(
             before is not None
             and _one_clause(text, before.end(), name.start(), VERB_BEFORE_NAME_CHARS)
             and not _THAT.search(text, before.end(), name.start())
-            and not _OBJECT_OF.search(text, max(0, name.start() - 14), name.start())
         ):
             found.append(
                 (before.start(), name.group(0), name.start(), text[before.start() : name.end()])
@@ -220,7 +218,7 @@ def official_act(sentence: Sentence) -> str | None:
     if found is not None:
         return found
     # "Estonia has agreed to buy", "Poland signed": a state named as the doer is its government
-    country_act = _country_act()
+    country_act = patterns.country_act
     return _official_doer(sentence, country_act.search(text), country_act)
 
 
@@ -240,30 +238,6 @@ def _official_doer(
         # "in China when they were seized": a place, and a passive verb, name no doer
         match = pattern.search(text, start + 1)
     return None
-
-
-# the North's own acts are claims of its state, not acts of an independent official body
-_NOT_INDEPENDENT = frozenset({"KP"})
-
-
-@cache
-def _country_act() -> re.Pattern[str]:
-    """A country's name, then (in one clause) a verb of official doing."""
-    names = sorted(
-        {
-            p.name
-            for p in places().values()
-            if p.precision == "country" and p.country not in _NOT_INDEPENDENT
-        },
-        key=len,
-        reverse=True,
-    )
-    alternation = "|".join(re.escape(name) for name in names)
-    act = lexicon()["claims"]["official_act"]
-    return re.compile(
-        rf"(?-i:\b(?P<actor>{alternation})\b)(?:[^.;]|(?<=[A-Z])\.){{0,40}}?\b(?P<act>{act})\b",
-        re.IGNORECASE,
-    )
 
 
 _NOT_THE_AGENT = re.compile(
@@ -302,13 +276,7 @@ _SEPARATED_FAMILIES = re.compile(
 
 def _held_reunion(sentence: Sentence) -> bool:
     """The sentence says families separated by the division met (not that a reunion is planned)."""
-    text = sentence.text
-    if not _SEPARATED_FAMILIES.search(text):
-        return False
-    return any(
-        not _NOT_YET.search(text[max(0, m.start() - 40) : m.start()])
-        for m in _REUNION_HELD.finditer(text)
-    )
+    return bool(_SEPARATED_FAMILIES.search(sentence.text)) and _happened(_REUNION_HELD, sentence)
 
 
 # a meeting the governments have not announced is known only from those who saw it
@@ -321,10 +289,16 @@ _UNANNOUNCED = re.compile(
 
 def _held_meeting(sentence: Sentence) -> bool:
     """The sentence says a meeting took place (not that one is planned or proposed)."""
-    for match in _MEETING_HELD.finditer(sentence.text):
-        if not _NOT_YET.search(sentence.text[max(0, match.start() - 40) : match.start()]):
-            return True
-    return False
+    return _happened(_MEETING_HELD, sentence)
+
+
+def _happened(pattern: re.Pattern[str], sentence: Sentence) -> bool:
+    """Some match of `pattern` is told as done, not as planned, proposed or hoped for."""
+    text = sentence.text
+    return any(
+        not _NOT_YET.search(text[max(0, m.start() - 40) : m.start()])
+        for m in pattern.finditer(text)
+    )
 
 
 def claim_status(

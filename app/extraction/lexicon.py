@@ -187,6 +187,7 @@ class ClaimPatterns:
     state: AnchoredPattern  # the actor's own state media or government
     official_act: AnchoredPattern  # an official body, then a verb of doing (it carried it out)
     act_verb: AnchoredPattern  # the verb of doing alone: most sentences lack it
+    country_act: re.Pattern[str]  # a state's name (not the North), then a verb of doing
     independent: AnchoredPattern  # think tanks, imagery analysts: a report, not a claim
 
 
@@ -205,7 +206,26 @@ def claim_patterns() -> ClaimPatterns:
             rf"\b(?P<actor>{spec['official_actor']})\b{_CLAUSE_GAP}{{0,60}}?"
             rf"\b(?P<act>{spec['official_act']})\b"
         ),
+        country_act=re.compile(
+            rf"(?-i:\b(?P<actor>{_independent_states()})\b){_CLAUSE_GAP}{{0,40}}?"
+            rf"\b(?P<act>{spec['official_act']})\b",
+            re.IGNORECASE,
+        ),
     )
+
+
+# the North's own acts are claims of its state, not acts of an independent official body
+_NOT_INDEPENDENT = frozenset({"KP"})
+
+
+def _independent_states() -> str:
+    """The gazetteer's country names but the North's, longest first, as an alternation."""
+    names = {
+        p.name
+        for p in places().values()
+        if p.precision == "country" and p.country not in _NOT_INDEPENDENT
+    }
+    return "|".join(re.escape(name) for name in sorted(names, key=len, reverse=True))
 
 
 @dataclass(frozen=True, slots=True, eq=False)
