@@ -330,7 +330,14 @@ def _build_event(
     scope = [*evidence, *mentioned][:10]
 
     event_date, precision, date_reason = _event_date(triggers, sentences, today)
-    mention, place_reason = choose_place(category.name, evidence, scope, trigger_at, sentences)
+    asides = _aside_sentences(support)
+    mention, place_reason = choose_place(
+        category.name,
+        [s for s in evidence if s.index not in asides],
+        [s for s in scope if s.index not in asides],
+        {i: at for i, at in trigger_at.items() if i not in asides},
+        [s for s in sentences if s.index not in asides],
+    )
     actors = _phrases("actors", actor_matcher(), evidence)
     if category.name in _OBSERVED:
         actors = _without_observers(actors, evidence)
@@ -396,6 +403,16 @@ def _build_event(
 
 
 _FELL_CUES = frozenset({"into", "toward", "towards", "off", "in"})
+
+
+def _aside_sentences(support: Support) -> set[int]:
+    """Sentences that only tell of this kind of event in a dated aside ("hours after the North
+    launched a missile on Sunday, as a US submarine arrived in Busan"): they are about another
+    happening, so their places are not this event's (unless the event rests on asides alone)."""
+    if not support.main:
+        return set()
+    own = {t.sentence.index for t in support.main}
+    return {t.sentence.index for t in support.dated_asides} - own
 
 
 def _impact_area(category: str, location: Location | None, scope: Sequence[Sentence]) -> str | None:

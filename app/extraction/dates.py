@@ -1,6 +1,7 @@
 """When it happened: date expressions resolved against the publish time in Korea's time zone.
 
-"on Tuesday" is the most recent Tuesday on or before the publish day (KST); "last Tuesday" the
+"on Tuesday" is the most recent Tuesday on or before the publish day (KST), or the day after a
+bare publish date (no time given) when that day is a Tuesday; "last Tuesday" the
 Tuesday of the previous (Monday-to-Sunday) week; "last week" the Monday of the previous week (precision week); "May 26"
 takes the publish year unless that lands more than a few days in the future (then the year
 before); "earlier this month" is the first of the month (precision month). Dates further in the
@@ -63,6 +64,9 @@ class Anchor(NamedTuple):
     first: dt.date | None  # the first day the article may have been published (KST)
     latest: dt.date | None  # the last such day; relative dates resolve against it
     known: str  # day|month|year|none
+    # A bare date (midnight UTC: no time was given) is the publisher's calendar day, which can
+    # be a day behind Korea's: "on Sunday" in a page dated Saturday is the next day in KST.
+    bare: bool = False
 
     @classmethod
     def of(cls, published: dt.datetime | None, known: str = "day") -> Anchor:
@@ -70,12 +74,16 @@ class Anchor(NamedTuple):
             return cls(None, None, "none")
         if known == "day":
             day = publish_day(published)
-            return cls(day, day, "day")
+            return cls(day, day, "day", _is_bare_date(published))
         first = published.date()
         if known == "month":
             following = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
             return cls(first, following - dt.timedelta(days=1), "month")
         return cls(first.replace(month=1, day=1), first.replace(month=12, day=31), "year")
+
+
+def _is_bare_date(published: dt.datetime) -> bool:
+    return published.utcoffset() == dt.timedelta(0) and published.time() == dt.time(0)
 
 
 class DateMention(NamedTuple):  # one per hit: a NamedTuple builds faster than a frozen dataclass
@@ -112,7 +120,7 @@ def find_dates(
         anchor, latest = None, today
     for match in DATES.finditer(sentence, starts):
         if anchor is None or anchor.known == "day":
-            resolved = _resolve(match, latest)  # type: ignore[arg-type]
+            resolved = _resolve(match, latest, bare=anchor is not None and anchor.bare)  # type: ignore[arg-type]
         else:
             resolved = _resolve_vague(match, anchor)
         if resolved is None:
@@ -124,7 +132,7 @@ def find_dates(
     return found
 
 
-def _resolve(m: re.Match[str], today: dt.date) -> tuple[dt.date, str] | None:
+def _resolve(m: re.Match[str], today: dt.date, *, bare: bool = False) -> tuple[dt.date, str] | None:
     if m.group("md"):
         return _month_day(
             _MONTHS[_key(m.group(2))[:3]], int(m.group("md_day")), m.group("md_year"), today
@@ -142,6 +150,8 @@ def _resolve(m: re.Match[str], today: dt.date) -> tuple[dt.date, str] | None:
         target = _WEEKDAYS.index(_key(m.group("wd_name")))
         if m.group("wd_last"):  # "last Tuesday": the Tuesday of the previous week
             return today - dt.timedelta(days=today.weekday() + 7 - target), "day"
+        if bare and target == (today.weekday() + 1) % 7:
+            return today + dt.timedelta(days=1), "day"
         return today - dt.timedelta(days=(today.weekday() - target) % 7), "day"
     if m.group("rel"):
         return _relative(_key(m.group("rel")), today)

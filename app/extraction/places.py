@@ -2,7 +2,8 @@
 
 Traps handled here: capitals used for their governments ("Seoul said", "Pyongyang's
 response", "according to Seoul's JCS") are places only after a locative word ("in Seoul");
-"Pyongyang-based" and "Hwasong-18" are not places; "to be deployed at the border" is a plan,
+"Pyongyang-based", "Hwasong-18" and "a Musudan intermediate-range ballistic missile" (a weapon
+named after its site) are not places; "to be deployed at the border" is a plan,
 not where the event happened. Ranking: the launch origin ("from Jongju") beats where it fell
 ("into the Yellow Sea"), which beats anything else; places in the event's own clause beat
 places in an "after ..." aside; finer precision beats coarser.
@@ -51,7 +52,8 @@ _LOCATIVE_AFTER = re.compile(
     re.I,
 )
 _NOT_A_PLACE_AFTER = re.compile(
-    r"^(?:\s*-\s*\d|\s*-?\s*based\b|\s+state\b|\s+(?:missiles?|ICBMs?|rockets?|class|series|-class|type)\b)",
+    r"^(?:\s*-\s*\d|\s*-?\s*based\b|\s+state\b|\s+(?:(?:[\w-]+-range|ballistic|cruise|mobile)\s+){0,3}"
+    r"(?:missiles?|ICBMs?|IRBMs?|MRBMs?|SRBMs?|SLBMs?|rockets?|launchers?|class|series|-class|type)\b)",
     re.IGNORECASE,
 )
 _ATTRIBUTION_BEFORE = AnchoredPattern(
@@ -172,7 +174,7 @@ def _place_mentions(sentence: Sentence) -> list[PlaceMention]:
         # the cue may sit a few words back ("from the North's eastern coastal city of"); the
         # other checks look at the words just before
         wide = text[max(0, hit.start - 70) : hit.start]
-        before, after = wide[-45:], text[hit.end : hit.end + 20]
+        before, after = wide[-45:], text[hit.end : hit.end + 45]
         if _NOT_A_PLACE_AFTER.match(after) or _ATTRIBUTION_BEFORE.search(before):
             continue
         place = _disambiguate(hit.keys, text)

@@ -209,3 +209,16 @@ def test_weapons_sent_over_a_city_are_an_incursion_not_a_transfer() -> None:
         "leaflets.",
     )
     assert "arms_transfer" not in {e.category for e in events}
+
+
+def test_a_missile_named_after_its_site_does_not_place_the_launch_there() -> None:
+    # the Musudan IRBM is named after Musudan-ri; where it flew from is said elsewhere
+    event = only(
+        run(
+            "Failed launch of Musudan ballistic missile",
+            "Officials detected an attempt on Saturday to launch a Musudan intermediate-range "
+            "ballistic missile. The Pentagon said the launch was made from near Kusong.",
+        ),
+        "missile_test",
+    )
+    assert _place(event) == "Kusong"

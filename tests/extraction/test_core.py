@@ -11,7 +11,7 @@ import pytest
 
 from app.assessment.hotspots import map_anchors
 from app.extraction import ArticleInput, ExtractedEvent, extract_article
-from app.extraction.dates import find_dates, publish_day
+from app.extraction.dates import Anchor, find_dates, publish_day
 from app.extraction.lexicon import gazetteer
 from app.extraction.text import article_sentences, split_sentences
 
@@ -189,6 +189,18 @@ def test_weekday_resolves_in_korea_time_not_utc() -> None:
     assert today == dt.date(2026, 5, 26)
     [mention] = find_dates("fired on Tuesday", today)
     assert mention.date == dt.date(2026, 5, 26) and mention.precision == "day"
+
+
+def test_a_bare_publish_date_may_be_a_day_behind_korea() -> None:
+    # A page dated Saturday 2026-05-30 with no time: its "Sunday" is the next day in Seoul, while
+    # its "Friday" stays the day before; with a time given, the KST day decides alone.
+    bare = Anchor.of(dt.datetime(2026, 5, 30, tzinfo=UTC))
+    [sunday] = find_dates("fired on Sunday", bare)
+    [friday] = find_dates("fired on Friday", bare)
+    assert (sunday.date, friday.date) == (dt.date(2026, 5, 31), dt.date(2026, 5, 29))
+    timed = Anchor.of(dt.datetime(2026, 5, 30, 1, 0, tzinfo=UTC))
+    [last_sunday] = find_dates("fired on Sunday", timed)
+    assert last_sunday.date == dt.date(2026, 5, 24)
 
 
 @pytest.mark.parametrize(
