@@ -40,13 +40,14 @@ THRESHOLDS = (0.9, 0.95, 0.97, 0.99, 0.995, 0.999)
 FOLDS = 5
 
 
-def train(rows: list[dict[str, Any]]) -> dict[str, Any]:
-    classes = Counter(r["label"]["category"] for r in rows)
+def train(rows: list[dict[str, Any]], target: str = "category") -> dict[str, Any]:
+    """The model's weights from `rows` (each with its `_tokens`), classes from label[target]."""
+    classes = Counter(r["label"][target] for r in rows)
     documents: Counter[str] = Counter()
     counts: dict[str, Counter[str]] = defaultdict(Counter)
     for row in rows:
         documents.update(row["_tokens"])
-        counts[row["label"]["category"]].update(row["_tokens"])
+        counts[row["label"][target]].update(row["_tokens"])
     vocabulary = {t for t, n in documents.items() if n >= MIN_DOCUMENTS}
     size = len(vocabulary)
     total = len(rows)

@@ -160,6 +160,10 @@ def _abbreviation_stop(text: str, at: int) -> bool:
     return bool(_ABBREVIATED.search(text, max(0, at - 5), at))
 
 
+# someone speaks for the event, and the rules above found no authority or state media in it
+_OTHER_SPEAKER = re.compile(r"\b(?:said|says|told|according to)\b", re.IGNORECASE)
+# the reason of the default answer: no sourcing rule applied (callers may ask for a second opinion)
+UNSOURCED = "media report without an official confirmation or state-media claim"
 # the kinds of event official bodies carry out themselves (a launch or a hack by North Korea is
 # never confirmed by the mere presence of an official body in its sentence)
 CARRIED_OUT_BY_OFFICIALS = frozenset(
@@ -349,12 +353,29 @@ def claim_status(
         state = _memo(sentence, "state", _state_media)
         if state:
             return "claimed", f"only the actor's state media/government says so ({state})"
-    return "reported", "media report without an official confirmation or state-media claim"
+    for sentence in [title, *scope]:
+        press = _memo(sentence, "press", _press)
+        if press:
+            return "reported", f"sourced to the press ('{press}')"
+    for sentence in [title, *own_event]:
+        speaker = _OTHER_SPEAKER.search(sentence.text)
+        if speaker:
+            return (
+                "reported",
+                f"a source that is neither an authority nor state media: {sentence.text[:160]}",
+            )
+    return "reported", UNSOURCED
 
 
 def _state_media(sentence: Sentence) -> str | None:
     state = claim_patterns().state
     match = state.search(sentence.text, starts_in(sentence, state))
+    return match.group(0) if match else None
+
+
+def _press(sentence: Sentence) -> str | None:
+    media = claim_patterns().media
+    match = media.search(sentence.text, starts_in(sentence, media))
     return match.group(0) if match else None
 
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from app.extraction import fallback, merge, rules
-from app.extraction.claims import claim_status
+from app.extraction.claims import UNSOURCED, claim_status
 from app.extraction.dates import DATE_WORDS, DATES, Anchor, DateMention, find_dates
 from app.extraction.figures import extract_figures
 from app.extraction.language import uncovered_language
@@ -122,7 +122,26 @@ def extract_article(article: ArticleInput, *, second_opinion: bool = True) -> li
     chosen = _emitted(supports)
     if not chosen and second_opinion:
         return _from_second_opinion(article, sentences, today)
-    return [_build_event(article, sentences, support, today) for support in chosen]
+    events = [_build_event(article, sentences, support, today) for support in chosen]
+    if second_opinion:
+        for event in events:
+            _second_opinion_on_claim(article, event)
+    return events
+
+
+def _second_opinion_on_claim(article: ArticleInput, event: ExtractedEvent) -> None:
+    """Where no sourcing rule decided the claim status, the word statistics of sourcing may."""
+    if event.reasons["claim_status"] != [UNSOURCED]:
+        return
+    opinion = fallback.claim_opinion(article.title, article.text, event.category)
+    if opinion is None or opinion.category == event.claim_status:
+        return
+    words = ", ".join(f"'{w}'" for w in opinion.words) or "the words of the title and lede"
+    event.claim_status = opinion.category
+    event.reasons["claim_status"] = [
+        f"no sourcing rule applies; word statistics favour {opinion.category} "
+        f"({opinion.probability:.2f}): {words}"
+    ]
 
 
 def _from_second_opinion(
@@ -136,6 +155,7 @@ def _from_second_opinion(
     for sentence in sentences[:2]:  # the headline and the lede carry the news
         support.main.append(Trigger(opinion.category, sentence, 0, "", False))
     event = _build_event(article, sentences, support, today)
+    _second_opinion_on_claim(article, event)
     words = ", ".join(f"'{w}'" for w in opinion.words) or "the words of the title and lede"
     event.reasons["category"] = [
         f"no pattern matched; word statistics name it ({opinion.probability:.2f}): {words}"

@@ -189,6 +189,7 @@ class ClaimPatterns:
     act_verb: AnchoredPattern  # the verb of doing alone: most sentences lack it
     country_act: re.Pattern[str]  # a state's name (not the North), then a verb of doing
     independent: AnchoredPattern  # think tanks, imagery analysts: a report, not a claim
+    media: AnchoredPattern  # the press as the source: a report
 
 
 @cache
@@ -202,6 +203,7 @@ def claim_patterns() -> ClaimPatterns:
         state=_ignoring_case(spec["state_media"]),
         act_verb=_ignoring_case(rf"\b{spec['official_act']}\b"),
         independent=_ignoring_case(rf"\b{spec['independent_source']}\b"),
+        media=_ignoring_case(rf"\b(?:{spec['media_source']})\b"),
         official_act=_ignoring_case(
             rf"\b(?P<actor>{spec['official_actor']})\b{_CLAUSE_GAP}{{0,60}}?"
             rf"\b(?P<act>{spec['official_act']})\b"

@@ -222,3 +222,29 @@ def test_a_missile_named_after_its_site_does_not_place_the_launch_there() -> Non
         "missile_test",
     )
     assert _place(event) == "Kusong"
+
+
+def test_a_speaker_who_is_no_authority_makes_a_report_the_word_statistics_cannot_overturn() -> None:
+    event = only(
+        run(
+            "More North Korean troops sent to Russia, Ukraine says",
+            "North Korea has sent another 3,000 troops to Russia's Kursk region along with "
+            "artillery shells, Ukraine's military intelligence said on Thursday.",
+        ),
+        "arms_transfer",
+    )
+    assert event.claim_status == "reported"
+    assert event.reasons["claim_status"][0].startswith("a source that is neither an authority")
+
+
+def test_the_press_as_the_source_is_a_report() -> None:
+    event = only(
+        run(
+            "Senior official executed",
+            "A senior North Korean official was executed last month for disloyalty, according to "
+            "a South Korean newspaper.",
+        ),
+        "domestic",
+    )
+    assert event.claim_status == "reported"
+    assert event.reasons["claim_status"][0].startswith("sourced to the press")

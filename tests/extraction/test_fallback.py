@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from app.extraction import extract_article, fallback
+from app.extraction.claims import UNSOURCED
 from app.extraction.schemas import ArticleInput
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -92,3 +93,78 @@ def test_the_training_script_reports_cross_validation_and_writes_nothing_with_ch
     # at the shipped threshold the model names more missed events than it invents
     assert chosen["named_right"] > chosen.get("false_alarms", 0) + chosen.get("named_wrong", 0)
     assert MODEL.stat().st_mtime_ns == before
+
+
+# --- claim status ---------------------------------------------------------------------------
+
+CLAIM_MODEL = ROOT / "app" / "extraction" / "data" / "claim_model.json"
+ORDER = ArticleInput(
+    id="o",
+    title="Executive order targets trade with North Korea",
+    text="The president signed an executive order on Thursday targeting companies and banks "
+    "that trade with North Korea.",
+    published=dt.datetime(2026, 5, 27, tzinfo=dt.UTC),
+)
+
+
+def test_where_no_sourcing_rule_decides_the_claim_model_may_with_its_words() -> None:
+    [by_rules] = extract_article(ORDER, second_opinion=False)
+    assert (by_rules.category, by_rules.claim_status) == ("sanctions", "reported")
+    assert by_rules.reasons["claim_status"] == [UNSOURCED]
+    [event] = extract_article(ORDER)
+    assert event.claim_status == "confirmed"  # an order a government signs is its own act
+    [reason] = event.reasons["claim_status"]
+    assert reason.startswith("no sourcing rule applies; word statistics favour confirmed")
+    assert "'executive order'" in reason
+
+
+def test_the_claim_model_never_overrides_a_sourcing_rule() -> None:
+    said = ArticleInput(
+        id="k",
+        title="Executive order targets trade with North Korea, KCNA says",
+        text="The president signed an executive order on Thursday targeting banks that trade "
+        "with North Korea, the Korean Central News Agency said.",
+        published=dt.datetime(2026, 5, 27, tzinfo=dt.UTC),
+    )
+    with_opinion = [(e.claim_status, e.reasons["claim_status"]) for e in extract_article(said)]
+    rules_only = [
+        (e.claim_status, e.reasons["claim_status"])
+        for e in extract_article(said, second_opinion=False)
+    ]
+    assert with_opinion == rules_only and rules_only[0][1] != [UNSOURCED]
+
+
+def test_the_claim_model_is_trained_on_dev_events_and_only_below_its_threshold_silent() -> None:
+    model = json.loads(CLAIM_MODEL.read_text(encoding="utf-8"))
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import eval_extraction
+
+    dev_events = [
+        r
+        for r in eval_extraction.load_realtext()
+        if r["split"] == "dev" and r["label"]["category"] != "none" and r["label"]["claim_status"]
+    ]
+    assert model["trained_on"].endswith(f"{len(dev_events)} events"), (
+        "retrain: python scripts/train_claim_model.py"
+    )
+    assert set(model["log_prior"]) == {"confirmed", "reported", "claimed"}
+    unsure = fallback.claim_opinion("Talks", "Officials met on Tuesday.", "diplomacy")
+    assert unsure is None or unsure.probability >= fallback.MIN_CLAIM_PROBABILITY
+
+
+def test_the_claim_training_script_shows_the_model_beats_the_default_held_out() -> None:
+    before = CLAIM_MODEL.stat().st_mtime_ns
+    done = subprocess.run(
+        [sys.executable, "scripts/train_claim_model.py", "--check"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    chosen = json.loads(done.stdout.splitlines()[-1])["cross_validation"][
+        str(fallback.MIN_CLAIM_PROBABILITY)
+    ]
+    assert chosen["with_model_right"] > chosen["rules_right"]
+    assert CLAIM_MODEL.stat().st_mtime_ns == before
