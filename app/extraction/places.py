@@ -167,15 +167,35 @@ def place_mentions(sentence: Sentence) -> list[PlaceMention]:
     return sentence.memo["places"]  # type: ignore[no-any-return]
 
 
+# "People watch a TV screen showing the launch at Seoul Railway Station": a photo caption, whose
+# place is where someone watched the news
+_CAPTION = re.compile(
+    r"\b(?:watch(?:es|ed|ing)?|view(?:s|ed|ing)?)\s+(?:a\s+|the\s+)?(?:[\w-]+\s+)?"
+    r"(?:TV|television|news|screen|broadcast|report)",
+    re.IGNORECASE,
+)
+# "the Center for Strategic and International Studies in Washington said": where the speaker sits
+_SPEAKER_AFTER = re.compile(
+    r"^,?\s+(?:(?:on|last|this)\s+\w+\s+)?(?:said|says|reported|announced|told|stated)\b",
+    re.IGNORECASE,
+)
+
+
 def _place_mentions(sentence: Sentence) -> list[PlaceMention]:
-    mentions = []
+    mentions: list[PlaceMention] = []
     text = sentence.text
+    if _CAPTION.search(text):
+        return mentions
     for hit in place_matcher().find_in(sentence):
         # the cue may sit a few words back ("from the North's eastern coastal city of"); the
         # other checks look at the words just before
         wide = text[max(0, hit.start - 70) : hit.start]
         before, after = wide[-45:], text[hit.end : hit.end + 45]
-        if _NOT_A_PLACE_AFTER.match(after) or _ATTRIBUTION_BEFORE.search(before):
+        if (
+            _NOT_A_PLACE_AFTER.match(after)
+            or _ATTRIBUTION_BEFORE.search(before)
+            or _SPEAKER_AFTER.match(after)
+        ):
             continue
         place = _disambiguate(hit.keys, text)
         if _metonym(place) and (
@@ -271,12 +291,55 @@ def _best_possible(category: str, in_evidence: bool, has_trigger: bool) -> float
     return max(_PRECISION_SCORE.values()) + cue + in_evidence + (3 if has_trigger else 0)
 
 
+# "showcased at a military parade in Pyongyang", "as leaders met in Tokyo", "told reporters in
+# Seoul": for an event in the field, the place of another occasion named in passing
+_OCCASION_BEFORE = AnchoredPattern(
+    re.compile(
+        r"\b(?P<occasion>parade|met|meet|meeting|talks|summit|ceremony|funeral|rally|festival|"
+        r"reporters|journalists|(?:news |press )?conference|briefing|forum)"
+        r"\s+(?:[\w'’-]+\s+){0,3}?(?:in|at)\s+(?:the\s+)?$",
+        re.IGNORECASE,
+    )
+)
+_OCCASION_CATEGORY = {
+    "parade": "defense_policy",
+    "met": "diplomacy",
+    "meet": "diplomacy",
+    "meeting": "diplomacy",
+    "talks": "diplomacy",
+    "summit": "diplomacy",
+    "ceremony": "domestic",
+    "funeral": "domestic",
+    "rally": "domestic",
+    "festival": "domestic",
+}
+
+
+# where meetings, parades and briefings are never the event itself: things that happen on the
+# ground, at sea or in the air (an agreement or a deal is often made at the meeting)
+_HAPPENS_IN_THE_FIELD = frozenset(
+    {"missile_test", "space_launch", "artillery", "nuclear", "military_exercise", "border_maritime"}
+)
+
+
+def _another_occasion(category: str, mention: PlaceMention) -> bool:
+    if category not in _HAPPENS_IN_THE_FIELD:
+        return False
+    text = mention.sentence.text
+    found = _OCCASION_BEFORE.search(text[max(0, mention.start - 60) : mention.start])
+    if found is None:
+        return False
+    return _OCCASION_CATEGORY.get(found.group("occasion").lower()) != category
+
+
 def _score(
     category: str, mention: PlaceMention, in_evidence: bool, trigger_at: dict[int, int]
 ) -> float:
     if category not in _LAUNCHES and _FUTURE_VENUE.search(
         mention.sentence.text[max(0, mention.start - 80) : mention.start]
     ):
+        return -1.0
+    if _another_occasion(category, mention):
         return -1.0
     score = float(_PRECISION_SCORE.get(mention.place.precision, 1))
     if category in _FOREIGN_VENUE_PENALTY and _abroad(mention.place):

@@ -248,3 +248,41 @@ def test_the_press_as_the_source_is_a_report() -> None:
     )
     assert event.claim_status == "reported"
     assert event.reasons["claim_status"][0].startswith("sourced to the press")
+
+
+def test_a_photo_caption_of_people_watching_the_news_places_nothing() -> None:
+    event = only(
+        run(
+            "North Korea shows off new missile at parade",
+            "A man watches a TV screen showing the parade at a railway station in Busan. North "
+            "Korea displayed a new intercontinental ballistic missile at a military parade on "
+            "Saturday, state media said.",
+        ),
+        "defense_policy",
+    )
+    assert _place(event) != "Busan"
+
+
+def test_where_a_think_tank_sits_is_not_where_the_site_is() -> None:
+    event = only(
+        run(
+            "Activity seen at nuclear site",
+            "A think tank in Washington said on Tuesday that satellite imagery of North Korea's "
+            "Yongbyon nuclear site showed railcars near its reprocessing plant.",
+        ),
+        "nuclear",
+    )
+    assert _place(event) == "Yongbyon Nuclear Scientific Research Center"
+
+
+def test_a_parade_or_a_meeting_named_in_passing_does_not_place_a_launch() -> None:
+    event = only(
+        run(
+            "North Korea fires two new ballistic missiles",
+            "North Korea fired two ballistic missiles of a new type on Thursday that were first "
+            "shown at a military parade in Pyongyang in January, Japan's defense ministry said. "
+            "They fell into the Sea of Japan.",
+        ),
+        "missile_test",
+    )
+    assert _place(event) == "Sea of Japan"
