@@ -286,3 +286,15 @@ def test_a_parade_or_a_meeting_named_in_passing_does_not_place_a_launch() -> Non
         "missile_test",
     )
     assert _place(event) == "Sea of Japan"
+
+
+def test_the_souths_satellites_fly_from_spaceports_abroad() -> None:
+    event = only(
+        run(
+            "South Korea's weather satellite launched",
+            "South Korea's first geostationary weather satellite was launched on Tuesday from "
+            "the Guiana Space Centre in Kourou, French Guiana, the science ministry said.",
+        ),
+        "space_launch",
+    )
+    assert _place(event) == "Guiana Space Centre"
