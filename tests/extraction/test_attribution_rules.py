@@ -298,3 +298,12 @@ def test_the_souths_satellites_fly_from_spaceports_abroad() -> None:
         "space_launch",
     )
     assert _place(event) == "Guiana Space Centre"
+
+
+def test_weapons_provided_by_north_korea_are_an_arms_transfer() -> None:
+    events = run(
+        "Shells came from North Korea",
+        "Artillery shells found at the front last week were provided by North Korea, the "
+        "regional police said.",
+    )
+    assert "arms_transfer" in [e.category for e in events]
