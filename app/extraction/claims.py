@@ -92,6 +92,10 @@ def _attributions(
     for name in names:
         if _OBJECT_OF.search(text, max(0, name.start() - 14), name.start()):
             continue  # "with ministry officials", "former President Clinton": not a speaker
+        if _UNNAMED.search(text, max(0, name.start() - 30), name.start()):
+            continue  # "citing unnamed U.S. officials": a source the guide counts as a report
+        if _OWNED_THING.match(text, name.end()):
+            continue  # "rejects the Security Council's action": what it did, not who speaks
         after = next((v for v in verbs if v.start() >= name.end()), None)
         if (
             after is not None
@@ -115,6 +119,15 @@ def _attributions(
     return [(name, start, span) for _, name, start, span in found]
 
 
+_UNNAMED = re.compile(r"\b(?:unnamed|anonymous|unidentified)\s+(?:[\w.]+\s+){0,2}$", re.IGNORECASE)
+# "the Security Council's action": the body owns a thing; "the UN's humanitarian office said",
+# "Japan's defense ministry spokesman": its organ or its voice speaks
+_OWNED_THING = re.compile(
+    r"['’]s\s+(?!(?:[\w-]+\s+){0,3}?(?:spokes\w+|president|chair\w*|head|chief|director|"
+    r"minister|ministry|secretary|statement|office|officials?|envoy|ambassador|agency|"
+    r"representatives?|deputy|press|command|department|council|said|says|say|reported|told|"
+    r"announced|confirmed)\b)[a-z]",
+)
 # "...with four ministry officials in March," a source said: the quotation's speaker follows it
 _QUOTE = re.compile(r"[\"“”]")
 # "executed along with ministry officials": the object of a preposition says nothing

@@ -307,3 +307,24 @@ def test_weapons_provided_by_north_korea_are_an_arms_transfer() -> None:
         "regional police said.",
     )
     assert "arms_transfer" in [e.category for e in events]
+
+
+def test_unnamed_officials_and_a_body_named_as_an_owner_confirm_nothing() -> None:
+    unnamed = only(
+        run(
+            "Secret arms sale allowed, paper says",
+            "Citing unnamed U.S. officials, the newspaper said an African state completed a "
+            "secret purchase of North Korean weapons in January.",
+        ),
+        "arms_transfer",
+    )
+    assert unnamed.claim_status == "reported"
+    owner = only(
+        run(
+            "North Korea quits disarmament talks",
+            "North Korea said on Tuesday it sternly rejects the Security Council's action and "
+            "will quit the six-party talks, the Korean Central News Agency said.",
+        ),
+        "diplomacy",
+    )
+    assert owner.claim_status == "claimed"
