@@ -122,9 +122,12 @@ _ABBREVIATIONS = frozenset(
     ]
 )
 # a sentence ends with [.!?]+ (and closing quotes) before a capital, digit or Hangul, or
-# with line breaks; written to start with one character class so `re` skips ahead fast
+# with line breaks, or where a copy lost its space ("earlier in the day.The JCS said": a word's
+# end, a period, a capitalised word); written to start with one character class so `re` skips
+# ahead fast
 _BOUNDARY = re.compile(
-    r"[.!?\n](?:(?<=[.!?])[.!?]*[\"')\]]*(?=\s+[\"'(\[]?[A-Z0-9\u3131-\ud7a3])|(?<=\n)\n*)"
+    r"[.!?\n](?:(?<=[.!?])[.!?]*[\"')\]]*(?=\s+[\"'(\[]?[A-Z0-9\u3131-\ud7a3])"
+    r"|(?<=[a-z]{2}\.)(?=[A-Z][a-z]{2})|(?<=\n)\n*)"
 )
 _TOKEN_BEFORE = re.compile(r"([\w.]+)$")
 _ALNUM = re.compile(r"[^\W_]")  # what str.isalnum() accepts, found in one call

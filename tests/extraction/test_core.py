@@ -56,6 +56,14 @@ def test_sentence_splitting_respects_abbreviations_times_and_quotes() -> None:
     ]
 
 
+def test_a_copy_that_lost_the_space_after_a_period_still_splits() -> None:
+    text = "Shells fell early in the day.The JCS said the U.S.Forces saw it at 5 a.m.Then it ended."
+    assert split_sentences(text) == [
+        "Shells fell early in the day.",
+        "The JCS said the U.S.Forces saw it at 5 a.m.Then it ended.",
+    ]
+
+
 def test_title_is_sentence_zero_and_dateline_is_dropped() -> None:
     sentences = article_sentences("Headline here", "SEOUL, May 26 (Yonhap) -- North Korea fired.")
     assert [s.text for s in sentences] == ["Headline here", "North Korea fired."]
