@@ -328,3 +328,12 @@ def test_unnamed_officials_and_a_body_named_as_an_owner_confirm_nothing() -> Non
         "diplomacy",
     )
     assert owner.claim_status == "claimed"
+
+
+def test_cutting_a_hotline_is_diplomacy() -> None:
+    events = run(
+        "North Korea cuts military hotline with the South",
+        "North Korea said on Wednesday that it had cut off a key military hotline with South "
+        "Korea, the official news agency said.",
+    )
+    assert "diplomacy" in [e.category for e in events]
