@@ -184,7 +184,8 @@ _SPEAKER_AFTER = re.compile(
 def _place_mentions(sentence: Sentence) -> list[PlaceMention]:
     mentions: list[PlaceMention] = []
     text = sentence.text
-    if _CAPTION.search(text):
+    folded = sentence.folded
+    if ("watch" in folded or "view" in folded) and _CAPTION.search(text):
         return mentions
     for hit in place_matcher().find_in(sentence):
         # the cue may sit a few words back ("from the North's eastern coastal city of"); the
