@@ -337,3 +337,23 @@ def test_cutting_a_hotline_is_diplomacy() -> None:
         "Korea, the official news agency said.",
     )
     assert "diplomacy" in [e.category for e in events]
+
+
+def test_contests_factories_and_epidemics_in_the_norths_own_words() -> None:
+    contest = run(
+        "Leader attends flight contest of air force",
+        "The leader on Friday attended a flight contest by the air force, state media said.",
+    )
+    factory = run(
+        "Leader inspects factory",
+        "The leader inspected a major factory that produces strategic missile launching "
+        "vehicles, state media said on Saturday.",
+    )
+    epidemic = run(
+        "Victory declared over the virus",
+        "The leader declared victory in the battle against COVID-19 on Thursday and ordered "
+        "the lifting of anti-epidemic measures, state media said.",
+    )
+    assert "military_exercise" in [e.category for e in contest]
+    assert "defense_policy" in [e.category for e in factory]
+    assert "humanitarian" in [e.category for e in epidemic]
