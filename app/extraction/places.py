@@ -174,7 +174,8 @@ _CAPTION = re.compile(
     r"(?:TV|television|news|screen|broadcast|report)",
     re.IGNORECASE,
 )
-# "the Center for Strategic and International Studies in Washington said": where the speaker sits
+# "the Center for Strategic and International Studies in Washington said": where the speaker sits,
+# when it is a capital or abroad
 _SPEAKER_AFTER = re.compile(
     r"^,?\s+(?:(?:on|last|this)\s+\w+\s+)?(?:said|says|reported|announced|told|stated)\b",
     re.IGNORECASE,
@@ -192,13 +193,11 @@ def _place_mentions(sentence: Sentence) -> list[PlaceMention]:
         # other checks look at the words just before
         wide = text[max(0, hit.start - 70) : hit.start]
         before, after = wide[-45:], text[hit.end : hit.end + 45]
-        if (
-            _NOT_A_PLACE_AFTER.match(after)
-            or _ATTRIBUTION_BEFORE.search(before)
-            or _SPEAKER_AFTER.match(after)
-        ):
+        if _NOT_A_PLACE_AFTER.match(after) or _ATTRIBUTION_BEFORE.search(before):
             continue
         place = _disambiguate(hit.keys, text)
+        if _SPEAKER_AFTER.match(after) and (_abroad(place) or _metonym(place)):
+            continue  # an institute's seat; "a source in North Hamgyong said" may be there
         if _metonym(place) and (
             _POSSESSIVE_AFTER.match(after)
             or _CAPITAL_PAIR_AFTER.match(after)

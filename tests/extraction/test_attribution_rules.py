@@ -357,3 +357,24 @@ def test_contests_factories_and_epidemics_in_the_norths_own_words() -> None:
     assert "military_exercise" in [e.category for e in contest]
     assert "defense_policy" in [e.category for e in factory]
     assert "humanitarian" in [e.category for e in epidemic]
+
+
+def test_provinces_and_islands_in_their_korean_form_and_a_local_source_placing_the_event() -> None:
+    hunger = only(
+        run(
+            "Starvation deaths reported in the mountains",
+            "Residents have starved to death because of food shortages, a source living in "
+            "Hamgyongnam-do said, according to a radio report.",
+        ),
+        "humanitarian",
+    )
+    assert _place(hunger) == "South Hamgyong Province"
+    stabbing = only(
+        run(
+            "Chinese fisherman stabs coast guard officer",
+            "A Chinese captain stabbed a South Korean coast guard officer on Monday after his "
+            "boat was stopped for illegal fishing off the coast of Socheong-do, officials said.",
+        ),
+        "border_maritime",
+    )
+    assert _place(stabbing) == "Socheong Island"
