@@ -123,10 +123,29 @@ def extract_article(article: ArticleInput, *, second_opinion: bool = True) -> li
     if not chosen and second_opinion:
         return _from_second_opinion(article, sentences, today)
     events = [_build_event(article, sentences, support, today) for support in chosen]
+    events = [e for e in events if not _disaster_outside_the_north(e)]
     if second_opinion:
         for event in events:
             _second_opinion_on_claim(article, event)
     return events
+
+
+# A flood, typhoon or quake is security news here when it strikes the North (its harvest, its
+# need for aid): one in the South or abroad is a civil disaster, not a humanitarian event of
+# the peninsula's security (the labelling guide's items are the North's floods and famine)
+_DISASTER = re.compile(
+    r"\b(?:flood\w*|heavy rain|downpours?|torrential|typhoons?|storms?|landslides?|earthquakes?|"
+    r"quakes?|tremors?|wildfires?|fires?)\b",
+    re.IGNORECASE,
+)
+
+
+def _disaster_outside_the_north(event: ExtractedEvent) -> bool:
+    if event.category != "humanitarian" or "North Korea" in event.actors:
+        return False
+    if event.location is not None and event.location.country == "KP":
+        return False
+    return all(_DISASTER.search(reason) for reason in event.reasons["category"])
 
 
 def _second_opinion_on_claim(article: ArticleInput, event: ExtractedEvent) -> None:

@@ -378,3 +378,18 @@ def test_provinces_and_islands_in_their_korean_form_and_a_local_source_placing_t
         "border_maritime",
     )
     assert _place(stabbing) == "Socheong Island"
+
+
+def test_a_disaster_in_the_south_is_no_security_event_but_one_in_the_north_is() -> None:
+    south = run(
+        "Typhoon rakes southern coast",
+        "A typhoon hit the southern port city of Busan on Friday and killed more than 70 "
+        "people, officials said, as rescue ships and helicopters searched for the missing.",
+    )
+    north = run(
+        "Floods in the North's northeast",
+        "Floods in North Hamgyong Province killed dozens and left thousands homeless this week, "
+        "aid agencies said.",
+    )
+    assert south == []
+    assert [e.category for e in north] == ["humanitarian"]
