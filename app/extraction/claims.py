@@ -119,6 +119,13 @@ def _attributions(
     return [(name, start, span) for _, name, start, span in found]
 
 
+_ANONYMOUS = re.compile(
+    r"\b(?:anonymity|anonymous(?:ly)?|unnamed|unidentified|declined to be (?:named|identified)|asked not to be "
+    r"(?:named|identified)|not authori[sz]ed to (?:speak|talk|comment))\b",
+    re.IGNORECASE,
+)
+# an authority's sentence that names a person rather than a body ("a defense ministry official")
+_PERSON = re.compile(r"\b(?:officials?|officers?|sources?)\b", re.IGNORECASE)
 _UNNAMED = re.compile(r"\b(?:unnamed|anonymous|unidentified)\s+(?:[\w.]+\s+){0,2}$", re.IGNORECASE)
 # "the Security Council's action": the body owns a thing; "the UN's humanitarian office said",
 # "Japan's defense ministry spokesman": its organ or its voice speaks
@@ -335,9 +342,15 @@ def claim_status(
     # a launch or a border incident the military detected happened, however hedged its nature
     # ("the suspected trash balloons", "believed to be a cruise missile")
     hedges_count = category not in _LAUNCHES and category != "border_maritime"
+    # "The official, who preferred to remain anonymous": the excerpt's officials speak unnamed
+    anonymous = any(_ANONYMOUS.search(s.text) for s in [title, *scope])
+    unnamed_official = None
     for sentence in scope:
         authority = confirming_authority(sentence, own_act=own_act)
         if authority and hedges_count and _HEDGED.search(sentence.text):
+            continue
+        if authority and anonymous and _PERSON.search(sentence.text):
+            unnamed_official = unnamed_official or authority
             continue
         if authority:
             return "confirmed", f"attributed to {authority}: {sentence.text[:160]}"
@@ -366,6 +379,8 @@ def claim_status(
         state = _memo(sentence, "state", _state_media)
         if state:
             return "claimed", f"only the actor's state media/government says so ({state})"
+    if unnamed_official:
+        return "reported", f"an official speaking unnamed ({unnamed_official})"
     for sentence in [title, *scope]:
         press = _memo(sentence, "press", _press)
         if press:

@@ -393,3 +393,26 @@ def test_a_disaster_in_the_south_is_no_security_event_but_one_in_the_north_is() 
     )
     assert south == []
     assert [e.category for e in north] == ["humanitarian"]
+
+
+def test_a_news_service_is_no_authority_and_an_official_speaking_unnamed_makes_a_report() -> None:
+    wire = only(
+        run(
+            "North Korea test-fires missiles, agency says",
+            "North Korea test-fired two short-range missiles off its west coast on Thursday, "
+            "South Korea's Yonhap news service reported.",
+        ),
+        "missile_test",
+    )
+    assert wire.claim_status == "reported"
+    unnamed = only(
+        run(
+            "North Korea fires artillery again",
+            "North Korea fired artillery near Yeonpyeong Island on Thursday, a defence ministry "
+            "official said. The official, who asked not to be named, said the shells fell in "
+            "northern waters.",
+        ),
+        "artillery",
+    )
+    assert unnamed.claim_status == "reported"
+    assert unnamed.reasons["claim_status"][0].startswith("an official speaking unnamed")
