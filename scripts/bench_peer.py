@@ -80,7 +80,7 @@ PAGE_LIMIT = 100
 # Three of the twelve seeded places (Jongju, Sohae, Pyongyang), no place on its edges.
 BBOX = (124.5, 38.5, 126.0, 40.5)
 DATETIME_DAYS = 30  # the datetime shape: the last 30 UTC days, today included
-# The peninsula box (docs: gis.md); the writer's points fall in it, some inside BBOX.
+# The peninsula box (docs: gis.md): pygeoapi's configured extent.
 PENINSULA = (124.0, 37.0, 131.0, 43.1)
 SHAPES = ("first_page", "bbox", "datetime", "item", "bbox_datetime")
 PHASES = ("static", "ingest")
@@ -461,29 +461,37 @@ def middle_event_id(url: str) -> int:
 
 # --- the writer ---------------------------------------------------------------------------------
 
+# The columns a copied event keeps (key and report times are new).
+_COPIED = (
+    "category, title, summary, event_date, date_precision, location_name, location_id, "
+    "location_precision, lat, lon, actors, weapons, figures, severity, claim_status, "
+    "confidence, corroboration"
+)
 _WRITE = sa.text(
     f"""
 WITH new AS (
-    INSERT INTO events (key, category, title, summary, event_date, date_precision,
-        location_name, location_precision, lat, lon, actors, weapons, figures, severity,
-        claim_status, confidence, corroboration, first_reported_at, last_reported_at,
-        created_at, updated_at)
-    VALUES (:key, :category, :title, :summary, CURRENT_DATE, 'day', 'Bench writer', 'city',
-        :lat, :lon, '["North Korea"]', '[]', '{{}}', :severity, :claim_status, 0.5, 1,
-        now(), now(), now(), now())
+    INSERT INTO events (key, {_COPIED}, first_reported_at, last_reported_at, created_at,
+        updated_at)
+    SELECT :key, {_COPIED}, now(), now(), now(), now()
+    FROM events WHERE id = (SELECT id FROM events WHERE id >= :template ORDER BY id LIMIT 1)
     RETURNING id, {", ".join(PEER_COLUMNS)}, lat, lon
 )
 INSERT INTO ev (id, {", ".join(PEER_COLUMNS)}, geom)
-SELECT id, {", ".join(PEER_COLUMNS)}, ST_SetSRID(ST_MakePoint(lon, lat), 4326) FROM new
+SELECT id, {", ".join(PEER_COLUMNS)},
+       CASE WHEN lat IS NULL OR lon IS NULL THEN NULL
+            ELSE ST_SetSRID(ST_MakePoint(lon, lat), 4326) END
+FROM new
 """
 )
-_WRITER_CATEGORIES = ("missile_test", "artillery", "diplomacy", "military_exercise")
 
 
 @dataclass
 class Writer:
     """Inserts one event every `interval_s` into both tables, one transaction each (an
-    ingesting collector's trickle): both sides pay for fresh rows in every count."""
+    ingesting collector's trickle): both sides pay for fresh rows in every count.
+
+    Each new event copies a random seeded one (place, day, category; a new key, reported
+    now), so the table grows while every shape keeps selecting the same share of it."""
 
     url: str
     interval_s: float
@@ -516,21 +524,18 @@ class Writer:
         engine = sa.create_engine(self.url)
         started = time.perf_counter()
         try:
+            with engine.connect() as conn:
+                first, last = conn.execute(sa.text("SELECT min(id), max(id) FROM events")).one()
             while not self._stop.wait(self.interval_s):
                 params = {
                     "key": f"peer-writer-{token}-{self.rows}",
-                    "category": rng.choice(_WRITER_CATEGORIES),
-                    "title": f"Bench writer event {self.rows}",
-                    "summary": f"A row written while the benchmark runs ({self.rows}).",
-                    "lat": round(rng.uniform(PENINSULA[1], PENINSULA[3]), 4),
-                    "lon": round(rng.uniform(PENINSULA[0], PENINSULA[2]), 4),
-                    "severity": 1 + self.rows % 5,
-                    "claim_status": ("claimed", "reported", "confirmed")[self.rows % 3],
+                    "template": rng.randint(first, last),
                 }
                 with engine.begin() as conn:
-                    conn.execute(_WRITE, params)
+                    if conn.execute(_WRITE, params).rowcount != 1:
+                        raise RuntimeError(f"no row written for {params}")
                 self.rows += 1
-        except BaseException as exc:  # reported by stop(), in the main thread
+        except BaseException as exc:  # reported by check() and stop(), in the main thread
             self.error = exc
         finally:
             self.seconds += time.perf_counter() - started
@@ -704,16 +709,18 @@ def measure_phase(
 
 @contextmanager
 def terminate_as_interrupt() -> Iterator[None]:
-    """SIGTERM tears down like Ctrl-C does (the finally blocks run)."""
+    """SIGTERM tears down like Ctrl-C does (the finally blocks run); SIGINT raises
+    KeyboardInterrupt even where the shell started us with it ignored (a background job)."""
 
     def interrupt(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
 
-    previous = signal.signal(signal.SIGTERM, interrupt)
+    previous = {sig: signal.signal(sig, interrupt) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
         yield
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
