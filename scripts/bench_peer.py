@@ -22,9 +22,10 @@ error or Ctrl-C):
   `numberMatched` (and `numberReturned`) for every query shape before timing;
 - runs `wrk -t1 -cN -d<duration>s --latency` after a warm-up, interleaved ours / theirs / ours /
   theirs, for every shape and client count: once on a static table, and once while a writer
-  inserts an event every few milliseconds into both `events` and `ev` (so that a count cached
-  per data version cannot carry the comparison); after the writer stops, both sides must again
-  agree on every count (no stale answers).
+  inserts an event every few milliseconds into both `events` and `ev` (a copy of a random
+  seeded event, so each shape keeps its share of the rows; a count cached per data version
+  cannot carry the comparison); after the writer stops, both sides must again agree on every
+  count, which must have grown by exactly the rows written (no stale answers).
 
 It prints one line per measurement and ends with one JSON line: the ratios ours/theirs of
 requests per second per phase, shape and client count (mean over the rounds), the shapes below
