@@ -318,18 +318,16 @@ def say(message: str) -> None:
 
 def apt_install(*packages: str) -> None:
     """apt-get install, as root or through passwordless sudo; waits for another apt's lock."""
-    prefix: list[str] = []
+    # `env` after sudo: sudo resets the environment, and debconf must not ask questions.
+    prefix = ["env", "DEBIAN_FRONTEND=noninteractive"]
     if os.geteuid() != 0:
         if not shutil.which("sudo"):
             raise SystemExit(f"need root or sudo to install {' '.join(packages)}")
-        prefix = ["sudo", "-n"]
+        prefix = ["sudo", "-n", *prefix]
     lock = ["-o", "DPkg::Lock::Timeout=600"]
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     say(f"installing {' '.join(packages)} with apt-get")
-    subprocess.run([*prefix, "apt-get", *lock, "update", "-qq"], check=True, env=env)
-    subprocess.run(
-        [*prefix, "apt-get", *lock, "install", "-y", "-qq", *packages], check=True, env=env
-    )
+    subprocess.run([*prefix, "apt-get", *lock, "update", "-qq"], check=True)
+    subprocess.run([*prefix, "apt-get", *lock, "install", "-y", "-qq", *packages], check=True)
 
 
 def ensure_wrk() -> None:
