@@ -63,6 +63,9 @@ _ATTRIBUTION_BEFORE = AnchoredPattern(
         # "threats from Pyongyang": a government; "a diplomat based in London": a residence
         r"|\b(?:threats?|warnings?|provocations?|pressure|response|criticism|protests?|demands?|"
         r"aggression|hostility)\s+from\s+$|\b(?:based|stationed|posted|headquartered)\s+in\s+$"
+        # "a warning to Pyongyang", "a message to Seoul": addressed to a government
+        r"|\b(?:warnings?|messages?|signals?|threats?|letters?|appeals?|demands?|ultimatums?|"
+        r"repl(?:y|ies)|overtures?|offers?|calls?)\s+to\s+$"
         # "he will visit Seoul", "invited him to visit Tokyo": a trip to come
         r"|\b(?:will|would|to|plans? to|planning to|expected to)\s+(?:visit|travel to|go to|fly to)\s+$"
         r"|\b(?:km|kilometers|kilometres|miles|mi)\)?\s+(?:\w+\s+){0,2}?(?:from|of)\s+"

@@ -416,3 +416,16 @@ def test_a_news_service_is_no_authority_and_an_official_speaking_unnamed_makes_a
     )
     assert unnamed.claim_status == "reported"
     assert unnamed.reasons["claim_status"][0].startswith("an official speaking unnamed")
+
+
+def test_a_warning_to_a_capital_and_a_trophy_drought_are_figures_of_speech() -> None:
+    drill = only(
+        run(
+            "South Korea begins drills with the US",
+            "South Korea's navy began drills with US forces on Monday, the navy said, after "
+            "Washington sent a carrier to the region as a warning to Pyongyang.",
+        ),
+        "military_exercise",
+    )
+    assert _place(drill) != "Pyongyang"
+    assert run("Spurs end trophy drought", "Son Heung-min lifted the trophy in Bilbao.") == []
