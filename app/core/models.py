@@ -268,6 +268,56 @@ class EventMention(SQLModel, table=True):
     created_at: dt.datetime = _created()
 
 
+class MentionView(SQLModel, table=True):
+    """One article's account of one happening, as extraction found it (category, date, place,
+    actors... in `view`), and the event it was merged into. Merging is a pure function of these
+    rows (app/extraction/cluster.py): the events can be rebuilt from them in any order of
+    arrival. `family`, the span and the canonical order (`published_at`, `tiebreak`, then the
+    article and `ordinal`) are columns so the merge can find what a new view may touch."""
+
+    __tablename__ = "mention_views"
+    __table_args__ = (
+        sa.UniqueConstraint("article_id", "ordinal"),
+        sa.Index("ix_mention_views_event_id", "event_id"),
+        sa.Index("ix_mention_views_family_span_start", "family", "span_start"),
+        # Month- and year-long spans start up to a year before a day they cover: few rows.
+        sa.Index(
+            "ix_mention_views_family_coarse",
+            "family",
+            "span_start",
+            postgresql_where=sa.text("coarse"),
+            sqlite_where=sa.text("coarse"),
+        ),
+    )
+
+    # A new id whenever an article is extracted again (the old rows are deleted). SQLite
+    # numbers only an INTEGER primary key by itself.
+    id: int | None = Field(
+        default=None,
+        sa_column=sa.Column(
+            sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+            primary_key=True,
+            autoincrement=True,
+        ),
+    )
+    article_id: int = Field(
+        sa_column=sa.Column(sa.ForeignKey("articles.id", ondelete="CASCADE"), nullable=False)
+    )
+    ordinal: int = Field(sa_column=sa.Column(sa.SmallInteger(), nullable=False))
+    event_id: int = Field(
+        sa_column=sa.Column(sa.ForeignKey("events.id", ondelete="CASCADE"), nullable=False)
+    )
+    family: str = Field(max_length=32, description="Category, or 'launch' for the launch family")
+    span_start: dt.date
+    span_end: dt.date
+    coarse: bool = Field(default=False, description="A month- or year-long span")
+    published_at: dt.datetime = Field(sa_column=sa.Column(UTCDateTime(), nullable=False))
+    tiebreak: str = Field(max_length=64, description="The article's guid_hash")
+    source_id: int
+    story: str | None = Field(default=None, max_length=2000, description="Canonical URL")
+    view: dict[str, Any] = _json(dict)
+
+
 class Assessment(SQLModel, table=True):
     """A structured report for a period (weekly, or on demand)."""
 
@@ -421,6 +471,7 @@ TABLES = (
     "articles",
     "events",
     "event_mentions",
+    "mention_views",
     "event_tombstones",
     "assessments",
     "collection_runs",

@@ -1,33 +1,30 @@
 """Articles in the database -> merged events and their mentions.
 
-An event is one real-world happening: a mention merges into an event when their categories
-agree (or are close: the launch family), their dates are compatible within their precision
-and their places agree; the rules and their tolerances are in `app.extraction.merge`. The
-merged event keeps the finest date and place (a launch's site as its place, the sea it fell
-into as its impact area, in `figures`), the family's most consequential category, the
-strongest claim status across mentions (confirmed > reported > claimed) and the highest
-severity; corroboration counts distinct publishers, the sources of one story under one
-canonical URL once (`merge.distinct_publishers`). Ties are broken by value, so the events
-do not depend on which article arrived first. Articles are processed oldest first, so a
-rebuild yields the same keys and, where a key existed before, the same row id. Services
-flush; the caller commits.
+An event is one real-world happening. Each article's account of a happening is kept as a view
+(`mention_views`: what extraction found, and the event it belongs to), and the events are the
+canonical merge of the views (app/extraction/cluster.py): views merged one at a time in the
+order of publication (ties by the entry's hash, then article id), each joining the event it
+agrees with best by the rules of app/extraction/merge.py or starting one. So the events are a
+function of the set of stored articles, whatever order they arrive and are extracted in, and
+`extract --rebuild` gives the same keys and, where a key existed, the same row ids.
 
-A call works on its whole batch at once, with a fixed number of statements whatever its size:
-it reads the batch's articles, extracts them all, reads every event they could merge with in
-one query and merges in memory (an index by category and date that also holds the events the
-batch creates, so two articles of one batch about one happening merge), then writes: one
-multi-row INSERT of new events, one of mentions, one bulk UPDATE of the events it touched, one
-UPDATE of `articles.extracted_at`. The result is the same as extracting the articles one call
-each, in the same order.
+A call extracts a batch of pending articles and brings the events up to date: the batch's old
+views (an article extracted again) go, its new ones come, and the merge is replayed over the
+region they can reach (`cluster.Replay`), loaded by family and day and widened until it holds
+everything the changes can reach. Only what changed is written: new events, the events whose
+views or fold changed, mentions of the (event, article) pairs whose views changed, and the
+views that moved. An event that continues (same first view) keeps its id and key; one that
+lost its first view passes its id to the event now holding most of its views; one left with
+none is deleted and leaves a tombstone naming its successor. Services flush; the caller commits.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -36,25 +33,42 @@ from sqlmodel import Session
 from app import notify
 from app.core import changes
 from app.core.config import get_settings
-from app.core.models import Article, Event, EventMention, Source, utcnow
-from app.extraction import merge, rules
+from app.core.models import Article, Event, EventMention, MentionView, Source, utcnow
+from app.extraction import merge
+from app.extraction.cluster import (
+    Cluster,
+    Day,
+    Ghost,
+    Order,
+    Replay,
+    ReplayResult,
+    View,
+    base_key,
+    day_of,
+    mentions_of,
+    refresh,
+)
 from app.extraction.core import extract_article
-from app.extraction.lexicon import category_labels
-from app.extraction.schemas import CLAIM_RANK, ArticleInput, ExtractedEvent
+from app.extraction.schemas import ArticleInput, ExtractedEvent, Location
 
 logger = logging.getLogger(__name__)
 
 _LOCK_ID = 0x5746_4558  # "WFEX": one extraction writer at a time on PostgreSQL
-_COARSE_DATES = ("week", "month", "year")  # precisions whose span starts before its last day
 _IN_CHUNK = 1000  # ids per IN (...) list: far below the bind-parameter limits of both drivers
+_INTERVALS_PER_QUERY = 100  # day ranges OR-ed into one query of views
+_KEY_SUFFIXES = 32  # events sharing a base key are numbered base, base:2 ... up to this
+_WEEK_REACH = dt.timedelta(days=merge.WEEK_DAYS - 1)  # a span that is not coarse starts this near
+_COARSE_REACH = dt.timedelta(days=merge.LONGEST_SPAN_DAYS)
+_COARSE_PRECISIONS = ("month", "year")
 
 ARTICLES: sa.Table = Article.__table__  # type: ignore[attr-defined]
 SOURCES: sa.Table = Source.__table__  # type: ignore[attr-defined]
 EVENTS: sa.Table = Event.__table__  # type: ignore[attr-defined]
 MENTIONS: sa.Table = EventMention.__table__  # type: ignore[attr-defined]
+VIEWS: sa.Table = MentionView.__table__  # type: ignore[attr-defined]
 
-# Columns the merge may change on an existing event (the bulk UPDATE writes exactly these).
-_MUTABLE = (
+# Columns the merge decides (a changed event's UPDATE writes exactly these and `key`).
+_MERGED = (
     "category",
     "title",
     "event_date",
@@ -73,7 +87,6 @@ _MUTABLE = (
     "corroboration",
     "first_reported_at",
     "last_reported_at",
-    "updated_at",
 )
 
 
@@ -82,28 +95,10 @@ class _Article:
     id: int
     source_id: int
     published_at: dt.datetime
+    tiebreak: str
     reliability: str | None
     input: ArticleInput
     story: str | None  # the canonical URL: two sources' copies of one story share it
-
-
-@dataclass(slots=True)
-class _Mention:
-    sentence: str
-    evidence: list[str]
-    claim_status: str
-
-
-@dataclass(slots=True, eq=False)
-class _EventState:
-    """An event row held in memory for the batch; `rank` orders candidates like their ids."""
-
-    row: dict[str, Any]
-    rank: tuple[int, int]
-    created: bool = False
-    mentions: dict[int, _Mention] = field(default_factory=dict)  # by article id
-    span: tuple[dt.date, dt.date] = (dt.date.min, dt.date.min)  # the days its date may mean
-    buckets: tuple[tuple[str, dt.date], ...] = ()  # where the index holds it
 
 
 ExtractMany = Callable[[Sequence[ArticleInput]], list[list[ExtractedEvent]]]
@@ -151,17 +146,19 @@ def extract_pending(
 
 
 def rebuild_events(session: Session) -> dict[str, int]:
-    """Drop every event and mention and extract every stored article again (idempotent)."""
+    """Drop every event, mention and view and extract every stored article again
+    (idempotent: the same keys keep their ids)."""
     _lock(session)
     session.flush()
     notify.begin_rebuild(session)
     reuse_ids: dict[str, int] = dict(session.execute(sa.select(EVENTS.c.key, EVENTS.c.id)).all())  # type: ignore[arg-type]
+    session.execute(sa.delete(VIEWS))
     session.execute(sa.delete(MENTIONS))
     session.execute(sa.delete(EVENTS))
     session.execute(sa.update(ARTICLES).values(extracted_at=None))
     batch = get_settings().extraction_batch_size
     articles = 0
-    while True:
+    while True:  # oldest first: each batch only adds views after the stored ones
         done = _extract(session, article_ids=None, limit=batch, reuse_ids=reuse_ids)
         articles += done
         if done < batch:
@@ -192,38 +189,21 @@ def _extract(
         return 0
     now = utcnow()
     ids = [a.id for a in articles]
-    owners = changes.mention_owners(session, ids)  # for the tombstones' `replaced_by`
-    forgotten = _forget_mentions(session, ids)
-    extracted = list(zip(articles, extract_many([a.input for a in articles]), strict=True))
-    index = _EventIndex.load(session, [e for _, found in extracted for e in found], forgotten)
-    keys = _KeyBook(session, [_base_key(e) for _, found in extracted for e in found])
-    touched = dict.fromkeys(index.by_id[event_id] for event_id in sorted(forgotten))
-    for article, found in extracted:
-        for event in found:
-            state = index.match(event)
-            if state is None:
-                state = index.create(event, keys.claim(_base_key(event)), reuse_ids, now)
-            else:
-                _absorb(state.row, event, now)
-                index.reindex(state)
-            _add_mention(state, article.id, event)
-            touched[state] = None
-    _write(session, index, list(touched), articles, reuse_ids, now)
-    changes.record_removed_events(session, forgotten, owners, now=now)
+    views = [
+        _new_view(article, ordinal, extracted)
+        for article, found in zip(articles, extract_many([a.input for a in articles]), strict=True)
+        for ordinal, extracted in enumerate(found)
+    ]
+    ghosts = _forget_views(session, ids)
+    result = _replay(session, views, ghosts)
+    written = _Writer(session, result, views, ghosts, reuse_ids, now).write()
     notify.after_extraction(session)  # threat_level.changed when a band is crossed
     for chunk in _chunks(ids):
         session.execute(
             sa.update(ARTICLES).where(ARTICLES.c.id.in_(chunk)).values(extracted_at=now)
         )
     session.expire_all()  # Core writes bypass the identity map: reload on next access
-    logger.info(
-        "articles extracted",
-        extra={
-            "articles": len(articles),
-            "events_created": len(index.created),
-            "events_touched": len(touched),
-        },
-    )
+    logger.info("articles extracted", extra={"articles": len(articles), **written})
     return len(articles)
 
 
@@ -237,16 +217,21 @@ def _chunks(values: Sequence[Any]) -> Iterator[Sequence[Any]]:
         yield values[start : start + _IN_CHUNK]
 
 
+# --- reading ---------------------------------------------------------------------------------
+
+
 def _load_articles(
     session: Session, article_ids: Sequence[int] | None, limit: int | None
 ) -> list[_Article]:
+    """Pending articles in canonical order (so a backlog, or a rebuild, only ever adds views
+    after the stored ones: the cheapest replay)."""
     a, s = ARTICLES.c, SOURCES.c
     query = (
         sa.select(a.id, a.source_id, a.title, a.text, a.summary, a.published_at, a.url)
-        .add_columns(s.name, s.reliability, a.canonical_url)
+        .add_columns(a.guid_hash, s.name, s.reliability, a.canonical_url)
         .join_from(ARTICLES, SOURCES, s.id == a.source_id)
         .where(a.extracted_at.is_(None))
-        .order_by(a.published_at, a.id)
+        .order_by(a.published_at, a.guid_hash, a.id)
     )
     if article_ids is None:
         rows = list(session.execute(query.limit(limit) if limit is not None else query))
@@ -255,7 +240,7 @@ def _load_articles(
         for chunk in _chunks(list(dict.fromkeys(article_ids))):
             part = query.where(a.id.in_(chunk))
             rows += session.execute(part.limit(limit) if limit is not None else part)
-        rows.sort(key=lambda r: (r.published_at, r.id))
+        rows.sort(key=lambda r: (r.published_at, r.guid_hash, r.id))
         rows = rows[:limit] if limit is not None else rows
     return [_article(row) for row in rows]
 
@@ -265,6 +250,7 @@ def _article(row: sa.Row[Any]) -> _Article:
         id=row.id,
         source_id=row.source_id,
         published_at=row.published_at,
+        tiebreak=row.guid_hash,
         reliability=row.reliability,
         input=ArticleInput(
             id=row.id,
@@ -279,479 +265,516 @@ def _article(row: sa.Row[Any]) -> _Article:
     )
 
 
-def _forget_mentions(session: Session, article_ids: list[int]) -> set[int]:
-    """An article extracted again replaces its old mentions; their events get refreshed."""
-    m = MENTIONS.c
-    event_ids: set[int] = set()
-    for chunk in _chunks(article_ids):
-        event_ids.update(session.scalars(sa.select(m.event_id).where(m.article_id.in_(chunk))))
-    if event_ids:
-        notify.note_forgotten_mentions(session, article_ids)  # for event.deleted's replaced_by
-        for chunk in _chunks(article_ids):
-            session.execute(sa.delete(MENTIONS).where(m.article_id.in_(chunk)))
-    return event_ids
-
-
-def _day(extracted: ExtractedEvent) -> dt.date:
-    """The event's date: always there for stored articles (`_events_or_none` keeps no other)."""
-    assert extracted.event_date is not None
-    return extracted.event_date
-
-
-def _base_key(extracted: ExtractedEvent) -> str:
-    loc = extracted.location
-    return f"{extracted.category}:{_day(extracted).isoformat()}:{loc.id if loc else 'none'}"
-
-
-class _KeyBook:
-    """Which event keys are taken: the batch's likely keys read in one query, others on demand."""
-
-    def __init__(self, session: Session, likely: Iterable[str]) -> None:
-        self.session = session
-        self.known: dict[str, bool] = {}
-        self._read(list(dict.fromkeys(likely)))
-
-    def _read(self, keys: list[str]) -> None:
-        for chunk in _chunks(keys):
-            self.known.update(dict.fromkeys(chunk, False))
-            taken = self.session.scalars(sa.select(EVENTS.c.key).where(EVENTS.c.key.in_(chunk)))
-            self.known.update(dict.fromkeys(taken, True))
-
-    def claim(self, base: str) -> str:
-        key, n = base, 1
-        while self._taken(key):
-            n += 1
-            key = f"{base}:{n}"
-        self.known[key] = True
-        return key
-
-    def _taken(self, key: str) -> bool:
-        if key not in self.known:
-            self._read([key])
-        return self.known[key]
-
-
-class _EventIndex:
-    """Events a batch may merge with, bucketed by (category, day) for every day their date's
-    span covers (a week-precision event sits in seven buckets), so that a lookup probes only
-    the days a mention's own span reaches, in its category and the close ones (merge.py)."""
-
-    def __init__(self, rows: Iterable[dict[str, Any]]) -> None:
-        settings = get_settings()
-        self.window = settings.extraction_merge_days
-        self.merge_km = settings.extraction_merge_km
-        self.buckets: dict[tuple[str, dt.date], list[_EventState]] = defaultdict(list)
-        self.by_id: dict[int, _EventState] = {}
-        self.created: list[_EventState] = []
-        for row in rows:
-            state = _EventState(row=row, rank=(0, row["id"]))
-            self.by_id[row["id"]] = state
-            self._put(state)
-
-    @classmethod
-    def load(
-        cls, session: Session, extracted: list[ExtractedEvent], event_ids: set[int]
-    ) -> _EventIndex:
-        """Every event whose date span comes within the merge window of the batch's spans,
-        in the batch's categories and the close ones, plus `event_ids`."""
-        window = dt.timedelta(days=get_settings().extraction_merge_days)
-        e = EVENTS.c
-        wanted: list[Any] = [e.id.in_(chunk) for chunk in _chunks(sorted(event_ids))]
-        if extracted:
-            spans = [merge.date_span(_day(x), x.date_precision) for x in extracted]
-            first, last = min(s[0] for s in spans) - window, max(s[1] for s in spans) + window
-            categories = sorted({c for x in extracted for c in merge.family(x.category)})
-            coarse = dt.timedelta(days=merge.LONGEST_SPAN_DAYS)
-            wanted.append(
-                sa.and_(
-                    e.category.in_(categories),
-                    e.event_date >= first - coarse,  # the index range; then, a day's span
-                    e.event_date <= last,  # ends on its start: only coarse events start early
-                    sa.or_(e.event_date >= first, e.date_precision.in_(_COARSE_DATES)),
-                )
-            )
-        if not wanted:
-            return cls([])
-        columns = [e.id, e.key, *(getattr(e, name) for name in _MUTABLE)]
-        query = sa.select(*columns).where(sa.or_(*wanted)).order_by(e.id)
-        return cls(dict(row._mapping) for row in session.execute(query))
-
-    def _put(self, state: _EventState) -> None:
-        row = state.row
-        state.span = merge.date_span(row["event_date"], row["date_precision"])
-        days = (state.span[1] - state.span[0]).days + 1
-        state.buckets = tuple(
-            (row["category"], state.span[0] + dt.timedelta(days=n)) for n in range(days)
-        )
-        for bucket in state.buckets:
-            self.buckets[bucket].append(state)
-
-    def reindex(self, state: _EventState) -> None:
-        """Move an event whose date (or category) an absorbed mention changed."""
-        row = state.row
-        if state.span != merge.date_span(row["event_date"], row["date_precision"]) or (
-            state.buckets and state.buckets[0][0] != row["category"]
-        ):
-            for bucket in state.buckets:
-                self.buckets[bucket].remove(state)
-            self._put(state)
-
-    def candidates(self, extracted: ExtractedEvent) -> Iterator[tuple[_EventState, int]]:
-        """Events of the mention's category family whose spans come within the window of the
-        mention's span, each once with the gap in days between the two spans: in rings (the
-        span's own days, then a day further out on each side...), each ring oldest first;
-        lazily, because the first ring usually holds the match. An event first met in ring k
-        covers a day k days from the span and none nearer: its gap is k."""
-        first, last = merge.date_span(_day(extracted), extracted.date_precision)
-        categories = merge.family(extracted.category)
-        buckets = self.buckets
-        seen: set[_EventState] = set()
-        for distance in range(self.window + 1):
-            if distance == 0:
-                days = [first + dt.timedelta(days=n) for n in range((last - first).days + 1)]
-            else:
-                step = dt.timedelta(days=distance)
-                days = [first - step, last + step]
-            found = [s for c in categories for d in days for s in buckets.get((c, d), ())]
-            ring = [s for s in dict.fromkeys(found) if s not in seen]  # a week is in 7 buckets
-            seen.update(ring)
-            ring.sort(key=_by_rank)
-            for state in ring:
-                yield state, distance
-
-    def match(self, extracted: ExtractedEvent) -> _EventState | None:
-        """The event this mention is part of: the strongest place agreement first (the same
-        place or a near one, then a launch's site and sea on one coast, then a coarse place),
-        then the nearest date, then the oldest event. Across categories only a place that
-        positively agrees (not a coarse one) makes a match."""
-        near = merge.PlaceMatch.NEAR
-        loc = extracted.location
-        loc_id = loc.id if loc is not None else None
-        # two points, neither a sea, further apart in latitude alone than merge_km: no rule
-        # can join them (the usual candidate: another place's event that day), so skip early
-        lat = loc.lat if loc is not None and loc.precision != "sea" else None
-        max_dlat = self.merge_km / merge.KM_PER_DEGREE_LAT
-        best: _EventState | None = None
-        best_key: tuple[int, int, tuple[int, int]] | None = None
-        for state, gap in self.candidates(extracted):  # the first same or near place wins
-            row = state.row
-            if loc_id is not None and row["location_id"] == loc_id:
-                return state  # the same place also agrees with the impact area it chose
-            if (
-                lat is not None
-                and row["lat"] is not None
-                and abs(lat - row["lat"]) > max_dlat
-                and row["location_precision"] != "sea"
-            ):
-                continue
-            agreement = self._agreement(extracted, row)
-            if agreement is None:
-                continue
-            if agreement <= near:
-                return state
-            if agreement > merge.PlaceMatch.COAST and row["category"] != extracted.category:
-                continue
-            key = (agreement, gap, state.rank)
-            if best_key is None or key < best_key:
-                best, best_key = state, key
-        return best
-
-    def _agreement(self, extracted: ExtractedEvent, row: dict[str, Any]) -> int | None:
-        loc = extracted.location
-        mine = (loc.id, loc.precision, loc.lat, loc.lon) if loc else (None, None, None, None)
-        launch = extracted.category in merge.LAUNCH_FAMILY and row["category"] in (
-            merge.LAUNCH_FAMILY
-        )
-        theirs = (row["location_id"], row["location_precision"], row["lat"], row["lon"])
-        agreement = merge.place_match(mine, theirs, launch=launch, merge_km=self.merge_km)
-        impact = _impact_id(row["figures"])
-        if agreement is None or impact is None or loc is None:
-            return agreement
-        # a launch with a known impact area: the mention must agree with that sea too
-        sea = merge.gazetteer_place(impact)
-        with_sea = merge.place_match(mine, sea, launch=launch, merge_km=self.merge_km)
-        return None if with_sea is None else min(agreement, with_sea)
-
-    def create(
-        self, extracted: ExtractedEvent, key: str, reuse_ids: dict[str, int], now: dt.datetime
-    ) -> _EventState:
-        event_id = reuse_ids.get(key)
-        row: dict[str, Any] = {
-            "id": event_id,
-            "key": key,
-            "category": extracted.category,
-            "title": extracted.title[:1000],
-            "summary": extracted.summary,
-            "event_date": extracted.event_date,
-            "date_precision": extracted.date_precision,
-            "actors": list(extracted.actors),
-            "weapons": list(extracted.weapons),
-            "figures": dict(extracted.figures),
-            "severity": extracted.severity,
-            "claim_status": extracted.claim_status,
-            "confidence": extracted.confidence,
-            "corroboration": 1,
-            "first_reported_at": None,
-            "last_reported_at": None,
-            "created_at": now,
-            "updated_at": now,
-        }
-        _set_location(row, extracted)
-        # A fresh id comes from the sequence, after every id already in use: rank it last.
-        rank = (0, event_id) if event_id is not None else (1, len(self.created))
-        state = _EventState(row=row, rank=rank, created=True)
-        self.created.append(state)
-        self._put(state)
-        return state
-
-
-def _by_rank(state: _EventState) -> tuple[int, int]:
-    return state.rank
-
-
-def _set_location(row: dict[str, Any], extracted: ExtractedEvent) -> None:
-    loc = extracted.location
-    row["location_id"] = loc.id if loc else None
-    row["location_name"] = loc.name if loc else None
-    row["location_precision"] = loc.precision if loc else None
-    row["lat"] = loc.lat if loc else None
-    row["lon"] = loc.lon if loc else None
-
-
-def _absorb(row: dict[str, Any], extracted: ExtractedEvent, now: dt.datetime) -> None:
-    """Fold one more article's view into an event: keep the most precise and the worst,
-    whichever article came first (ties broken by value, never by arrival)."""
-    row["severity"] = max(row["severity"], extracted.severity)
-    row["actors"] = _union(row["actors"], extracted.actors)
-    row["weapons"] = _union(row["weapons"], extracted.weapons)
-    figures = {**extracted.figures, **(row["figures"] or {})}
-    if merge.precedes(extracted.category, row["category"]):
-        row["category"] = extracted.category
-    seas = _seas(row, figures)
-    loc = extracted.location
-    if loc is not None and _finer_place(loc, row):
-        _set_location(row, extracted)
-        row["title"] = extracted.title[:1000]
-    if loc is not None and merge.is_sea(loc.id, loc.precision):
-        seas.append(loc.id)
-    impact = None
-    if row["category"] in merge.LAUNCH_FAMILY:
-        impact = merge.impact_area(row["location_id"], seas)
-    figures.pop(merge.IMPACT, None)
-    if impact is not None:
-        figures[merge.IMPACT] = merge.impact_record(impact)
-    row["figures"] = figures
-    row["title"] = _retitled(row["title"], row["category"])
-    row["event_date"], row["date_precision"] = merge.finer_date(
-        (row["event_date"], row["date_precision"]),
-        (_day(extracted), extracted.date_precision),
+def _new_view(article: _Article, ordinal: int, extracted: ExtractedEvent) -> View:
+    return View(
+        order=(article.published_at, article.tiebreak, article.id, ordinal),
+        event=extracted,
+        source_id=article.source_id,
+        story=article.story,
+        reliability=article.reliability,
     )
-    row["updated_at"] = now
 
 
-def _seas(row: dict[str, Any], figures: dict[str, Any]) -> list[str]:
-    """The seas an event already knows of: its impact area, and its place if a sea."""
-    seas = []
-    impact = _impact_id(figures)
-    if impact is not None:
-        seas.append(impact)
-    if merge.is_sea(row["location_id"], row["location_precision"]):
-        seas.append(row["location_id"])
-    return seas
+def _forget_views(session: Session, article_ids: list[int]) -> list[Ghost]:
+    """An article extracted again replaces its views: the old ones go, as ghosts that tell
+    the replay where the stored clustering stops holding."""
+    v = VIEWS.c
+    ghosts: list[Ghost] = []
+    for chunk in _chunks(article_ids):
+        query = sa.select(
+            v.published_at, v.tiebreak, v.article_id, v.ordinal, v.family, v.span_start
+        ).add_columns(v.span_end, v.event_id)
+        ghosts += [
+            Ghost((r[0], r[1], r[2], r[3]), r.family, (r.span_start, r.span_end), r.event_id)
+            for r in session.execute(query.where(v.article_id.in_(chunk)))
+        ]
+    if ghosts:
+        for chunk in _chunks(article_ids):
+            session.execute(sa.delete(VIEWS).where(v.article_id.in_(chunk)))
+    return ghosts
 
 
-def _impact_id(figures: dict[str, Any] | None) -> str | None:
-    impact = (figures or {}).get(merge.IMPACT)
-    return impact.get("id") if isinstance(impact, dict) else None
+def _replay(session: Session, views: list[View], ghosts: list[Ghost]) -> ReplayResult:
+    """Replay the merge over a region wide enough for the changes: start with the days the
+    new and gone views can reach, and widen it while the replay says it needs more."""
+    settings = get_settings()
+    region = _Region(session)
+    region.complete({g.stored_event for g in ghosts})
+    margin = dt.timedelta(days=2 * settings.extraction_merge_days)
+    changed: list[View | Ghost] = [*views, *ghosts]
+    needed = {day for item in changed for day in _days(item.family, item.span, margin)}
+    while True:
+        region.cover(needed)
+        result = Replay(
+            [*views, *region.views()],
+            ghosts,
+            window=settings.extraction_merge_days,
+            merge_km=settings.extraction_merge_km,
+        ).run()
+        if result.needed <= region.covered:
+            return result
+        needed = result.needed
 
 
-def _finer_place(loc: Any, row: dict[str, Any]) -> bool:
-    """Site over city over sea over province over country; of two equally fine, the first
-    by gazetteer id (so the place does not depend on which article came first)."""
-    mine = merge.PRECISION_RANK.get(loc.precision, 9)
-    theirs = merge.PRECISION_RANK.get(row["location_precision"] or "", 9)
-    if mine != theirs:
-        return mine < theirs
-    return row["location_id"] is not None and loc.id < row["location_id"]
+def _days(family: str, span: tuple[dt.date, dt.date], margin: dt.timedelta) -> Iterator[Day]:
+    day, last = span[0] - margin, span[1] + margin
+    while day <= last:
+        yield family, day
+        day += dt.timedelta(days=1)
 
 
-def _retitled(title: str, category: str) -> str:
-    """A title ("Missile test: North Korea — Jongju") led by its event's category label."""
-    labels = category_labels()
-    wanted = labels.get(category)
-    if wanted is None or title.startswith(wanted):
-        return title
-    for other in merge.family(category):
-        label = labels.get(other)
-        if label and title.startswith(label):
-            return (wanted + title[len(label) :])[:1000]
-    return title
+class _Region:
+    """The stored views the replay sees: every view whose span touches a covered day, and
+    every view of the events those belong to (an event is replayed whole or not at all)."""
 
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.covered: set[Day] = set()
+        self._views: dict[int, View] = {}  # by mention_views.id
+        self._complete: set[int] = set()  # events all of whose views are loaded
 
-def _union(old: list[Any] | None, new: list[Any]) -> list[Any]:
-    merged = list(old or [])
-    merged += [item for item in new if item not in merged]
-    return merged
+    def views(self) -> list[View]:
+        return list(self._views.values())
 
+    def cover(self, days: Iterable[Day]) -> None:
+        missing = sorted(set(days) - self.covered)
+        if not missing:
+            return
+        self.covered.update(missing)
+        v = VIEWS.c
+        conditions = [
+            sa.and_(
+                v.family == family,
+                v.span_end >= first,
+                sa.or_(
+                    v.span_start.between(first - _WEEK_REACH, last),
+                    sa.and_(v.coarse, v.span_start.between(first - _COARSE_REACH, last)),
+                ),
+            )
+            for family, first, last in _intervals(missing)
+        ]
+        for start in range(0, len(conditions), _INTERVALS_PER_QUERY):
+            self._load(sa.or_(*conditions[start : start + _INTERVALS_PER_QUERY]))
+        self.complete({view.stored_event for view in self._views.values()})  # type: ignore[misc]
 
-def _add_mention(state: _EventState, article_id: int, extracted: ExtractedEvent) -> None:
-    """One mention per (event, article): a second view of the same article strengthens it."""
-    mention = state.mentions.get(article_id)
-    if mention is None:
-        state.mentions[article_id] = _Mention(
-            extracted.summary, _union([], extracted.evidence), extracted.claim_status
+    def complete(self, event_ids: set[int]) -> None:
+        wanted = sorted(event_ids - self._complete)
+        self._complete.update(wanted)
+        for chunk in _chunks(wanted):
+            self._load(VIEWS.c.event_id.in_(chunk))
+
+    def _load(self, where: Any) -> None:
+        v, s = VIEWS.c, SOURCES.c
+        query = (
+            sa.select(v.id, v.published_at, v.tiebreak, v.article_id, v.ordinal, v.event_id)
+            .add_columns(v.source_id, v.story, v.view, s.reliability)
+            .join_from(VIEWS, SOURCES, s.id == v.source_id)
+            .where(where)
         )
-        return
-    mention.sentence = extracted.summary
-    mention.evidence = _union(mention.evidence, extracted.evidence)
-    mention.claim_status = max(
-        mention.claim_status, extracted.claim_status, key=CLAIM_RANK.__getitem__
+        for row in self.session.execute(query):
+            if row.id in self._views:
+                continue
+            self._views[row.id] = View(
+                order=(row.published_at, row.tiebreak, row.article_id, row.ordinal),
+                event=_event_of(row.view),
+                source_id=row.source_id,
+                story=row.story,
+                reliability=row.reliability,
+                stored_event=row.event_id,
+                row_id=row.id,
+            )
+
+
+def _intervals(days: list[Day]) -> Iterator[tuple[str, dt.date, dt.date]]:
+    """Runs of consecutive days, per family, from sorted (family, day) pairs."""
+    run: tuple[str, dt.date, dt.date] | None = None
+    for family, day in days:
+        if run is not None and run[0] == family and day == run[2] + dt.timedelta(days=1):
+            run = (family, run[1], day)
+            continue
+        if run is not None:
+            yield run
+        run = (family, day, day)
+    if run is not None:
+        yield run
+
+
+# --- views as stored -------------------------------------------------------------------------
+
+
+def _view_document(extracted: ExtractedEvent) -> dict[str, Any]:
+    loc = extracted.location
+    return {
+        "category": extracted.category,
+        "title": extracted.title,
+        "summary": extracted.summary,
+        "event_date": day_of(extracted).isoformat(),
+        "date_precision": extracted.date_precision,
+        "location": None if loc is None else {**loc.to_dict(), "country": loc.country},
+        "actors": extracted.actors,
+        "weapons": extracted.weapons,
+        "figures": extracted.figures,
+        "severity": extracted.severity,
+        "claim_status": extracted.claim_status,
+        "confidence": extracted.confidence,
+        "evidence": extracted.evidence,
+    }
+
+
+def _event_of(document: dict[str, Any]) -> ExtractedEvent:
+    loc = document["location"]
+    return ExtractedEvent(
+        category=document["category"],
+        title=document["title"],
+        summary=document["summary"],
+        event_date=dt.date.fromisoformat(document["event_date"]),
+        date_precision=document["date_precision"],
+        location=None if loc is None else Location(**loc),
+        actors=document["actors"],
+        weapons=document["weapons"],
+        figures=document["figures"],
+        severity=document["severity"],
+        claim_status=document["claim_status"],
+        confidence=document["confidence"],
+        evidence=document["evidence"],
     )
 
 
 # --- writing ---------------------------------------------------------------------------------
 
 
-@dataclass(slots=True)
-class _Support:
-    """What one mention lends its event's aggregates."""
+class _Writer:
+    """Writes what a replay changed: event ids and keys, event rows, views, mentions, and the
+    tombstones of events left without views."""
 
-    claim_status: str
-    evidence: list[str]
-    published_at: dt.datetime
-    source_id: int
-    reliability: str | None
-    story: str | None
+    def __init__(
+        self,
+        session: Session,
+        result: ReplayResult,
+        views: list[View],
+        ghosts: list[Ghost],
+        reuse_ids: dict[str, int],
+        now: dt.datetime,
+    ) -> None:
+        self.session = session
+        self.result = result
+        self.new_views = views
+        self.ghosts = ghosts
+        self.reuse_ids = reuse_ids
+        self.now = now
+        self.changed = sorted(result.changed, key=_by_rank)
+        self.ids: dict[Cluster, int] = {}
+
+    def write(self) -> dict[str, int]:
+        gone = self._assign_existing_ids()
+        stored = _stored_rows(self.session, [*self.ids.values(), *gone])
+        keys, rekeyed = _Keys(self.session).assign(self.changed, stored, gone)
+        created = [c for c in self.changed if c not in self.ids]
+        self._allocate_ids(created, keys)
+        rows = {c: self._row(c, keys[c]) for c in self.changed}
+        updated = [
+            rows[c]
+            for c in self.changed
+            if c not in created and _differs(rows[c], stored[self.ids[c]])
+        ]
+        former = self._former_articles(gone)
+        notify.note_forgotten_mentions(self.session, sorted(set().union(*former.values())))
+        notify.record_event_changes(
+            self.session,
+            created=[rows[c] for c in created],
+            updated=updated,
+            deleted=sorted(gone),
+            supporters={self.ids[c]: [v.article_id for v in c.members] for c in self.changed},
+        )
+        self._park_keys(stored, rows, rekeyed)
+        if created:
+            self.session.execute(sa.insert(EVENTS), [rows[c] for c in created])
+        self._write_views()
+        self._write_mentions()
+        _update_events(self.session, updated, self.now)
+        _rekey_events(self.session, rekeyed, self.now)
+        for chunk in _chunks(sorted(gone)):
+            self.session.execute(sa.delete(EVENTS).where(EVENTS.c.id.in_(chunk)))
+        owners: dict[int, set[int]] = defaultdict(set)
+        for event_id, articles in former.items():
+            for article_id in articles:
+                owners[article_id].add(event_id)
+        changes.record_removed_events(self.session, gone, owners, now=self.now)
+        return {
+            "events_created": len(created),
+            "events_updated": len(updated),
+            "events_deleted": len(gone),
+        }
+
+    def _assign_existing_ids(self) -> set[int]:
+        """Ids for the changed clusters: the stored event each continues (same first view);
+        then, for a cluster that continues none, the stored event that lost its first view
+        and whose views it now holds most of. Returns the stored events left without one."""
+        result = self.result
+        for cluster in self.changed:
+            stored = result.continued(cluster)
+            if stored is not None:
+                self.ids[cluster] = stored
+        orphans = set(result.stored_changed) - set(self.ids.values())
+        for cluster in self.changed:
+            if cluster in self.ids or not orphans:
+                continue
+            overlap = Counter(v.stored_event for v in cluster.members if v.stored_event in orphans)
+            if overlap:
+                event_id = min(overlap, key=lambda e: (-overlap[e], e))
+                self.ids[cluster] = event_id
+                orphans.discard(event_id)
+        return orphans
+
+    def _allocate_ids(self, created: list[Cluster], keys: dict[Cluster, str]) -> None:
+        """A rebuild gives a key its old id back; other new events get fresh ids, in
+        canonical order."""
+        fresh = []
+        for cluster in created:
+            reused = self.reuse_ids.get(keys[cluster])
+            if reused is None:
+                fresh.append(cluster)
+            else:
+                self.ids[cluster] = reused
+        new_ids = _fresh_ids(self.session, len(fresh), self.reuse_ids.values())
+        self.ids.update(zip(fresh, new_ids, strict=True))
+
+    def _row(self, cluster: Cluster, key: str) -> dict[str, Any]:
+        row = dict(cluster.row)
+        refresh(row, cluster.members)
+        row.update(id=self.ids[cluster], key=key, created_at=self.now, updated_at=self.now)
+        return row
+
+    def _former_articles(self, gone: set[int]) -> dict[int, set[int]]:
+        """Each removed event's articles before this call (its tombstone's `replaced_by`)."""
+        return {e: {item.order[2] for item in self.result.stored[e]} for e in gone}
+
+    def _park_keys(
+        self,
+        stored: dict[int, dict[str, Any]],
+        rows: dict[Cluster, dict[str, Any]],
+        rekeyed: dict[int, str],
+    ) -> None:
+        """Stored events whose key another event takes in this call hold a placeholder
+        meanwhile, so that no statement meets the unique key of a row it is about to change."""
+        final = {row["key"]: row["id"] for row in rows.values()}
+        final.update({key: event_id for event_id, key in rekeyed.items()})
+        current = {row["key"]: event_id for event_id, row in stored.items()}
+        current.update(_keys_of(self.session, rekeyed))
+        parked = [
+            {"b_id": event_id, "key": f"~{event_id}"}
+            for key, event_id in current.items()
+            if key in final and final[key] != event_id
+        ]
+        if parked:
+            statement = (
+                sa.update(EVENTS)
+                .where(EVENTS.c.id == sa.bindparam("b_id"))
+                .values(key=sa.bindparam("key"))
+            )
+            self.session.execute(statement, parked)
+
+    def _final_ids(self) -> dict[View, int]:
+        return {view: self.ids[c] for c in self.changed for view in c.members}
+
+    def _write_views(self) -> None:
+        final = self._final_ids()
+        new_rows = [_view_row(view, final[view]) for view in self.new_views]
+        if new_rows:
+            self.session.execute(sa.insert(VIEWS), new_rows)
+        moved = [
+            {"b_id": view.row_id, "event_id": event_id}
+            for view, event_id in final.items()
+            if view.row_id is not None and view.stored_event != event_id
+        ]
+        if moved:
+            statement = (
+                sa.update(VIEWS)
+                .where(VIEWS.c.id == sa.bindparam("b_id"))
+                .values(event_id=sa.bindparam("event_id"))
+            )
+            self.session.execute(statement, moved)
+
+    def _write_mentions(self) -> None:
+        """Rewrite the mentions of the (event, article) pairs whose views changed."""
+        affected: set[tuple[int, int]] = {(g.stored_event, g.order[2]) for g in self.ghosts}
+        for cluster in self.changed:
+            event_id = self.ids[cluster]
+            for view in cluster.members:
+                if view.stored_event != event_id:
+                    affected.add((event_id, view.article_id))
+                    if view.stored_event is not None:
+                        affected.add((view.stored_event, view.article_id))
+        if not affected:
+            return
+        statement = sa.delete(MENTIONS).where(
+            MENTIONS.c.event_id == sa.bindparam("b_event"),
+            MENTIONS.c.article_id == sa.bindparam("b_article"),
+        )
+        self.session.execute(statement, [{"b_event": e, "b_article": a} for e, a in affected])
+        rows = []
+        for cluster in self.changed:
+            event_id = self.ids[cluster]
+            for article_id, mention in mentions_of(cluster.members).items():
+                if (event_id, article_id) in affected:
+                    rows.append(
+                        {
+                            "event_id": event_id,
+                            "article_id": article_id,
+                            "sentence": mention.sentence,
+                            "evidence": mention.evidence,
+                            "claim_status": mention.claim_status,
+                            "created_at": self.now,
+                        }
+                    )
+        if rows:
+            self.session.execute(sa.insert(MENTIONS), rows)
 
 
-def _write(
-    session: Session,
-    index: _EventIndex,
-    touched: list[_EventState],
-    articles: list[_Article],
-    reuse_ids: dict[str, int],
-    now: dt.datetime,
-) -> None:
-    """Refresh the touched events' aggregates, then write events and mentions in bulk."""
-    stored = _stored_support(session, [s.row["id"] for s in touched if not s.created])
-    by_article = {a.id: a for a in articles}
-    gone: list[int] = []
-    for state in touched:
-        support = stored.get(state.row["id"], []) if not state.created else []
-        support += [_support(by_article[a_id], m) for a_id, m in state.mentions.items()]
-        if support:
-            _refresh(state.row, support, now)
-        else:  # every mention was re-extracted elsewhere
-            gone.append(state.row["id"])
-    _allocate_ids(session, index.created, reuse_ids)
-    kept = [s.row for s in touched if not s.created and s.row["id"] not in gone]
-    notify.record_event_changes(
-        session,
-        created=[s.row for s in index.created],
-        updated=kept,
-        deleted=gone,
-        supporters={s.row["id"]: list(s.mentions) for s in touched},
-    )
-    if index.created:
-        session.execute(sa.insert(EVENTS), [s.row for s in index.created])
-    mentions = [
-        _mention_row(state, article_id, mention, now)
-        for state in touched
-        for article_id, mention in state.mentions.items()
-    ]
-    if mentions:
-        session.execute(sa.insert(MENTIONS), mentions)
-    _update_events(session, [s for s in touched if not s.created and s.row["id"] not in gone])
-    for chunk in _chunks(gone):
-        session.execute(sa.delete(EVENTS).where(EVENTS.c.id.in_(chunk)))
+def _by_rank(cluster: Cluster) -> Order:
+    return cluster.rank
 
 
-def _support(article: _Article, mention: _Mention) -> _Support:
-    return _Support(
-        mention.claim_status,
-        mention.evidence,
-        article.published_at,
-        article.source_id,
-        article.reliability,
-        article.story,
-    )
-
-
-def _mention_row(
-    state: _EventState, article_id: int, mention: _Mention, now: dt.datetime
-) -> dict[str, Any]:
+def _view_row(view: View, event_id: int) -> dict[str, Any]:
     return {
-        "event_id": state.row["id"],
-        "article_id": article_id,
-        "sentence": mention.sentence,
-        "evidence": mention.evidence,
-        "claim_status": mention.claim_status,
-        "created_at": now,
+        "article_id": view.article_id,
+        "ordinal": view.order[3],
+        "event_id": event_id,
+        "family": view.family,
+        "span_start": view.span[0],
+        "span_end": view.span[1],
+        "coarse": view.event.date_precision in _COARSE_PRECISIONS,
+        "published_at": view.published_at,
+        "tiebreak": view.order[1],
+        "source_id": view.source_id,
+        "story": view.story,
+        "view": _view_document(view.event),
     }
 
 
-def _update_events(session: Session, states: list[_EventState]) -> None:
-    """One executemany UPDATE by primary key of every column the merge may change."""
-    if not states:
+def _stored_rows(session: Session, event_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+    """The stored rows of these events, as the merge decides them."""
+    e = EVENTS.c
+    found: dict[int, dict[str, Any]] = {}
+    for chunk in _chunks(sorted(set(event_ids))):
+        query = sa.select(e.id, e.key, *(e[name] for name in _MERGED)).where(e.id.in_(chunk))
+        found.update({row.id: dict(row._mapping) for row in session.execute(query)})
+    return found
+
+
+def _differs(row: dict[str, Any], stored: dict[str, Any]) -> bool:
+    return any(row[name] != stored[name] for name in ("key", *_MERGED))
+
+
+def _update_events(session: Session, rows: list[dict[str, Any]], now: dt.datetime) -> None:
+    """One executemany UPDATE by primary key of every column the merge decides."""
+    if not rows:
+        return
+    names = ("key", *_MERGED)
+    statement = (
+        sa.update(EVENTS)
+        .where(EVENTS.c.id == sa.bindparam("b_id"))
+        .values({**{n: sa.bindparam(n) for n in names}, "updated_at": sa.bindparam("b_now")})
+    )
+    params = [{"b_id": r["id"], "b_now": now, **{name: r[name] for name in names}} for r in rows]
+    session.execute(statement, params)
+
+
+def _rekey_events(session: Session, rekeyed: dict[int, str], now: dt.datetime) -> None:
+    if not rekeyed:
         return
     statement = (
         sa.update(EVENTS)
         .where(EVENTS.c.id == sa.bindparam("b_id"))
-        .values({name: sa.bindparam(name) for name in _MUTABLE})
+        .values(key=sa.bindparam("key"), updated_at=sa.bindparam("b_now"))
     )
-    params = [{"b_id": s.row["id"], **{name: s.row[name] for name in _MUTABLE}} for s in states]
-    session.execute(statement, params)
+    session.execute(
+        statement, [{"b_id": e, "key": key, "b_now": now} for e, key in rekeyed.items()]
+    )
 
 
-def _stored_support(session: Session, event_ids: list[int]) -> dict[int, list[_Support]]:
-    """The mentions already stored for `event_ids` (the batch's own were deleted or are new)."""
-    support: dict[int, list[_Support]] = defaultdict(list)
-    m, a, s = MENTIONS.c, ARTICLES.c, SOURCES.c
-    for chunk in _chunks(event_ids):
-        query = (
-            sa.select(m.event_id, m.claim_status, m.evidence, a.published_at, a.source_id)
-            .add_columns(s.reliability, a.canonical_url)
-            .join_from(MENTIONS, ARTICLES, a.id == m.article_id)
-            .join(SOURCES, s.id == a.source_id)
-            .where(m.event_id.in_(chunk))
-        )
-        for row in session.execute(query):
-            support[row.event_id].append(_Support(*row[1:]))
-    return support
+def _keys_of(session: Session, event_ids: Iterable[int]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for chunk in _chunks(sorted(event_ids)):
+        query = sa.select(EVENTS.c.key, EVENTS.c.id).where(EVENTS.c.id.in_(chunk))
+        found.update({key: event_id for key, event_id in session.execute(query)})
+    return found
 
 
-def _allocate_ids(session: Session, created: list[_EventState], reuse_ids: dict[str, int]) -> None:
-    """Ids for new events in creation order; a rebuild's reused ids stay reserved."""
-    fresh = [state for state in created if state.row["id"] is None]
-    if not fresh:
-        return
+def _fresh_ids(session: Session, count: int, reserved: Iterable[int]) -> list[int]:
+    """New event ids after every id in use (a rebuild's reserved ids included)."""
+    if count == 0:
+        return []
     if session.get_bind().dialect.name == "postgresql":
         query = sa.text(
             "SELECT nextval(pg_get_serial_sequence('events', 'id')) FROM generate_series(1, :n)"
         )
-        ids = sorted(session.scalars(query, {"n": len(fresh)}))
-    else:
-        top = session.scalar(sa.select(sa.func.max(EVENTS.c.id))) or 0
-        top = max([top, *reuse_ids.values(), *(s.row["id"] or 0 for s in created)])
-        ids = list(range(top + 1, top + 1 + len(fresh)))
-    for state, event_id in zip(fresh, ids, strict=True):
-        state.row["id"] = event_id
+        return sorted(session.scalars(query, {"n": count}))
+    top = max([session.scalar(sa.select(sa.func.max(EVENTS.c.id))) or 0, *reserved])
+    return list(range(top + 1, top + 1 + count))
 
 
-def _refresh(row: dict[str, Any], support: list[_Support], now: dt.datetime) -> None:
-    """Recompute what depends on all of an event's mentions."""
-    row["corroboration"] = merge.distinct_publishers((s.source_id, s.story) for s in support)
-    row["claim_status"] = max((s.claim_status for s in support), key=CLAIM_RANK.__getitem__)
-    published = [s.published_at for s in support]
-    row["first_reported_at"], row["last_reported_at"] = min(published), max(published)
-    best_grade = min((s.reliability or "F" for s in support), default="F")
-    evidence = {sentence for s in support for sentence in s.evidence}
-    row["confidence"], _ = rules.confidence(
-        claim_status=row["claim_status"],
-        reliability=best_grade,
-        evidence_count=len(evidence),
-        location_precision=row["location_precision"],
-        date_precision=row["date_precision"],
-        corroboration=row["corroboration"],
-    )
-    row["updated_at"] = now
+class _Keys:
+    """Event keys: the base key of an event's first view (category, date, place), numbered
+    `base`, `base:2`... among the events sharing it in the canonical order of their first
+    views, so that keys, too, are a function of the views alone."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def assign(
+        self, changed: list[Cluster], stored: dict[int, dict[str, Any]], gone: set[int]
+    ) -> tuple[dict[Cluster, str], dict[int, str]]:
+        """Keys of the changed clusters, and new keys of unchanged events renumbered."""
+        by_base: dict[str, list[Cluster]] = defaultdict(list)
+        for cluster in changed:
+            by_base[base_key(cluster.creator.event)].append(cluster)
+        mine = set(stored) | gone  # the events these clusters replace: their keys are free
+        holders = self._holders(list(by_base))
+        keys: dict[Cluster, str] = {}
+        rekeyed: dict[int, str] = {}
+        for base, clusters in by_base.items():
+            others = {e: key for key, (b, e) in holders.items() if b == base and e not in mine}
+            ranks = _first_orders(self.session, list(others)) if others else {}
+            fixed = {key for e, key in others.items() if e not in ranks}  # events without views
+            ranked: list[tuple[Order, Cluster | int]] = [(c.rank, c) for c in clusters]
+            ranked += [(order, e) for e, order in ranks.items()]
+            ranked.sort(key=lambda pair: pair[0])
+            numbers = (n for n in range(1, 10**6) if _numbered(base, n) not in fixed)
+            for (_, who), n in zip(ranked, numbers, strict=False):
+                key = _numbered(base, n)
+                if isinstance(who, Cluster):
+                    keys[who] = key
+                elif others[who] != key:
+                    rekeyed[who] = key
+        return keys, rekeyed
+
+    def _holders(self, bases: list[str]) -> dict[str, tuple[str, int]]:
+        """key -> (its base, event id) of the stored events holding one of these bases."""
+        wanted = {_numbered(b, n): b for b in bases for n in range(1, _KEY_SUFFIXES + 1)}
+        found: dict[str, tuple[str, int]] = {}
+        keys = list(wanted)
+        for chunk in _chunks(keys):
+            query = sa.select(EVENTS.c.key, EVENTS.c.id).where(EVENTS.c.key.in_(chunk))
+            for key, event_id in self.session.execute(query):
+                found[key] = (wanted[key], event_id)
+        return found
+
+
+def _numbered(base: str, n: int) -> str:
+    return base if n == 1 else f"{base}:{n}"
+
+
+def _first_orders(session: Session, event_ids: list[int]) -> dict[int, Order]:
+    """The canonical order of each event's first view (events without views are left out)."""
+    v = VIEWS.c
+    first: dict[int, Order] = {}
+    for chunk in _chunks(sorted(event_ids)):
+        query = sa.select(v.event_id, v.published_at, v.tiebreak, v.article_id, v.ordinal).where(
+            v.event_id.in_(chunk)
+        )
+        for event_id, *order in session.execute(query):
+            candidate: Order = tuple(order)  # type: ignore[assignment]
+            if event_id not in first or candidate < first[event_id]:
+                first[event_id] = candidate
+    return first

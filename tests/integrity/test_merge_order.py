@@ -75,13 +75,6 @@ def _reset(session: Session) -> None:
     session.commit()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="defect 9 is open: merging is greedy (a mention joins the best event already there), "
-    "so an article merged before an earlier-published neighbour can end in another event; "
-    "replaying the neighbourhood of out-of-order batches narrowed but did not close the gap "
-    "and cost 9x the extraction time, so it was not kept (see README, Security)",
-)
 @pytest.mark.parametrize("seed", [1, 2])
 def test_shuffled_batches_give_the_same_events(db: Engine, seed: int) -> None:
     with Session(db, expire_on_commit=False) as session:
