@@ -18,7 +18,7 @@ from sqlmodel import Session
 from app.api.http import ComputedRequestGuard, client_gone
 from app.assessment.history import DailyThreatMemo
 from app.assessment.situation import ClientGoneError, threat_history
-from tests.api.factories import make_event
+from tests.api.factories import DANDONG, JONGJU, make_event
 
 FIRST, LAST = dt.date(2026, 3, 1), dt.date(2026, 5, 31)
 
@@ -29,6 +29,23 @@ def test_a_ten_year_hotspot_window_is_a_clear_400(client: httpx.Client) -> None:
     assert response.headers["content-type"].startswith("application/problem+json")
     assert "400 days" in response.json()["detail"]
     assert client.get("/hotspots", params={"from": "2025-06-01", "to": "2026-01-01"}).is_success
+
+
+def test_the_hotspots_layer_is_bounded_like_hotspots(client: httpx.Client, write: Session) -> None:
+    today = dt.datetime.now(dt.UTC).date()
+    make_event(write, category="missile_test", event_date=today - dt.timedelta(days=3), **JONGJU)
+    make_event(write, category="sanctions", event_date=today - dt.timedelta(days=900), **DANDONG)
+    write.commit()
+    ten_years = {"datetime": "2016-01-01T00:00:00Z/2026-01-01T00:00:00Z"}
+    for path in ("/export/hotspots.geojson", "/ogc/collections/hotspots/items"):
+        refused = client.get(path, params=ten_years)
+        assert refused.status_code == 400, path
+        assert refused.headers["content-type"].startswith("application/problem+json")
+        assert "400 days" in refused.json()["detail"]
+    # Without `datetime` the layer covers the last 400 days: the old event draws nothing.
+    layer = client.get("/export/hotspots.geojson").json()
+    categories = [f["properties"]["categories"] for f in layer["features"]]
+    assert categories == [["missile_test"]]
 
 
 def _summary(points: list[Any]) -> list[tuple[Any, ...]]:

@@ -48,7 +48,8 @@ HOTSPOTS = CollectionSpec(
         "Places where events concentrate: the same hotspots as /hotspots and the report for "
         "the same window. Time: `datetime` is the window (the UTC days it touches, as known at "
         "its end); intensity comes from the weight of each place's events in it. Without "
-        "`datetime`: every stored event. Each hotspot's [`first_seen`, `last_seen`] is when "
+        "`datetime`: the last WATCHFLOOR_COMPUTED_WINDOW_MAX_DAYS days (a longer `datetime` is a "
+        "400). Each hotspot's [`first_seen`, `last_seen`] is when "
         "its events were reported."
     ),
     time_property="first_seen/last_seen",

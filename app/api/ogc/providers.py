@@ -23,9 +23,11 @@ from app.assessment import methodology as m
 from app.assessment.area import Area
 from app.assessment.hotspots import Hotspot
 from app.assessment.situation import assess_situation
+from app.core.config import get_settings
 from app.core.models import Event
 from app.query.cursor import decode_cursor as _decode_cursor
 from app.query.cursor import encode_cursor as _encode_cursor
+from app.query.errors import invalid_parameter
 from app.query.events import EventQuery, EventRepository, ordered_filters
 
 Feature = dict[str, Any]
@@ -147,8 +149,10 @@ class HotspotsProvider:
     Time: `datetime` is the window: the hotspots of the UTC days it touches, intensity from the
     weight of each place's events in those days, as known at the interval's end (an open start:
     the WINDOW_DAYS days before its end; an open end: now). Without `datetime`, the window is
-    every stored event's day up to now. `category` recomputes hotspots from that category's
-    events only; `min_intensity` keeps intensity >= n.
+    the last `computed_window_max_days` days up to now (or from the first stored event's day,
+    if later). A `datetime` longer than that is refused: hotspots are computed over every event
+    of their window, so its length bounds the work, as on /hotspots. `category` recomputes
+    hotspots from that category's events only; `min_intensity` keeps intensity >= n.
     """
 
     def __init__(
@@ -157,10 +161,14 @@ class HotspotsProvider:
         *,
         now: Callable[[], dt.datetime] | None = None,
         area: Area | None = None,
+        max_days: int | None = None,
     ) -> None:
         self.session = session
         self.now = now or (lambda: dt.datetime.now(dt.UTC))
         self.area = area if area is not None else Area.from_settings()
+        self.max_days = (
+            max_days if max_days is not None else get_settings().computed_window_max_days
+        )
         self._cache: dict[tuple[Any, ...], list[Hotspot]] = {}
 
     def query(self, items: ItemsQuery) -> Page:
@@ -214,12 +222,18 @@ class HotspotsProvider:
             )
             if first is None:
                 return None
+            first = max(first, now.date() - dt.timedelta(days=self.max_days))
             last = max(now.date(), first)
             return HotspotWindow(first, last, now)
         end = interval.end or now
         # The end of a whole day (23:59:59.999999) means "known by that day's end".
         as_of = end + dt.timedelta(microseconds=1) if end.time() == dt.time.max else end
         start = interval.start or end - dt.timedelta(days=m.WINDOW_DAYS)
+        if end - start > dt.timedelta(days=self.max_days):
+            raise invalid_parameter(
+                f"hotspots are computed over at most {self.max_days} days "
+                "(WATCHFLOOR_COMPUTED_WINDOW_MAX_DAYS); narrow `datetime`"
+            )
         return HotspotWindow(start.date(), max(start.date(), end.date()), as_of)
 
     def hotspots(
