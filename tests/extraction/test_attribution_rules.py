@@ -429,3 +429,14 @@ def test_a_warning_to_a_capital_and_a_trophy_drought_are_figures_of_speech() -> 
     )
     assert _place(drill) != "Pyongyang"
     assert run("Spurs end trophy drought", "Son Heung-min lifted the trophy in Bilbao.") == []
+
+
+def test_a_surface_to_ship_missile_is_no_shipment_and_keeps_its_launch_site() -> None:
+    events = run(
+        "North Korea fires cruise missiles",
+        "North Korea fired what appeared to be cruise missiles off its east coast on Tuesday, "
+        "South Korea's military said. The surface-to-ship cruise missiles were fired from areas "
+        "near its eastern coastal town of Munchon, the Joint Chiefs of Staff said.",
+    )
+    assert [e.category for e in events] == ["missile_test"]
+    assert _place(events[0]) == "Munchon"

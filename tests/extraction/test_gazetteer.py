@@ -212,3 +212,13 @@ def test_world_file_is_built_from_the_current_sources() -> None:
     script = ROOT / "scripts" / "build_gazetteer.py"
     result = subprocess.run([sys.executable, str(script), "--check"], capture_output=True)
     assert result.returncode == 0, result.stderr.decode()
+
+
+def test_names_written_syllable_by_syllable_join_into_the_peninsula_name() -> None:
+    assert ids("two projectiles fired eastward from Koo Song on Thursday") == ["kp-kusong"]
+    assert ids("the reactor at Yong Byon was shut down") == [
+        "kp-yongbyon-nuclear-scientific-research-center"
+    ]
+    # two syllables inside a run of capitalised words are a given name, not a place
+    assert found("Kim Jong Un met Ri Pyong Chol and Kang Won Chol") == []
+    assert found("talks in New York on Monday") == []
