@@ -96,9 +96,12 @@ def _attributions(
             continue  # "citing unnamed U.S. officials": a source the guide counts as a report
         if _OWNED_THING.match(text, name.end()):
             continue  # "rejects the Security Council's action": what it did, not who speaks
+        if _MODIFIES_NOUN.match(text, name.end()):
+            continue  # "in violation of UN sanctions, Yonhap reported": a thing, not a speaker
         after = next((v for v in verbs if v.start() >= name.end()), None)
         if (
             after is not None
+            and not _SOURCE_FOLLOWS.fullmatch(after.group(0))
             and _one_clause(text, name.end(), after.start(), NAME_BEFORE_VERB_CHARS)
             and not _QUOTE.search(text, name.end(), after.start())
             and not _inverted_speaker(text, after)
@@ -135,6 +138,16 @@ _OWNED_THING = re.compile(
     r"representatives?|deputy|press|command|department|council|said|says|say|reported|told|"
     r"announced|confirmed)\b)[a-z]",
 )
+# "UN sanctions", "U.N. resolutions": the body names a thing of its own, unless an organ of that
+# thing speaks ("the UN sanctions committee said")
+_MODIFIES_NOUN = re.compile(
+    r"\s+(?:sanctions|resolutions?|embargo|bans?|rules|regulations|laws?|standards|guidelines|"
+    r"charter|membership|headquarters)\b(?!\s+(?:committee|panel|monitors?|experts?|council|"
+    r"office|chief|officials?|spokes\w+)\b)",
+    re.IGNORECASE,
+)
+# "...used by the US Air Force, according to NK News": these verbs take their source after them
+_SOURCE_FOLLOWS = re.compile(r"according to|citing", re.IGNORECASE)
 # "...with four ministry officials in March," a source said: the quotation's speaker follows it
 _QUOTE = re.compile(r"[\"“”]")
 # "executed along with ministry officials": the object of a preposition says nothing
@@ -255,8 +268,10 @@ def _official_doer(
         start = match.start("actor")
         if sentence.segment_at(start)[2] or _NORTH_OWNER.search(text[max(0, start - 25) : start]):
             return None  # "after the US held drills" is another happening; the North's own organs
-        if not _NOT_THE_AGENT.search(text[max(0, start - 12) : start]) and not _PASSIVE.search(
-            text[max(0, match.start("act") - 12) : match.start("act")]
+        if (
+            not _NOT_THE_AGENT.search(text[max(0, start - 12) : start])
+            and not _PASSIVE.search(text[max(0, match.start("act") - 12) : match.start("act")])
+            and not _BY_AGENT.match(text, match.end("act"))
         ):
             return f"{match.group('actor')} {match.group('act')}"
         # "in China when they were seized": a place, and a passive verb, name no doer
@@ -269,6 +284,8 @@ _NOT_THE_AGENT = re.compile(
     r"(?:the\s+|central\s+|downtown\s+|northern\s+|southern\s+|eastern\s+|western\s+)?$",
     re.I,
 )
+# "a memo released by its mission": the participle's doer follows it
+_BY_AGENT = re.compile(r"\s+by\b", re.I)
 _PASSIVE = re.compile(r"\b(?:was|were|been|being|is|are)\s+(?:\w+ly\s+)?$", re.I)
 
 

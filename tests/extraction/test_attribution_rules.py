@@ -440,3 +440,57 @@ def test_a_surface_to_ship_missile_is_no_shipment_and_keeps_its_launch_site() ->
     )
     assert [e.category for e in events] == ["missile_test"]
     assert _place(events[0]) == "Munchon"
+
+
+def test_a_body_named_in_a_thing_of_its_own_or_before_according_to_is_no_source() -> None:
+    severance = only(
+        run(
+            "North Korea cuts ties with Malaysia",
+            "North Korea said it will cut off diplomatic ties with Malaysia, state media reported "
+            "on Friday. The businessman was accused of laundering funds in violation of UN "
+            "sanctions, Yonhap reported.",
+        ),
+        "diplomacy",
+    )
+    assert severance.claim_status == "claimed"
+    drones = only(
+        run(
+            "Kim shows drones to Russian minister",
+            "North Korea's leader Kim Jong Un met the Russian defence minister in Pyongyang on "
+            "Wednesday, state media said. He saw a drone resembling one used by the US Air Force, "
+            "according to NK News.",
+        ),
+        "diplomacy",
+    )
+    assert "US Air Force" not in drones.reasons["claim_status"][0]
+
+
+def test_sanctions_as_a_noun_is_no_act_and_states_that_detect_confirm() -> None:
+    memo = only(
+        run(
+            "North Korea warns of food shortfall",
+            "North Korea has warned that it faces a food shortfall of 1.4 million tonnes, "
+            "blaming drought, floods and United Nations sanctions in a memo released by its "
+            "mission, state media said.",
+        ),
+        "humanitarian",
+    )
+    assert memo.claim_status == "claimed"
+    launch = only(
+        run(
+            "North Korea says it tested a hypersonic missile",
+            "North Korea has test-fired a hypersonic missile, KCNA reported Thursday. On "
+            "Wednesday, South Korea and Japan detected Pyongyang firing a projectile into the sea.",
+        ),
+        "missile_test",
+    )
+    assert launch.claim_status == "confirmed"
+    veto = only(
+        run(
+            "Russia vetoes UN resolution on sanctions monitors",
+            "Russia vetoed a U.N. resolution on Thursday that would have extended the panel "
+            "monitoring sanctions against North Korea.",
+        ),
+        "sanctions",
+    )
+    assert veto.claim_status == "confirmed"
