@@ -85,8 +85,11 @@ _CUE = AnchoredPattern(
         re.IGNORECASE,
     )
 )
+# ("before one of them entered the airspace over Dokdo": a clause told in the past is a step of
+# the same happening, not an upcoming one)
+_STEP_BEFORE = re.compile(r"^\W*(?:\w+\s+){0,3}?before\s+(?:[\w'’-]+\s+){0,4}?[a-z]+ed\b", re.I)
 _AHEAD = re.compile(
-    r"^\W*(?:\w+\s+){0,3}?(?:before|ahead of)\b"
+    r"^\W*(?:\w+\s+){0,3}?(?:before(?!\s+(?:[\w'’-]+\s+){0,4}?[a-z]+ed\b)|ahead of)\b"
     r"|^\W*(?:\w+\s+){0,2}?(?:days?|weeks?|months?|hours?)\s+(?:after|since|following)\b",
     re.IGNORECASE,
 )
@@ -120,7 +123,7 @@ _SEA_CUE_CEILING = 2
 # a place abroad (Tokyo, Hokkaido, Guam) is a target, an observer or a route for a launch from
 # the North: never where it happened
 _LAUNCH_ABROAD_PENALTY = 100
-_OTHER_CUES = {"in": 2, "at": 2, "near": 2, "along": 2, "across": 1, "from": 1}
+_OTHER_CUES = {"in": 2, "at": 2, "near": 2, "along": 2, "across": 1, "from": 1, "over": 1}
 # A border or maritime event is about the peninsula's lines and seas: a city abroad where
 # officials met to discuss it ("talks in Washington on the DMZ") is not where it happened.
 _FOREIGN_VENUE_PENALTY = {"border_maritime": 4}
@@ -374,8 +377,12 @@ def _score(
             score += 3  # _best_possible counts on this being the highest trigger bonus
         elif place_segment[2] and not own[2]:
             aside = text[place_segment[0] : place_segment[1]]
-            # "two days before talks in Seoul": an upcoming thing, not where this happened
-            score -= 100 if _AHEAD.match(aside) else ASIDE_PENALTY
+            # "two days before talks in Seoul": an upcoming thing, not where this happened;
+            # "before one of them entered the airspace over Dokdo": a step of this happening
+            if _AHEAD.match(aside):
+                score -= 100
+            elif not _STEP_BEFORE.match(aside):
+                score -= ASIDE_PENALTY
     return score
 
 

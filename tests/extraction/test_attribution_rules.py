@@ -494,3 +494,29 @@ def test_sanctions_as_a_noun_is_no_act_and_states_that_detect_confirm() -> None:
         "sanctions",
     )
     assert veto.claim_status == "confirmed"
+
+
+def test_rockets_fired_from_a_named_area_place_the_artillery_there() -> None:
+    event = only(
+        run(
+            "North Korea fires around 10 rockets into Yellow Sea",
+            "North Korea fired around 10 multiple launch rockets into the Yellow Sea on Thursday "
+            "morning. A South Korean military official said the rockets were fired at around "
+            "10 a.m. from the Sunan area near Pyongyang toward the northwest.",
+        ),
+        "artillery",
+    )
+    assert _place(event) == "Sunan"
+
+
+def test_a_step_told_after_before_is_the_same_happening() -> None:
+    event = only(
+        run(
+            "South Korean jets fire warning shots at Russian plane",
+            "South Korea's Defense Ministry on Tuesday said its fighter jets fired warning shots "
+            "after Russian planes entered the country's air defense zone off its east coast "
+            "before one of them entered the territorial sky over Dokdo island.",
+        ),
+        "border_maritime",
+    )
+    assert _place(event) == "Dokdo"
