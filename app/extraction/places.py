@@ -85,11 +85,15 @@ _CUE = AnchoredPattern(
         re.IGNORECASE,
     )
 )
-# ("before one of them entered the airspace over Dokdo": a clause told in the past is a step of
-# the same happening, not an upcoming one)
-_STEP_BEFORE = re.compile(r"^\W*(?:\w+\s+){0,3}?before\s+(?:[\w'’-]+\s+){0,4}?[a-z]+ed\b", re.I)
+# "before one of them entered the airspace over Dokdo": the same actors' next step, told in the
+# past, is this happening ("just before Obama arrived in Seoul" is another one)
+_STEP_BEFORE = re.compile(
+    r"^\W*(?:\w+\s+){0,3}?before\s+(?:it|they|he|she|(?:one|some|two|three|all|both|each)"
+    r"(?: of them)?)\s+(?:\w+ly\s+)?[a-z]+ed\b",
+    re.IGNORECASE,
+)
 _AHEAD = re.compile(
-    r"^\W*(?:\w+\s+){0,3}?(?:before(?!\s+(?:[\w'’-]+\s+){0,4}?[a-z]+ed\b)|ahead of)\b"
+    r"^\W*(?:\w+\s+){0,3}?(?:before|ahead of)\b"
     r"|^\W*(?:\w+\s+){0,2}?(?:days?|weeks?|months?|hours?)\s+(?:after|since|following)\b",
     re.IGNORECASE,
 )
@@ -379,9 +383,11 @@ def _score(
             aside = text[place_segment[0] : place_segment[1]]
             # "two days before talks in Seoul": an upcoming thing, not where this happened;
             # "before one of them entered the airspace over Dokdo": a step of this happening
-            if _AHEAD.match(aside):
+            if _STEP_BEFORE.match(aside):
+                pass
+            elif _AHEAD.match(aside):
                 score -= 100
-            elif not _STEP_BEFORE.match(aside):
+            else:
                 score -= ASIDE_PENALTY
     return score
 

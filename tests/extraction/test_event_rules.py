@@ -97,3 +97,35 @@ def test_a_sea_on_the_other_coast_is_no_impact_area_of_the_site() -> None:
     )
     assert event.location is not None and event.location.name == "Wonsan"
     assert "impact_area" not in event.figures
+
+
+def test_real_phrasings_of_weak_categories_make_events() -> None:
+    cases = [
+        ("Russian warships pass through Tsushima Strait",
+         "Four Russian warships passed through the Tsushima Strait on Thursday toward the Sea "
+         "of Japan, the Defense Ministry announced.", "military_exercise"),
+        ("North Korea orders border guards to shoot on sight",
+         "North Korea has ordered military units to shoot on sight anyone who goes within one "
+         "kilometer of the border with China, sources said.", "border_maritime"),
+        ("North Korea exports sanctioned iron and steel",
+         "The DPRK exported $1.5 million in sanctioned iron and steel in July, Chinese customs "
+         "data showed.", "sanctions"),
+        ("WHO receives sanctions exemption to send disaster relief to North Korea",
+         "The World Health Organization has received a humanitarian exemption to send tents "
+         "to North Korea.", "humanitarian"),
+        ("North Korea marks late leader's birthday",
+         "North Korea celebrated the 80th birthday of late leader Kim Jong Il with a military "
+         "band concert in Pyongyang.", "domestic"),
+        ("Kim Jong Un gives field guidance at Samjiyon",
+         "Kim Jong Un gave field guidance at construction sites in Samjiyon County, KCNA said.",
+         "domestic"),
+    ]  # fmt: skip
+    for title, text, category in cases:
+        assert category in [e.category for e in run(title, text)], title
+
+
+def test_the_world_health_organization_is_no_question_in_a_headline() -> None:
+    assert run("Who is Kim Ju Ae? The girl who may lead", "Kim's daughter was seen again.") == []
+    body = "The World Health Organization delivered medicines to North Korea after floods."
+    assert run("WHO ships medicines to North Korea after floods", body) != []
+    assert run("Who ships medicines to North Korea after floods", body) == []
