@@ -171,7 +171,12 @@ def test_seed_hotspots_are_within_50_km_of_where_the_map_draws_their_places() ->
         assert km((places[place_id].lat, places[place_id].lon), point) <= 50, place_id
     # a sea's events sit at its reference point; the map draws them off the coast
     yellow = places["intl-yellow-sea"]
-    assert km((yellow.lat, yellow.lon), (35.0, 123.0)) <= 50
+    # within a sea's tolerance (400 km) of both the basin's centroid and the NLL's waters
+    assert km((yellow.lat, yellow.lon), (35.0, 123.0)) <= 400
+    assert km((yellow.lat, yellow.lon), (38.5, 125.5)) <= 400
+    east = places["intl-sea-of-japan"]
+    assert km((east.lat, east.lon), (40.0, 135.0)) <= 400
+    assert km((east.lat, east.lon), (39.0, 129.0)) <= 400
     assert km(map_anchors()["intl-yellow-sea"], (39.5, 124.5)) <= 50
 
 
