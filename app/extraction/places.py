@@ -266,7 +266,10 @@ def choose_place(
     chosen: PlaceMention | None = None
     evidence_ids = {s.index for s in evidence}
     scope_ids = evidence_ids | {s.index for s in scope}
-    ordered = [*evidence, *(s for s in scope if s.index not in evidence_ids)]
+    if category in _OWN_SENTENCES_ONLY:
+        ordered = list(evidence)
+    else:
+        ordered = [*evidence, *(s for s in scope if s.index not in evidence_ids)]
     if category not in _OWN_SENTENCES_ONLY:
         # the lede only: deep in a long article, a place is more likely another story's
         ordered += [s for s in excerpt[: LEDE_SENTENCES + 1] if s.index not in scope_ids]

@@ -520,3 +520,16 @@ def test_a_step_told_after_before_is_the_same_happening() -> None:
         "border_maritime",
     )
     assert _place(event) == "Dokdo"
+
+
+def test_a_sanctions_event_takes_its_place_from_its_own_sentences_only() -> None:
+    event = only(
+        run(
+            "Japan extends sanctions against North Korea",
+            "Japan extended sanctions against North Korea on Friday, banning port calls of North "
+            "Korean vessels for another six months. The sanctions were first imposed after North "
+            "Korea's test-launch of ballistic missiles over the Sea of Japan in 2006.",
+        ),
+        "sanctions",
+    )
+    assert _place(event) != "Sea of Japan"
