@@ -143,7 +143,9 @@ _OWNED_THING = re.compile(
 _MODIFIES_NOUN = re.compile(
     r"\s+(?:sanctions|resolutions?|embargo|bans?|rules|regulations|laws?|standards|guidelines|"
     r"charter|membership|headquarters)\b(?!\s+(?:committee|panel|monitors?|experts?|council|"
-    r"office|chief|officials?|spokes\w+)\b)",
+    r"office|chief|officials?|spokes\w+)\b)"
+    # "the U.N. nuclear agency says": the IAEA, whose observations the guide counts as reports
+    r"|\s+(?:nuclear|atomic) (?:agency|watchdog|inspectors?)\b",
     re.IGNORECASE,
 )
 # "...used by the US Air Force, according to NK News": these verbs take their source after them
@@ -362,7 +364,7 @@ def claim_status(
     # "The official, who preferred to remain anonymous": the excerpt's officials speak unnamed
     anonymous = any(_ANONYMOUS.search(s.text) for s in [title, *scope])
     unnamed_official = None
-    for sentence in scope:
+    for sentence in [*scope, title]:  # a headline may name its source too ("Seoul says")
         authority = confirming_authority(sentence, own_act=own_act)
         if authority and hedges_count and _HEDGED.search(sentence.text):
             continue

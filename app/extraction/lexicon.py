@@ -198,14 +198,14 @@ def claim_patterns() -> ClaimPatterns:
     authority, verb = spec["authority"], spec["authority_verb"]
     return ClaimPatterns(
         verb=_ignoring_case(rf"\b{verb}\b"),
-        authority_name=_ignoring_case(rf"\b(?:{authority})\b"),
+        authority_name=_ignoring_case(rf"\b(?:{authority})(?!\w)"),  # "U.N." ends in a dot
         headline=_ignoring_case(spec["headline_authority"]),
         state=_ignoring_case(spec["state_media"]),
         act_verb=_ignoring_case(rf"\b{spec['official_act']}\b"),
         independent=_ignoring_case(rf"\b{spec['independent_source']}\b"),
         media=_ignoring_case(rf"\b(?:{spec['media_source']})\b"),
         official_act=_ignoring_case(
-            rf"\b(?P<actor>{spec['official_actor']})\b{_CLAUSE_GAP}{{0,60}}?"
+            rf"\b(?P<actor>{spec['official_actor']})(?!\w){_CLAUSE_GAP}{{0,60}}?"
             rf"\b(?P<act>{spec['official_act']})\b"
         ),
         country_act=re.compile(

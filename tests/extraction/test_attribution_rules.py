@@ -533,3 +533,50 @@ def test_a_sanctions_event_takes_its_place_from_its_own_sentences_only() -> None
         "sanctions",
     )
     assert _place(event) != "Sea of Japan"
+
+
+def test_sources_in_a_lede_without_title_a_un_report_and_a_marine_corps_confirm() -> None:
+    untitled = extract_untitled(
+        "South Korea picked Boeing to supply four early-warning planes for 1.6 trillion won, "
+        "the defense ministry in Seoul said on Wednesday."
+    )
+    assert [e.claim_status for e in untitled] == ["confirmed"]
+    report = only(
+        run(
+            "Millions go hungry in North Korea",
+            "A U.N. report says that an estimated 11 million people in North Korea are "
+            "undernourished and that chronic food insecurity is widespread.",
+        ),
+        "humanitarian",
+    )
+    assert report.claim_status == "confirmed"
+    drill = only(
+        run(
+            "Marines fire near the NLL",
+            "The Marine Corps said on the 24th it conducted live-fire drills at sea near the "
+            "Northern Limit Line off the west coast.",
+        ),
+        "military_exercise",
+    )
+    assert drill.claim_status == "confirmed"
+
+
+def test_the_un_nuclear_agency_observes_it_does_not_confirm() -> None:
+    event = only(
+        run(
+            "North Korea to restart reactor",
+            "The U.N. nuclear agency says North Korea plans to reinsert nuclear material into "
+            "its Yongbyon reactor, and has removed seals from the plant.",
+        ),
+        "nuclear",
+    )
+    assert event.claim_status == "reported"
+
+
+def extract_untitled(text: str):  # type: ignore[no-untyped-def]
+    """An excerpt as a feed without a title carries it (its first sentence stands as title)."""
+    from app.extraction import extract_article
+    from app.extraction.inputs import read_article
+
+    entry = {"text": text, "published": "2026-05-27T01:00:00Z", "source": "Reuters"}
+    return extract_article(read_article(entry).article)
