@@ -48,6 +48,8 @@ from app.extraction.text import Sentence, article_sentences
 
 MAX_EVENTS_PER_ARTICLE = 3
 MAX_EVIDENCE = 4
+# the title and this many sentences decide whether a sinking is a civil accident
+LEDE_FOR_ACCIDENTS = 3
 _MODAL_BEFORE = AnchoredPattern(
     re.compile(
         r"\b(?:could|would|might|may|will|shall|plans? to|planning to|expected to|preparing to|"
@@ -121,9 +123,11 @@ def extract_article(article: ArticleInput, *, second_opinion: bool = True) -> li
         return []
     chosen = _emitted(supports)
     if not chosen and second_opinion:
-        return _from_second_opinion(article, sentences, today)
+        named = _from_second_opinion(article, sentences, today)
+        return [e for e in named if not _civil_accident_at_sea(e, sentences)]
     events = [_build_event(article, sentences, support, today) for support in chosen]
     events = [e for e in events if not _disaster_outside_the_north(e)]
+    events = [e for e in events if not _civil_accident_at_sea(e, sentences)]
     if second_opinion:
         for event in events:
             _second_opinion_on_claim(article, event)
@@ -193,6 +197,32 @@ def not_read_because(article: ArticleInput) -> str | None:
     if language:
         return f"written in {language}, a language the extraction rules do not cover yet"
     return None
+
+
+# A boat that sank or caught fire with no one from the North involved is a civil accident at sea,
+# not a border or maritime incident of the peninsula's security
+_CIVIL_SEA = re.compile(
+    r"\b(?:sank|sunk|sinking|capsiz\w+|ran aground|collided|collision|caught fire|drown\w+)\b",
+    re.IGNORECASE,
+)
+_NORTH_NAMED = re.compile(r"\b(?:North Korea\w*|N\. ?Korea\w*|the North|DPRK|Pyongyang)\b")
+# ... unless forces or an enforcement act are part of it (a Chinese trawler rammed a patrol boat)
+_FORCES_NAMED = re.compile(
+    r"\b(?:navy|naval|military|warships?|seiz\w+|fired|shots?|illegal\w*|rammed|"
+    r"spy|torpedo\w*|mines?|troops|soldiers|marines)\b",
+    re.IGNORECASE,
+)
+
+
+def _civil_accident_at_sea(event: ExtractedEvent, sentences: Sequence[Sentence]) -> bool:
+    if event.category != "border_maritime" or "North Korea" in event.actors:
+        return False
+    lede = " ".join(s.text for s in sentences[: LEDE_FOR_ACCIDENTS + 1])
+    return (
+        bool(_CIVIL_SEA.search(lede))
+        and not _NORTH_NAMED.search(lede)
+        and not _FORCES_NAMED.search(lede)
+    )
 
 
 def _is_commentary(sentences: Sequence[Sentence]) -> bool:

@@ -129,3 +129,54 @@ def test_the_world_health_organization_is_no_question_in_a_headline() -> None:
     body = "The World Health Organization delivered medicines to North Korea after floods."
     assert run("WHO ships medicines to North Korea after floods", body) != []
     assert run("Who ships medicines to North Korea after floods", body) == []
+
+
+def test_more_real_phrasings_make_events() -> None:
+    cases = [
+        ("South Korea: Mandatory Military Service Frozen at 21 Months",
+         "The Defense Ministry on Tuesday decided to freeze mandatory military service for the "
+         "Army at the current 21 months.", "defense_policy"),
+        ("South Korea completes naval base",
+         "South Korea has completed a major naval base on the southern island of Jeju, the navy "
+         "said on Thursday.", "defense_policy"),
+        ("DPRK cracks down on foreign videos",
+         "North Korean authorities have recently conducted crackdowns against people suspected "
+         "of viewing South Korean dramas, a source said.", "domestic"),
+        ("North Korea releases American activist",
+         "An activist from the United States has been released from detention in North Korea "
+         "and flown to Beijing.", "humanitarian"),
+        ("Trucks carry fertilizer to the North",
+         "A convoy of 50 South Korean trucks streamed into North Korea on Saturday, carrying "
+         "emergency fertilizer aid to the impoverished country.", "humanitarian"),
+        ("Japan protests radar lock-on",
+         "A South Korean destroyer directed a fire-control radar at a Japanese patrol aircraft "
+         "off the Noto Peninsula on Thursday, Japan's defence ministry said.", "border_maritime"),
+    ]  # fmt: skip
+    for title, text, category in cases:
+        assert category in [e.category for e in run(title, text)], title
+
+
+def test_market_stories_and_civil_accidents_at_sea_are_not_security_events() -> None:
+    assert (
+        run(
+            "Seoul: Stocks fall, won sags on North Korea tensions",
+            "South Korean shares fell on Tuesday and the won slumped after North Korea fired a "
+            "missile over Japan.",
+        )
+        == []
+    )
+    assert (
+        run(
+            "Tour boat sinks on the Danube",
+            "A sightseeing boat carrying 33 South Korean tourists sank in the Danube in Budapest "
+            "after it collided with a cruise ship; seven people drowned.",
+        )
+        == []
+    )
+    # forces or the North in the story keep it an incident
+    seized = run(
+        "Coast guard seizes Chinese trawler",
+        "A Chinese fishing boat sank after it rammed a South Korean coast guard ship that had "
+        "fired warning shots at it for illegal fishing near the NLL.",
+    )
+    assert "border_maritime" in [e.category for e in seized]
