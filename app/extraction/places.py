@@ -40,7 +40,7 @@ _LOCATIVE_BEFORE = AnchoredPattern(
     re.compile(
         r"(?:\b(?:in|at|near|outside|around|from|to|into|over|toward|towards|across|inside|visit|"
         r"visits|visited|visiting|arrived in|left|of central|downtown|north of|south of|east of|"
-        r"west of|suburbs of)\s+(?:the\s+)?(?:(?:[A-Z][a-z]+\s+)?(?:city of\s+|capital,?\s+|"
+        r"west of|suburbs of)\s+(?:the\s+)?(?:(?:[A-Z][a-z]+\s+)?(?:city of\s+|capital,?\s+|capital of\s+|"
         r"capital city of\s+))?)$",
         re.IGNORECASE,
     )
@@ -48,7 +48,7 @@ _LOCATIVE_BEFORE = AnchoredPattern(
 # the patterns written with ^ are applied with .match (.search would try them at every position)
 _POSSESSIVE_AFTER = re.compile(r"^(?:'s?\b|\s+and\s+[A-Z][\w-]*'s\b)")
 _LOCATIVE_AFTER = re.compile(
-    r"^\s+(?:summit|talks|area|suburbs?|outskirts|airport|meeting|court|district court|high court)\b",
+    r"^\s+(?:summit|talks|(?:Joint )?Declaration|area|suburbs?|outskirts|airport|meeting|court|district court|high court)\b",
     re.I,
 )
 _NOT_A_PLACE_AFTER = re.compile(
@@ -143,6 +143,25 @@ ASIDE_PENALTY = 3  # body sentences after the title searched beyond the event's 
 # a place elsewhere in the excerpt is more likely someone else's
 _OWN_SENTENCES_ONLY = frozenset({"sanctions", "cyber"})
 _PENINSULA_BOX = (33.0, 43.5, 124.0, 131.5)  # lat min, lat max, lon min, lon max (with borders)
+
+
+# A facility of the North's weapons programmes named in a diplomatic story is what the talks or
+# the agreement are about ("agreed to shut down the launch pad at Dongchang"), not their venue
+_WEAPONS_FACILITIES = frozenset(
+    {
+        "launch_site",
+        "launch_area",
+        "airbase_launch_site",
+        "missile_base",
+        "nuclear_facility",
+        "nuclear_test_site",
+        "arms_plant",
+        "arms_plant_launch_site",
+        "city_launch_area",
+        "district_launch_area",
+        "coastal_artillery",
+    }
+)
 
 
 def _metonym(place: Place) -> bool:
@@ -359,6 +378,12 @@ def _score(
         score -= _FOREIGN_VENUE_PENALTY[category]
     if _metonym(mention.place):
         score -= 1
+    if (
+        category == "diplomacy"
+        and mention.place.kind in _WEAPONS_FACILITIES
+        and "KP" in mention.place.country.split("|")
+    ):
+        return -1.0
     launch = category in _LAUNCHES
     cue = (_LAUNCH_CUES if launch else _OTHER_CUES).get(mention.cue, 0)
     if category == "cyber" and mention.cue == "from":

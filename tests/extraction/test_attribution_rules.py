@@ -580,3 +580,26 @@ def extract_untitled(text: str):  # type: ignore[no-untyped-def]
 
     entry = {"text": text, "published": "2026-05-27T01:00:00Z", "source": "Reuters"}
     return extract_article(read_article(entry).article)
+
+
+def test_diplomatic_venues_a_capital_of_and_a_declaration_named_for_its_city() -> None:
+    talks = only(
+        run(
+            "Japan, North Korea start talks on abductions",
+            "Japan and North Korea began bilateral talks yesterday in Mongolia. The talks in the "
+            "Mongolian capital of Ulan Bator are scheduled to last through today.",
+        ),
+        "diplomacy",
+    )
+    assert _place(talks) == "Ulaanbaatar"
+    declaration = only(
+        run(
+            "Moon and Kim jointly announce Pyongyang Declaration",
+            "South Korean President Moon Jae-in and North Korean leader Kim Jong-un jointly "
+            "announced the September Pyongyang Declaration, which includes an agreement to shut "
+            "down the launch pad at Dongchang.",
+        ),
+        "diplomacy",
+    )
+    # the launch pad is what they agreed on, not where they met
+    assert _place(declaration) not in {None, "Sohae Satellite Launching Station"}
