@@ -228,6 +228,26 @@ MEETING_PARTIES = frozenset(
         "Russia",
         "Singapore",
         "Ukraine",
+        "Iran",
+        "Syria",
+        "Vietnam",
+        "Laos",
+        "Mongolia",
+        "Indonesia",
+        "Malaysia",
+        "Philippines",
+        "Thailand",
+        "Cuba",
+        "Belarus",
+        "India",
+        "Pakistan",
+        "Myanmar",
+        "Australia",
+        "United Kingdom",
+        "Germany",
+        "France",
+        "Poland",
+        "European Union",
         "United Nations",
         "Kim Jong Un",
         "Xi Jinping",
@@ -293,7 +313,7 @@ _PASSIVE = re.compile(r"\b(?:was|were|been|being|is|are)\s+(?:\w+ly\s+)?$", re.I
 
 _MEETING_HELD = re.compile(
     r"\b(?:met|meets|held (?:talks|a summit|summit|a meeting|meetings)|hold talks|holds talks|"
-    r"signed|visited|visiting|hosted|hosts|shook hands|greeted|"
+    r"signed|visited|visiting|hosted|hosts|shook hands|greeted|(?:warmly )?received|welcomed|"
     r"(?:summit|talks|meeting)\b[^.;]{0,60}?\b(?:ended|took place|wrapped up|concluded|began|opened|"
     r"lasted|was held|were held|"
     r"broke down|collapsed))\b",

@@ -603,3 +603,17 @@ def test_diplomatic_venues_a_capital_of_and_a_declaration_named_for_its_city() -
     )
     # the launch pad is what they agreed on, not where they met
     assert _place(declaration) not in {None, "Sohae Satellite Launching Station"}
+
+
+def test_a_visit_received_by_the_host_government_is_a_meeting_both_held() -> None:
+    visit = only(
+        run(
+            "N. Korean President In Tehran For NAM Summit",
+            "The President of the Supreme People's Assembly Presidium of North Korea Kim Yong Nam "
+            "arrived in Tehran on Wednesday to attend the Non-Aligned Movement Summit. He was "
+            "warmly received at the airport by the Iranian minister of agriculture.",
+        ),
+        "diplomacy",
+    )
+    assert "Iran" in visit.actors
+    assert visit.claim_status == "confirmed"
