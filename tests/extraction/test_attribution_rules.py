@@ -609,9 +609,9 @@ def test_a_visit_received_by_the_host_government_is_a_meeting_both_held() -> Non
     visit = only(
         run(
             "N. Korean President In Tehran For NAM Summit",
-            "The President of the Supreme People's Assembly Presidium of North Korea Kim Yong Nam "
-            "arrived in Tehran on Wednesday to attend the Non-Aligned Movement Summit. He was "
-            "warmly received at the airport by the Iranian minister of agriculture.",
+            "North Korea's ceremonial head of state Kim Yong Nam arrived in Tehran on Wednesday "
+            "for the Non-Aligned Movement Summit and was warmly received at the airport by the "
+            "Iranian foreign minister.",
         ),
         "diplomacy",
     )
