@@ -414,12 +414,12 @@ def claim_status(
     observer = next((s for s in [title, *scope] if _memo(s, "observer", _observer)), None)
     if observer is not None:
         return "reported", f"observed independently: {observer.text[:160]}"
+    if unnamed_official:  # the other side's officials, even unnamed, make it more than a claim
+        return "reported", f"an official speaking unnamed ({unnamed_official})"
     for sentence in [title, *scope]:
         state = _memo(sentence, "state", _state_media)
         if state:
             return "claimed", f"only the actor's state media/government says so ({state})"
-    if unnamed_official:
-        return "reported", f"an official speaking unnamed ({unnamed_official})"
     for sentence in [title, *scope]:
         press = _memo(sentence, "press", _press)
         if press:

@@ -79,9 +79,10 @@ _CUE = AnchoredPattern(
         # the nearest cue: the words between are no cue themselves ("from Jongju into the")
         r"(?:(?!(?:from|into|toward|towards|off|over|in|at|near|along|across|inside|to)\b)"
         r"[\w'’-]+\s+){0,4}?"
-        # "from the North's eastern coastal city of Wonsan": the cue is "from", not "of"
-        r"(?:(?:waters|area|port|coast|city|town|county|village|island|province|region|district)"
-        r"\s+(?:of|off)\s+(?:the\s+)?)?$",
+        # "from the North's eastern coastal city of Wonsan", "from an area in or around Sukchon":
+        # the cue is "from", not "of" or "in"
+        r"(?:(?:waters|areas?|port|coast|city|town|county|village|island|province|region|district|"
+        r"vicinity)\s+(?:of|off|in|near|around)(?:\s+or\s+(?:near|around|in))?\s+(?:the\s+)?)?$",
         re.IGNORECASE,
     )
 )

@@ -617,3 +617,29 @@ def test_a_visit_received_by_the_host_government_is_a_meeting_both_held() -> Non
     )
     assert "Iran" in visit.actors
     assert visit.claim_status == "confirmed"
+
+
+def test_from_an_area_in_or_around_a_site_is_a_launch_site_cue() -> None:
+    event = only(
+        run(
+            "N. Korea fires 1 SRBM toward East Sea: S. Korean military",
+            "North Korea launched one short-range ballistic missile toward the East Sea on "
+            "Wednesday. The Joint Chiefs of Staff said it detected the launch from an area in or "
+            "around Sukchon, South Pyongan Province.",
+        ),
+        "missile_test",
+    )
+    assert _place(event) == "Sukchon"
+
+
+def test_a_deployment_arrives_at_its_base_not_where_it_came_from() -> None:
+    event = only(
+        run(
+            "U.S. reconnaissance drones arrive at air base in Japan",
+            "The RQ-4 Global Hawks began arriving at Yokota Air Base in Japan from Andersen Air "
+            "Force Base in Guam last Monday as part of a rotational deployment, the U.S. Pacific "
+            "Air Forces said.",
+        ),
+        "defense_policy",
+    )
+    assert _place(event) == "Yokota Air Base"
