@@ -180,3 +180,36 @@ def test_market_stories_and_civil_accidents_at_sea_are_not_security_events() -> 
         "fired warning shots at it for illegal fishing near the NLL.",
     )
     assert "border_maritime" in [e.category for e in seized]
+
+
+def test_further_real_phrasings_make_events() -> None:
+    cases = [
+        ("North Korea miniaturizes nuclear warheads, officials say",
+         "North Korea has successfully miniaturized nuclear warheads to fit its missiles, "
+         "officials said.", "nuclear"),
+        ("Japan issues order to shoot down N. Korean missile",
+         "Japan's defense minister issued an order to shoot down any debris from the North "
+         "Korean rocket.", "defense_policy"),
+        ("N. Korean Delegation Visits Laos",
+         "A North Korean delegation led by the foreign minister visited Laos on Sunday.",
+         "diplomacy"),
+        ("North Korean diplomat expelled over tests",
+         "Peru expelled North Korea's ambassador on Monday over its nuclear tests.", "diplomacy"),
+        ("Philippines suspends trade with North Korea",
+         "The Philippines has suspended trade relations with North Korea, its foreign minister "
+         "said.", "sanctions"),
+        ("Frozen North Korean funds released",
+         "The $25 million in North Korean funds frozen at a Macau bank have been released.",
+         "sanctions"),
+    ]  # fmt: skip
+    for title, text, category in cases:
+        assert category in [e.category for e in run(title, text)], title
+
+
+def test_a_missile_defence_drill_is_an_exercise_not_a_launch() -> None:
+    events = run(
+        "Allies hold missile defense drill",
+        "USS Benfold conducted a trilateral ballistic missile defense exercise on Aug. 29 with "
+        "Japanese and South Korean destroyers.",
+    )
+    assert [e.category for e in events] == ["military_exercise"]
