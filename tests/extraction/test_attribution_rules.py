@@ -643,3 +643,66 @@ def test_a_deployment_arrives_at_its_base_not_where_it_came_from() -> None:
         "defense_policy",
     )
     assert _place(event) == "Yokota Air Base"
+
+
+def test_seoul_says_a_secretary_and_a_commander_confirm() -> None:
+    executions = only(
+        run(
+            "North Korea executes more young people in public, Seoul says",
+            "Public executions of young North Koreans for watching South Korean dramas are on "
+            "the rise, Seoul says.",
+        ),
+        "domestic",
+    )
+    assert executions.claim_status == "confirmed"
+    drill = only(
+        run(
+            "Allied air forces begin Max Thunder drill",
+            "The air forces of the US and South Korea began the Max Thunder exercise on Monday. "
+            "Seventh Air Force commander Thomas Bergeson said the drill serves the alliance.",
+        ),
+        "military_exercise",
+    )
+    assert drill.claim_status == "confirmed"
+
+
+def test_a_states_company_or_a_party_to_the_war_does_not_confirm_by_acting() -> None:
+    deal = only(
+        run(
+            "Hyundai Rotem signs K2 tank deal with Poland",
+            "Hyundai Rotem, South Korea's sole tank manufacturer, announced Monday it signed a "
+            "contract to export 180 K2 tanks to Poland.",
+        ),
+        "arms_transfer",
+    )
+    assert deal.claim_status == "reported"
+    shells = only(
+        run(
+            "North Korea cuts shell supplies to Russia",
+            "North Korea has cut shipments of artillery shells to Russia, Ukraine's military "
+            "intelligence chief said. The Ukrainian military sent a report on the shipments.",
+        ),
+        "arms_transfer",
+    )
+    assert shells.claim_status == "reported"
+
+
+def test_the_norths_organs_claim_only_when_they_speak() -> None:
+    spyware = only(
+        run(
+            "Hackers linked to North Korea spread Android spyware",
+            "A group of hackers linked to the North Korean government has spread spyware on "
+            "Android phones, the security firm Lookout said.",
+        ),
+        "cyber",
+    )
+    assert spyware.claim_status == "reported"
+    statement = only(
+        run(
+            "North Korea says it will cut hotline",
+            "North Korea will cut the military hotline with the South, the North Korean "
+            "military said in a statement on Tuesday.",
+        ),
+        "diplomacy",
+    )
+    assert statement.claim_status == "claimed"
