@@ -213,3 +213,28 @@ def test_a_missile_defence_drill_is_an_exercise_not_a_launch() -> None:
         "Japanese and South Korean destroyers.",
     )
     assert [e.category for e in events] == ["military_exercise"]
+
+
+def test_spies_detentions_and_envoys_taking_up_posts_make_events() -> None:
+    cases = [
+        ("NIS, police nab an alleged spy sent by North",
+         "The National Intelligence Service and police arrested an alleged spy sent by North "
+         "Korea on Tuesday.", "domestic"),
+        ("North Korea detains 24-year-old American tourist",
+         "North Korea detains an American tourist for a hostile act, state media said.",
+         "humanitarian"),
+        ("Mongolia's new ambassador to N. Korea takes up post",
+         "Mongolia's new ambassador to North Korea took up his post in Pyongyang on Monday.",
+         "diplomacy"),
+    ]  # fmt: skip
+    for title, text, category in cases:
+        assert category in [e.category for e in run(title, text)], title
+    # a spy ship or a spy agency is no arrest of spies
+    assert "domestic" not in [
+        e.category
+        for e in run(
+            "Japan fires on suspected spy ship",
+            "The coast guard fired on a suspected North Korean spy ship that was caught in "
+            "Japanese waters.",
+        )
+    ]
