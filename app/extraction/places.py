@@ -53,7 +53,9 @@ _LOCATIVE_AFTER = re.compile(
 )
 _NOT_A_PLACE_AFTER = re.compile(
     r"^(?:\s*-\s*\d|\s*-?\s*based\b|\s+state\b|\s+(?:(?:[\w-]+-range|ballistic|cruise|mobile)\s+){0,3}"
-    r"(?:missiles?|ICBMs?|IRBMs?|MRBMs?|SRBMs?|SLBMs?|rockets?|launchers?|class|series|-class|type)\b)",
+    r"(?:missiles?|ICBMs?|IRBMs?|MRBMs?|SRBMs?|SLBMs?|rockets?|launchers?|class|series|-class|type)\b"
+    # "its Musudan-ri rocket launch site": the site, not a rocket named after it
+    r"(?!\s+(?:launch(?:ing)?|test(?:ing)?)\s+(?:site|pad|station|facility|base|ground|center)))",
     re.IGNORECASE,
 )
 _ATTRIBUTION_BEFORE = AnchoredPattern(

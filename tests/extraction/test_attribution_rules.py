@@ -706,3 +706,21 @@ def test_the_norths_organs_claim_only_when_they_speak() -> None:
         "diplomacy",
     )
     assert statement.claim_status == "claimed"
+
+
+def test_a_site_followed_by_launch_site_is_a_place_not_a_weapon() -> None:
+    event = only(
+        run(
+            "N. Korea fires new type of short-range missile off east coast",
+            "North Korea has launched a short-range missile from its Musudan-ri rocket launch "
+            "site on the country's east coast, a South Korean government official said Friday.",
+        ),
+        "missile_test",
+    )
+    assert _place(event) == "Tonghae Satellite Launching Ground"
+    # the missile named after the site is still no place
+    named = only(
+        run("North Korea tests Musudan missile", "North Korea fired a Musudan missile on Friday."),
+        "missile_test",
+    )
+    assert _place(named) != "Tonghae Satellite Launching Ground"
