@@ -238,3 +238,12 @@ def test_spies_detentions_and_envoys_taking_up_posts_make_events() -> None:
             "Japanese waters.",
         )
     ]
+
+
+def test_a_guided_missile_submarine_arriving_is_a_deployment_not_a_launch() -> None:
+    events = run(
+        "US guided missile submarine arrives in South Korea",
+        "The USS Michigan, a guided-missile submarine, arrived in the southern port of Busan "
+        "on Tuesday, the U.S. Navy said.",
+    )
+    assert [e.category for e in events] == ["defense_policy"]
