@@ -128,6 +128,7 @@ def extract_article(article: ArticleInput, *, second_opinion: bool = True) -> li
     events = [_build_event(article, sentences, support, today) for support in chosen]
     events = [e for e in events if not _disaster_outside_the_north(e)]
     events = [e for e in events if not _civil_accident_at_sea(e, sentences)]
+    events = [e for e in events if not _politics_elsewhere(e)]
     if second_opinion:
         for event in events:
             _second_opinion_on_claim(article, event)
@@ -223,6 +224,21 @@ def _civil_accident_at_sea(event: ExtractedEvent, sentences: Sequence[Sentence])
         and not _NORTH_NAMED.search(lede)
         and not _FORCES_NAMED.search(lede)
     )
+
+
+# Domestic politics here is the two Koreas': a Japanese election or a UN chief sworn in, whose
+# actors are others and neither Korea nor its map, is another country's news
+_KOREAN_ACTORS = frozenset(
+    {"North Korea", "South Korea", "Kim Jong Un", "Kim Yo Jong", "Lee Jae Myung"}
+)
+
+
+def _politics_elsewhere(event: ExtractedEvent) -> bool:
+    if event.category != "domestic" or not event.actors:
+        return False  # no one named: a Korea-watching feed's own subject
+    if _KOREAN_ACTORS.intersection(event.actors):
+        return False
+    return event.location is None or event.location.country not in {"KP", "KR"}
 
 
 def _is_commentary(sentences: Sequence[Sentence]) -> bool:

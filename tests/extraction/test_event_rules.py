@@ -247,3 +247,34 @@ def test_a_guided_missile_submarine_arriving_is_a_deployment_not_a_launch() -> N
         "on Tuesday, the U.S. Navy said.",
     )
     assert [e.category for e in events] == ["defense_policy"]
+
+
+def test_business_and_foreign_politics_are_not_the_koreas_security_news() -> None:
+    assert (
+        run(
+            "Samsung starts mass production of new memory chips",
+            "Samsung Electronics said Sunday its second production line in Pyeongtaek began mass "
+            "production of DRAM chips.",
+        )
+        == []
+    )
+    outage = run(
+        "KT outage disrupts food delivery and card payments",
+        "A nationwide network outage at KT on Monday disrupted food delivery services and card "
+        "payments across South Korea for about an hour.",
+    )
+    assert "humanitarian" not in [e.category for e in outage]
+    assert (
+        run(
+            "Ban Ki-moon sworn in as UN chief",
+            "Ban Ki-moon was sworn in as the eighth secretary-general of the United Nations on "
+            "Thursday in New York.",
+        )
+        == []
+    )
+    # a South Korean president's reshuffle stays domestic politics
+    reshuffle = run(
+        "President Moon names 7 new ministers in Cabinet reshuffle",
+        "President Moon Jae-in named seven new ministers on Friday in a Cabinet reshuffle.",
+    )
+    assert "domestic" in [e.category for e in reshuffle]
