@@ -235,6 +235,13 @@ def _chunks(values: Sequence[Any]) -> Iterator[Sequence[Any]]:
 # --- reading ---------------------------------------------------------------------------------
 
 
+def pending_inputs(session: Session, article_ids: Sequence[int]) -> list[ArticleInput]:
+    """What extraction would read of these articles now (those still pending): a caller may
+    extract them ahead of `extract_pending` and hand the results back through `extract_many`
+    (the collector does, to keep its parse processes busy while it merges)."""
+    return [article.input for article in _load_articles(session, article_ids, None)]
+
+
 def _load_articles(
     session: Session, article_ids: Sequence[int] | None, limit: int | None
 ) -> list[_Article]:
