@@ -133,6 +133,11 @@ def run(args: argparse.Namespace) -> dict[str, object]:
     if not url:
         scratch, url = create_database()
     os.environ["DATABASE_URL"] = url
+    from app.core.config import get_settings
+    from app.core.db import reset_engine
+
+    get_settings.cache_clear()  # a second size runs against its own scratch database
+    reset_engine()
     proc, port = start_server(args.feeds, args.entries)
     try:
         return measure(args, url, port)
