@@ -14,7 +14,6 @@ call, never a silently skipped job):
 from __future__ import annotations
 
 import argparse
-import functools
 import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -38,13 +37,19 @@ logger = logging.getLogger(__name__)
 
 def extractor_for(pool: ParsePool | None = None) -> Extractor:
     """Extraction as the collector calls it: `extract_pending`; with parse processes, its pure
-    part (`extract_all`) runs there while merging and writing stay in the collector."""
+    part (`extract_all`) runs there, one hand-off batch ahead (`ExtractAhead`), while merging
+    and writing stay in the collector."""
+    from app.collector.ahead import ExtractAhead
     from app.extraction import extract_all, extract_pending
+    from app.extraction.store import pending_inputs
 
     if pool is None:
         return extract_pending
-    return functools.partial(
-        extract_pending, extract_many=functools.partial(pool.run_in_chunks, extract_all)
+    return ExtractAhead(
+        pool,
+        extract_pending=extract_pending,
+        pending_inputs=pending_inputs,
+        extract_all=extract_all,
     )
 
 

@@ -12,6 +12,7 @@ gets larger (cheaper per article) batches instead of stalling every fetch thread
 
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
 import time
@@ -77,6 +78,13 @@ class ExtractionQueue:
         self._closed = False
         self._cond = threading.Condition()
         self._thread: threading.Thread | None = None
+        if hasattr(extractor, "next_ids"):  # it extracts ahead (app/collector/ahead.py)
+            extractor.next_ids = self._upcoming  # type: ignore[union-attr]
+
+    def _upcoming(self) -> list[int]:
+        """The ids the next call will take (the first of the queue), for extraction ahead."""
+        with self._cond:
+            return list(itertools.islice(self._pending, self.batch_size))
 
     def submit(self, article_ids: Sequence[int]) -> None:
         if self.extractor is None or not article_ids:

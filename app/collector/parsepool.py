@@ -188,9 +188,7 @@ class ParsePool:
         """
         if not items:
             return []
-        even_share = -(-len(items) // (self.workers * CHUNKS_PER_WORKER))
-        chunk = min(CHUNK_MAX_ITEMS, max(CHUNK_MIN_ITEMS, even_share))
-        parts = [list(items[i : i + chunk]) for i in range(0, len(items), chunk)]
+        parts = self._parts(items)
         try:
             executor, generation = self._current()
             futures = [executor.submit(function, part) for part in parts]
@@ -203,6 +201,36 @@ class ParsePool:
             logger.warning("a pool process died; replacing the pool, running here")
             self._replace(generation)
             return function(items)
+
+    def submit_chunks(
+        self, function: Callable[[Sequence[T]], list[R]], items: Sequence[T]
+    ) -> Callable[[], list[R]]:
+        """`run_in_chunks` started now, answered later: returns what to call for the results
+        (which runs `function` here if the pool could not)."""
+        if not items:
+            return list
+        parts = self._parts(items)
+        try:
+            executor, generation = self._current()
+            futures = [executor.submit(function, part) for part in parts]
+        except (ParsePoolUnavailableError, BrokenProcessPool, OSError, RuntimeError) as exc:
+            logger.warning("pool unavailable; running here", extra={"error": repr(exc)[:300]})
+            return lambda: function(items)
+
+        def results() -> list[R]:
+            try:
+                return [result for future in futures for result in future.result()]
+            except BrokenProcessPool:
+                logger.warning("a pool process died; replacing the pool, running here")
+                self._replace(generation)
+                return function(items)
+
+        return results
+
+    def _parts(self, items: Sequence[T]) -> list[list[T]]:
+        even_share = -(-len(items) // (self.workers * CHUNKS_PER_WORKER))
+        chunk = min(CHUNK_MAX_ITEMS, max(CHUNK_MIN_ITEMS, even_share))
+        return [list(items[i : i + chunk]) for i in range(0, len(items), chunk)]
 
     def warm(self) -> None:
         """Start every process now (benchmarks; otherwise they start on first use)."""

@@ -201,6 +201,8 @@ class Event(SQLModel, table=True):
         # The API's data version (max id, max updated_at) is two backward index probes.
         sa.Index("ix_events_updated_at", "updated_at"),
         sa.Index("ix_events_change_seq", "change_seq", unique=True),
+        # The appending merge finds the events a new view may join by their views' days.
+        sa.Index("ix_events_family_views_to", "family", "views_to"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -224,6 +226,13 @@ class Event(SQLModel, table=True):
     corroboration: int = Field(default=1, description="Distinct publishers")
     first_reported_at: dt.datetime | None = _ts()
     last_reported_at: dt.datetime | None = _ts()
+    # Aggregates of the event's views (app/extraction/cluster.py `fold_of`): what corroboration,
+    # claim status and confidence need, so that a view added after the others updates them
+    # without reading them. None for events without views.
+    family: str | None = Field(default=None, max_length=32, description="Category family")
+    views_from: dt.date | None = Field(default=None, description="First day its views span")
+    views_to: dt.date | None = Field(default=None, description="Last day its views span")
+    fold: dict[str, Any] | None = Field(default=None, sa_column=sa.Column(JSONType, nullable=True))
     created_at: dt.datetime = _created()
     updated_at: dt.datetime = _created()
     # The sync contract's order: set by the database on every insert and update (a trigger;
@@ -279,6 +288,8 @@ class MentionView(SQLModel, table=True):
     __table_args__ = (
         sa.UniqueConstraint("article_id", "ordinal"),
         sa.Index("ix_mention_views_event_id", "event_id"),
+        # Copies of one story in an event join its publishers (corroboration).
+        sa.Index("ix_mention_views_story", "story"),
         sa.Index("ix_mention_views_family_span_start", "family", "span_start"),
         # Month- and year-long spans start up to a year before a day they cover: few rows.
         sa.Index(

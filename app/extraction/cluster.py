@@ -108,17 +108,31 @@ class Cluster:
     """An event being built: its first view (`creator`, whose order ranks it among
     candidates like an age), its views in canonical order, and the fold of them (`row`)."""
 
-    creator: View
+    creator: View | None  # None: a `summary` of a stored event, its first view not loaded
     row: dict[str, Any]
     members: list[View]
     # When it first differed from the stored event it continues (None: it never did).
     changed_at: Order | None = None
     span: Span = (dt.date.min, dt.date.min)  # the days its date may mean
     buckets: tuple[tuple[str, dt.date], ...] = ()  # where the index holds it
+    # A stored event continued from its row and aggregates alone (`Summary`), without its
+    # views: `members` then holds only the views added to it.
+    summary: Summary | None = None
 
     @property
     def rank(self) -> Order:
+        if self.summary is not None:
+            return self.summary.first
+        assert self.creator is not None
         return self.creator.order
+
+    @property
+    def base(self) -> str:
+        """The base key of its first view (store.py numbers events sharing one)."""
+        if self.summary is not None:
+            return self.summary.base
+        assert self.creator is not None
+        return base_key(self.creator.event)
 
 
 # --- the index and the match ----------------------------------------------------------------
@@ -348,20 +362,190 @@ def refresh(row: dict[str, Any], members: list[View]) -> None:
     """What depends on all of an event's views: corroboration (distinct publishers, one
     story's copies counted once), the strongest claim, when it was first and last reported,
     and the confidence those give."""
-    row["corroboration"] = merge.distinct_publishers((v.source_id, v.story) for v in members)
-    row["claim_status"] = max((v.event.claim_status for v in members), key=CLAIM_RANK.__getitem__)
-    published = [v.published_at for v in members]
-    row["first_reported_at"], row["last_reported_at"] = min(published), max(published)
-    best_grade = min((v.reliability or "F" for v in members), default="F")
-    evidence = {sentence for v in members for sentence in v.event.evidence}
+    apply_fold(row, fold_of(members))
+
+
+# --- per-event aggregates ------------------------------------------------------------------------
+#
+# What `refresh` needs of all of an event's views, kept on the event row (`events.fold`,
+# `family`, `views_from`, `views_to`), so that a view added after every stored one updates
+# it without reading the others (`extend_fold`; store.py's appending merge):
+#   first, last   the canonical order of its first and last view
+#   base          the base key of its first view
+#   groups        its publishers: source ids, grouped where sources share a story URL
+#                 (`merge.distinct_publishers` counts the groups)
+#   claim         the strongest claim status;   reported  [first, last] publication times
+#   grade         the best source reliability
+#   evidence      its distinct evidence sentences, at most EVIDENCE_KEPT (confidence only asks
+#                 whether there are two)
+#   span          the union of its views' date spans, with `family` what finds it by day
+
+EVIDENCE_KEPT = 2
+
+
+def fold_of(members: list[View]) -> dict[str, Any]:
+    """The aggregates of an event from all of its views (in canonical order)."""
+    ordered = sorted(members, key=_order)
+    support = [(v.source_id, v.story) for v in ordered]
+    evidence: list[str] = []
+    for view in ordered:
+        evidence = _add_evidence(evidence, view.event.evidence)
+    published = [v.published_at for v in ordered]
+    return {
+        "first": _order_json(ordered[0].order),
+        "last": _order_json(ordered[-1].order),
+        "base": base_key(ordered[0].event),
+        "family": ordered[0].family,
+        "span": [
+            min(v.span[0] for v in ordered).isoformat(),
+            max(v.span[1] for v in ordered).isoformat(),
+        ],
+        "groups": publisher_groups(support),
+        "claim": max((v.event.claim_status for v in ordered), key=CLAIM_RANK.__getitem__),
+        "reported": [min(published).isoformat(), max(published).isoformat()],
+        "grade": min((v.reliability or "F" for v in ordered), default="F"),
+        "evidence": evidence,
+        "views": len(ordered),
+    }
+
+
+def extend_fold(
+    fold: dict[str, Any], added: list[View], shared: dict[str, set[int]]
+) -> dict[str, Any]:
+    """`fold` with views added after every view it was made of. `shared`: for the added
+    views' story URLs, the sources of the event's stored views with that URL (the only thing
+    about the stored views the groups need)."""
+    ordered = sorted(added, key=_order)
+    evidence = list(fold["evidence"])
+    for view in ordered:
+        evidence = _add_evidence(evidence, view.event.evidence)
+    groups = _join_groups(fold["groups"], [(v.source_id, v.story) for v in ordered], shared)
+    published = [v.published_at.isoformat() for v in ordered]
+    claims = [fold["claim"], *(v.event.claim_status for v in ordered)]
+    return {
+        **fold,
+        "last": _order_json(ordered[-1].order),
+        "span": [
+            min([fold["span"][0], *(v.span[0].isoformat() for v in ordered)]),
+            max([fold["span"][1], *(v.span[1].isoformat() for v in ordered)]),
+        ],
+        "groups": groups,
+        "claim": max(claims, key=CLAIM_RANK.__getitem__),
+        "reported": [
+            _earliest(fold["reported"][0], published),
+            _latest(fold["reported"][1], published),
+        ],
+        "grade": min([fold["grade"], *(v.reliability or "F" for v in ordered)]),
+        "evidence": evidence,
+        "views": fold["views"] + len(ordered),
+    }
+
+
+def apply_fold(row: dict[str, Any], fold: dict[str, Any]) -> None:
+    """Set what the aggregates decide on an event's row (as `refresh` always did)."""
+    row["corroboration"] = len(fold["groups"])
+    row["claim_status"] = fold["claim"]
+    row["first_reported_at"] = _instant(fold["reported"][0])
+    row["last_reported_at"] = _instant(fold["reported"][1])
     row["confidence"], _ = rules.confidence(
         claim_status=row["claim_status"],
-        reliability=best_grade,
-        evidence_count=len(evidence),
+        reliability=fold["grade"],
+        evidence_count=len(fold["evidence"]),
         location_precision=row["location_precision"],
         date_precision=row["date_precision"],
         corroboration=row["corroboration"],
     )
+    row["fold"] = fold
+    row["family"] = fold["family"]
+    row["views_from"] = dt.date.fromisoformat(fold["span"][0])
+    row["views_to"] = dt.date.fromisoformat(fold["span"][1])
+
+
+def publisher_groups(support: Iterable[tuple[int, str | None]]) -> list[list[int]]:
+    """Sources grouped where they published one story under one URL; as many groups as
+    `merge.distinct_publishers` counts."""
+    return _join_groups([], list(support), {})
+
+
+def _join_groups(
+    groups: list[list[int]],
+    support: list[tuple[int, str | None]],
+    shared: dict[str, set[int]],
+) -> list[list[int]]:
+    parent: dict[int, int] = {}
+
+    def root(source: int) -> int:
+        while parent[source] != source:
+            parent[source] = parent[parent[source]]
+            source = parent[source]
+        return source
+
+    def join(a: int, b: int) -> None:
+        parent.setdefault(a, a)
+        parent.setdefault(b, b)
+        parent[root(a)] = root(b)
+
+    for group in groups:
+        for source in group:
+            join(source, group[0])
+    first_of_story: dict[str, int] = {}
+    for source, story in support:
+        parent.setdefault(source, source)
+        if story is None:
+            continue
+        for other in shared.get(story, ()):
+            join(source, other)
+        join(source, first_of_story.setdefault(story, source))
+    found: dict[int, list[int]] = defaultdict(list)
+    for source in sorted(parent):
+        found[root(source)].append(source)
+    return sorted(found.values())
+
+
+def _add_evidence(kept: list[str], sentences: Iterable[str]) -> list[str]:
+    for sentence in sentences:
+        if len(kept) >= EVIDENCE_KEPT:
+            break
+        if sentence not in kept:
+            kept = [*kept, sentence]
+    return kept
+
+
+def _order_json(order: Order) -> list[Any]:
+    return [order[0].isoformat(), order[1], order[2], order[3]]
+
+
+def order_of(value: list[Any]) -> Order:
+    return (_instant(value[0]), value[1], value[2], value[3])
+
+
+def _instant(value: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(value)
+
+
+def _earliest(first: str, others: list[str]) -> str:
+    return min([first, *others], key=_instant)
+
+
+def _latest(last: str, others: list[str]) -> str:
+    return max([last, *others], key=_instant)
+
+
+@dataclass(slots=True)
+class Summary:
+    """A stored event as its row and aggregates describe it, without its views."""
+
+    event_id: int
+    fold: dict[str, Any]
+    first: Order
+    last: Order
+    base: str
+    # story URL -> sources of the event's stored views with it, for the added views' stories
+    shared: dict[str, set[int]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, event_id: int, fold: dict[str, Any]) -> Summary:
+        return cls(event_id, fold, order_of(fold["first"]), order_of(fold["last"]), fold["base"])
 
 
 @dataclass(slots=True)
@@ -412,6 +596,10 @@ class ReplayResult:
 
     def continued(self, cluster: Cluster) -> int | None:
         """The stored event this cluster continues (the one started by the same view)."""
+        if cluster.summary is not None:
+            return cluster.summary.event_id
+        if cluster.creator is None:
+            return None
         stored = cluster.creator.stored_event
         if stored is not None and self.stored[stored][0] is cluster.creator:
             return stored
@@ -523,7 +711,7 @@ class Replay:
         cluster.changed_at = at
         for member in cluster.members:
             self._mark(member.family, member.span, at)
-        stored = self._started_by.get(cluster.creator)
+        stored = self._started_by.get(cluster.creator) if cluster.creator is not None else None
         if stored is not None:
             self._stored_change(stored, at)
 

@@ -37,16 +37,23 @@ from app.core.models import Article, Event, EventMention, MentionView, Source, u
 from app.extraction import merge
 from app.extraction.cluster import (
     Cluster,
+    ClusterIndex,
     Day,
     Ghost,
     Order,
     Replay,
     ReplayResult,
+    Summary,
     View,
-    base_key,
+    absorb,
+    apply_fold,
     day_of,
+    extend_fold,
+    fold_of,
     mentions_of,
+    order_of,
     refresh,
+    start_row,
 )
 from app.extraction.core import extract_article
 from app.extraction.schemas import ArticleInput, ExtractedEvent, Location
@@ -87,6 +94,10 @@ _MERGED = (
     "corroboration",
     "first_reported_at",
     "last_reported_at",
+    "family",
+    "views_from",
+    "views_to",
+    "fold",
 )
 
 
@@ -195,7 +206,8 @@ def _extract(
         for ordinal, extracted in enumerate(found)
     ]
     ghosts = _forget_views(session, ids)
-    result = _replay(session, views, ghosts)
+    appended = None if ghosts else _append(session, views)
+    result = appended or _replay(session, views, ghosts)
     written = _Writer(session, result, views, ghosts, reuse_ids, now).write()
     notify.after_extraction(session)  # threat_level.changed when a band is crossed
     for chunk in _chunks(ids):
@@ -203,7 +215,10 @@ def _extract(
             sa.update(ARTICLES).where(ARTICLES.c.id.in_(chunk)).values(extracted_at=now)
         )
     session.expire_all()  # Core writes bypass the identity map: reload on next access
-    logger.info("articles extracted", extra={"articles": len(articles), **written})
+    logger.info(
+        "articles extracted",
+        extra={"articles": len(articles), "appended": appended is not None, **written},
+    )
     return len(articles)
 
 
@@ -218,6 +233,13 @@ def _chunks(values: Sequence[Any]) -> Iterator[Sequence[Any]]:
 
 
 # --- reading ---------------------------------------------------------------------------------
+
+
+def pending_inputs(session: Session, article_ids: Sequence[int]) -> list[ArticleInput]:
+    """What extraction would read of these articles now (those still pending): a caller may
+    extract them ahead of `extract_pending` and hand the results back through `extract_many`
+    (the collector does, to keep its parse processes busy while it merges)."""
+    return [article.input for article in _load_articles(session, article_ids, None)]
 
 
 def _load_articles(
@@ -314,6 +336,101 @@ def _replay(session: Session, views: list[View], ghosts: list[Ghost]) -> ReplayR
         if result.needed <= region.covered:
             return result
         needed = result.needed
+
+
+def _append(session: Session, views: list[View]) -> ReplayResult | None:
+    """The merge when every new view comes after every stored view of the events within its
+    reach (articles arriving in publication order: the live collector's usual case). No stored
+    view is then merged differently, so the events continue from their rows and aggregates
+    (`events.fold`) alone, without reading their views. None: some event in reach has a view
+    at or after the first new one (or no aggregates): the replay must decide."""
+    if not views:
+        return None
+    settings = get_settings()
+    window = dt.timedelta(days=settings.extraction_merge_days)
+    ordered = sorted(views, key=lambda view: view.order)
+    summaries = _events_near(session, ordered, window)
+    if summaries is None or any(s.last >= ordered[0].order for s, _ in summaries):
+        return None
+    index = ClusterIndex(settings.extraction_merge_days, settings.extraction_merge_km)
+    for summary, row in summaries:
+        index.add(Cluster(creator=None, row=row, members=[], summary=summary))
+    clusters: list[Cluster] = []
+    for view in ordered:  # as the replay merges views no stored view comes after
+        cluster = index.match(view.event)
+        if cluster is None:
+            cluster = Cluster(creator=view, row=start_row(view.event), members=[view])
+            index.add(cluster)
+        else:
+            absorb(cluster.row, view.event)
+            index.reindex(cluster)
+            cluster.members.append(view)
+        if cluster.changed_at is None:
+            cluster.changed_at = view.order
+            clusters.append(cluster)
+    continued = [c.summary for c in clusters if c.summary is not None]
+    _shared_stories(session, continued, clusters)
+    changed_at = {c.summary.event_id: c.changed_at for c in clusters if c.summary is not None}
+    return ReplayResult(clusters, {}, changed_at, set())  # type: ignore[arg-type]
+
+
+def _events_near(
+    session: Session, views: list[View], window: dt.timedelta
+) -> list[tuple[Summary, dict[str, Any]]] | None:
+    """The stored events of the views' families whose views' days come within the merge
+    window of a new view's span, each as its summary and merged row (None: one has no
+    aggregates yet)."""
+    e = EVENTS.c
+    reach: dict[str, list[tuple[dt.date, dt.date]]] = defaultdict(list)
+    for view in views:
+        reach[view.family].append((view.span[0] - window, view.span[1] + window))
+    conditions = [
+        sa.and_(e.family == family, e.views_to >= first, e.views_from <= last)
+        for family, spans in reach.items()
+        for first, last in _merged_spans(spans)
+    ]
+    found: dict[int, tuple[Summary, dict[str, Any]]] = {}
+    for start in range(0, len(conditions), _INTERVALS_PER_QUERY):
+        query = sa.select(e.id, *(e[name] for name in _MERGED)).where(
+            sa.or_(*conditions[start : start + _INTERVALS_PER_QUERY])
+        )
+        for row in session.execute(query):
+            if row.fold is None:
+                return None
+            found[row.id] = (Summary.of(row.id, row.fold), dict(row._mapping))
+    return list(found.values())
+
+
+def _merged_spans(spans: list[tuple[dt.date, dt.date]]) -> Iterator[tuple[dt.date, dt.date]]:
+    run: tuple[dt.date, dt.date] | None = None
+    for first, last in sorted(spans):
+        if run is not None and first <= run[1] + dt.timedelta(days=1):
+            run = (run[0], max(run[1], last))
+            continue
+        if run is not None:
+            yield run
+        run = (first, last)
+    if run is not None:
+        yield run
+
+
+def _shared_stories(session: Session, summaries: list[Summary], clusters: list[Cluster]) -> None:
+    """For each continued event, the sources of its stored views that carry one of the story
+    URLs its new views carry (copies of one story are one publisher): one narrow query on
+    the story index, never the event's other views."""
+    if not summaries:
+        return
+    by_event = {s.event_id: s for s in summaries}
+    stories = sorted(
+        {v.story for c in clusters if c.summary is not None for v in c.members if v.story}
+    )
+    v = VIEWS.c
+    for chunk in _chunks(stories):
+        query = sa.select(v.event_id, v.story, v.source_id).where(
+            v.story.in_(chunk), v.event_id.in_(sorted(by_event))
+        )
+        for event_id, story, source_id in session.execute(query):
+            by_event[event_id].shared.setdefault(story, set()).add(source_id)
 
 
 def _days(family: str, span: tuple[dt.date, dt.date], margin: dt.timedelta) -> Iterator[Day]:
@@ -541,7 +658,11 @@ class _Writer:
 
     def _row(self, cluster: Cluster, key: str) -> dict[str, Any]:
         row = dict(cluster.row)
-        refresh(row, cluster.members)
+        summary = cluster.summary
+        if summary is None:
+            refresh(row, cluster.members)
+        else:  # a stored event continued: its aggregates with the added views
+            apply_fold(row, extend_fold(summary.fold, cluster.members, summary.shared))
         row.update(id=self.ids[cluster], key=key, created_at=self.now, updated_at=self.now)
         return row
 
@@ -728,7 +849,7 @@ class _Keys:
         """Keys of the changed clusters, and new keys of unchanged events renumbered."""
         by_base: dict[str, list[Cluster]] = defaultdict(list)
         for cluster in changed:
-            by_base[base_key(cluster.creator.event)].append(cluster)
+            by_base[cluster.base].append(cluster)
         mine = set(stored) | gone  # the events these clusters replace: their keys are free
         holders = self._holders(list(by_base))
         keys: dict[Cluster, str] = {}
@@ -766,10 +887,19 @@ def _numbered(base: str, n: int) -> str:
 
 
 def _first_orders(session: Session, event_ids: list[int]) -> dict[int, Order]:
-    """The canonical order of each event's first view (events without views are left out)."""
-    v = VIEWS.c
+    """The canonical order of each event's first view (events without views are left out):
+    from its aggregates, or its views where it has none."""
     first: dict[int, Order] = {}
+    unknown: list[int] = []
     for chunk in _chunks(sorted(event_ids)):
+        query = sa.select(EVENTS.c.id, EVENTS.c.fold).where(EVENTS.c.id.in_(chunk))
+        for event_id, fold in session.execute(query):
+            if fold is None:
+                unknown.append(event_id)
+            else:
+                first[event_id] = order_of(fold["first"])
+    v = VIEWS.c
+    for chunk in _chunks(unknown):
         query = sa.select(v.event_id, v.published_at, v.tiebreak, v.article_id, v.ordinal).where(
             v.event_id.in_(chunk)
         )
@@ -778,3 +908,56 @@ def _first_orders(session: Session, event_ids: list[int]) -> dict[int, Order]:
             if event_id not in first or candidate < first[event_id]:
                 first[event_id] = candidate
     return first
+
+
+# --- aggregates of events stored before they were kept (migration ingest_0005) ---------------
+
+
+def backfill_folds(session: Session, *, events_per_query: int = _IN_CHUNK) -> int:
+    """Compute every event's aggregates from its views (events without views keep none).
+    Returns how many events were filled."""
+    v, s = VIEWS.c, SOURCES.c
+    event_ids = list(session.scalars(sa.select(v.event_id).distinct().order_by(v.event_id)))
+    filled = 0
+    for start in range(0, len(event_ids), events_per_query):
+        chunk = event_ids[start : start + events_per_query]
+        members: dict[int, list[View]] = defaultdict(list)
+        query = (
+            sa.select(v.published_at, v.tiebreak, v.article_id, v.ordinal, v.event_id)
+            .add_columns(v.source_id, v.story, v.view, s.reliability)
+            .join_from(VIEWS, SOURCES, s.id == v.source_id)
+            .where(v.event_id.in_(chunk))
+        )
+        for row in session.execute(query):
+            members[row.event_id].append(
+                View(
+                    order=(row.published_at, row.tiebreak, row.article_id, row.ordinal),
+                    event=_event_of(row.view),
+                    source_id=row.source_id,
+                    story=row.story,
+                    reliability=row.reliability,
+                )
+            )
+        rows = []
+        for event_id, views in members.items():
+            fold = fold_of(views)
+            rows.append(
+                {
+                    "b_id": event_id,
+                    "fold": fold,
+                    "family": fold["family"],
+                    "views_from": dt.date.fromisoformat(fold["span"][0]),
+                    "views_to": dt.date.fromisoformat(fold["span"][1]),
+                }
+            )
+        statement = (
+            sa.update(EVENTS)
+            .where(EVENTS.c.id == sa.bindparam("b_id"))
+            .values(
+                {name: sa.bindparam(name) for name in ("fold", "family", "views_from", "views_to")}
+            )
+        )
+        if rows:
+            session.execute(statement, rows)
+        filled += len(rows)
+    return filled

@@ -7,15 +7,15 @@ Create Date: 2026-12-08 09:00:00
 Events become a pure function of the views they are merged from (app/extraction/cluster.py),
 so that the order articles arrive in no longer changes them (issue 17, defect 9). A database
 that already holds events has no views for them: its events are rebuilt from the stored
-articles here (`rebuild_events`: the same keys keep their ids; an event no rule finds any more
-leaves a tombstone), once.
+articles (`rebuild_events`: the same keys keep their ids; an event no rule finds any more
+leaves a tombstone), once, by the last migration that changes the events table
+(ingest_0005): the rebuild runs today's extraction code, which writes today's columns.
 """
 
 from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
-from sqlmodel import Session
 
 from app.core.models import UTCDateTime
 
@@ -74,18 +74,6 @@ def upgrade() -> None:
         postgresql_where=sa.text("coarse"),
         sqlite_where=sa.text("coarse"),
     )
-    _rebuild_existing_events()
-
-
-def _rebuild_existing_events() -> None:
-    bind = op.get_bind()
-    if not bind.scalar(sa.text("SELECT EXISTS (SELECT 1 FROM events)")):
-        return
-    from app.extraction.store import rebuild_events  # only when there is something to rebuild
-
-    with Session(bind=bind) as session:
-        rebuild_events(session)
-        session.flush()
 
 
 def downgrade() -> None:

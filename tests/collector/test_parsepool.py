@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from app.collector import Collector
+from app.collector.ahead import ExtractAhead
 from app.collector.handoff import ExtractionQueue
 from app.collector.parse import FeedParseError, ParsedFeed, ParseLimits, parse_feed
 from app.collector.parsepool import (
@@ -159,6 +160,18 @@ def test_run_in_chunks_runs_in_the_pool_and_keeps_the_order(pool: ParsePool) -> 
     assert os.getpid() not in pids and pids <= set(pool.pids())
 
 
+def test_submit_chunks_answers_later_in_order_and_here_when_the_pool_is_gone(
+    pool: ParsePool,
+) -> None:
+    later = pool.submit_chunks(pid_and_double, list(range(50)))
+    results = later()
+    assert [value for _, value in results] == [2 * n for n in range(50)]
+    assert os.getpid() not in {pid for pid, _ in results}
+    gone = ParsePool(1)
+    gone.shutdown()
+    assert gone.submit_chunks(pid_and_double, [3])() == [(os.getpid(), 6)]
+
+
 def test_run_in_chunks_runs_here_when_the_pool_is_gone() -> None:
     pool = ParsePool(1)
     pool.shutdown()
@@ -207,8 +220,8 @@ def test_a_pass_extracts_in_the_pool_what_it_extracts_in_thread(
     pool = ParsePool(2)
     try:
         with Collector(collector_settings(), engine=db, parse_pool=pool) as collector:
-            # The extraction seam got the pool: its pure part runs there.
-            assert "extract_many" in getattr(collector.extractor, "keywords", {})
+            # The extraction seam got the pool: its pure part runs there, a batch ahead.
+            assert isinstance(collector.extractor, ExtractAhead)
             summary = collector.run_pass()
     finally:
         pool.shutdown()
@@ -221,7 +234,7 @@ def test_a_pass_extracts_in_the_pool_what_it_extracts_in_thread(
             sa.text("UPDATE feeds SET next_check_at = NULL, etag = NULL, body_hash = NULL")
         )
     with Collector(collector_settings(), engine=db, parse_pool=None) as collector:
-        assert "extract_many" not in getattr(collector.extractor, "keywords", {})
+        assert not isinstance(collector.extractor, ExtractAhead)
         collector.run_pass()
     assert events() == in_pool
 
