@@ -18,6 +18,7 @@ event moves it and a cached body is never served for data older than the request
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import threading
 import time
 from collections.abc import Callable, Hashable, Iterator
@@ -26,11 +27,13 @@ from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 import anyio
+import sqlalchemy as sa
 from fastapi import Request
 from fastapi.responses import Response
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
+from app import __version__
 from app.api.http import (
     GZIP_MINIMUM_SIZE,
     MAX_AGE_LIVE,
@@ -40,7 +43,7 @@ from app.api.http import (
     strong_etag,
 )
 from app.core.config import get_settings
-from app.core.db import get_engine
+from app.core.db import get_engine, is_connection_error
 from app.core.memory import release_free_memory
 from app.query.events import VERSION_QUERY
 
@@ -61,17 +64,87 @@ def session_version(session: Session) -> Version:
 
 
 @contextmanager
+def read_connection() -> Iterator[Connection]:
+    """An autocommit connection for reads that need no unit of work (a page, a count): each
+    statement is its own snapshot, as in a READ COMMITTED transaction, without the BEGIN and
+    COMMIT round trips."""
+    with get_engine().connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        yield conn
+
+
+@contextmanager
+def read_only_session() -> Iterator[Session]:
+    """A session on such a connection, for reads through ORM-level code."""
+    with read_connection() as conn, Session(bind=conn, expire_on_commit=False) as session:
+        yield session
+
+
+def versioned_etag(version: Version, *identity: Any) -> str:
+    """A strong validator for a body that is a function of `identity` (what was asked, with
+    everything the rendering reads: path, query, base URL, format) and of the events at
+    `version`. Known before the body is: a 304 is decided from the version alone. The same in
+    every process (a digest of the repr, which holds no address or per-process hash)."""
+    text = repr((__version__, version, identity))
+    return '"v' + hashlib.sha256(text.encode()).hexdigest()[:31] + '"'
+
+
+@contextmanager
 def read_session() -> Iterator[Session]:
     """A read-only session for computing a cached answer (nothing to commit)."""
     with Session(get_engine(), expire_on_commit=False) as session:
         yield session
 
 
-class VersionReader:
-    """Coalesces concurrent version reads (group-commit style), per event loop."""
+class KeptConnectionRead:
+    """`read_version` over a connection kept from one read to the next while reads follow
+    each other back to back (VersionReader calls `release` when no request waits for another):
+    under load a read is then one round trip, not two (the pool's liveness ping on every
+    checkout). A kept connection that died meanwhile (a restart, a cut) is replaced once, on a
+    fresh checkout with its ping, so a read never fails for a connection the pool would have
+    replaced."""
 
-    def __init__(self, read: Callable[[], Version]) -> None:
+    def __init__(self, engine: Callable[[], Engine]) -> None:
+        self._engine = engine
+        self._kept: Connection | None = None
+
+    def __call__(self) -> Version:
+        kept, self._kept = self._kept, None
+        if kept is not None:
+            try:
+                version = tuple(kept.execute(VERSION_QUERY).one())
+            except sa.exc.DBAPIError as exc:
+                kept.close()
+                if not is_connection_error(exc):
+                    raise
+            else:
+                self._kept = kept
+                return version
+        conn = self._engine().connect().execution_options(isolation_level="AUTOCOMMIT")
+        try:
+            version = tuple(conn.execute(VERSION_QUERY).one())
+        except BaseException:
+            conn.close()
+            raise
+        self._kept = conn
+        return version
+
+    def release(self) -> None:
+        kept, self._kept = self._kept, None
+        if kept is not None:
+            kept.close()
+
+
+class VersionReader:
+    """Coalesces concurrent version reads (group-commit style), per event loop.
+
+    `release`, when given, runs in the worker thread right after a read that no request waits
+    to follow: `read` may keep its connection for the next read while one is due."""
+
+    def __init__(
+        self, read: Callable[[], Version], *, release: Callable[[], None] | None = None
+    ) -> None:
         self._read = read
+        self._release = release
         self._running: asyncio.Future[Version] | None = None
         self._next: asyncio.Future[Version] | None = None
 
@@ -91,9 +164,18 @@ class VersionReader:
         asyncio.get_running_loop().create_task(self._run(future))
         return future
 
+    def _read_once(self) -> Version:
+        try:
+            return self._read()
+        finally:
+            # Read from the worker thread: a request arriving just after this check gets a
+            # read on a fresh connection, never none.
+            if self._release is not None and self._next is None:
+                self._release()
+
     async def _run(self, future: asyncio.Future[Version]) -> None:
         try:
-            future.set_result(await anyio.to_thread.run_sync(self._read))
+            future.set_result(await anyio.to_thread.run_sync(self._read_once))
         except Exception as exc:  # every waiter sees the failure, none hangs
             future.set_exception(exc)
             future.exception()  # mark retrieved: waiters may all be gone

@@ -51,7 +51,9 @@ def make_engine(settings: Settings, *, role: str = "app") -> Engine:
             "keepalives_interval": KEEPALIVE_INTERVAL_SECONDS,
             "keepalives_count": KEEPALIVE_COUNT,
             "tcp_user_timeout": settings.db_tcp_user_timeout_ms,
-            "options": f"-c statement_timeout={statement_ms}",
+            # UTC sessions: timestamps come back as UTC instants, which the page renderers
+            # hand to the JSON encoder as they are (app/api/http.py).
+            "options": f"-c statement_timeout={statement_ms} -c TimeZone=UTC",
         },
     )
     if statement_ms:
@@ -172,7 +174,11 @@ class StatementDeadlines:
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="db-deadlines", daemon=True)
                 self._thread.start()
-            self._lock.notify()
+            if self._heap[0][1] == token:
+                # The watchdog sleeps until the earliest deadline; only a new earliest one
+                # needs it awake. Every deadline is now + the same span, so that is rare: a
+                # wake-up per statement cost a thread switch and the GIL twice.
+                self._lock.notify()
         return token
 
     def _forget(self, token: int | None) -> None:
