@@ -14,6 +14,7 @@ import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -412,6 +413,51 @@ def _version_columns() -> tuple[sa.Label[Any], ...]:
 VERSION_COLUMNS = _version_columns()
 
 
+def conditions(query: EventQuery, dialect: str) -> list[Condition]:
+    """The WHERE conditions of `query`'s selection (every filter, the window, the box)."""
+    where: list[Condition] = [
+        FILTERS_BY_NAME[name].where(value, dialect) for name, value in query.filters
+    ]
+    if query.first_day is not None:
+        where.append(Event.event_date >= query.first_day)  # type: ignore[arg-type]
+    if query.last_day is not None:
+        where.append(Event.event_date <= query.last_day)  # type: ignore[arg-type]
+    if query.bbox is not None:
+        # A box asks "where": an event with no known place is never in one.
+        where.append(point_in_bbox(query.bbox))
+    if query.updated_since is not None:
+        where.append(Event.updated_at >= query.updated_since)  # type: ignore[arg-type]
+    return where
+
+
+# The keyset position and the page size are bound at execution: one statement per selection.
+KEYSET_BINDS: dict[EventOrder, tuple[str, ...]] = {
+    EventOrder.TIMELINE: ("after_day", "after_id"),
+    EventOrder.CHANGES: ("after_change",),
+}
+
+
+@lru_cache(maxsize=256)
+def page_statement(dialect: str, selection: EventQuery, keyset: bool) -> sa.Select[Any]:
+    """The page statement of a selection (`EventQuery.selection`), built once: a statement
+    built per request costs more than running it (SQLAlchemy derives its cache key by walking
+    the whole construct; a kept one carries its key). `keyset`: continues after a position."""
+    statement = sa.select(*list_columns(dialect), *VERSION_COLUMNS).where(
+        *conditions(selection, dialect)
+    )
+    if selection.order is EventOrder.CHANGES:
+        if keyset:
+            statement = statement.where(Event.change_seq > sa.bindparam("after_change"))  # type: ignore[operator]
+        statement = statement.order_by(Event.change_seq.asc())  # type: ignore[union-attr]
+    else:
+        if keyset:
+            # Row-value comparison walks ix_events_timeline (event_date, id) backwards.
+            position = sa.tuple_(sa.bindparam("after_day", type_=sa.Date), sa.bindparam("after_id"))
+            statement = statement.where(sa.tuple_(Event.event_date, Event.id) < position)
+        statement = statement.order_by(Event.event_date.desc(), Event.id.desc())  # type: ignore[attr-defined, union-attr]
+    return statement.limit(sa.bindparam("page_size", type_=sa.Integer))
+
+
 def list_row(event: Event) -> tuple[Any, ...]:
     """An ORM event as a page row (EVENT_LIST_FIELDS), for the page renderers."""
     return tuple(getattr(event, name) for name in EVENT_LIST_FIELDS)
@@ -446,36 +492,14 @@ class EventRepository:
         self._dialect = bind.dialect.name
 
     def conditions(self, query: EventQuery) -> list[Condition]:
-        where: list[Condition] = [
-            FILTERS_BY_NAME[name].where(value, self._dialect) for name, value in query.filters
-        ]
-        if query.first_day is not None:
-            where.append(Event.event_date >= query.first_day)  # type: ignore[arg-type]
-        if query.last_day is not None:
-            where.append(Event.event_date <= query.last_day)  # type: ignore[arg-type]
-        if query.bbox is not None:
-            # A box asks "where": an event with no known place is never in one.
-            where.append(point_in_bbox(query.bbox))
-        if query.updated_since is not None:
-            where.append(Event.updated_at >= query.updated_since)  # type: ignore[arg-type]
-        return where
+        return conditions(query, self._dialect)
 
     def page(self, query: EventQuery) -> EventPage:
-        statement = sa.select(*list_columns(self._dialect), *VERSION_COLUMNS).where(
-            *self.conditions(query)
-        )
-        if query.order is EventOrder.CHANGES:
-            if query.after is not None:
-                statement = statement.where(Event.change_seq > query.after[0])  # type: ignore[operator]
-            statement = statement.order_by(Event.change_seq.asc())  # type: ignore[union-attr]
-        else:
-            if query.after is not None:
-                # Row-value comparison walks ix_events_timeline (event_date, id) backwards.
-                statement = statement.where(
-                    sa.tuple_(Event.event_date, Event.id) < sa.tuple_(*query.after)
-                )
-            statement = statement.order_by(Event.event_date.desc(), Event.id.desc())  # type: ignore[attr-defined, union-attr]
-        rows = list(self.session.execute(statement.limit(query.limit + 1)).all())
+        statement = page_statement(self._dialect, query.selection, query.after is not None)
+        binds: dict[str, Any] = {"page_size": query.limit + 1}
+        if query.after is not None:
+            binds.update(zip(KEYSET_BINDS[query.order], query.after, strict=True))
+        rows = list(self.session.execute(statement, binds).all())
         more = len(rows) > query.limit
         rows = rows[: query.limit]
         next_cursor = query.cursor_after(rows[-1]) if more and rows else None
