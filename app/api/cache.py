@@ -27,7 +27,6 @@ from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 import anyio
-import sqlalchemy as sa
 from fastapi import Request
 from fastapi.responses import Response
 from sqlalchemy.engine import Connection, Engine
@@ -43,7 +42,7 @@ from app.api.http import (
     strong_etag,
 )
 from app.core.config import get_settings
-from app.core.db import get_engine, is_connection_error
+from app.core.db import get_engine, retrying_read
 from app.core.memory import release_free_memory
 from app.query.events import VERSION_QUERY
 
@@ -53,9 +52,9 @@ T = TypeVar("T")
 
 def read_version(engine: Engine) -> Version:
     """The events' data version (see the module docstring), on an autocommit connection so
-    the check costs one round trip (no BEGIN/ROLLBACK around it)."""
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        return tuple(conn.execute(VERSION_QUERY).one())
+    the check costs one round trip (no BEGIN/ROLLBACK around it, no liveness ping of a
+    connection used moments ago: `retrying_read`)."""
+    return retrying_read(engine, lambda conn: tuple(conn.execute(VERSION_QUERY).one()))
 
 
 def session_version(session: Session) -> Version:
@@ -63,20 +62,22 @@ def session_version(session: Session) -> Version:
     return tuple(session.execute(VERSION_QUERY).one())
 
 
-@contextmanager
-def read_connection() -> Iterator[Connection]:
-    """An autocommit connection for reads that need no unit of work (a page, a count): each
-    statement is its own snapshot, as in a READ COMMITTED transaction, without the BEGIN and
-    COMMIT round trips."""
-    with get_engine().connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        yield conn
+def read(work: Callable[[Connection], T]) -> T:
+    """`work(connection)` for a read that needs no unit of work (a page, a count), on an
+    autocommit connection: each statement is its own snapshot, as in a READ COMMITTED
+    transaction, without the BEGIN and COMMIT round trips; run again once on a fresh connection
+    if the first turns out dead (`retrying_read`)."""
+    return retrying_read(get_engine(), work)
 
 
-@contextmanager
-def read_only_session() -> Iterator[Session]:
-    """A session on such a connection, for reads through ORM-level code."""
-    with read_connection() as conn, Session(bind=conn, expire_on_commit=False) as session:
-        yield session
+def read_in_session(work: Callable[[Session], T]) -> T:
+    """The same, through a session (for reads written against the ORM)."""
+
+    def in_session(conn: Connection) -> T:
+        with Session(bind=conn, expire_on_commit=False) as session:
+            return work(session)
+
+    return read(in_session)
 
 
 def versioned_etag(version: Version, *identity: Any) -> str:
@@ -95,56 +96,11 @@ def read_session() -> Iterator[Session]:
         yield session
 
 
-class KeptConnectionRead:
-    """`read_version` over a connection kept from one read to the next while reads follow
-    each other back to back (VersionReader calls `release` when no request waits for another):
-    under load a read is then one round trip, not two (the pool's liveness ping on every
-    checkout). A kept connection that died meanwhile (a restart, a cut) is replaced once, on a
-    fresh checkout with its ping, so a read never fails for a connection the pool would have
-    replaced."""
-
-    def __init__(self, engine: Callable[[], Engine]) -> None:
-        self._engine = engine
-        self._kept: Connection | None = None
-
-    def __call__(self) -> Version:
-        kept, self._kept = self._kept, None
-        if kept is not None:
-            try:
-                version = tuple(kept.execute(VERSION_QUERY).one())
-            except sa.exc.DBAPIError as exc:
-                kept.close()
-                if not is_connection_error(exc):
-                    raise
-            else:
-                self._kept = kept
-                return version
-        conn = self._engine().connect().execution_options(isolation_level="AUTOCOMMIT")
-        try:
-            version = tuple(conn.execute(VERSION_QUERY).one())
-        except BaseException:
-            conn.close()
-            raise
-        self._kept = conn
-        return version
-
-    def release(self) -> None:
-        kept, self._kept = self._kept, None
-        if kept is not None:
-            kept.close()
-
-
 class VersionReader:
-    """Coalesces concurrent version reads (group-commit style), per event loop.
+    """Coalesces concurrent version reads (group-commit style), per event loop."""
 
-    `release`, when given, runs in the worker thread right after a read that no request waits
-    to follow: `read` may keep its connection for the next read while one is due."""
-
-    def __init__(
-        self, read: Callable[[], Version], *, release: Callable[[], None] | None = None
-    ) -> None:
+    def __init__(self, read: Callable[[], Version]) -> None:
         self._read = read
-        self._release = release
         self._running: asyncio.Future[Version] | None = None
         self._next: asyncio.Future[Version] | None = None
 
@@ -164,18 +120,9 @@ class VersionReader:
         asyncio.get_running_loop().create_task(self._run(future))
         return future
 
-    def _read_once(self) -> Version:
-        try:
-            return self._read()
-        finally:
-            # Read from the worker thread: a request arriving just after this check gets a
-            # read on a fresh connection, never none.
-            if self._release is not None and self._next is None:
-                self._release()
-
     async def _run(self, future: asyncio.Future[Version]) -> None:
         try:
-            future.set_result(await anyio.to_thread.run_sync(self._read_once))
+            future.set_result(await anyio.to_thread.run_sync(self._read))
         except Exception as exc:  # every waiter sees the failure, none hangs
             future.set_exception(exc)
             future.exception()  # mark retrieved: waiters may all be gone

@@ -100,12 +100,16 @@ def event_feature(row: Any) -> dict[str, Any]:
         "first_reported_at": first_reported_at,
         "last_reported_at": last_reported_at,
     }
-    return {
-        "type": "Feature",
-        "id": event_id,
-        "geometry": point(lon, lat),
-        "properties": properties,
-    }
+    # `point(lon, lat)`, inline: this runs once per feature of every page.
+    geometry = (
+        None
+        if lon is None or lat is None
+        else {
+            "type": "Point",
+            "coordinates": [round(lon, COORDINATE_DECIMALS), round(lat, COORDINATE_DECIMALS)],
+        }
+    )
+    return {"type": "Feature", "id": event_id, "geometry": geometry, "properties": properties}
 
 
 def hotspot_feature(hotspot: Hotspot) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 from fastapi_offline import FastAPIOffline
 
 from app import __version__
-from app.api.cache import KeptConnectionRead, ResponseCache, VersionReader
+from app.api.cache import ResponseCache, VersionReader, read_version
 from app.api.http import (
     GZIP_LEVEL,
     GZIP_MINIMUM_SIZE,
@@ -99,8 +99,7 @@ def create_app(
     app.add_middleware(ForwardedHeadersMiddleware, allow=settings.forwarded_allow_ips)
     app.state.settings = settings
     app.state.response_cache = ResponseCache(settings.response_cache_seconds)
-    version_read = KeptConnectionRead(get_engine)
-    app.state.version_reader = VersionReader(version_read, release=version_read.release)
+    app.state.version_reader = VersionReader(lambda: read_version(get_engine()))
     app.state.window_memo = WindowMemo(settings.response_cache_seconds)
     for router in ROUTERS:
         app.include_router(router)

@@ -494,12 +494,19 @@ class EventRepository:
     def conditions(self, query: EventQuery) -> list[Condition]:
         return conditions(query, self._dialect)
 
+    def _core(self) -> Connection:
+        """Where Core statements run: a session's connection (its transaction) skips the ORM's
+        result machinery, which a plain-column select does not need."""
+        if isinstance(self.session, Session):
+            return self.session.connection()
+        return self.session
+
     def page(self, query: EventQuery) -> EventPage:
         statement = page_statement(self._dialect, query.selection, query.after is not None)
         binds: dict[str, Any] = {"page_size": query.limit + 1}
         if query.after is not None:
             binds.update(zip(KEYSET_BINDS[query.order], query.after, strict=True))
-        rows = list(self.session.execute(statement, binds).all())
+        rows = list(self._core().execute(statement, binds).all())
         more = len(rows) > query.limit
         rows = rows[: query.limit]
         next_cursor = query.cursor_after(rows[-1]) if more and rows else None
@@ -508,7 +515,7 @@ class EventRepository:
 
     def count(self, query: EventQuery) -> int:
         statement = sa.select(sa.func.count()).select_from(Event).where(*self.conditions(query))
-        return int(self.session.execute(statement).scalar_one())
+        return int(self._core().execute(statement).scalar_one())
 
     def get(self, event_id: int) -> Event | None:
         return self._orm().get(Event, event_id)
@@ -559,7 +566,7 @@ class EventRepository:
             statement = statement.where(t.deleted_at >= since)
         position = decode_cursor(cursor, TOMBSTONES_CURSOR, int)[0] if cursor else 0
         statement = statement.where(t.change_seq > position).order_by(t.change_seq.asc())
-        rows = list(self.session.execute(statement.limit(limit + 1)))
+        rows = list(self._core().execute(statement.limit(limit + 1)).all())
         more = len(rows) > limit
         rows = rows[:limit]
         last = rows[-1].change_seq if rows else position

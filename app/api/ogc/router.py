@@ -12,8 +12,9 @@ from typing import Annotated, Any, TypeVar
 
 import anyio
 from fastapi import APIRouter, Path, Request, Response
+from sqlmodel import Session
 
-from app.api.cache import read_only_session, read_session
+from app.api.cache import read_in_session, read_session
 from app.api.deps import SessionDep, SettingsDep
 from app.api.http import json_bytes
 from app.api.ogc import service
@@ -191,16 +192,19 @@ async def items(request: Request, collection_id: CollectionId, settings: Setting
     # One hop to a worker thread, not the framework's three (endpoint, session dependency in
     # and out). An events page is single statements: an autocommit session saves BEGIN and
     # COMMIT. Hotspots stream their rows through a server-side cursor: a transaction.
-    open_session = read_only_session if collection_id == "events" else read_session
+    def build(session: Session) -> Response:
+        return respond(
+            request,
+            GEOJSON,
+            lambda: service.items_document(session, links, settings, collection_id, pairs),
+            parameters=None,
+        )
 
     def answer() -> Response:
-        with open_session() as session:
-            return respond(
-                request,
-                GEOJSON,
-                lambda: service.items_document(session, links, settings, collection_id, pairs),
-                parameters=None,
-            )
+        if collection_id == "events":
+            return read_in_session(build)
+        with read_session() as session:
+            return build(session)
 
     return await anyio.to_thread.run_sync(answer)
 

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
-from app.api.cache import data_version, read_connection, versioned_etag
+from app.api.cache import data_version, read, versioned_etag
 from app.api.deps import SessionDep
 from app.api.geojson import GEOJSON_MEDIA_TYPE, event_feature, feature_collection
 from app.api.http import (
@@ -321,8 +321,7 @@ async def list_events(request: Request, settings: AppSettingsDep) -> Response:
             return not_modified(etag)
 
     def render() -> tuple[bytes, dict[str, str]]:
-        with read_connection() as conn:
-            page = EventRepository(conn).page(query)
+        page = read(lambda conn: EventRepository(conn).page(query))
         body, headers = render_page(request, settings, query, fmt, base, page)
         if query.versioned and page.version is not None:
             etag = versioned_etag(page.version, *identity)  # the version the rows were read at
