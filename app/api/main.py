@@ -100,7 +100,9 @@ def create_app(
     app.state.settings = settings
     app.state.response_cache = ResponseCache(settings.response_cache_seconds)
     app.state.version_reader = VersionReader(lambda: read_version(get_engine()))
-    app.state.window_memo = WindowMemo(settings.response_cache_seconds)
+    app.state.window_memo = WindowMemo(
+        settings.response_cache_seconds, stale_while_recompute=settings.stale_while_recompute
+    )
     for router in ROUTERS:
         app.include_router(router)
     mount_web(app)  # the map page at / and /map, and its static files

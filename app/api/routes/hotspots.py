@@ -52,6 +52,7 @@ EXAMPLE = {
     "omitted_events": 1,
     "window": {"from": "2026-05-21T00:00:00Z", "to": "2026-05-29T00:00:00Z"},
     "as_of": "2026-05-29T00:00:00Z",
+    "computed_at": "2026-05-29T00:00:00Z",
     "threat_level": {"level": "High", "score": 63.5, "event_count": 10},
 }
 
@@ -104,7 +105,10 @@ class HotspotLayer:
         "last_seen, precision and event_ids. Only places inside the area of interest (setting "
         "WATCHFLOOR_AREA_OF_INTEREST) are drawn, and only where an event makes a hotspot on its "
         "own (visits, talks and announced plans do not); `omitted_events` counts the rest. "
-        "`threat_level`: the same window's level, score and event count (as /threat-level)."
+        "`threat_level`: the same window's level, score and event count (as /threat-level). "
+        "`computed_at`: `as_of`, except right after the data changed, when the previous "
+        "layer is served while the new one is computed (WATCHFLOOR_STALE_WHILE_RECOMPUTE): "
+        "then the instant its data was last current."
     ),
     response_class=Response,
     responses={
@@ -173,7 +177,7 @@ async def get_hotspots(
         )
 
     def compute(session: Session) -> bytes:
-        layer = memo.get(
+        served = memo.answer(
             session,
             key,
             load_span_bounds(*span_needed(*days)),
@@ -181,6 +185,7 @@ async def get_hotspots(
             query.known_at,
             layer_of,
         )
+        layer = served.value
         features = (
             feature
             for place, feature in zip(layer.places, layer.features, strict=True)
@@ -191,6 +196,9 @@ async def get_hotspots(
             omitted_events=layer.omitted_events,
             window={"from": iso_utc(query.start), "to": iso_utc(query.end)},
             as_of=iso_utc(query.known_at),
+            # `as_of`, or, for the previous layer served while the window is recomputed,
+            # the instant its data was last current.
+            computed_at=iso_utc(served.stale_since or query.known_at),
             threat_level=layer.threat_level,
             methodology_version=m.METHODOLOGY_VERSION,
         )

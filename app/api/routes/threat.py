@@ -126,7 +126,9 @@ async def get_threat_level(
     def compute(session: Session) -> bytes:
         # Reused across minutes while the same events are known (see app/api/live.py); only
         # the live answer is kept, an `at` in the past is answered from it when it holds.
-        answer = memo.get(
+        # While the live window is recomputed, its previous answer is served, `computed_at`
+        # saying when it held.
+        served = memo.answer(
             session,
             key,
             load_span_bounds(*span_needed(*window)),
@@ -135,7 +137,7 @@ async def get_threat_level(
             lambda s: threat_answer(s, known_at, window),
             remember=not (at or as_of),
         )
-        return threat_body(answer, known_at)
+        return threat_body(served.value, served.stale_since or known_at)
 
     return await cached_response(
         request,
