@@ -391,6 +391,52 @@ def wait_for_quiet_minute(duration: int) -> None:
         time.sleep(0.5)
 
 
+def timed_get(client: httpx.Client, path: str) -> float:
+    started = time.perf_counter()
+    response = client.get(path)
+    elapsed = time.perf_counter() - started
+    if response.status_code != 200:
+        raise SystemExit(f"{path} answered {response.status_code}: {response.text[:300]}")
+    return elapsed
+
+
+def measure_history(url: str) -> dict[str, Any]:
+    """A year of /threat-level/history against one /threat-level computation, both uncached:
+    a fresh API process; each /threat-level has an `at` of its own (an answer for an `at` is
+    computed in full and never kept), the history is the process's first over that year.
+    Both warmed up first on days outside the measured ones (imports, statement caches)."""
+    port = free_port()
+    proc = start_api(url, port, 1)
+    today = dt.datetime.now(dt.UTC).date()
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=600) as client:
+            long_ago = today - dt.timedelta(days=800)
+            timed_get(client, f"/threat-level?at={long_ago}T12:00:00Z")
+            timed_get(client, f"/threat-level/history?from={long_ago}&to={long_ago}")
+            level = sorted(
+                timed_get(client, f"/threat-level?at={today}T00:0{minute}:00Z")
+                for minute in range(1, 4)
+            )
+            first = today - dt.timedelta(days=364)
+            history = timed_get(client, f"/threat-level/history?from={first}&to={today}")
+            again = timed_get(client, f"/threat-level/history?from={first}&to={today}")
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=15)
+    ratio = history / level[1]
+    print(
+        f"history: a year uncached {history:.2f} s, again {again:.2f} s; one /threat-level "
+        f"(median of 3) {level[1]:.3f} s; ratio {ratio:.1f}x (target <= 10x)",
+        flush=True,
+    )
+    return {
+        "history_year_s": round(history, 3),
+        "history_year_again_s": round(again, 3),
+        "threat_level_s": round(level[1], 3),
+        "history_year_to_threat_level": round(ratio, 2),
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -411,6 +457,11 @@ def main() -> int:
         help=f"comma-separated subset of {', '.join(CASES)}",
     )
     parser.add_argument("--no-plans", action="store_true", help="skip the EXPLAIN ANALYZE dump")
+    parser.add_argument(
+        "--no-history",
+        action="store_true",
+        help="skip a year of /threat-level/history against one /threat-level (uncached)",
+    )
     args = parser.parse_args()
     chosen = [name.strip() for name in args.cases.split(",") if name.strip()]
     if unknown := sorted(set(chosen) - set(CASES)):
@@ -498,6 +549,8 @@ def main() -> int:
                 ratios.setdefault(str(connections), {})[name] = row["ratio_to_healthz"]
                 floor_before = floor_after
         results["ratios_to_healthz"] = ratios
+        if not args.no_history:
+            results["history"] = measure_history(url)
         results["api_memory"] = rss_mb(proc.pid)
         results["load_average_after"] = os.getloadavg()
         print()
