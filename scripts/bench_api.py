@@ -37,6 +37,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -391,6 +392,44 @@ def wait_for_quiet_minute(duration: int) -> None:
         time.sleep(0.5)
 
 
+NEW_EVENT_SQL = """
+INSERT INTO events (key, category, title, summary, event_date, date_precision, location_name,
+    location_id, location_precision, lat, lon, actors, weapons, figures, severity, claim_status,
+    confidence, corroboration, first_reported_at, last_reported_at, created_at, updated_at)
+SELECT 'bench-new-' || md5(clock_timestamp()::text), category, title, summary, CURRENT_DATE,
+       date_precision, location_name, location_id, location_precision, lat, lon, actors,
+       weapons, figures, severity, claim_status, confidence, corroboration,
+       now() - interval '1 minute', now() - interval '1 minute', now(), now()
+FROM events WHERE id = (SELECT max(id) FROM events)
+"""
+
+
+def measure_new_event(url: str, base: str, path: str, duration: int) -> dict[str, Any]:
+    """`path` under wrk at 8 clients while a new event arrives (1.5 s in): its p50 and p99.
+    With the previous answer served during the recompute, no request waits for it."""
+    engine = sa.create_engine(url)
+
+    def insert() -> None:
+        time.sleep(1.5)
+        with engine.begin() as conn:
+            conn.execute(sa.text(NEW_EVENT_SQL))
+
+    first_answer(base, path)  # the window has an answer before the change
+    writer = threading.Thread(target=insert)
+    writer.start()
+    figures = run_wrk(base + path, 8, max(duration, 6), None)
+    writer.join()
+    engine.dispose()
+    ratio = figures["p99_ms"] / figures["p50_ms"] if figures["p50_ms"] else float("nan")
+    print(
+        f"{path} with a new event at 1.5 s: {figures['rps']:.1f} req/s, p50 "
+        f"{figures['p50_ms']:.2f} ms, p99 {figures['p99_ms']:.2f} ms, p99/p50 {ratio:.2f} "
+        "(target < 3)",
+        flush=True,
+    )
+    return {"path": path, **figures, "p99_to_p50": round(ratio, 2)}
+
+
 def timed_get(client: httpx.Client, path: str) -> float:
     started = time.perf_counter()
     response = client.get(path)
@@ -457,6 +496,12 @@ def main() -> int:
         help=f"comma-separated subset of {', '.join(CASES)}",
     )
     parser.add_argument("--no-plans", action="store_true", help="skip the EXPLAIN ANALYZE dump")
+    parser.add_argument(
+        "--no-new-event",
+        action="store_true",
+        help="skip /threat-level and /hotspots under load while a new event arrives "
+        "(it inserts one event into the database)",
+    )
     parser.add_argument(
         "--no-history",
         action="store_true",
@@ -549,6 +594,11 @@ def main() -> int:
                 ratios.setdefault(str(connections), {})[name] = row["ratio_to_healthz"]
                 floor_before = floor_after
         results["ratios_to_healthz"] = ratios
+        if not args.no_new_event:
+            results["new_event"] = [
+                measure_new_event(url, base, path, args.duration)
+                for path in ("/threat-level", "/hotspots")
+            ]
         if not args.no_history:
             results["history"] = measure_history(url)
         results["api_memory"] = rss_mb(proc.pid)

@@ -137,10 +137,17 @@ class WindowMemo:
         self._generations = count(1)
 
     def generation(self, key: Key, version: Version, instant: dt.datetime) -> int | None:
-        """The generation of the entry answering `key` at `version` and `instant`, or None when
-        none does yet. Cheap (for the event loop); starts the background check when due."""
+        """The generation of the entry answering `key` at `version` and `instant` (negative:
+        the previous answer, served while the window is recomputed), or None when none does
+        yet. Cheap (for the event loop); starts the background check when due."""
         entry = self._fresh(key, version, instant)
         if entry is None:
+            if self.stale_while_recompute:
+                previous = self._previous(key, version, instant)
+                if previous is not None:
+                    # The previous answer, served while the window is recomputed (`answer`):
+                    # its own generation, negated, so its body is cached apart from both.
+                    return -previous.generation
             return None
         if entry.fingerprint is not None and self._age(entry) >= self.ttl * RECHECK_AFTER:
             self._check_in_background(key)
