@@ -10,9 +10,11 @@ event moves it and a cached body is never served for data older than the request
   itself). Under load that is one query per database round trip instead of one per request.
 - `ResponseCache`: body + ETag per (path, query, version), computed once per key even when many
   requests miss together (single flight), for at most `ttl` seconds; gzipped once too, when a
-  client that accepts gzip first asks (GZipMiddleware compressed a week of hotspots, 355 KB,
-  on every such request).
+  client that accepts gzip first asks (GZipMiddleware compressed a week of hotspots, a few
+  hundred kilobytes, on every such request).
 - `cached_response`: the two together, answering 304 without touching the body.
+- `versioned_etag`: a validator that follows from the version (event pages): 304 before work.
+- `read`, `read_in_session`: reads on an autocommit connection that retry instead of pinging.
 """
 
 from __future__ import annotations
@@ -219,7 +221,8 @@ class ResponseCache:
 
     async def gzipped(self, key: tuple[Any, ...], value: CachedBody) -> bytes:
         """`value.body` gzipped: compressed once per cached body, when a client first asks
-        (a week of hotspots takes 23 ms; per request it capped a core at ~40 requests/s)."""
+        (compressing a week of hotspots per request capped a core at a few dozen requests a
+        second)."""
         if value.gzipped is not None:
             return value.gzipped
 

@@ -2,8 +2,8 @@
 
 Without `at` (or `to`) these answers end at the current minute, so their response cache key
 moves every minute, and a full computation reads the whole span: the threat level's 42 days
-(window, previous window and their baselines), tens of thousands of events at a million, about
-a second. Yet within one window of days the answer changes only when
+(window, previous window and their baselines), tens of thousands of events at a million. Yet
+within one window of days the answer changes only when
 
 - the data changes: a new or edited event moves the data version (read for every request);
 - an event of the span becomes known (its first report time passes): threat level only, the
@@ -15,9 +15,11 @@ a second. Yet within one window of days the answer changes only when
 computing it, the span's fingerprint, and when that data was last seen unchanged. An entry is
 reused while that is less than `ttl` ago. Past RECHECK_AFTER of `ttl`, a request starts a check
 in the background: the span's fingerprint in PostgreSQL (row count and a hash of every row of
-the span: a tenth of a second of the database's time, next to nothing of the API's); unchanged,
-the entry is fresh again; changed, it is dropped and the next request computes. Under steady
-traffic no request waits on a full computation unless the data changed or the day turned.
+the span: cheap for the database, next to nothing for the API); unchanged, the entry is fresh
+again; changed, it is dropped and the next request computes. When the data changed (or an event
+of the span became known), with `stale_while_recompute` a live request gets the window's
+previous answer at once while one background thread computes the new one (`answer`): only a
+window with no answer yet (a new window, the day's turn) makes a request wait.
 
 Entries have a generation; the routes put it in the response cache key, so a cached body lives
 exactly as long as the entry it was rendered from.
