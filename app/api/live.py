@@ -126,11 +126,14 @@ class WindowMemo:
         clock: Callable[[], float] = time.monotonic,
         fingerprint: Callable[[Session, DaySpan], Fingerprint | None] = span_fingerprint,
         stale_while_recompute: bool = False,
+        elsewhere: Callable[..., tuple[Version, Fingerprint | None, Held[Any]]] | None = None,
     ) -> None:
         self.ttl = ttl
         self.clock = clock
         self.fingerprint = fingerprint
         self.stale_while_recompute = stale_while_recompute
+        # Where background recomputations run (app/api/recompute.py; None: a thread here).
+        self.elsewhere = elsewhere
         self._entries: dict[Key, _Entry] = {}
         self._checking: set[Key] = set()
         self._recomputing: set[Key] = set()
@@ -304,6 +307,20 @@ class WindowMemo:
         instant: dt.datetime,
     ) -> None:
         try:
+            if self.elsewhere is not None:
+                started = self.clock()
+                version, printed, held = self.elsewhere(span, compute, self.fingerprint)
+                entry = _Entry(
+                    held=held,  # fresh objects already: unpickled here
+                    version=version,
+                    fingerprint=printed,
+                    span=span,
+                    generation=next(self._generations),
+                    checked=started,
+                    current_at=instant,
+                )
+                self._store(key, entry)
+                return
             with read_session() as session:
                 version = session_version(session)
                 self._compute(session, key, span, version, instant, compute, True)

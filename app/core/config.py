@@ -311,6 +311,12 @@ class Settings(BaseSettings):
         "computes the new one; a request waits only when its window has no answer yet. "
         "false: requests wait for the new answer.",
     )
+    recompute_process: bool = Field(
+        default=True,
+        description="Those background computations run in one worker process per API process "
+        "(PostgreSQL), so the requests served meanwhile are not slowed by them; it costs that "
+        "process's memory. false: a thread of the API process.",
+    )
     api_threads: int = Field(
         default=0, ge=0, description="Worker threads; 0 = pool size + overflow."
     )

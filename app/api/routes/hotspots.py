@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -92,6 +93,23 @@ class HotspotLayer:
         )
 
 
+def hotspot_layer(
+    session: Session,
+    *,
+    days: tuple[dt.date, dt.date],
+    known_at: dt.datetime,
+    area: Area,
+    categories: tuple[str, ...] | None,
+) -> Held[HotspotLayer]:
+    """A window's hotspot layer as known at `known_at`, and the instants at which it holds."""
+    situation = assess_situation(session, *days, as_of=known_at, area=area, categories=categories)
+    return Held(
+        HotspotLayer.of(situation.hotspots, situation.threat),
+        situation.known.since,
+        situation.known.until,
+    )
+
+
 @router.get(
     "/hotspots",
     operation_id="getHotspots",
@@ -166,15 +184,14 @@ async def get_hotspots(
     version = await data_version(request)
     generation = memo.generation(key, version, query.known_at)
 
-    def layer_of(session: Session) -> Held[HotspotLayer]:
-        situation = assess_situation(
-            session, *days, as_of=query.known_at, area=area, categories=query.categories or None
-        )
-        return Held(
-            HotspotLayer.of(situation.hotspots, situation.threat),
-            situation.known.since,
-            situation.known.until,
-        )
+    # A picklable recipe: a background recomputation runs it in another process.
+    layer_of = partial(
+        hotspot_layer,
+        days=days,
+        known_at=query.known_at,
+        area=area,
+        categories=query.categories or None,
+    )
 
     def compute(session: Session) -> bytes:
         served = memo.answer(

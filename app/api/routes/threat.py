@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -134,7 +135,8 @@ async def get_threat_level(
             load_span_bounds(*span_needed(*window)),
             version,
             known_at,
-            lambda s: threat_answer(s, known_at, window),
+            # A picklable recipe: a background recomputation runs it in another process.
+            partial(threat_answer, moment=known_at, window=window),
             remember=not (at or as_of),
         )
         return threat_body(served.value, served.stale_since or known_at)
