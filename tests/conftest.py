@@ -22,6 +22,11 @@ from app.core import db as db_module
 from app.core.migrate import upgrade_to_head
 from app.core.models import TABLES
 
+# Tests that change the data then read the new answer: the service's default serves a live
+# window's previous answer while it recomputes (app/api/live.py), which the tests of that
+# behaviour turn back on (tests/api/test_live.py).
+os.environ.setdefault("WATCHFLOOR_STALE_WHILE_RECOMPUTE", "false")
+
 ADMIN_URL = os.environ.get(
     "WATCHFLOOR_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )

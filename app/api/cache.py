@@ -10,14 +10,17 @@ event moves it and a cached body is never served for data older than the request
   itself). Under load that is one query per database round trip instead of one per request.
 - `ResponseCache`: body + ETag per (path, query, version), computed once per key even when many
   requests miss together (single flight), for at most `ttl` seconds; gzipped once too, when a
-  client that accepts gzip first asks (GZipMiddleware compressed a week of hotspots, 355 KB,
-  on every such request).
+  client that accepts gzip first asks (GZipMiddleware compressed a week of hotspots, a few
+  hundred kilobytes, on every such request).
 - `cached_response`: the two together, answering 304 without touching the body.
+- `versioned_etag`: a validator that follows from the version (event pages): 304 before work.
+- `read`, `read_in_session`: reads on an autocommit connection that retry instead of pinging.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import threading
 import time
 from collections.abc import Callable, Hashable, Iterator
@@ -28,9 +31,10 @@ from typing import Any, TypeVar
 import anyio
 from fastapi import Request
 from fastapi.responses import Response
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
+from app import __version__
 from app.api.http import (
     GZIP_MINIMUM_SIZE,
     MAX_AGE_LIVE,
@@ -40,7 +44,7 @@ from app.api.http import (
     strong_etag,
 )
 from app.core.config import get_settings
-from app.core.db import get_engine
+from app.core.db import get_engine, retrying_read
 from app.core.memory import release_free_memory
 from app.query.events import VERSION_QUERY
 
@@ -50,14 +54,41 @@ T = TypeVar("T")
 
 def read_version(engine: Engine) -> Version:
     """The events' data version (see the module docstring), on an autocommit connection so
-    the check costs one round trip (no BEGIN/ROLLBACK around it)."""
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        return tuple(conn.execute(VERSION_QUERY).one())
+    the check costs one round trip (no BEGIN/ROLLBACK around it, no liveness ping of a
+    connection used moments ago: `retrying_read`)."""
+    return retrying_read(engine, lambda conn: tuple(conn.execute(VERSION_QUERY).one()))
 
 
 def session_version(session: Session) -> Version:
     """The same version, inside an existing unit of work."""
     return tuple(session.execute(VERSION_QUERY).one())
+
+
+def read(work: Callable[[Connection], T]) -> T:
+    """`work(connection)` for a read that needs no unit of work (a page, a count), on an
+    autocommit connection: each statement is its own snapshot, as in a READ COMMITTED
+    transaction, without the BEGIN and COMMIT round trips; run again once on a fresh connection
+    if the first turns out dead (`retrying_read`)."""
+    return retrying_read(get_engine(), work)
+
+
+def read_in_session(work: Callable[[Session], T]) -> T:
+    """The same, through a session (for reads written against the ORM)."""
+
+    def in_session(conn: Connection) -> T:
+        with Session(bind=conn, expire_on_commit=False) as session:
+            return work(session)
+
+    return read(in_session)
+
+
+def versioned_etag(version: Version, *identity: Any) -> str:
+    """A strong validator for a body that is a function of `identity` (what was asked, with
+    everything the rendering reads: path, query, base URL, format) and of the events at
+    `version`. Known before the body is: a 304 is decided from the version alone. The same in
+    every process (a digest of the repr, which holds no address or per-process hash)."""
+    text = repr((__version__, version, identity))
+    return '"v' + hashlib.sha256(text.encode()).hexdigest()[:31] + '"'
 
 
 @contextmanager
@@ -190,7 +221,8 @@ class ResponseCache:
 
     async def gzipped(self, key: tuple[Any, ...], value: CachedBody) -> bytes:
         """`value.body` gzipped: compressed once per cached body, when a client first asks
-        (a week of hotspots takes 23 ms; per request it capped a core at ~40 requests/s)."""
+        (compressing a week of hotspots per request capped a core at a few dozen requests a
+        second)."""
         if value.gzipped is not None:
             return value.gzipped
 

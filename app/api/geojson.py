@@ -13,7 +13,6 @@ from typing import Any
 from app.api.http import json_bytes
 from app.assessment.hotspots import Hotspot
 from app.core.isotime import iso_z
-from app.core.models import Event
 
 GEOJSON_MEDIA_TYPE = "application/geo+json"
 COORDINATE_DECIMALS = 5  # about 1 m: far finer than any gazetteer point
@@ -60,29 +59,57 @@ def point(lon: float | None, lat: float | None) -> dict[str, Any] | None:
     }
 
 
-def event_feature(event: Event) -> dict[str, Any]:
+def event_feature(row: Any) -> dict[str, Any]:
+    """A page row (EVENT_LIST_FIELDS, app/query/events.py; `list_row` makes one of an ORM
+    event) as a Feature, for `json_bytes`: unpacked by position, its dates and instants left
+    to the encoder (written as `iso_utc` writes them)."""
+    (
+        event_id,
+        title,
+        _summary,
+        category,
+        event_date,
+        date_precision,
+        location_name,
+        _location_id,
+        location_precision,
+        lat,
+        lon,
+        actors,
+        weapons,
+        severity,
+        claim_status,
+        confidence,
+        corroboration,
+        first_reported_at,
+        last_reported_at,
+    ) = row[:19]
     properties: dict[str, Any] = {
-        "title": event.title,
-        "category": event.category,
-        "event_date": event.event_date.isoformat(),
-        "date_precision": event.date_precision,
-        "location_name": event.location_name,
-        "location_precision": event.location_precision,
-        "severity": event.severity,
-        "claim_status": event.claim_status,
-        "confidence": round(event.confidence, 3),
-        "corroboration": event.corroboration,
-        "actors": list(event.actors or []),
-        "weapons": list(event.weapons or []),
-        "first_reported_at": iso_utc(event.first_reported_at),
-        "last_reported_at": iso_utc(event.last_reported_at),
+        "title": title,
+        "category": category,
+        "event_date": event_date,
+        "date_precision": date_precision,
+        "location_name": location_name,
+        "location_precision": location_precision,
+        "severity": severity,
+        "claim_status": claim_status,
+        "confidence": round(confidence, 3),
+        "corroboration": corroboration,
+        "actors": actors or [],
+        "weapons": weapons or [],
+        "first_reported_at": first_reported_at,
+        "last_reported_at": last_reported_at,
     }
-    return {
-        "type": "Feature",
-        "id": event.id,
-        "geometry": point(event.lon, event.lat),
-        "properties": properties,
-    }
+    # `point(lon, lat)`, inline: this runs once per feature of every page.
+    geometry = (
+        None
+        if lon is None or lat is None
+        else {
+            "type": "Point",
+            "coordinates": [round(lon, COORDINATE_DECIMALS), round(lat, COORDINATE_DECIMALS)],
+        }
+    )
+    return {"type": "Feature", "id": event_id, "geometry": geometry, "properties": properties}
 
 
 def hotspot_feature(hotspot: Hotspot) -> dict[str, Any]:

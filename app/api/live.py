@@ -2,8 +2,8 @@
 
 Without `at` (or `to`) these answers end at the current minute, so their response cache key
 moves every minute, and a full computation reads the whole span: the threat level's 42 days
-(window, previous window and their baselines), tens of thousands of events at a million, about
-a second. Yet within one window of days the answer changes only when
+(window, previous window and their baselines), tens of thousands of events at a million. Yet
+within one window of days the answer changes only when
 
 - the data changes: a new or edited event moves the data version (read for every request);
 - an event of the span becomes known (its first report time passes): threat level only, the
@@ -15,9 +15,11 @@ a second. Yet within one window of days the answer changes only when
 computing it, the span's fingerprint, and when that data was last seen unchanged. An entry is
 reused while that is less than `ttl` ago. Past RECHECK_AFTER of `ttl`, a request starts a check
 in the background: the span's fingerprint in PostgreSQL (row count and a hash of every row of
-the span: a tenth of a second of the database's time, next to nothing of the API's); unchanged,
-the entry is fresh again; changed, it is dropped and the next request computes. Under steady
-traffic no request waits on a full computation unless the data changed or the day turned.
+the span: cheap for the database, next to nothing for the API); unchanged, the entry is fresh
+again; changed, it is dropped and the next request computes. When the data changed (or an event
+of the span became known), with `stale_while_recompute` a live request gets the window's
+previous answer at once while one background thread computes the new one (`answer`): only a
+window with no answer yet (a new window, the day's turn) makes a request wait.
 
 Entries have a generation; the routes put it in the response cache key, so a cached body lives
 exactly as long as the entry it was rendered from.
@@ -92,6 +94,16 @@ class Held(Generic[T]):
         )
 
 
+@dataclass(frozen=True, slots=True)
+class Answer(Generic[T]):
+    """A value as served. `stale_since`: None when it answers the request's data; else the
+    previous answer, served while the new one is computed in the background, and the instant
+    its data was last known current (what the answer's `computed_at` says)."""
+
+    value: T
+    stale_since: dt.datetime | None = None
+
+
 @dataclass(slots=True)
 class _Entry:
     held: Held[Any]
@@ -100,6 +112,7 @@ class _Entry:
     span: DaySpan
     generation: int
     checked: float  # clock time the data behind `held` was last seen unchanged
+    current_at: dt.datetime  # the latest instant it answered for with current data
 
 
 class WindowMemo:
@@ -112,21 +125,34 @@ class WindowMemo:
         *,
         clock: Callable[[], float] = time.monotonic,
         fingerprint: Callable[[Session, DaySpan], Fingerprint | None] = span_fingerprint,
+        stale_while_recompute: bool = False,
+        elsewhere: Callable[..., tuple[Version, Fingerprint | None, Held[Any]]] | None = None,
     ) -> None:
         self.ttl = ttl
         self.clock = clock
         self.fingerprint = fingerprint
+        self.stale_while_recompute = stale_while_recompute
+        # Where background recomputations run (app/api/recompute.py; None: a thread here).
+        self.elsewhere = elsewhere
         self._entries: dict[Key, _Entry] = {}
         self._checking: set[Key] = set()
+        self._recomputing: set[Key] = set()
         self._lock = threading.Lock()
         self._compute_locks = [threading.Lock() for _ in range(COMPUTE_LOCKS)]
         self._generations = count(1)
 
     def generation(self, key: Key, version: Version, instant: dt.datetime) -> int | None:
-        """The generation of the entry answering `key` at `version` and `instant`, or None when
-        none does yet. Cheap (for the event loop); starts the background check when due."""
+        """The generation of the entry answering `key` at `version` and `instant` (negative:
+        the previous answer, served while the window is recomputed), or None when none does
+        yet. Cheap (for the event loop); starts the background check when due."""
         entry = self._fresh(key, version, instant)
         if entry is None:
+            if self.stale_while_recompute:
+                previous = self._previous(key, version, instant)
+                if previous is not None:
+                    # The previous answer, served while the window is recomputed (`answer`):
+                    # its own generation, negated, so its body is cached apart from both.
+                    return -previous.generation
             return None
         if entry.fingerprint is not None and self._age(entry) >= self.ttl * RECHECK_AFTER:
             self._check_in_background(key)
@@ -145,8 +171,43 @@ class WindowMemo:
     ) -> T:
         """The value for `key` at `instant`, from data at `version` or newer: the entry's when
         it answers, else `compute(session)` over `span` (kept when `remember`)."""
+        return self.answer(session, key, span, version, instant, compute, remember=remember).value
+
+    def answer(
+        self,
+        session: Session,
+        key: Key,
+        span: DaySpan,
+        version: Version,
+        instant: dt.datetime,
+        compute: Callable[[Session], Held[T]],
+        *,
+        remember: bool = True,
+    ) -> Answer[T]:
+        """`get`, saying whether the value is the previous answer: with `stale_while_recompute`
+        a live request (`remember`) whose window has an answer that no longer holds (the data
+        moved, or an event of the span became known) gets that answer at once while one
+        background computation makes the new one; a request waits only when its window has
+        no answer at all."""
         if (entry := self._fresh(key, version, instant)) is not None:
-            return entry.held.value  # type: ignore[no-any-return]
+            return Answer(entry.held.value)
+        if remember and self.stale_while_recompute:
+            previous = self._previous(key, version, instant)
+            if previous is not None:
+                self._recompute_in_background(key, span, compute, instant)
+                return Answer(previous.held.value, previous.current_at)
+        return Answer(self._compute(session, key, span, version, instant, compute, remember))
+
+    def _compute(
+        self,
+        session: Session,
+        key: Key,
+        span: DaySpan,
+        version: Version,
+        instant: dt.datetime,
+        compute: Callable[[Session], Held[T]],
+        remember: bool,
+    ) -> T:
         with self._compute_locks[hash(key) % COMPUTE_LOCKS]:
             if (entry := self._fresh(key, version, instant)) is not None:
                 return entry.held.value  # type: ignore[no-any-return]  # computed meanwhile
@@ -166,6 +227,7 @@ class WindowMemo:
                 span=span,
                 generation=next(self._generations),
                 checked=started,
+                current_at=instant,
             )
             entry.held = compacted(compute(session))  # the rows are freed by now
             if remember:
@@ -184,7 +246,11 @@ class WindowMemo:
             entry = self._entries.get(key)
         if entry is None or entry.version != version or not entry.held.holds(instant):
             return None
-        return entry if self._age(entry) < self.ttl else None
+        if self._age(entry) >= self.ttl:
+            return None
+        # The version was read after the request arrived: the answer is current at `instant`.
+        entry.current_at = max(entry.current_at, instant)
+        return entry
 
     def _store(self, key: Key, entry: _Entry) -> None:
         if self.ttl <= 0:
@@ -199,6 +265,70 @@ class WindowMemo:
     def _mark_checked(self, entry: _Entry, when: float) -> None:
         with self._lock:
             entry.checked = max(entry.checked, when)
+
+    def _previous(self, key: Key, version: Version, instant: dt.datetime) -> _Entry | None:
+        """The entry a live request may be served while its window is recomputed: one that
+        answered this window for data now replaced, never one computed for a later instant
+        (an answer is never served for a time before it)."""
+        with self._lock:
+            entry = self._entries.get(key)
+        if entry is None or (entry.held.since is not None and instant < entry.held.since):
+            return None
+        if entry.version == version and entry.held.holds(instant):
+            return None  # only old: the ttl's check (`get`) decides, as before
+        return entry
+
+    def _recompute_in_background(
+        self,
+        key: Key,
+        span: DaySpan,
+        compute: Callable[[Session], Held[Any]],
+        instant: dt.datetime,
+    ) -> None:
+        """One background computation per window at a time; requests meanwhile are served the
+        previous answer. The computation is nobody's request: it runs to the end whoever
+        leaves (a thread of its own, outside any request's context)."""
+        with self._lock:
+            if key in self._recomputing:
+                return
+            self._recomputing.add(key)
+        threading.Thread(
+            target=self._recompute,
+            args=(key, span, compute, instant),
+            name="watchfloor-window-recompute",
+            daemon=True,
+        ).start()
+
+    def _recompute(
+        self,
+        key: Key,
+        span: DaySpan,
+        compute: Callable[[Session], Held[Any]],
+        instant: dt.datetime,
+    ) -> None:
+        try:
+            if self.elsewhere is not None:
+                started = self.clock()
+                version, printed, held = self.elsewhere(span, compute, self.fingerprint)
+                entry = _Entry(
+                    held=held,  # fresh objects already: unpickled here
+                    version=version,
+                    fingerprint=printed,
+                    span=span,
+                    generation=next(self._generations),
+                    checked=started,
+                    current_at=instant,
+                )
+                self._store(key, entry)
+                return
+            with read_session() as session:
+                version = session_version(session)
+                self._compute(session, key, span, version, instant, compute, True)
+        except Exception:  # the previous answer stays; the next request tries again
+            logger.warning("background recompute of a window failed", exc_info=True)
+        finally:
+            with self._lock:
+                self._recomputing.discard(key)
 
     def _unchanged(self, session: Session, entry: _Entry) -> bool:
         if entry.fingerprint is None:

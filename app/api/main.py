@@ -26,6 +26,7 @@ from app.api.http import (
 )
 from app.api.live import WindowMemo
 from app.api.problems import install_problem_handlers
+from app.api.recompute import RecomputeProcess
 from app.api.routes import ROUTERS
 from app.api.rules import (
     ConditionalGetMiddleware,
@@ -58,10 +59,14 @@ def create_app(
         anyio.to_thread.current_default_thread_limiter().total_tokens = threads
         for hook in on_startup or []:
             hook()
+        if recompute is not None and settings.stale_while_recompute:
+            recompute.start()
         freeze_long_lived_objects()  # no full-collection pauses over the imported modules
         try:
             yield
         finally:
+            if recompute is not None:
+                recompute.close()
             for hook in on_shutdown or []:
                 hook()
 
@@ -100,7 +105,17 @@ def create_app(
     app.state.settings = settings
     app.state.response_cache = ResponseCache(settings.response_cache_seconds)
     app.state.version_reader = VersionReader(lambda: read_version(get_engine()))
-    app.state.window_memo = WindowMemo(settings.response_cache_seconds)
+    # Background recomputations in a process of their own (PostgreSQL; SQLite is one process).
+    recompute = (
+        RecomputeProcess(settings.effective_database_url)
+        if settings.recompute_process and not settings.is_sqlite
+        else None
+    )
+    app.state.window_memo = WindowMemo(
+        settings.response_cache_seconds,
+        stale_while_recompute=settings.stale_while_recompute,
+        elsewhere=recompute,
+    )
     for router in ROUTERS:
         app.include_router(router)
     mount_web(app)  # the map page at / and /map, and its static files

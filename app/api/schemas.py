@@ -49,7 +49,11 @@ class ThreatLevelOut(BaseModel):
     baseline: float = Field(description="Mean load of the previous windows")
     drivers: list[Driver]
     methodology_version: str
-    computed_at: UtcInstant = Field(description="The instant the level is computed as of")
+    computed_at: UtcInstant = Field(
+        description="The instant the level is computed as of. Right after the data changed "
+        "it may be earlier than `at` (or now): the previous answer, served while the new one "
+        "is computed (WATCHFLOOR_STALE_WHILE_RECOMPUTE)"
+    )
 
     model_config = ConfigDict(
         json_schema_extra={

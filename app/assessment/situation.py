@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlmodel import Session
 
@@ -118,26 +120,38 @@ class SpanEvents:
     ) -> list[EventRecord]:
         """The events belonging to first_day..last_day, as known at `as_of`."""
         found: list[EventRecord] = []
+        for event in self.candidates(first_day, last_day):
+            known = as_known(event, as_of, self.revisions)
+            if known is not None:
+                found.append(known)
+        return found
+
+    def candidates(self, first_day: dt.date, last_day: dt.date) -> list[EventRecord]:
+        """The events that belong to first_day..last_day once known (`members` at any instant
+        is these, as known then, in this order)."""
+        found: list[EventRecord] = []
         day = first_day
         while day <= last_day:
-            for event in self._by_day.get(day, ()):
-                known = as_known(event, as_of, self.revisions)
-                if known is not None:
-                    found.append(known)
+            found.extend(self._by_day.get(day, ()))
             day += dt.timedelta(days=1)
-        for start, end, event in self._spanning:
-            if start <= last_day and end >= first_day:
-                known = as_known(event, as_of, self.revisions)
-                if known is not None:
-                    found.append(known)
+        found.extend(
+            event for start, end, event in self._spanning if start <= last_day and end >= first_day
+        )
         earliest = first_day - dt.timedelta(days=m.LATE_REPORT_DAYS)
-        for reported, end, event in self._late:
-            # Reported in the window, having happened shortly before it (not already in it).
-            if first_day <= reported <= last_day and earliest <= end < first_day:
-                known = as_known(event, as_of, self.revisions)
-                if known is not None:
-                    found.append(known)
+        # Reported in the window, having happened shortly before it (not already in it).
+        found.extend(
+            event
+            for reported, end, event in self._late
+            if first_day <= reported <= last_day and earliest <= end < first_day
+        )
         return found
+
+    def change_instants(self, event: EventRecord) -> list[dt.datetime]:
+        """The instants at which `as_known(event, ...)` changes: its first report, its last
+        report and the publication of each of its revisions (each compared with `<=`)."""
+        instants = [t for t in (event.first_reported_at, event.last_reported_at) if t is not None]
+        instants += [s.published_at for s in self.revisions.get(event.id, ())]
+        return instants
 
     def known_span(self, at: dt.datetime) -> KnownSpan:
         """From the last report (first report or later mention) at or before `at` to the
@@ -181,10 +195,73 @@ class _Window:
     weighted: list[tuple[EventRecord, float]]
 
 
+Weighed = tuple[list[tuple[EventRecord, float]], float]  # members and weights, their sum
+
+
 def _weighed(
     events: SpanEvents, first_day: dt.date, last_day: dt.date, as_of: dt.datetime, weigh: Weigher
-) -> list[tuple[EventRecord, float]]:
-    return [(e, weigh(e, last_day)) for e in events.members(first_day, last_day, as_of)]
+) -> Weighed:
+    if isinstance(events, RememberedWindows):
+        return events.weighed(first_day, last_day, as_of, weigh)
+    weighted = [(e, weigh(e, last_day)) for e in events.members(first_day, last_day, as_of)]
+    return weighted, sum(weight for _, weight in weighted)
+
+
+class RememberedWindows(SpanEvents):
+    """SpanEvents that remember each window's weighed members per state of knowledge: the
+    daily history weighs the same 7-day windows again and again (each day's window, its
+    previous one and their baselines: ten per point, each window in up to ten points), at
+    instants that differ but mostly know the same reports. A window's members at `as_of`
+    depend only on how many of its candidates' change instants (`change_instants`) are at or
+    before `as_of`, counted per day of the window: that is the key, and the value is the same
+    list and the same sum, in the same order, as computed afresh."""
+
+    def __init__(self, events: Sequence[EventRecord], revisions: Revisions | None = None) -> None:
+        super().__init__(events, revisions)
+        self._day_instants: dict[dt.date, list[dt.datetime]] = {}
+        self._windows: dict[
+            tuple[dt.date, dt.date], tuple[list[EventRecord], list[dt.datetime], dict[Any, Weighed]]
+        ] = {}
+
+    def weighed(
+        self, first_day: dt.date, last_day: dt.date, as_of: dt.datetime, weigh: Weigher
+    ) -> Weighed:
+        window = self._windows.get((first_day, last_day))
+        if window is None:
+            candidates = self.candidates(first_day, last_day)
+            on_days = {
+                id(e) for day in _days(first_day, last_day) for e in self._by_day.get(day, ())
+            }
+            # Events of several days or reported late: few, their instants kept per window.
+            others = sorted(
+                t for e in candidates if id(e) not in on_days for t in self.change_instants(e)
+            )
+            window = self._windows[(first_day, last_day)] = (candidates, others, {})
+        candidates, others, by_state = window
+        state = (
+            tuple(
+                bisect_right(self._instants_of(day), as_of) for day in _days(first_day, last_day)
+            ),
+            bisect_right(others, as_of),
+        )
+        found = by_state.get(state)
+        if found is None:
+            known = (as_known(e, as_of, self.revisions) for e in candidates)
+            weighted = [(e, weigh(e, last_day)) for e in known if e is not None]
+            found = by_state[state] = (weighted, sum(weight for _, weight in weighted))
+        return found
+
+    def _instants_of(self, day: dt.date) -> list[dt.datetime]:
+        instants = self._day_instants.get(day)
+        if instants is None:
+            events = self._by_day.get(day, ())
+            instants = sorted(t for e in events for t in self.change_instants(e))
+            self._day_instants[day] = instants
+        return instants
+
+
+def _days(first_day: dt.date, last_day: dt.date) -> list[dt.date]:
+    return [first_day + dt.timedelta(days=n) for n in range((last_day - first_day).days + 1)]
 
 
 def _week_scale(first_day: dt.date, last_day: dt.date) -> float:
@@ -196,14 +273,13 @@ def _window(
 ) -> _Window:
     length = (last_day - first_day).days + 1
     scale = _week_scale(first_day, last_day)
-    weighted = _weighed(events, first_day, last_day, as_of, weigh)
-    load = scale * sum(weight for _, weight in weighted)
+    weighted, total = _weighed(events, first_day, last_day, as_of, weigh)
+    load = scale * total
     baseline_loads = []
     for k in range(1, m.BASELINE_WINDOWS + 1):
         b_last = last_day - dt.timedelta(days=length * k)
         b_first = b_last - dt.timedelta(days=length - 1)
-        b_weighted = _weighed(events, b_first, b_last, as_of, weigh)
-        baseline_loads.append(scale * sum(w for _, w in b_weighted))
+        baseline_loads.append(scale * _weighed(events, b_first, b_last, as_of, weigh)[1])
     baseline = sum(baseline_loads) / len(baseline_loads)
     score = max(0.0, min(100.0, m.absolute_score(load) + m.escalation_points(load, baseline)))
     return _Window(load=load, baseline=baseline, score=round(score, 1), weighted=weighted)
@@ -329,7 +405,8 @@ def threat_history(
     window_first, _ = window_ending(dt.datetime.combine(first_day, dt.time(), tzinfo=dt.UTC))
     earliest = dt.datetime.combine(first_day + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
     span_first, _ = span_needed(window_first, first_day)
-    events = load_span(session, span_first, last_day, earliest_as_of=earliest)
+    loaded = load_span(session, span_first, last_day, earliest_as_of=earliest)
+    events = RememberedWindows(loaded.events, loaded.revisions)
     weigh = Weigher()
     points = []
     day = first_day

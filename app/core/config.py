@@ -304,6 +304,19 @@ class Settings(BaseSettings):
         "while the events' data version is unchanged; past half of it a background check "
         "(PostgreSQL) renews it, or drops it if the window's rows changed; 0 = off.",
     )
+    stale_while_recompute: bool = Field(
+        default=True,
+        description="After the data changed, /threat-level and /hotspots serve a window's "
+        "previous answer (its `computed_at` says when it held) while one background task "
+        "computes the new one; a request waits only when its window has no answer yet. "
+        "false: requests wait for the new answer.",
+    )
+    recompute_process: bool = Field(
+        default=True,
+        description="Those background computations run in one worker process per API process "
+        "(PostgreSQL), so the requests served meanwhile are not slowed by them; it costs that "
+        "process's memory. false: a thread of the API process.",
+    )
     api_threads: int = Field(
         default=0, ge=0, description="Worker threads; 0 = pool size + overflow."
     )

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+import contextvars
 import heapq
 import itertools
 import logging
+import math
 import os
 import socket
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from functools import lru_cache
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
 from app.core.config import Settings, get_settings
@@ -51,7 +53,9 @@ def make_engine(settings: Settings, *, role: str = "app") -> Engine:
             "keepalives_interval": KEEPALIVE_INTERVAL_SECONDS,
             "keepalives_count": KEEPALIVE_COUNT,
             "tcp_user_timeout": settings.db_tcp_user_timeout_ms,
-            "options": f"-c statement_timeout={statement_ms}",
+            # UTC sessions: timestamps come back as UTC instants, which the page renderers
+            # hand to the JSON encoder as they are (app/api/http.py).
+            "options": f"-c statement_timeout={statement_ms} -c TimeZone=UTC",
         },
     )
     if statement_ms:
@@ -140,9 +144,18 @@ class StatementDeadlines:
         sa.event.listen(engine, "after_cursor_execute", self._after)
         sa.event.listen(engine, "handle_error", self._error)
         sa.event.listen(engine.pool, "checkout", self._ping)
+        sa.event.listen(engine.pool, "checkin", _stamp_checkin)
 
-    def _ping(self, dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
-        """The pool's pessimistic ping, under the deadline: a dead connection is replaced."""
+    def _ping(self, dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        """The pool's pessimistic ping, under the deadline: a dead connection is replaced.
+        Skipped for a read that retries (`retrying_read`) on a connection back in the pool
+        for less than RECENT_CHECKIN_SECONDS."""
+        if (
+            _trust_recent.get()
+            and time.monotonic() - record.info.get(CHECKED_IN_AT, -math.inf)
+            < RECENT_CHECKIN_SECONDS
+        ):
+            return
         token = self._register(dbapi_connection)
         try:
             # In autocommit, so the ping opens no transaction (an idle connection: no round trip)
@@ -172,7 +185,11 @@ class StatementDeadlines:
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="db-deadlines", daemon=True)
                 self._thread.start()
-            self._lock.notify()
+            if self._heap[0][1] == token:
+                # The watchdog sleeps until the earliest deadline; only a new earliest one
+                # needs it awake. Every deadline is now + the same span, so that is rare: a
+                # wake-up per statement cost a thread switch and the GIL twice.
+                self._lock.notify()
         return token
 
     def _forget(self, token: int | None) -> None:
@@ -211,6 +228,47 @@ class StatementDeadlines:
                 sock.shutdown(socket.SHUT_RDWR)
             finally:
                 sock.close()
+
+
+# --- reads that retry instead of pinging ------------------------------------------------------
+
+# A connection returned to the pool this recently was alive then: a read that can simply run
+# again on a fresh (pinged) connection skips the ping, a round trip as costly as a page query.
+RECENT_CHECKIN_SECONDS = 2.0
+CHECKED_IN_AT = "watchfloor_checked_in_at"
+_trust_recent: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "trust_recent_connection", default=False
+)
+
+
+def _stamp_checkin(_dbapi_connection: Any, record: Any) -> None:
+    if record is not None:
+        record.info[CHECKED_IN_AT] = time.monotonic()
+
+
+def retrying_read(engine: Engine, read: Callable[[Connection], T]) -> T:
+    """`read(connection)` on an autocommit connection, for reads (no unit of work, safe to run
+    twice). The checkout trusts a connection used moments ago (no liveness ping); if it turns
+    out dead at once (a restart, a cut: SQLAlchemy invalidates it), the read runs once more on
+    a pinged connection, so it fails only when a pinged one would have too. A statement that
+    hung until its deadline is not run again: that is an outage, not a stale connection."""
+    for trusting in (True, False):
+        token = _trust_recent.set(trusting)
+        try:
+            conn = engine.connect()
+        finally:
+            _trust_recent.reset(token)
+        started = time.monotonic()
+        try:
+            conn.execution_options(isolation_level="AUTOCOMMIT")
+            return read(conn)
+        except sa.exc.DBAPIError as exc:
+            found_dead = exc.connection_invalidated and time.monotonic() - started < 1.0
+            if not (trusting and found_dead):
+                raise
+        finally:
+            conn.close()
+    raise AssertionError("unreachable: the second attempt returns or raises")
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]

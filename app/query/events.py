@@ -14,9 +14,11 @@ import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 from sqlmodel import Session, col
 
 from app.core.categories import CATEGORIES
@@ -27,6 +29,7 @@ from app.core.models import (
     EventMention,
     EventTombstone,
     Source,
+    UTCDateTime,
 )
 from app.query import params
 from app.query.cursor import decode_cursor, encode_cursor
@@ -104,6 +107,9 @@ class EventFilter:
     where: Callable[[Any, str], Condition]
     repeatable: bool = False
     queryable: str | None = None
+    # True when the condition reads articles or publishers: the events' data version (the
+    # validator of a page, app/api/cache.py) does not cover those tables.
+    reads_articles: bool = False
 
     def parse_values(self, values: Sequence[str]) -> Any:
         return self.parser(values)
@@ -202,6 +208,7 @@ EVENT_FILTERS: tuple[EventFilter, ...] = (
         _names("source"),
         _reported_by,
         repeatable=True,
+        reads_articles=True,
     ),
     EventFilter(
         "q",
@@ -211,9 +218,11 @@ EVENT_FILTERS: tuple[EventFilter, ...] = (
         {"type": "string", "maxLength": params.MAX_TEXT_PARAM},
         _text("q"),
         text_condition,
+        reads_articles=True,
     ),
 )
 FILTERS_BY_NAME: dict[str, EventFilter] = {f.name: f for f in EVENT_FILTERS}
+READS_ARTICLES: frozenset[str] = frozenset(f.name for f in EVENT_FILTERS if f.reads_articles)
 REPEATABLE: frozenset[str] = frozenset(f.name for f in EVENT_FILTERS if f.repeatable)
 
 
@@ -297,6 +306,12 @@ class EventQuery:
         return dict(self.filters).get(name)
 
     @property
+    def versioned(self) -> bool:
+        """Whether its rows are a function of the events' data version alone (no filter reads
+        articles or publishers): then a page's validator follows from the version."""
+        return not any(name in READS_ARTICLES for name, _ in self.filters)
+
+    @property
     def selection(self) -> EventQuery:
         """The same rows, unpaged: the key of counts."""
         return replace(self, after=None, limit=0)
@@ -324,15 +339,128 @@ def decode_position(order: EventOrder, token: str) -> tuple[Any, ...]:
 
 # --- the repository ----------------------------------------------------------------------------
 
-# What event lists read: every column but the merge key and the figures. Plain rows of these,
-# not ORM objects: a page is read once and serialised.
+# What event lists read, in this order: every column but the merge key, the figures and the
+# creation time. Plain rows of these, not ORM objects: a page is read once and serialised, and
+# its renderers unpack each row by position (attribute access on a row is a lookup per value).
+EVENT_LIST_FIELDS = (
+    "id",
+    "title",
+    "summary",
+    "category",
+    "event_date",
+    "date_precision",
+    "location_name",
+    "location_id",
+    "location_precision",
+    "lat",
+    "lon",
+    "actors",
+    "weapons",
+    "severity",
+    "claim_status",
+    "confidence",
+    "corroboration",
+    "first_reported_at",
+    "last_reported_at",
+    "updated_at",
+    "change_seq",
+)
 EVENT_LIST_COLUMNS = tuple(
-    column
-    for column in Event.__table__.columns  # type: ignore[attr-defined]
-    if column.key not in ("key", "figures", "created_at")
+    Event.__table__.c[name]  # type: ignore[attr-defined]
+    for name in EVENT_LIST_FIELDS
 )
 TOMBSTONES_CURSOR = "events.deleted"
 TOMBSTONES: sa.Table = EventTombstone.__table__  # type: ignore[attr-defined]
+STRING_LISTS = ("actors", "weapons")  # JSON arrays of strings
+
+
+def list_columns(dialect: str) -> tuple[sa.ColumnElement[Any], ...]:
+    """EVENT_LIST_COLUMNS as the driver decodes them fastest: on PostgreSQL the string lists
+    come as text[] (decoded in C, not by json.loads per value) and the timestamps as psycopg
+    gives them (aware UTC: the engine's sessions run in UTC, app/core/db.py), not through
+    UTCDateTime's per-value conversion. The same values either way."""
+    if dialect != "postgresql":
+        return EVENT_LIST_COLUMNS
+    columns: list[sa.ColumnElement[Any]] = []
+    for column in EVENT_LIST_COLUMNS:
+        if column.key in STRING_LISTS:
+            name = f"events.{column.key}"
+            array = (
+                f"ARRAY(SELECT jsonb_array_elements_text(CASE jsonb_typeof({name}) "
+                f"WHEN 'array' THEN {name} ELSE '[]' END))"
+            )
+            columns.append(sa.literal_column(array).label(column.key))
+        elif isinstance(column.type, UTCDateTime):
+            columns.append(sa.type_coerce(column, sa.DateTime(timezone=True)).label(column.key))
+        else:
+            columns.append(column)
+    return tuple(columns)
+
+
+def _version_columns() -> tuple[sa.Label[Any], ...]:
+    """The data version (VERSION_QUERY) as two columns of a page: read in the page's own
+    snapshot, so the version names exactly the data the page was read from."""
+    events = Event.__table__.alias("version_events")  # type: ignore[attr-defined]
+    tombstones = TOMBSTONES.alias("version_tombstones")
+    return (
+        sa.select(sa.func.max(events.c.change_seq)).scalar_subquery().label("version_events"),
+        sa.select(sa.func.max(tombstones.c.change_seq))
+        .scalar_subquery()
+        .label("version_tombstones"),
+    )
+
+
+VERSION_COLUMNS = _version_columns()
+
+
+def conditions(query: EventQuery, dialect: str) -> list[Condition]:
+    """The WHERE conditions of `query`'s selection (every filter, the window, the box)."""
+    where: list[Condition] = [
+        FILTERS_BY_NAME[name].where(value, dialect) for name, value in query.filters
+    ]
+    if query.first_day is not None:
+        where.append(Event.event_date >= query.first_day)  # type: ignore[arg-type]
+    if query.last_day is not None:
+        where.append(Event.event_date <= query.last_day)  # type: ignore[arg-type]
+    if query.bbox is not None:
+        # A box asks "where": an event with no known place is never in one.
+        where.append(point_in_bbox(query.bbox))
+    if query.updated_since is not None:
+        where.append(Event.updated_at >= query.updated_since)  # type: ignore[arg-type]
+    return where
+
+
+# The keyset position and the page size are bound at execution: one statement per selection.
+KEYSET_BINDS: dict[EventOrder, tuple[str, ...]] = {
+    EventOrder.TIMELINE: ("after_day", "after_id"),
+    EventOrder.CHANGES: ("after_change",),
+}
+
+
+@lru_cache(maxsize=256)
+def page_statement(dialect: str, selection: EventQuery, keyset: bool) -> sa.Select[Any]:
+    """The page statement of a selection (`EventQuery.selection`), built once: a statement
+    built per request costs more than running it (SQLAlchemy derives its cache key by walking
+    the whole construct; a kept one carries its key). `keyset`: continues after a position."""
+    statement = sa.select(*list_columns(dialect), *VERSION_COLUMNS).where(
+        *conditions(selection, dialect)
+    )
+    if selection.order is EventOrder.CHANGES:
+        if keyset:
+            statement = statement.where(Event.change_seq > sa.bindparam("after_change"))  # type: ignore[operator]
+        statement = statement.order_by(Event.change_seq.asc())  # type: ignore[union-attr]
+    else:
+        if keyset:
+            # Row-value comparison walks ix_events_timeline (event_date, id) backwards.
+            position = sa.tuple_(sa.bindparam("after_day", type_=sa.Date), sa.bindparam("after_id"))
+            statement = statement.where(sa.tuple_(Event.event_date, Event.id) < position)
+        statement = statement.order_by(Event.event_date.desc(), Event.id.desc())  # type: ignore[attr-defined, union-attr]
+    return statement.limit(sa.bindparam("page_size", type_=sa.Integer))
+
+
+def list_row(event: Event) -> tuple[Any, ...]:
+    """An ORM event as a page row (EVENT_LIST_FIELDS), for the page renderers."""
+    return tuple(getattr(event, name) for name in EVENT_LIST_FIELDS)
 
 
 @dataclass(frozen=True)
@@ -340,6 +468,7 @@ class EventPage:
     rows: list[Any]
     next_cursor: str | None  # None on the last page
     resume_cursor: str | None = None  # changes order: where the next poll starts
+    version: Version | None = None  # the data version the rows were read at (None: no rows)
 
 
 @dataclass(frozen=True)
@@ -352,57 +481,47 @@ class TombstonePage:
 @dataclass
 class EventRepository:
     """Every read of events, for every surface. Reads only: it never commits (the request's
-    unit of work does), and writes nothing."""
+    unit of work does), and writes nothing. Lists and counts need only a connection; `get`
+    and `mentions` read ORM objects and need a session."""
 
-    session: Session
+    session: Session | Connection
     _dialect: str = field(init=False)
 
     def __post_init__(self) -> None:
-        self._dialect = self.session.get_bind().dialect.name
+        bind = self.session.get_bind() if isinstance(self.session, Session) else self.session
+        self._dialect = bind.dialect.name
 
     def conditions(self, query: EventQuery) -> list[Condition]:
-        where: list[Condition] = [
-            FILTERS_BY_NAME[name].where(value, self._dialect) for name, value in query.filters
-        ]
-        if query.first_day is not None:
-            where.append(Event.event_date >= query.first_day)  # type: ignore[arg-type]
-        if query.last_day is not None:
-            where.append(Event.event_date <= query.last_day)  # type: ignore[arg-type]
-        if query.bbox is not None:
-            # A box asks "where": an event with no known place is never in one.
-            where.append(point_in_bbox(query.bbox))
-        if query.updated_since is not None:
-            where.append(Event.updated_at >= query.updated_since)  # type: ignore[arg-type]
-        return where
+        return conditions(query, self._dialect)
+
+    def _core(self) -> Connection:
+        """Where Core statements run: a session's connection (its transaction) skips the ORM's
+        result machinery, which a plain-column select does not need."""
+        if isinstance(self.session, Session):
+            return self.session.connection()
+        return self.session
 
     def page(self, query: EventQuery) -> EventPage:
-        statement = sa.select(*EVENT_LIST_COLUMNS).where(*self.conditions(query))
-        if query.order is EventOrder.CHANGES:
-            if query.after is not None:
-                statement = statement.where(Event.change_seq > query.after[0])  # type: ignore[operator]
-            statement = statement.order_by(Event.change_seq.asc())  # type: ignore[union-attr]
-        else:
-            if query.after is not None:
-                # Row-value comparison walks ix_events_timeline (event_date, id) backwards.
-                statement = statement.where(
-                    sa.tuple_(Event.event_date, Event.id) < sa.tuple_(*query.after)
-                )
-            statement = statement.order_by(Event.event_date.desc(), Event.id.desc())  # type: ignore[attr-defined, union-attr]
-        rows = list(self.session.execute(statement.limit(query.limit + 1)))
+        statement = page_statement(self._dialect, query.selection, query.after is not None)
+        binds: dict[str, Any] = {"page_size": query.limit + 1}
+        if query.after is not None:
+            binds.update(zip(KEYSET_BINDS[query.order], query.after, strict=True))
+        rows = list(self._core().execute(statement, binds).all())
         more = len(rows) > query.limit
         rows = rows[: query.limit]
         next_cursor = query.cursor_after(rows[-1]) if more and rows else None
-        return EventPage(rows, next_cursor, query.resume_cursor(rows))
+        version = (rows[0].version_events, rows[0].version_tombstones) if rows else None
+        return EventPage(rows, next_cursor, query.resume_cursor(rows), version)
 
     def count(self, query: EventQuery) -> int:
         statement = sa.select(sa.func.count()).select_from(Event).where(*self.conditions(query))
-        return int(self.session.execute(statement).scalar_one())
+        return int(self._core().execute(statement).scalar_one())
 
     def get(self, event_id: int) -> Event | None:
-        return self.session.get(Event, event_id)
+        return self._orm().get(Event, event_id)
 
     def mentions(self, event_id: int) -> list[tuple[EventMention, Article, str]]:
-        rows = self.session.execute(
+        rows = self._orm().execute(
             sa.select(EventMention, Article, col(Source.name))
             .join(Article, Article.id == EventMention.article_id)  # type: ignore[arg-type]
             .join(Source, Source.id == Article.source_id)  # type: ignore[arg-type]
@@ -411,12 +530,17 @@ class EventRepository:
         )
         return [(mention, article, name) for mention, article, name in rows]
 
+    def _orm(self) -> Session:
+        if not isinstance(self.session, Session):
+            raise TypeError("reading ORM objects needs a Session")
+        return self.session
+
     def extent(
         self,
     ) -> tuple[tuple[float, float, float, float] | None, dt.date | None, dt.date | None]:
         """(bbox of the events with a point, first day, last day)."""
         has_point = sa.and_(Event.lon.is_not(None), Event.lat.is_not(None))  # type: ignore[union-attr]
-        west, south, east, north = self.session.execute(
+        bounds: Any = self.session.execute(
             sa.select(
                 sa.func.min(Event.lon),
                 sa.func.min(Event.lat),
@@ -424,6 +548,7 @@ class EventRepository:
                 sa.func.max(Event.lat),
             ).where(has_point)
         ).one()
+        west, south, east, north = bounds
         first, last = self.session.execute(
             sa.select(sa.func.min(Event.event_date), sa.func.max(Event.event_date))
         ).one()
@@ -441,7 +566,7 @@ class EventRepository:
             statement = statement.where(t.deleted_at >= since)
         position = decode_cursor(cursor, TOMBSTONES_CURSOR, int)[0] if cursor else 0
         statement = statement.where(t.change_seq > position).order_by(t.change_seq.asc())
-        rows = list(self.session.execute(statement.limit(limit + 1)))
+        rows = list(self._core().execute(statement.limit(limit + 1)).all())
         more = len(rows) > limit
         rows = rows[:limit]
         last = rows[-1].change_seq if rows else position
@@ -451,12 +576,20 @@ class EventRepository:
 
 def point_in_bbox(box: BBox) -> Condition:
     """The event's point lies in the box; west > east is a box across the antimeridian.
-    Never true for an event without a point (BETWEEN on NULL is not true)."""
+    Never true for an event without a point (BETWEEN on NULL is not true).
+
+    The bounds (validated floats) are written into the SQL, not bound: psycopg prepares a
+    statement it has run a few times, and PostgreSQL's generic plan for a prepared box (any
+    box) scanned the timeline index instead of using the box's selectivity."""
+    west, south, east, north = (
+        sa.literal(value, sa.Float, literal_execute=True)
+        for value in (box.west, box.south, box.east, box.north)
+    )
     if box.west <= box.east:
-        lon_inside = Event.lon.between(box.west, box.east)  # type: ignore[union-attr]
+        lon_inside = Event.lon.between(west, east)  # type: ignore[union-attr]
     else:
-        lon_inside = sa.or_(col(Event.lon) >= box.west, col(Event.lon) <= box.east)  # type: ignore[operator]
-    return sa.and_(Event.lat.between(box.south, box.north), lon_inside)  # type: ignore[union-attr]
+        lon_inside = sa.or_(col(Event.lon) >= west, col(Event.lon) <= east)  # type: ignore[operator]
+    return sa.and_(Event.lat.between(south, north), lon_inside)  # type: ignore[union-attr]
 
 
 # The events' data version: a new, changed, merged or removed event moves it (the change

@@ -366,3 +366,77 @@ def test_a_driver_deleted_between_the_two_reads_is_read_again_whole(
     monkeypatch.undo()
     assert threat == slow_threat(db, at)
     assert len(threat.drivers) == 1  # of the two events in the window, one is gone
+
+
+def wait_for_recomputes() -> None:
+    for thread in threading.enumerate():
+        if thread.name == "watchfloor-window-recompute":
+            thread.join(30)
+
+
+def test_after_a_new_event_the_previous_answer_is_served_while_the_new_one_is_computed(
+    write: Session,
+) -> None:
+    """With WATCHFLOOR_STALE_WHILE_RECOMPUTE (the service's default), the first request after a
+    change gets the window's previous answer at once, its `computed_at` unchanged, while one
+    background computation makes the new one; later requests get the new one."""
+    from app.api.main import create_app
+    from app.core.config import Settings
+    from tests.support.live import live_server
+
+    now = dt.datetime.now(dt.UTC)
+    today = now.date()
+    make_event(
+        write,
+        category="missile_test",
+        severity=4,
+        claim_status="confirmed",
+        event_date=today,
+        first_reported_at=now - dt.timedelta(hours=2),
+        **JONGJU,
+    )
+    write.commit()
+    app = create_app(Settings(stale_while_recompute=True, response_cache_seconds=600))
+    with live_server(app) as base, httpx.Client(base_url=base, timeout=30) as client:
+        level = client.get("/threat-level").json()
+        layer = client.get("/hotspots").json()
+        assert level["event_count"] == 1 and len(layer["features"]) == 1
+        assert layer["computed_at"] == layer["as_of"]
+
+        make_event(
+            write,
+            category="artillery",
+            severity=4,
+            event_date=today,
+            first_reported_at=now - dt.timedelta(hours=1),
+            **DMZ,
+        )
+        write.commit()
+        stale_level = client.get("/threat-level").json()
+        stale_layer = client.get("/hotspots").json()
+        assert stale_level == level  # the previous answer, computed_at and all
+        assert stale_layer["features"] == layer["features"]
+        assert stale_layer["computed_at"] == layer["computed_at"]
+
+        wait_for_recomputes()
+        fresh_level = client.get("/threat-level").json()
+        fresh_layer = client.get("/hotspots").json()
+        assert fresh_level["event_count"] == 2
+        assert fresh_level["computed_at"] >= level["computed_at"]
+        assert len(fresh_layer["features"]) == 2
+        assert fresh_layer["computed_at"] == fresh_layer["as_of"]
+
+
+def test_without_a_previous_answer_the_request_waits_for_the_computation(
+    write: Session,
+) -> None:
+    from app.api.main import create_app
+    from app.core.config import Settings
+    from tests.support.live import live_server
+
+    now = dt.datetime.now(dt.UTC)
+    make_event(write, event_date=now.date(), first_reported_at=now - dt.timedelta(hours=1))
+    write.commit()
+    app = create_app(Settings(stale_while_recompute=True))
+    with live_server(app) as base, httpx.Client(base_url=base, timeout=30) as client:
+        assert client.get("/threat-level").json()["event_count"] == 1

@@ -28,7 +28,7 @@ from app.core.models import Event
 from app.query.cursor import decode_cursor as _decode_cursor
 from app.query.cursor import encode_cursor as _encode_cursor
 from app.query.errors import invalid_parameter
-from app.query.events import EventQuery, EventRepository, ordered_filters
+from app.query.events import EventQuery, EventRepository, list_row, ordered_filters
 
 Feature = dict[str, Any]
 
@@ -106,12 +106,13 @@ class EventsProvider:
 
     def query(self, items: ItemsQuery) -> Page:
         query = event_query(items)
-        # numberMatched stays exact: counted once per selection and data version, not per page.
-        matched = derived_values.get_or_compute(
-            ("events.count", query.selection, session_version(self.session)),
-            lambda: self.repository.count(query),
-        )
         page = self.repository.page(query)
+        # numberMatched stays exact: counted once per selection and data version, not per page
+        # (the version the page was read at; an empty page reads it on its own).
+        version = page.version or session_version(self.session)
+        matched = derived_values.get_or_compute(
+            ("events.count", query.selection, version), lambda: self.repository.count(query)
+        )
         return Page(
             [event_feature(row) for row in page.rows],
             int(matched),
@@ -123,7 +124,7 @@ class EventsProvider:
         if not re.fullmatch(r"\d{1,18}", feature_id):
             return None
         event = self.repository.get(int(feature_id))
-        return None if event is None else event_feature(event)
+        return None if event is None else event_feature(list_row(event))
 
     def extent(self) -> Extent:
         return derived_values.get_or_compute(

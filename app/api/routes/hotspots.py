@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -52,6 +53,7 @@ EXAMPLE = {
     "omitted_events": 1,
     "window": {"from": "2026-05-21T00:00:00Z", "to": "2026-05-29T00:00:00Z"},
     "as_of": "2026-05-29T00:00:00Z",
+    "computed_at": "2026-05-29T00:00:00Z",
     "threat_level": {"level": "High", "score": 63.5, "event_count": 10},
 }
 
@@ -91,6 +93,23 @@ class HotspotLayer:
         )
 
 
+def hotspot_layer(
+    session: Session,
+    *,
+    days: tuple[dt.date, dt.date],
+    known_at: dt.datetime,
+    area: Area,
+    categories: tuple[str, ...] | None,
+) -> Held[HotspotLayer]:
+    """A window's hotspot layer as known at `known_at`, and the instants at which it holds."""
+    situation = assess_situation(session, *days, as_of=known_at, area=area, categories=categories)
+    return Held(
+        HotspotLayer.of(situation.hotspots, situation.threat),
+        situation.known.since,
+        situation.known.until,
+    )
+
+
 @router.get(
     "/hotspots",
     operation_id="getHotspots",
@@ -104,7 +123,10 @@ class HotspotLayer:
         "last_seen, precision and event_ids. Only places inside the area of interest (setting "
         "WATCHFLOOR_AREA_OF_INTEREST) are drawn, and only where an event makes a hotspot on its "
         "own (visits, talks and announced plans do not); `omitted_events` counts the rest. "
-        "`threat_level`: the same window's level, score and event count (as /threat-level)."
+        "`threat_level`: the same window's level, score and event count (as /threat-level). "
+        "`computed_at`: `as_of`, except right after the data changed, when the previous "
+        "layer is served while the new one is computed (WATCHFLOOR_STALE_WHILE_RECOMPUTE): "
+        "then the instant its data was last current."
     ),
     response_class=Response,
     responses={
@@ -162,18 +184,17 @@ async def get_hotspots(
     version = await data_version(request)
     generation = memo.generation(key, version, query.known_at)
 
-    def layer_of(session: Session) -> Held[HotspotLayer]:
-        situation = assess_situation(
-            session, *days, as_of=query.known_at, area=area, categories=query.categories or None
-        )
-        return Held(
-            HotspotLayer.of(situation.hotspots, situation.threat),
-            situation.known.since,
-            situation.known.until,
-        )
+    # A picklable recipe: a background recomputation runs it in another process.
+    layer_of = partial(
+        hotspot_layer,
+        days=days,
+        known_at=query.known_at,
+        area=area,
+        categories=query.categories or None,
+    )
 
     def compute(session: Session) -> bytes:
-        layer = memo.get(
+        served = memo.answer(
             session,
             key,
             load_span_bounds(*span_needed(*days)),
@@ -181,6 +202,7 @@ async def get_hotspots(
             query.known_at,
             layer_of,
         )
+        layer = served.value
         features = (
             feature
             for place, feature in zip(layer.places, layer.features, strict=True)
@@ -191,6 +213,9 @@ async def get_hotspots(
             omitted_events=layer.omitted_events,
             window={"from": iso_utc(query.start), "to": iso_utc(query.end)},
             as_of=iso_utc(query.known_at),
+            # `as_of`, or, for the previous layer served while the window is recomputed,
+            # the instant its data was last current.
+            computed_at=iso_utc(served.stale_since or query.known_at),
             threat_level=layer.threat_level,
             methodology_version=m.METHODOLOGY_VERSION,
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -126,16 +127,19 @@ async def get_threat_level(
     def compute(session: Session) -> bytes:
         # Reused across minutes while the same events are known (see app/api/live.py); only
         # the live answer is kept, an `at` in the past is answered from it when it holds.
-        answer = memo.get(
+        # While the live window is recomputed, its previous answer is served, `computed_at`
+        # saying when it held.
+        served = memo.answer(
             session,
             key,
             load_span_bounds(*span_needed(*window)),
             version,
             known_at,
-            lambda s: threat_answer(s, known_at, window),
+            # A picklable recipe: a background recomputation runs it in another process.
+            partial(threat_answer, moment=known_at, window=window),
             remember=not (at or as_of),
         )
-        return threat_body(answer, known_at)
+        return threat_body(served.value, served.stale_since or known_at)
 
     return await cached_response(
         request,
