@@ -134,6 +134,7 @@ class WindowMemo:
         self.stale_while_recompute = stale_while_recompute
         # Where background recomputations run (app/api/recompute.py; None: a thread here).
         self.elsewhere = elsewhere
+        self._elsewhere_warm = False
         self._entries: dict[Key, _Entry] = {}
         self._checking: set[Key] = set()
         self._recomputing: set[Key] = set()
@@ -232,11 +233,23 @@ class WindowMemo:
             entry.held = compacted(compute(session))  # the rows are freed by now
             if remember:
                 self._store(key, entry)
+                self._warm_up_elsewhere()
         release_free_memory()  # a full computation over many events: give the pages back
         freeze_after_warm_up()
         return entry.held.value  # type: ignore[no-any-return]
 
     # --- internals -----------------------------------------------------------------------------
+
+    def _warm_up_elsewhere(self) -> None:
+        """Start the recompute worker once a window has an answer to serve while it recomputes:
+        not at start-up (an API that only serves pages never pays its memory), and not at the
+        first change (that recomputation would wait for the worker to import the app)."""
+        if self._elsewhere_warm or not self.stale_while_recompute:
+            return
+        self._elsewhere_warm = True
+        start = getattr(self.elsewhere, "start", None)
+        if start is not None:
+            start()
 
     def _age(self, entry: _Entry) -> float:
         return self.clock() - entry.checked

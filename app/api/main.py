@@ -59,8 +59,6 @@ def create_app(
         anyio.to_thread.current_default_thread_limiter().total_tokens = threads
         for hook in on_startup or []:
             hook()
-        if recompute is not None and settings.stale_while_recompute:
-            recompute.start()
         freeze_long_lived_objects()  # no full-collection pauses over the imported modules
         try:
             yield

@@ -84,7 +84,8 @@ class RecomputeProcess:
         return future.result()
 
     def start(self) -> None:
-        """Start the worker now (it imports the app and opens its engine), not at the first
+        """Start the worker now (it imports the app and opens its engine): `WindowMemo` calls it
+        once a window has an answer to serve while recomputing, not at the first
         change, when the previous answers are being served."""
         self._worker().submit(_engine, self.database_url)
 

@@ -440,3 +440,36 @@ def test_without_a_previous_answer_the_request_waits_for_the_computation(
     app = create_app(Settings(stale_while_recompute=True))
     with live_server(app) as base, httpx.Client(base_url=base, timeout=30) as client:
         assert client.get("/threat-level").json()["event_count"] == 1
+
+
+class CountingWorker:
+    """Stands in for the recompute worker process: counts how often it is started."""
+
+    def __init__(self) -> None:
+        self.starts = 0
+
+    def start(self) -> None:
+        self.starts += 1
+
+    def __call__(self, *args: object) -> tuple[object, ...]:
+        raise AssertionError("no recomputation expected here")
+
+
+def test_the_recompute_worker_starts_with_the_first_window_not_with_the_api(
+    db: Engine, week: None, clock: Clock
+) -> None:
+    """An API that serves only pages never pays for the worker process; the first window
+    answer warms it, so the first change does not wait for it to import the app."""
+    worker = CountingWorker()
+    memo = WindowMemo(TTL, clock=clock, stale_while_recompute=True, elsewhere=worker)
+    assert worker.starts == 0
+    calls: list[dt.datetime] = []
+    threat_via_memo(db, memo, NOON, calls, remember=False)  # an `at` in the past: kept nowhere
+    assert worker.starts == 0
+    threat_via_memo(db, memo, NOON, calls)
+    threat_via_memo(db, memo, NOON + dt.timedelta(seconds=1), calls)
+    assert worker.starts == 1
+    quiet = CountingWorker()
+    without = WindowMemo(TTL, clock=clock, stale_while_recompute=False, elsewhere=quiet)
+    threat_via_memo(db, without, NOON, calls)
+    assert quiet.starts == 0
