@@ -54,7 +54,8 @@ _MODAL_BEFORE = AnchoredPattern(
     re.compile(
         r"\b(?:could|would|might|may|will|shall|plans? to|planning to|expected to|preparing to|"
         r"prepares? to|threaten\w* to|vow\w* to|ready to|able to|capable of|warn\w* (?:of|that)|"
-        r"likely to|if|whether|no plans? to|without)\b[^.;]{0,30}$",
+        r"likely to|if|whether|no plans? to|without|fears?(?: grew| grow| mount\w*)? (?:of|that|over)|"
+        r"concerns? (?:of|about|over)|speculation (?:of|about|over))\b[^.;]{0,30}$",
         re.IGNORECASE,
     )
 )

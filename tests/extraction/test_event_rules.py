@@ -278,3 +278,18 @@ def test_business_and_foreign_politics_are_not_the_koreas_security_news() -> Non
         "President Moon Jae-in named seven new ministers on Friday in a Cabinet reshuffle.",
     )
     assert "domestic" in [e.category for e in reshuffle]
+
+
+def test_a_feared_test_is_no_event_and_an_unidentified_object_is_an_incident() -> None:
+    launch = run(
+        "Rocket carrying Japan's first spy satellites launched",
+        "A Japanese H-2A rocket carrying the nation's first spy satellites lifted off on Friday "
+        "as fears grew of a missile test by North Korea.",
+    )
+    assert [e.category for e in launch] == ["space_launch"]
+    spotted = run(
+        "Unidentified object spotted at DMZ: Seoul military",
+        "Military radars detected an unidentified object flying near the border with North "
+        "Korea, the Joint Chiefs of Staff said Monday.",
+    )
+    assert "border_maritime" in [e.category for e in spotted]
