@@ -186,21 +186,7 @@ class ParsePool:
         of the same length. If the pool cannot run it (shut down, a process died), it runs here:
         the caller gets its answer either way.
         """
-        if not items:
-            return []
-        parts = self._parts(items)
-        try:
-            executor, generation = self._current()
-            futures = [executor.submit(function, part) for part in parts]
-        except (ParsePoolUnavailableError, BrokenProcessPool, OSError, RuntimeError) as exc:
-            logger.warning("pool unavailable; running here", extra={"error": repr(exc)[:300]})
-            return function(items)
-        try:
-            return [result for future in futures for result in future.result()]
-        except BrokenProcessPool:
-            logger.warning("a pool process died; replacing the pool, running here")
-            self._replace(generation)
-            return function(items)
+        return self.submit_chunks(function, items)()
 
     def submit_chunks(
         self, function: Callable[[Sequence[T]], list[R]], items: Sequence[T]

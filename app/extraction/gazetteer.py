@@ -371,9 +371,7 @@ class PlaceMatcher:
         return self.find(sentence.text, sentence.folded)
 
     def find(self, text: str, folded: str | None = None) -> Iterator[PlaceHit]:
-        hits = self._exact(text, folded)
-        if _SPACED_SYLLABLES.search(text):
-            hits = self._with_spaced_syllables(text, hits)
+        hits = self._with_spaced_syllables(text, self._exact(text, folded))
         memo, typo_of = self._fuzzy_memo, self._typo_of
         for word in _CAPITALISED_WORD.findall(text):  # nearly always known: no typo
             if (memo[word] if word in memo else typo_of(word)) is not None:
