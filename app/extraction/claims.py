@@ -291,10 +291,11 @@ def _official_doer(
         if sentence.segment_at(start)[2] or _NORTH_OWNER.search(text[max(0, start - 25) : start]):
             return None  # "after the US held drills" is another happening; the North's own organs
         if (
-            not _NOT_THE_AGENT.search(text[max(0, start - 12) : start])
+            not _NOT_THE_AGENT.search(text[max(0, start - 30) : start])
             and not _PASSIVE.search(text[max(0, match.start("act") - 12) : match.start("act")])
             and not _BY_AGENT.match(text, match.end("act"))
             and not _POSSESSOR.match(text, match.end("actor"))
+            and not _said_of_others(text, match.end("actor"), match.start("act"))
         ):
             return f"{match.group('actor')} {match.group('act')}"
         # "in China when they were seized": a place, and a passive verb, name no doer
@@ -307,11 +308,26 @@ def _official_doer(
 _PARTY_TO_THE_WAR = re.compile(r"(?:the )?(?:Russia|Ukrain)", re.IGNORECASE)
 _NOT_THE_AGENT = re.compile(
     r"\b(?:in|into|from|to|with|at|near|across|toward|towards)\s+"
-    r"(?:the\s+|central\s+|downtown\s+|northern\s+|southern\s+|eastern\s+|western\s+)?$",
+    r"(?:the\s+|central\s+|downtown\s+|northern\s+|southern\s+|eastern\s+|western\s+)?"
+    r"(?:[A-Z][a-z]+,\s+)?$",  # "from Shenyang, China": the city's country is a place too
     re.I,
 )
 # "Hyundai Rotem, South Korea's sole tank maker, announced": the state owns the doer
 _POSSESSOR = re.compile(r"['’]s\b")
+# "the prosecutors' office said Thursday that the hackers sent": the act is in what it said
+# ("it said it had seized", "said they had arrested" stay its own acts)
+_SAYS_OF_OTHERS = re.compile(
+    r"\b(?:said|says|say|stated|added|believes?|suspects?)\b(?!\s+(?:that\s+)?(?:it|they|we)\b)"
+    r"(?![^,;]*?\b(?:it|they|we)\s+(?:had|has|have|was|were)\b)",
+    re.I,
+)
+
+
+def _said_of_others(text: str, start: int, end: int) -> bool:
+    """Whether the actor's words stand between it and the act ("X said the hackers sent")."""
+    return bool(_SAYS_OF_OTHERS.search(text, start, end))
+
+
 # "a memo released by its mission": the participle's doer follows it
 _BY_AGENT = re.compile(r"\s+by\b", re.I)
 _PASSIVE = re.compile(r"\b(?:was|were|been|being|is|are)\s+(?:\w+ly\s+)?$", re.I)
@@ -399,6 +415,9 @@ def claim_status(
             continue
         if authority:
             return "confirmed", f"attributed to {authority}: {sentence.text[:160]}"
+    police = _police_finding(category, [title, *own_event])
+    if police:
+        return "confirmed", f"the police's own finding: {police.text[:160]}"
     headline = claim_patterns().headline.search(title.text)
     if headline:
         return "confirmed", f"headline attributes it to {headline.group(0).strip(': ')}"
@@ -438,6 +457,24 @@ def claim_status(
                 f"a source that is neither an authority nor state media: {sentence.text[:160]}",
             )
     return "reported", UNSOURCED
+
+
+# a city's or a nation's police speak for what they investigated (hacks, crimes, arrests), not
+# for launches: only in the sentences about this event, where a police statement is its source
+_POLICE_MATTERS = frozenset({"cyber", "domestic", "humanitarian", "border_maritime"})
+_POLICE_SAYS = re.compile(
+    r"\b(?:Seoul|South Korean|South Korea.s|national|metropolitan|Japanese|Japan.s|Tokyo)\s+"
+    r"police\b(?:\s+(?:agency|office))?\s+(?:said|says|announced|confirmed|told)\b|"
+    r"\b(?:said|says|according to)\s+(?:the\s+)?(?:Seoul|South Korean|national|metropolitan|"
+    r"Japanese|Tokyo)\s+police\b",
+    re.IGNORECASE,
+)
+
+
+def _police_finding(category: str, sentences: Sequence[Sentence]) -> Sentence | None:
+    if category not in _POLICE_MATTERS:
+        return None
+    return next((s for s in sentences if _POLICE_SAYS.search(s.text)), None)
 
 
 def _state_media(sentence: Sentence) -> str | None:

@@ -724,3 +724,64 @@ def test_a_site_followed_by_launch_site_is_a_place_not_a_weapon() -> None:
         "missile_test",
     )
     assert _place(named) != "Tonghae Satellite Launching Ground"
+
+
+def test_what_an_official_body_says_others_did_is_not_its_own_act() -> None:
+    event = only(
+        run(
+            "Hackers traced in power plant breach",
+            "Suspicions grew on Thursday that North Korea was behind the hacking of the nuclear "
+            "power operator. The district prosecutors' office said Thursday that the hackers sent "
+            "emails containing malware to hundreds of workers.",
+        ),
+        "cyber",
+    )
+    assert event.claim_status == "reported"
+
+
+def test_an_official_body_saying_it_acted_still_acted() -> None:
+    event = only(
+        run(
+            "Coast guard seizes ship",
+            "South Korea's coast guard said it had seized a cargo ship suspected of carrying North "
+            "Korean coal in breach of sanctions.",
+        ),
+        "border_maritime",
+    )
+    assert event.claim_status == "confirmed"
+
+
+def test_a_city_and_its_country_after_from_are_a_place_not_a_doer() -> None:
+    event = only(
+        run(
+            "Phishing campaign hits shipbuilder",
+            "The intruders used addresses from Shenyang, China and sent thousands of emails to "
+            "the shipbuilder's staff last week, a security researcher said.",
+        ),
+        "cyber",
+    )
+    assert event.claim_status == "reported"
+
+
+def test_city_police_and_national_police_confirm_what_they_found() -> None:
+    event = only(
+        run(
+            "Hackers stole court data",
+            "North Korean hackers stole data from a South Korean court network over two years, "
+            "Seoul police said Saturday.",
+        ),
+        "cyber",
+    )
+    assert event.claim_status == "confirmed"
+
+
+def test_a_headline_may_open_with_the_us_as_its_source() -> None:
+    event = only(
+        run(
+            "US says North Korean programmer charged over bank heist",
+            "A programmer accused of working for the North Korean government was charged on "
+            "Thursday over a series of cyberattacks that stole millions from banks.",
+        ),
+        "cyber",
+    )
+    assert event.claim_status == "confirmed"
