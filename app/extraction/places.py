@@ -65,6 +65,9 @@ _ATTRIBUTION_BEFORE = AnchoredPattern(
         # "threats from Pyongyang": a government; "a diplomat based in London": a residence
         r"|\b(?:threats?|warnings?|provocations?|pressure|response|criticism|protests?|demands?|"
         r"aggression|hostility)\s+from\s+$|\b(?:based|stationed|posted|headquartered)\s+in\s+$"
+        # "the government in Seoul", "the regime in Pyongyang": a capital standing for its state
+        r"|\b(?:government|administration|regime|leadership|policymakers)"
+        r"\s+in\s+$"
         # "a warning to Pyongyang", "a message to Seoul": addressed to a government
         r"|\b(?:warnings?|messages?|signals?|threats?|letters?|appeals?|demands?|ultimatums?|"
         r"repl(?:y|ies)|overtures?|offers?|calls?)\s+to\s+$"
@@ -437,7 +440,7 @@ _UN_BODY_ACTING = re.compile(
     r"|\b(?:adopt\w*|vetoe?\w*|pass\w*|approv\w+)\b[^.;]{0,30}?\b(?:U\.N\.|UN|United Nations)"
     r" (?:\w+ )?resolution"
     r"|\bvote (?:in|of|at) the (?:[\w-]+ )?(?:Security )?Council\b"
-    r"|\b(?:UNSC|Security Council)(?: (?:emergency|closed-door|open|urgent))? (?:meeting|session|consultations)"
+    r"|\b(?:UNSC|Security Council)(?: (?:emergency|closed-door|open|urgent))? (?:meeting|session|consultations|stakeout)"
     r"|\b(?:emergency|closed-door|urgent) (?:UNSC|U\.?N\.? Security Council|Security Council) (?:meeting|session)",
     re.IGNORECASE,
 )
@@ -491,7 +494,8 @@ _IMPLIED_VENUES = (
     (
         _UN_BODY_ACTING,
         UN_HEADQUARTERS_ID,
-        frozenset({"sanctions", "diplomacy"}),
+        # the Council's sessions on the North's human rights are held there too
+        frozenset({"sanctions", "diplomacy", "humanitarian"}),
         "the UN's bodies meet at its headquarters",
     ),
     (

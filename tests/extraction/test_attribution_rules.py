@@ -785,3 +785,27 @@ def test_a_headline_may_open_with_the_us_as_its_source() -> None:
         "cyber",
     )
     assert event.claim_status == "confirmed"
+
+
+def test_a_security_council_session_on_human_rights_sits_at_un_headquarters() -> None:
+    event = only(
+        run(
+            "Council debates human rights in North Korea",
+            "The UN Security Council held its first meeting on human rights in North Korea on "
+            "Monday, after a report on crimes against humanity in its prison camps.",
+        ),
+        "humanitarian",
+    )
+    assert _place(event) == "United Nations Headquarters"
+
+
+def test_the_government_in_a_capital_is_the_state_not_a_place() -> None:
+    event = only(
+        run(
+            "Missile defence talks to start",
+            "The government in Seoul will explore the earliest possible deployment of a US "
+            "missile defence system, the deputy defence minister said on Sunday.",
+        ),
+        "defense_policy",
+    )
+    assert _place(event) != "Seoul"
