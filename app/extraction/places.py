@@ -55,7 +55,11 @@ _NOT_A_PLACE_AFTER = re.compile(
     r"^(?:\s*-\s*\d|\s*-?\s*based\b|\s+state\b|\s+(?:(?:[\w-]+-range|ballistic|cruise|mobile)\s+){0,3}"
     r"(?:missiles?|ICBMs?|IRBMs?|MRBMs?|SRBMs?|SLBMs?|rockets?|launchers?|class|series|-class|type)\b"
     # "its Musudan-ri rocket launch site": the site, not a rocket named after it
-    r"(?!\s+(?:launch(?:ing)?|test(?:ing)?)\s+(?:site|pad|station|facility|base|ground|center)))",
+    r"(?!\s+(?:launch(?:ing)?|test(?:ing)?)\s+(?:site|pad|station|facility|base|ground|center)))"
+    # "Korea Daesong Bank", "Tanchon Commercial Bank": a firm named after a place is a firm
+    r"|^(?-i:\s+(?:(?:General|Commercial|Foreign|Trade|Trading|Banking|Shipping|Joint[- ]Venture)\s+)*"
+    r"(?:Bank|Banking|Trading|Corporation|Corp|Company|Co\.|Group|Industries|Shipping|Enterprise|"
+    r"Trust)\b)",
     re.IGNORECASE,
 )
 _ATTRIBUTION_BEFORE = AnchoredPattern(

@@ -809,3 +809,27 @@ def test_the_government_in_a_capital_is_the_state_not_a_place() -> None:
         "defense_policy",
     )
     assert _place(event) != "Seoul"
+
+
+def test_a_firm_named_after_a_place_is_not_that_place() -> None:
+    event = only(
+        run(
+            "Treasury designates North Korean bank",
+            "The Treasury on Tuesday designated the Korea Daesong Bank and the Tanchon Commercial "
+            "Bank for financing the North's weapons programmes.",
+        ),
+        "sanctions",
+    )
+    assert _place(event) in {None, "North Korea"}
+
+
+def test_a_bank_in_a_city_still_places_the_money_there() -> None:
+    event = only(
+        run(
+            "Frozen North Korean funds released",
+            "North Korean funds frozen in a Macau bank were released on Thursday, the territory's "
+            "government said.",
+        ),
+        "sanctions",
+    )
+    assert _place(event) == "Macau"
