@@ -483,6 +483,17 @@ _NORTH_PARADE = re.compile(
     rf"|\b(?:military|army) parade\b[^.;]{{0,120}}?\b(?:{_NORTH_TOKEN}|Kim Jong[- ]Un|KCNA)\b",
     re.IGNORECASE,
 )
+# the North's leader receives his visitors at home: a meeting with him and no venue named was
+# held in Pyongyang (his summits abroad always name their city, which then wins)
+_NORTH_LEADER = (
+    r"(?:Kim Jong[- ]?(?:Un|Il)|North Korea.s (?:leader|Kim)|(?:the )?North Korean leader)"
+)
+_MEETS_NORTH_LEADER = re.compile(
+    rf"\b(?:met|meets|meeting with|talks with|held talks|received|greeted|shook hands with)\b"
+    rf"[^.;]{{0,60}}?\b{_NORTH_LEADER}\b"
+    rf"|\b{_NORTH_LEADER}\b[^.;]{{0,40}}?\b(?:met|meets|received|greeted|shook hands)\b",
+    re.IGNORECASE,
+)
 _LOUDSPEAKERS = re.compile(r"\bloudspeakers?\b", re.IGNORECASE)
 _VISIT_TO_NORTH = re.compile(
     r"\b(?:visit(?:s|ed|ing)?(?: to)?|arrived in|arrives in|trip to|landed in)\s+"
@@ -543,6 +554,12 @@ _IMPLIED_VENUES = (
         "kp-punggye-ri-nuclear-test-site",
         frozenset({"nuclear"}),
         "every North Korean nuclear test was set off at Punggye-ri",
+    ),
+    (
+        _MEETS_NORTH_LEADER,
+        "kp-pyongyang",
+        frozenset({"diplomacy"}),
+        "the North's leader receives his visitors in Pyongyang",
     ),
     (
         _VISIT_TO_NORTH,

@@ -833,3 +833,27 @@ def test_a_bank_in_a_city_still_places_the_money_there() -> None:
         "sanctions",
     )
     assert _place(event) == "Macau"
+
+
+def test_a_meeting_with_the_norths_leader_and_no_venue_is_in_pyongyang() -> None:
+    event = only(
+        run(
+            "Envoy meets North Korean leader",
+            "China's special envoy held talks with North Korea's Kim Jong Un on Friday and "
+            "delivered a personal letter from the Chinese president.",
+        ),
+        "diplomacy",
+    )
+    assert _place(event) == "Pyongyang"
+
+
+def test_a_summit_abroad_with_the_norths_leader_stays_in_its_city() -> None:
+    event = only(
+        run(
+            "Leaders meet in Vladivostok",
+            "Russian President Vladimir Putin met North Korean leader Kim Jong Un in Vladivostok "
+            "on Thursday for their first summit.",
+        ),
+        "diplomacy",
+    )
+    assert _place(event) == "Vladivostok"
