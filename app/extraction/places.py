@@ -84,9 +84,9 @@ _ATTRIBUTION_BEFORE = AnchoredPattern(
 )
 _CUE = AnchoredPattern(
     re.compile(
-        r"\b(from|into|toward|towards|off|over|in|at|near|along|across|inside|to)\s+(?:the\s+)?"
+        r"\b(from|into|toward|towards|off|over|in|at|near|along|across|inside|to|on)\s+(?:the\s+)?"
         # the nearest cue: the words between are no cue themselves ("from Jongju into the")
-        r"(?:(?!(?:from|into|toward|towards|off|over|in|at|near|along|across|inside|to)\b)"
+        r"(?:(?!(?:from|into|toward|towards|off|over|in|at|near|along|across|inside|to|on)\b)"
         r"[\w'’-]+\s+){0,4}?"
         # "from the North's eastern coastal city of Wonsan", "from an area in or around Sukchon":
         # the cue is "from", not "of" or "in"
@@ -137,7 +137,7 @@ _SEA_CUE_CEILING = 2
 # a place abroad (Tokyo, Hokkaido, Guam) is a target, an observer or a route for a launch from
 # the North: never where it happened
 _LAUNCH_ABROAD_PENALTY = 100
-_OTHER_CUES = {"in": 2, "at": 2, "near": 2, "along": 2, "across": 1, "from": 1, "over": 1}
+_OTHER_CUES = {"in": 2, "at": 2, "near": 2, "along": 2, "across": 1, "from": 1, "over": 1, "on": 1}
 # A border or maritime event is about the peninsula's lines and seas: a city abroad where
 # officials met to discuss it ("talks in Washington on the DMZ") is not where it happened.
 _FOREIGN_VENUE_PENALTY = {"border_maritime": 4}

@@ -857,3 +857,15 @@ def test_a_summit_abroad_with_the_norths_leader_stays_in_its_city() -> None:
         "diplomacy",
     )
     assert _place(event) == "Vladivostok"
+
+
+def test_a_garrison_on_an_island_is_on_the_island_not_in_its_prefecture() -> None:
+    event = only(
+        run(
+            "Japan opens island garrison",
+            "Japan's Ground Self-Defense Force opened a garrison on Yonaguni Island in Okinawa "
+            "Prefecture on Monday and deployed surveillance radar units there.",
+        ),
+        "defense_policy",
+    )
+    assert _place(event) == "Yonaguni Island"
