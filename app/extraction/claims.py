@@ -430,11 +430,16 @@ def claim_status(
         parties = {_LEADER_COUNTRY.get(a, a) for a in actors if a in MEETING_PARTIES}
         held = next((s for s in [title, *scope] if _held_meeting(s)), None)
         unannounced = any(_UNANNOUNCED.search(s.text) for s in [title, *scope])
-        if len(parties) >= 2 and held is not None and not unannounced:
+        if (
+            len(parties) >= 2
+            and held is not None
+            and not unannounced
+            and not _told_by_state_media(held, title)
+        ):
             return "confirmed", f"a meeting the governments held ({', '.join(sorted(parties))})"
     if category == "humanitarian":
         reunion = next((s for s in [title, *own_event] if _held_reunion(s)), None)
-        if reunion is not None:
+        if reunion is not None and not _told_by_state_media(reunion, title):
             return "confirmed", "family reunions are held by both governments' Red Cross bodies"
     observer = next((s for s in [title, *scope] if _memo(s, "observer", _observer)), None)
     if observer is not None:
@@ -475,6 +480,12 @@ def _police_finding(category: str, sentences: Sequence[Sentence]) -> Sentence | 
     if category not in _POLICE_MATTERS:
         return None
     return next((s for s in sentences if _POLICE_SAYS.search(s.text)), None)
+
+
+def _told_by_state_media(sentence: Sentence, title: Sentence) -> bool:
+    """A meeting known from the North's state media alone (it says so in the sentence that
+    tells of the meeting, or in the headline) is its claim, as anything else it says."""
+    return any(_memo(s, "state", _state_media) for s in (sentence, title))
 
 
 def _state_media(sentence: Sentence) -> str | None:

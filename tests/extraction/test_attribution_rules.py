@@ -869,3 +869,40 @@ def test_a_garrison_on_an_island_is_on_the_island_not_in_its_prefecture() -> Non
         "defense_policy",
     )
     assert _place(event) == "Yonaguni Island"
+
+
+def test_a_sitting_leader_named_alone_still_acts_for_his_government() -> None:
+    event = only(
+        run(
+            "Biden signs order on North Korean trade",
+            "Biden signs an executive order targeting foreign banks that finance trade with North "
+            "Korea, widening sanctions on Pyongyang.",
+        ),
+        "sanctions",
+    )
+    assert event.claim_status == "confirmed"
+
+
+def test_a_meeting_known_only_from_kcna_is_claimed() -> None:
+    event = only(
+        run(
+            "North Korean delegation visits Laos",
+            "According to the Korean Central News Agency, a senior party official met the head "
+            "of Laos' ruling party's external relations committee in Vientiane on Friday.",
+        ),
+        "diplomacy",
+    )
+    assert event.claim_status == "claimed"
+
+
+def test_kcna_elsewhere_in_the_story_does_not_make_a_held_meeting_a_claim() -> None:
+    event = only(
+        run(
+            "Six-party talks open in Beijing",
+            "Diplomats from the two Koreas, the United States, Japan, Russia and China held "
+            "talks at the Diaoyutai State Guest House on Wednesday. North Korea's KCNA news "
+            "agency separately demanded that Washington drop its demands.",
+        ),
+        "diplomacy",
+    )
+    assert event.claim_status == "confirmed"
