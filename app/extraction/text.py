@@ -267,9 +267,15 @@ def article_sentences(title: str, text: str) -> list[Sentence]:
     title = normalize(title)
     body = strip_dateline(normalize(text))
     pieces = [title] if title else []
-    pieces += split_sentences(body)
+    pieces += [p for p in split_sentences(body) if not _no_news(p, title)]
     pieces = pieces or [""]
     return [Sentence(i, p, fold(p)) for i, p in enumerate(pieces)]
+
+
+def _no_news(piece: str, title: str) -> bool:
+    """Whether a body piece is the headline again (pages and feeds often repeat it): a lede
+    pushed down by it would read as a later sentence."""
+    return bool(title) and piece.strip().casefold() == title.strip().casefold()
 
 
 def clause_segments(sentence: str) -> tuple[tuple[int, int, bool], ...]:

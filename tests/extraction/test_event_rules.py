@@ -293,3 +293,14 @@ def test_a_feared_test_is_no_event_and_an_unidentified_object_is_an_incident() -
         "Korea, the Joint Chiefs of Staff said Monday.",
     )
     assert "border_maritime" in [e.category for e in spotted]
+
+
+def test_a_headline_repeated_atop_the_body_does_not_push_the_lede_down() -> None:
+    title = "Kim Jong Un executes officials after deadly floods, media says"
+    events = run(
+        title,
+        f"{title}\n\nWednesday, 04 September, 2024, 18:36\n\nNorth Korea executed about 20 "
+        "regional officials after floods killed thousands in the north, a South Korean "
+        "broadcaster reported.",
+    )
+    assert [e.category for e in events] == ["domestic"]
