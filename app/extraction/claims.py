@@ -303,6 +303,21 @@ def _official_doer(
     return None
 
 
+# a launch the South, Japan or the US carried out is its government's act ("Japan launched two
+# satellites", "South Korea test-fired a new ballistic missile"); the North's are never (its
+# name is not among the states of country_act)
+_STATE_LAUNCHES = frozenset({"space_launch", "missile_test"})
+
+
+def _state_launch(sentence: Sentence) -> str | None:
+    match = claim_patterns().state_launch.search(sentence.text)
+    if match is None or sentence.segment_at(match.start("actor"))[2]:
+        return None  # "days after Japan launched a satellite" is another happening
+    if _NOT_THE_AGENT.search(sentence.text[max(0, match.start() - 30) : match.start()]):
+        return None  # "toward Japan fired ..." names no doer
+    return f"{match.group('actor')} {match.group('act')}"
+
+
 # Russia and Ukraine speak of the arms of their own war as parties to it: a report, not a
 # confirmation (the labelling guide's "a party to a war")
 _PARTY_TO_THE_WAR = re.compile(r"(?:the )?(?:Russia|Ukrain)", re.IGNORECASE)
@@ -426,6 +441,11 @@ def claim_status(
             act = _memo(sentence, "official_act", official_act)
             if act and not (category == "arms_transfer" and _PARTY_TO_THE_WAR.match(act)):
                 return "confirmed", f"carried out by an official body ('{act}')"
+    if category in _STATE_LAUNCHES:
+        for sentence in [title, *own_event]:
+            launch = _state_launch(sentence)
+            if launch:
+                return "confirmed", f"launched by a state's own government ('{launch}')"
     if category == "diplomacy":
         parties = {_LEADER_COUNTRY.get(a, a) for a in actors if a in MEETING_PARTIES}
         held = next((s for s in [title, *scope] if _held_meeting(s)), None)

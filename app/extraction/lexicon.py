@@ -188,6 +188,7 @@ class ClaimPatterns:
     official_act: AnchoredPattern  # an official body, then a verb of doing (it carried it out)
     act_verb: AnchoredPattern  # the verb of doing alone: most sentences lack it
     country_act: re.Pattern[str]  # a state's name (not the North), then a verb of doing
+    state_launch: re.Pattern[str]  # a state (not the North), or its forces, then a launch verb
     independent: AnchoredPattern  # think tanks, imagery analysts: a report, not a claim
     media: AnchoredPattern  # the press as the source: a report
 
@@ -211,6 +212,12 @@ def claim_patterns() -> ClaimPatterns:
         country_act=re.compile(
             rf"(?-i:\b(?P<actor>{_independent_states()})\b){_CLAUSE_GAP}{{0,40}}?"
             rf"\b(?P<act>{spec['official_act']})\b",
+            re.IGNORECASE,
+        ),
+        state_launch=re.compile(
+            rf"(?-i:\b(?P<actor>{_independent_states()})\b)(?:.s (?:military|navy|army|air force|"
+            r"space agency|forces))?\s+(?:(?:has|have|had|successfully|also|again|on \w+day)\s+)*"
+            r"(?P<act>launched|launches|test-fired|test-fires|fired|fires|tested|tests)\b",
             re.IGNORECASE,
         ),
     )

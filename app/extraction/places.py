@@ -474,6 +474,11 @@ _DETAINEE_IN_NORTH = re.compile(
     rf"|\b{_NORTH_TOKEN}\b[^.;]{{0,60}}?\b{_DETAINEE_ACT}\b",
     re.IGNORECASE,
 )
+# Japan's government rockets (H-IIA, H-IIB, H3) carrying its satellites fly from Tanegashima
+_JAPANESE_LAUNCH = re.compile(
+    r"\bH-?II[AB]\b|\bH3 rocket\b|\bJapan\b[^.;]{0,20}?\blaunch(?:ed|es)\b[^.;]{0,40}?"
+    r"\b(?:satellites?|rocket)\b"
+)
 _SOUTH_KOREAN_ROCKET = re.compile(
     r"\b(?:Nuri|KSLV(?:-I{1,3}|-\d)?|Korea(?:n)? (?:Space|Satellite) Launch Vehicle(?:-I{1,3})?|Naro(?:-1| rocket))\b"
 )
@@ -530,6 +535,12 @@ _IMPLIED_VENUES = (
         "kr-naro-space-center",
         frozenset({"space_launch"}),
         "the South's own rockets (Naro, Nuri) fly from the Naro Space Center",
+    ),
+    (
+        _JAPANESE_LAUNCH,
+        "jp-tanegashima-space-center",
+        frozenset({"space_launch"}),
+        "Japan's government rockets fly from the Tanegashima Space Center",
     ),
     (
         _DETAINEE_IN_NORTH,

@@ -304,3 +304,29 @@ def test_a_headline_repeated_atop_the_body_does_not_push_the_lede_down() -> None
         "broadcaster reported.",
     )
     assert [e.category for e in events] == ["domestic"]
+
+
+def test_satellites_in_the_plural_are_launched_too() -> None:
+    event = only(
+        run(
+            "Japan puts spy satellites in orbit",
+            "Japan launched two satellites into orbit on Sunday for its intelligence agencies, "
+            "officials said.",
+        ),
+        "space_launch",
+    )
+    # Japan's government rockets fly from Tanegashima; the state launching is its own source
+    assert event.location is not None and event.location.name == "Tanegashima Space Center"
+    assert event.claim_status == "confirmed"
+
+
+def test_a_launch_from_a_foreign_spaceport_is_placed_there_not_at_its_ground_station() -> None:
+    event = only(
+        run(
+            "Korean nanosatellite launched in New Zealand",
+            "The nanosatellite lifted off from a spaceport in Mahia on Wednesday. It made contact "
+            "with the ground station at the Korea Aerospace Research Institute in Daejeon.",
+        ),
+        "space_launch",
+    )
+    assert event.location is not None and event.location.name == "Rocket Lab Launch Complex 1"
