@@ -64,6 +64,17 @@ _PAST_AFTER = re.compile(  # applied with .match: .search would try the ^ at eve
     r"in the past|since (?:19|20)\d\d|decades ago)\b",
     re.IGNORECASE,
 )
+# "the military agreement it signed with Pyongyang in 2018": the year is the relative clause's
+_RELATIVE_CLAUSE = re.compile(r"^[^.;]{0,30}?\b(?:it|that|which|who|they|he|she)\s+\w+", re.I)
+
+
+def _recalled(category: Category, after: str) -> bool:
+    """Whether the words after a trigger date it in the past ("fired in 2017", "years ago")."""
+    if not _PAST_AFTER.match(after):
+        return False
+    return category.kinetic or not _RELATIVE_CLAUSE.match(after)
+
+
 # "talks in Washington on the DMZ", "met to discuss the missile launches": the happening is the
 # talks; what they are about is their topic, not an incident of its own
 _TOPIC_BEFORE = AnchoredPattern(
@@ -269,10 +280,11 @@ def _triggers(sentence: Sentence, *, gated: bool = True) -> list[Trigger]:
             start = match.start()
             if category.kinetic and (
                 _MODAL_BEFORE.search(text[max(0, start - 40) : start])
-                or _PAST_AFTER.match(text[match.end() : match.end() + 40])
                 or _TOPIC_BEFORE.search(text[max(0, start - 70) : start])
             ):
                 continue
+            if _recalled(category, text[match.end() : match.end() + 40]):
+                continue  # "acquired its first submarine from Germany in 1992": background
             incidental = sentence.segment_at(start)[2]
             found.append(Trigger(category.name, sentence, start, match.group(0), incidental))
     return found

@@ -330,3 +330,33 @@ def test_a_launch_from_a_foreign_spaceport_is_placed_there_not_at_its_ground_sta
         "space_launch",
     )
     assert event.location is not None and event.location.name == "Rocket Lab Launch Complex 1"
+
+
+def test_a_warship_donated_or_built_for_a_foreign_navy_is_an_arms_transfer() -> None:
+    donated = run(
+        "Navy to receive a corvette",
+        "The navy will get a boost to its capability with the donation of a corvette from South "
+        "Korea.",
+    )
+    built = run(
+        "Shipbuilder launches frigate",
+        "A South Korean shipbuilder launched the first frigate on order for the Philippine Navy "
+        "on Tuesday.",
+    )
+    assert "arms_transfer" in [e.category for e in donated]
+    assert "arms_transfer" in [e.category for e in built]
+
+
+def test_a_navy_ship_named_in_capitals_is_no_shipment_and_a_purchase_long_ago_no_event() -> None:
+    visit = run(
+        "Naval exercise under way at Busan",
+        "Indian Naval Ship Sahyadri, an indigenously built stealth frigate, arrived at Busan for "
+        "the first bilateral naval exercise.",
+    )
+    command = run(
+        "Navy sets up submarine command",
+        "The navy set up a submarine command on Sunday, 23 years after it acquired its first "
+        "submarine from Germany in 1992.",
+    )
+    assert "arms_transfer" not in [e.category for e in visit]
+    assert "arms_transfer" not in [e.category for e in command]
