@@ -484,7 +484,7 @@ _SOUTH_KOREAN_ROCKET = re.compile(
 )
 # the North holds its military parades on Kim Il Sung Square in Pyongyang
 _NORTH_PARADE = re.compile(
-    rf"\b{_NORTH_TOKEN}\b[^.;]{{0,120}}?\b(?:military|army) parade\b"
+    rf"\b{_NORTH_TOKEN}\b[^.;]{{0,120}}?\b(?:(?:military|army) parade|paraded)\b"
     rf"|\b(?:military|army) parade\b[^.;]{{0,120}}?\b(?:{_NORTH_TOKEN}|Kim Jong[- ]Un|KCNA)\b",
     re.IGNORECASE,
 )

@@ -360,3 +360,15 @@ def test_a_navy_ship_named_in_capitals_is_no_shipment_and_a_purchase_long_ago_no
     )
     assert "arms_transfer" not in [e.category for e in visit]
     assert "arms_transfer" not in [e.category for e in command]
+
+
+def test_troops_that_paraded_through_pyongyang_are_a_military_parade_there() -> None:
+    event = only(
+        run(
+            "North Korea marks anniversary",
+            "Thousands of North Korean troops followed by artillery and tanks paraded through "
+            "Pyongyang on Sunday as the country celebrated its 70th birthday.",
+        ),
+        "defense_policy",
+    )
+    assert event.location is not None and event.location.name == "Pyongyang"
