@@ -372,3 +372,38 @@ def test_troops_that_paraded_through_pyongyang_are_a_military_parade_there() -> 
         "defense_policy",
     )
     assert event.location is not None and event.location.name == "Pyongyang"
+
+
+def _categories(title: str, text: str = "") -> list[str]:
+    return [e.category for e in run(title, text)]
+
+
+def test_phrasings_of_real_copy_name_their_kind_of_event() -> None:
+    assert "border_maritime" in _categories(
+        "North Korea cuts links", "North Korea disconnected roads and railways to the South."
+    )
+    assert "border_maritime" in _categories(
+        "Leaflets found", "North Korean propaganda leaflets were found on the grounds of a base."
+    )
+    assert "diplomacy" in _categories(
+        "Kim receives reply", "Kim Jong Un received a reply message from Xi Jinping on Tuesday."
+    )
+    assert "humanitarian" in _categories(
+        "Kim tours flood zone", "Kim Jong Un revisited flooded areas in the north on Friday."
+    )
+    assert "domestic" in _categories(
+        "Pardons granted", "Special pardons were granted to former presidents on Tuesday."
+    )
+    assert "domestic" in _categories(
+        "Justice minister resigns", "The embattled justice minister resigned on Monday."
+    )
+    assert "arms_transfer" in _categories(
+        "Air force picks tanker", "South Korea selected the A330 MRTT as its future tanker."
+    )
+    assert "domestic" in _categories(
+        "Leader's address", "Kim Jong Un delivered a New Year's Day address on state TV."
+    )
+
+
+def test_a_resignation_or_a_pardon_abroad_or_in_business_is_not_korean_politics() -> None:
+    assert _categories("CEO resigns", "The chief executive of a Seoul game studio quit.") == []
