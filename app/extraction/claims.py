@@ -23,6 +23,10 @@ from app.extraction.text import Sentence
 # facts: it confirms a launch only when it says "confirmed" (the State Department, the White
 # House and Japan's Cabinet are the US and Japanese governments the guide names, and count)
 _DIPLOMATIC = re.compile(r"(?:Ministry of Foreign Affairs|foreign ministry|government)$", re.I)
+# "a spokesman for the Foreign Ministry of the DPRK said"
+_OF_THE_NORTH = re.compile(
+    r"\s+of\s+(?:the\s+)?(?:DPRK|North Korea|Democratic People.s Republic of Korea)\b", re.I
+)
 _NORTH_OWNER = re.compile(
     r"(?:North Korea.s|North Korean|DPRK|Pyongyang.s|the North.s)\s+(?:[\w-]+\s+){0,2}$", re.I
 )
@@ -66,7 +70,9 @@ def _authorities(sentence: Sentence) -> tuple[str | None, str | None]:
     for name, start, span in _attributions(
         text, names.finditer(text, starts_in(sentence, names)), verbs
     ):
-        if _NORTH_OWNER.search(text[max(0, start - 25) : start]):
+        if _NORTH_OWNER.search(text[max(0, start - 25) : start]) or _OF_THE_NORTH.match(
+            text, start + len(name)
+        ):
             continue  # "North Korea's defence ministry said" is the actor speaking
         lenient = lenient or name
         if _DIPLOMATIC.search(name) and not _CONFIRM_VERB.search(span):
@@ -90,7 +96,9 @@ def _attributions(
     at every character after each verb cost a third of the extractor's time)."""
     found: list[tuple[int, str, int, str]] = []
     for name in names:
-        if _OBJECT_OF.search(text, max(0, name.start() - 14), name.start()):
+        if _OBJECT_OF.search(text, max(0, name.start() - 14), name.start()) or _APPOINTED_AS.search(
+            text, max(0, name.start() - 30), name.start()
+        ):
             continue  # "with ministry officials", "former President Clinton": not a speaker
         if _UNNAMED.search(text, max(0, name.start() - 30), name.start()):
             continue  # "citing unnamed U.S. officials": a source the guide counts as a report
@@ -104,6 +112,7 @@ def _attributions(
             and not _SOURCE_FOLLOWS.fullmatch(after.group(0))
             and _one_clause(text, name.end(), after.start(), NAME_BEFORE_VERB_CHARS)
             and not _QUOTE.search(text, name.end(), after.start())
+            and not _OTHER_SUBJECT.fullmatch(text, name.end(), after.start())
             and not _inverted_speaker(text, after)
         ):
             found.append(
@@ -155,6 +164,16 @@ _QUOTE = re.compile(r"[\"“”]")
 # "executed along with ministry officials": the object of a preposition says nothing
 _OBJECT_OF = re.compile(
     r"\b(?:with|against|toward|towards|into|including|such as|former|ex-)\s*(?:[\w.]+\s+)?$",
+    re.IGNORECASE,
+)
+# "appointed Choe Son Hui as its new foreign minister, state media said": a post, not a speaker
+_APPOINTED_AS = re.compile(
+    r"\bas\s+(?:(?:its|the|a|an|his|her|their|new|acting|first|next)\s+){0,3}$", re.IGNORECASE
+)
+# "targeting the presidential Blue House, state media said": the verb has a subject of its own
+_OTHER_SUBJECT = re.compile(
+    r",\s+(?!(?:in|on|at|citing|according|however|also|earlier|later|then|separately)\b)"
+    r"(?:[\w'’-]+\s+){1,3}",
     re.IGNORECASE,
 )
 # "..., said Kyung, who received a briefing": the verb's subject follows it
@@ -411,6 +430,8 @@ def claim_status(
     """The status and the reason for it, from the sentences about one event, then the rest of
     `lede` (the excerpt's other sentences: a feed's summary often names its source there)."""
     own_event = list(sentences)
+    if lede and _STATE_DATELINE.match(lede[0].text):
+        return "claimed", f"the North's state media's own copy ({lede[0].text[:40]})"
     own_ids = {s.index for s in own_event}
     rest = [s for s in lede if s.index not in own_ids]
     scope = [*own_event, *rest]
@@ -516,6 +537,11 @@ def _state_media(sentence: Sentence) -> str | None:
     return None
 
 
+# "Pyongyang, May 22 (KCNA) --": the whole text is the state agency's own copy
+_STATE_DATELINE = re.compile(
+    r"\s*\(?[A-Z][A-Za-z]+,\s+(?:[A-Z][a-z]+\.?\s+\d{1,2}|\d{1,2}\s+[A-Z][a-z]+)\)?\s*"
+    r"\((?:KCNA|KCTV|Rodong Sinmun|Uriminzokkiri|Minju Joson|Pyongyang Times)\)"
+)
 # the North's organs ("North Korean government", "the North's military") are its voice only
 # when they speak: "spyware aimed at North Korean government officials" is not a claim
 _ORGAN = re.compile(

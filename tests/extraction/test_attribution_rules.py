@@ -906,3 +906,62 @@ def test_kcna_elsewhere_in_the_story_does_not_make_a_held_meeting_a_claim() -> N
         "diplomacy",
     )
     assert event.claim_status == "confirmed"
+
+
+def test_a_text_under_a_kcna_dateline_is_the_norths_own_claim() -> None:
+    event = only(
+        run(
+            "Envoy meets Chinese party official",
+            "Pyongyang, May 22 (KCNA) -- A special envoy of the leader met and had a friendly talk "
+            "with the head of the Chinese party's international department in Beijing.",
+        ),
+        "diplomacy",
+    )
+    assert event.claim_status == "claimed"
+
+
+def test_the_norths_own_ministry_named_after_it_does_not_confirm() -> None:
+    from app.extraction.claims import confirming_authority
+    from app.extraction.text import article_sentences
+
+    own, foreign = article_sentences(
+        "",
+        "A spokesman for the Foreign Ministry of the DPRK confirmed on Thursday that the launch "
+        "took place. A spokesman for the Foreign Ministry of Japan confirmed on Thursday that "
+        "the launch took place.",
+    )
+    assert confirming_authority(own) is None
+    assert confirming_authority(foreign) is not None
+
+
+def test_a_post_someone_is_named_to_and_a_target_are_not_speakers() -> None:
+    appointed = only(
+        run(
+            "North Korea names new foreign minister",
+            "North Korea appointed Choe Son Hui as its new foreign minister, state media said on "
+            "Saturday.",
+        ),
+        "domestic",
+    )
+    drill = only(
+        run(
+            "Drill targets presidential palace",
+            "Kim Jong Un watched a drill by special forces targeting the presidential Blue House, "
+            "state media said on Sunday.",
+        ),
+        "military_exercise",
+    )
+    assert appointed.claim_status == "claimed"
+    assert drill.claim_status == "claimed"
+
+
+def test_the_presidential_office_speaks_for_the_south() -> None:
+    event = only(
+        run(
+            "President names new ministers",
+            "Kim was tapped as the new unification minister in a cabinet reshuffle, the "
+            "presidential office said on Friday.",
+        ),
+        "domestic",
+    )
+    assert event.claim_status == "confirmed"
