@@ -965,3 +965,15 @@ def test_the_presidential_office_speaks_for_the_south() -> None:
         "domestic",
     )
     assert event.claim_status == "confirmed"
+
+
+def test_an_office_named_after_a_place_is_not_that_place() -> None:
+    event = only(
+        run(
+            "Special pardons granted",
+            "The president granted special pardons to politicians including former South "
+            "Gyeongsang Gov. Kim Kyoung-soo on Tuesday.",
+        ),
+        "domestic",
+    )
+    assert _place(event) != "South Gyeongsang Province"
