@@ -97,6 +97,11 @@ _CUE = AnchoredPattern(
         re.IGNORECASE,
     )
 )
+_FROM_A_SITE_IN = re.compile(
+    r"\bfrom\s+(?:an?|the|its)\s+(?:[\w-]+\s+){0,2}?(?:site|area|location|base|facility|spot)\s+"
+    r"(?:in|near|around)\s+(?:[\w'’-]+\s+){0,4}$",
+    re.IGNORECASE,
+)
 # "before one of them entered the airspace over Dokdo": the same actors' next step, told in the
 # past, is this happening ("just before Obama arrived in Seoul" is another one)
 _STEP_BEFORE = re.compile(
@@ -134,6 +139,9 @@ _LAUNCH_CUES = {
     "off": 2,
     "over": 1,
 }
+# the issue's order, launch site over impact area: a province named as where a launch came from
+# ("from a site in Chagang province") outranks the sea it fell in, named in the headline
+LAUNCH_SITE_BONUS = 3
 # a sea is where a launch fell, whatever the word before it ("fired from its east coast")
 _SEA_CUE_CEILING = 2
 # a place abroad (Tokyo, Hokkaido, Guam) is a target, an observer or a route for a launch from
@@ -247,9 +255,10 @@ def _place_mentions(sentence: Sentence) -> list[PlaceMention]:
         ):
             continue
         cue = _CUE.search(wide)
-        mentions.append(
-            PlaceMention(place, sentence, hit.start, hit.end, cue.group(1).lower() if cue else "")
-        )
+        word = cue.group(1).lower() if cue else ""
+        if word in {"in", "near", "around"} and _FROM_A_SITE_IN.search(wide):
+            word = "from"  # "fired from a site in its northwestern province of Chagang"
+        mentions.append(PlaceMention(place, sentence, hit.start, hit.end, word))
     return mentions
 
 
@@ -402,6 +411,8 @@ def _score(
         return -1.0  # "attacks originated from Shenyang": the attackers' base, not the target
     if launch and mention.place.precision == "sea":
         cue = min(cue, _SEA_CUE_CEILING)
+    elif launch and mention.cue == "from":
+        cue += LAUNCH_SITE_BONUS  # where it was fired from outranks where it fell
     if (
         launch
         and _abroad(mention.place)

@@ -977,3 +977,15 @@ def test_an_office_named_after_a_place_is_not_that_place() -> None:
         "domestic",
     )
     assert _place(event) != "South Gyeongsang Province"
+
+
+def test_where_a_launch_came_from_outranks_the_sea_of_the_headline() -> None:
+    event = only(
+        run(
+            "North Korea fires missile into the East Sea",
+            "The projectile was fired at around 10:30 a.m. from a site in its northwestern "
+            "province of Chagang, the Joint Chiefs of Staff said.",
+        ),
+        "missile_test",
+    )
+    assert _place(event) == "Chagang Province"
