@@ -407,3 +407,19 @@ def test_phrasings_of_real_copy_name_their_kind_of_event() -> None:
 
 def test_a_resignation_or_a_pardon_abroad_or_in_business_is_not_korean_politics() -> None:
     assert _categories("CEO resigns", "The chief executive of a Seoul game studio quit.") == []
+
+
+def test_treaties_in_force_and_secret_meetings_are_diplomacy_and_a_teaser_is_no_opinion() -> None:
+    assert "diplomacy" in _categories(
+        "Putin signs into law defence treaty with North Korea",
+        "The accord calls on each side to come to the other's aid in case of an armed attack.",
+    )
+    assert "diplomacy" in _categories(
+        "Japan and North Korea held secret meeting in July",
+        'Japan and North Korea held a "secret" meeting in Vietnam in July, a newspaper reported.',
+    )
+    assert "diplomacy" in _categories(
+        "Putin meets North Korean minister: will he accept the invitation?",
+        "Putin met with North Korean Foreign Minister Choe Son Hui at the Kremlin on Monday.",
+    )
+    assert _categories("Will North Korea talk again?", "Analysts met to discuss the outlook.") == []
