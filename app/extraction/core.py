@@ -253,10 +253,16 @@ def _politics_elsewhere(event: ExtractedEvent) -> bool:
     return event.location is None or event.location.country not in {"KP", "KR"}
 
 
+# "Putin meets North Korean minister: will he accept?": news, then a teaser question
+_NEWS_BEFORE_QUESTION = re.compile(r"[:–—|]")
+
+
 def _is_commentary(sentences: Sequence[Sentence]) -> bool:
     genre = genre_patterns()
-    if genre.commentary_title.search(sentences[0].text):
-        return True
+    title = sentences[0].text
+    for match in genre.commentary_title.finditer(title):
+        if not (match.group(0).startswith("?") and _NEWS_BEFORE_QUESTION.search(title)):
+            return True
     lead = genre.commentary_lead
     return any(lead.search(s.text, starts_in(s, lead)) for s in sentences[1:3])
 
