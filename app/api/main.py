@@ -110,7 +110,7 @@ def create_app(
     app.state.version_reader = VersionReader(lambda: read_version(get_engine()))
     # Background recomputations in a process of their own (PostgreSQL; SQLite is one process).
     recompute = (
-        RecomputeProcess(settings.effective_database_url)
+        RecomputeProcess(settings.effective_database_url, settings.recompute_idle_seconds)
         if settings.recompute_process and not settings.is_sqlite
         else None
     )

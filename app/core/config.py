@@ -324,6 +324,13 @@ class Settings(BaseSettings):
         "(PostgreSQL), so the requests served meanwhile are not slowed by them; it costs that "
         "process's memory. false: a thread of the API process.",
     )
+    recompute_idle_seconds: float = Field(
+        default=10.0,
+        ge=0,
+        description="The recompute worker process leaves after this many seconds without a "
+        "computation, giving its memory back; the next change starts it again (about a second "
+        "of imports in the worker, while the previous answer is served); 0 = it stays.",
+    )
     api_threads: int = Field(
         default=0, ge=0, description="Worker threads; 0 = pool size + overflow."
     )
