@@ -67,37 +67,43 @@ async def run(args: argparse.Namespace) -> None:
     counts: dict[str, int] = defaultdict(int)
 
     @sa.event.listens_for(sa.engine.Engine, "before_cursor_execute")
-    def _before(conn: Any, cursor: Any, statement: Any, params: Any, context: Any, many: Any) -> None:
+    def _before(
+        conn: Any, cursor: Any, statement: Any, params: Any, context: Any, many: Any
+    ) -> None:
         conn.info["wf_started"] = time.perf_counter_ns()
 
     @sa.event.listens_for(sa.engine.Engine, "after_cursor_execute")
-    def _after(conn: Any, cursor: Any, statement: Any, params: Any, context: Any, many: Any) -> None:
+    def _after(
+        conn: Any, cursor: Any, statement: Any, params: Any, context: Any, many: Any
+    ) -> None:
         timings["db execute (cursor)"] += time.perf_counter_ns() - conn.info.pop("wf_started")
         counts["db execute (cursor)"] += 1
 
     transport = httpx.ASGITransport(app=app)
-    async with app.router.lifespan_context(app):
-        async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
-            first = await client.get(args.path, headers={"accept-encoding": "identity"})
-            print(f"{args.path} -> {first.status_code}, {len(first.content)} bytes")
-            headers = {"accept-encoding": "identity"}
-            if args.etag:
-                headers["if-none-match"] = first.headers["etag"]
-            for _ in range(50):  # warm up: compiled statements, prepared plans
-                await client.get(args.path, headers=headers)
-            _wrap_layers(app, timings, counts)
-            timings.clear()
-            counts.clear()
-            profiler = cProfile.Profile() if args.profile else None
-            started = time.perf_counter_ns()
-            if profiler:
-                profiler.enable()
-            for _ in range(args.requests):
-                answer = await client.get(args.path, headers=headers)
-            if profiler:
-                profiler.disable()
-            total = time.perf_counter_ns() - started
-            print(f"last status {answer.status_code}")
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=transport, base_url="http://bench") as client,
+    ):
+        first = await client.get(args.path, headers={"accept-encoding": "identity"})
+        print(f"{args.path} -> {first.status_code}, {len(first.content)} bytes")
+        headers = {"accept-encoding": "identity"}
+        if args.etag:
+            headers["if-none-match"] = first.headers["etag"]
+        for _ in range(50):  # warm up: compiled statements, prepared plans
+            await client.get(args.path, headers=headers)
+        _wrap_layers(app, timings, counts)
+        timings.clear()
+        counts.clear()
+        profiler = cProfile.Profile() if args.profile else None
+        started = time.perf_counter_ns()
+        if profiler:
+            profiler.enable()
+        for _ in range(args.requests):
+            answer = await client.get(args.path, headers=headers)
+        if profiler:
+            profiler.disable()
+        total = time.perf_counter_ns() - started
+        print(f"last status {answer.status_code}")
     n = args.requests
     print(f"client + app per request: {total / n / 1000:8.1f} us")
     for name, ns in sorted(timings.items(), key=lambda kv: -kv[1]):
