@@ -142,6 +142,7 @@ class CachedBody:
     body: bytes
     etag: str
     gzipped: bytes | None = None  # once a client that accepts gzip asked for it
+    headers: tuple[tuple[str, str], ...] = ()  # any other headers of the answer (Link)
 
     @classmethod
     def of(cls, body: bytes) -> CachedBody:
@@ -164,9 +165,16 @@ class ResponseCache:
     MAX_ENTRIES = 256
     MAX_BYTES = 16 * 1024 * 1024
 
-    def __init__(self, ttl: float, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        ttl: float,
+        clock: Callable[[], float] = time.monotonic,
+        *,
+        max_bytes: int = MAX_BYTES,
+    ) -> None:
         self.ttl = ttl
         self.clock = clock
+        self.max_bytes = max_bytes
         self._entries: dict[tuple[Any, ...], tuple[float, CachedBody]] = {}
         self._bytes = 0
         self._running: dict[tuple[Any, ...], asyncio.Future[Any]] = {}
@@ -184,12 +192,12 @@ class ResponseCache:
 
     def put(self, key: tuple[Any, ...], value: CachedBody) -> None:
         size = value.size
-        if self.ttl <= 0 or size > self.MAX_BYTES:
+        if self.ttl <= 0 or size > self.max_bytes:
             return
         self._drop(key)
         self._drop_expired()  # expired bodies are never served: hold none (puts are rare)
         while self._entries and (
-            len(self._entries) >= self.MAX_ENTRIES or self._bytes + size > self.MAX_BYTES
+            len(self._entries) >= self.MAX_ENTRIES or self._bytes + size > self.max_bytes
         ):
             self._drop(next(iter(self._entries)))  # the oldest: insertion order
         self._entries[key] = (self.clock(), value)
@@ -231,7 +239,7 @@ class ResponseCache:
             if (
                 entry is not None
                 and entry[1] is value
-                and self._bytes + len(packed) <= self.MAX_BYTES
+                and self._bytes + len(packed) <= self.max_bytes
             ):
                 self._entries[key] = (entry[0], replace(value, gzipped=packed))
                 self._bytes += len(packed)
@@ -309,17 +317,31 @@ async def cached_response(
 
     key = cache_key(request, version, inputs, query)
     cached = await state.response_cache.get_or_compute(key, run, store=store)
+    return await serve_cached(request, state.response_cache, key, cached, media_type, max_age)
+
+
+async def serve_cached(
+    request: Request,
+    cache: ResponseCache,
+    key: tuple[Any, ...],
+    cached: CachedBody,
+    media_type: str,
+    max_age: int = MAX_AGE_LIVE,
+) -> Response:
+    """`cached` (held in `cache` under `key`, or not held at all) as the answer: 304 when the
+    client holds it, else its body, gzipped once per cached body for clients that accept it."""
     headers = {
         "ETag": cached.etag,
         "Cache-Control": f"public, max-age={max_age}",
         "Vary": "Accept, Accept-Encoding",
+        **dict(cached.headers),
     }
     if matches_if_none_match(request.headers.get("if-none-match"), cached.etag):
         return Response(status_code=304, headers=headers)
     if len(cached.body) >= GZIP_MINIMUM_SIZE and accepts_gzip(request):
         # Already encoded: GZipMiddleware passes it through. The same ETag, as the
         # middleware keeps it when it compresses.
-        packed = await state.response_cache.gzipped(key, cached)
+        packed = await cache.gzipped(key, cached)
         headers["Content-Encoding"] = "gzip"
         return Response(content=packed, media_type=media_type, headers=headers)
     return Response(content=cached.body, media_type=media_type, headers=headers)

@@ -102,10 +102,15 @@ def create_app(
     app.add_middleware(ForwardedHeadersMiddleware, allow=settings.forwarded_allow_ips)
     app.state.settings = settings
     app.state.response_cache = ResponseCache(settings.response_cache_seconds)
+    # Rendered event pages per data version (app/api/routes/events.py, app/api/ogc/router.py).
+    app.state.page_cache = ResponseCache(
+        settings.response_cache_seconds if settings.page_cache_bytes else 0,
+        max_bytes=settings.page_cache_bytes,
+    )
     app.state.version_reader = VersionReader(lambda: read_version(get_engine()))
     # Background recomputations in a process of their own (PostgreSQL; SQLite is one process).
     recompute = (
-        RecomputeProcess(settings.effective_database_url)
+        RecomputeProcess(settings.effective_database_url, settings.recompute_idle_seconds)
         if settings.recompute_process and not settings.is_sqlite
         else None
     )

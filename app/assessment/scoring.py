@@ -13,7 +13,6 @@ from sqlmodel import Session, col
 from app.assessment import methodology as m
 from app.core.db import chunked
 from app.core.models import Article, Event, EventMention
-from app.extraction.merge import distinct_publishers
 
 
 class EventRecord(NamedTuple):
@@ -245,6 +244,8 @@ def as_known(event: EventRecord, as_of: dt.datetime, revisions: Revisions) -> Ev
     support = [s for s in revisions.get(event.id, ()) if s.published_at <= as_of]
     if not support:
         return event
+    from app.extraction.merge import distinct_publishers  # not loaded by API processes
+
     return event._replace(
         corroboration=distinct_publishers((s.source_id, s.story) for s in support),
         claim_status=max((s.claim_status for s in support), key=_CLAIM_RANK.__getitem__),

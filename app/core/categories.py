@@ -11,11 +11,15 @@ import tomllib
 from functools import cache
 from importlib import resources
 
+TAXONOMY = "extraction/data/taxonomy.toml"
+
 
 @cache
 def category_labels() -> dict[str, str]:
     """name -> label, in the taxonomy file's order."""
-    text = resources.files("app.extraction").joinpath("data/taxonomy.toml").read_text("utf-8")
+    # Reached through the `app` package: `resources.files("app.extraction")` would import the
+    # extraction package (its rules and gazetteer) into every process that validates a category.
+    text = resources.files("app").joinpath(TAXONOMY).read_text("utf-8")
     table = tomllib.loads(text)["categories"]
     return {name: str(entry.get("label", name)) for name, entry in table.items()}
 

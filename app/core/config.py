@@ -304,6 +304,13 @@ class Settings(BaseSettings):
         "while the events' data version is unchanged; past half of it a background check "
         "(PostgreSQL) renews it, or drops it if the window's rows changed; 0 = off.",
     )
+    page_cache_bytes: int = Field(
+        default=4 * 1024 * 1024,
+        ge=0,
+        description="Rendered event pages (/events, OGC `events/items`) kept per API process, "
+        "each under the data version it was read at and served again while that version is "
+        "current (for at most `response_cache_seconds`); the bound, in bytes; 0 = off.",
+    )
     stale_while_recompute: bool = Field(
         default=True,
         description="After the data changed, /threat-level and /hotspots serve a window's "
@@ -316,6 +323,13 @@ class Settings(BaseSettings):
         description="Those background computations run in one worker process per API process "
         "(PostgreSQL), so the requests served meanwhile are not slowed by them; it costs that "
         "process's memory. false: a thread of the API process.",
+    )
+    recompute_idle_seconds: float = Field(
+        default=10.0,
+        ge=0,
+        description="The recompute worker process leaves after this many seconds without a "
+        "computation, giving its memory back; the next change starts it again (about a second "
+        "of imports in the worker, while the previous answer is served); 0 = it stays.",
     )
     api_threads: int = Field(
         default=0, ge=0, description="Worker threads; 0 = pool size + overflow."

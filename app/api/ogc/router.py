@@ -6,15 +6,24 @@ can end in a 422: invalid and unknown parameters are OGC 400s from app.api.ogc.p
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable
+from http import HTTPStatus
 from typing import Annotated, Any, TypeVar
 
 import anyio
 from fastapi import APIRouter, Path, Request, Response
 from sqlmodel import Session
 
-from app.api.cache import read_in_session, read_session
+from app.api.cache import (
+    CachedBody,
+    ResponseCache,
+    data_version,
+    read_in_session,
+    read_session,
+    serve_cached,
+)
 from app.api.deps import SessionDep, SettingsDep
 from app.api.http import json_bytes
 from app.api.ogc import service
@@ -206,7 +215,29 @@ async def items(request: Request, collection_id: CollectionId, settings: Setting
         with read_session() as session:
             return build(session)
 
-    return await anyio.to_thread.run_sync(answer)
+    if collection_id != "events":
+        return await anyio.to_thread.run_sync(answer)
+    return await cached_events_page(request, links, answer)
+
+
+async def cached_events_page(
+    request: Request, links: LinkBuilder, answer: Callable[[], Response]
+) -> Response:
+    """An events page rendered once per data version and second (its `timeStamp`), then
+    served again: the version is read after the request arrived, so a page of older data is
+    never served; a page read at a newer version than the key's is newer data, never older."""
+    version = await data_version(request)
+    second = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    key = (request.url.path, request.url.query, links.root, second, version)
+    pages: ResponseCache = request.app.state.page_cache
+    cached = pages.get(key)
+    if cached is None:
+        response = await anyio.to_thread.run_sync(answer)
+        if response.status_code != HTTPStatus.OK:
+            return response  # a problem: answered as it is, never kept
+        cached = CachedBody.of(bytes(response.body))
+        pages.put(key, cached)
+    return await serve_cached(request, pages, key, cached, GEOJSON)
 
 
 @ogc_get(

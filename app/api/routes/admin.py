@@ -24,9 +24,7 @@ from app.api.problems import PROBLEM_MEDIA_TYPE, Problem
 from app.api.routes import params
 from app.api.routes.articles import feed_health
 from app.api.schemas import AdminFeedOut, CollectAccepted, FeedCreate, FeedUpdate
-from app.collector.feeds import FeedRepository
 from app.core.models import Feed, Source, utcnow
-from app.runtime import collection_pass, feed_url_validator
 
 logger = logging.getLogger(__name__)
 
@@ -47,10 +45,19 @@ _URL_FORBIDDEN = re.compile(r"[\x00-\x20\x7f-\x9f\s]")
 FeedId = Annotated[int, Path(ge=1, le=2**31 - 1, description="Feed id")]
 
 
+def collection_pass() -> Callable[[], Any]:
+    """The collector's pass as app/runtime.py wires it (the collector loads on first use)."""
+    from app.runtime import collection_pass as wired
+
+    return wired()
+
+
 def validate_url(url: str) -> str:
     """The collector's SSRF-aware check (app/runtime.py wires it), after control characters."""
     if _URL_FORBIDDEN.search(url.strip(" ")):
         raise params.bad("the feed URL contains control characters or spaces")
+    from app.runtime import feed_url_validator  # the collector's wiring: loaded on first use
+
     try:
         return str(feed_url_validator()(url))
     except ValueError as exc:
@@ -107,6 +114,8 @@ def add_feed(payload: FeedCreate, session: SessionDep, request: Request) -> Resp
     url = validate_url(payload.url)
     if _url_taken(session, url):
         raise Problem(409, f"a feed with URL {url[:200]} already exists")
+    from app.collector.feeds import FeedRepository  # feed parsers: loaded on first use
+
     feeds = FeedRepository(session)
     source = feeds.source_named(
         payload.source.strip(), kind=payload.kind, reliability=payload.reliability

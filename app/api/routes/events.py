@@ -12,7 +12,15 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import Response
 from sqlmodel import Session
 
-from app.api.cache import data_version, read, versioned_etag
+from app.api.cache import (
+    CachedBody,
+    ResponseCache,
+    Version,
+    data_version,
+    read,
+    serve_cached,
+    versioned_etag,
+)
 from app.api.deps import SessionDep
 from app.api.geojson import GEOJSON_MEDIA_TYPE, event_feature, feature_collection
 from app.api.http import (
@@ -23,7 +31,6 @@ from app.api.http import (
     matches_if_none_match,
     not_modified,
     strong_etag,
-    validator_headers,
 )
 from app.api.problems import PROBLEM_MEDIA_TYPE, Problem
 from app.api.routes import params
@@ -312,27 +319,40 @@ async def list_events(request: Request, settings: AppSettingsDep) -> Response:
     base = params.base_url(request, settings)
     # Everything the body is rendered from besides the rows (the links repeat the query).
     identity = (request.url.path, request.url.query, base, fmt, query)
-    asked = request.headers.get("if-none-match")
-    if asked and query.versioned:
-        # The validator follows from the data version: a client that holds this page gets its
-        # 304 before any query or rendering.
-        etag = versioned_etag(await data_version(request), *identity)
-        if matches_if_none_match(asked, etag):
-            return not_modified(etag)
+    media_type = PAGE_MEDIA_TYPES[fmt]
 
-    def render() -> tuple[bytes, dict[str, str]]:
+    def render() -> tuple[CachedBody, Version | None]:
+        """The page as a cached body, and the data version its rows were read at (None: the
+        body is not a function of the version alone)."""
         page = read(lambda conn: EventRepository(conn).page(query))
         body, headers = render_page(request, settings, query, fmt, base, page)
+        links = tuple(headers.items())
         if query.versioned and page.version is not None:
             etag = versioned_etag(page.version, *identity)  # the version the rows were read at
-        else:
-            etag = strong_etag(body)
-        return body, {**validator_headers(etag), **headers}
+            return CachedBody(body, etag, headers=links), page.version
+        return CachedBody(body, strong_etag(body), headers=links), None
 
-    body, headers = await anyio.to_thread.run_sync(render)
-    if matches_if_none_match(asked, headers["ETag"]):
-        return not_modified(headers["ETag"])
-    return Response(content=body, media_type=PAGE_MEDIA_TYPES[fmt], headers=headers)
+    if not query.versioned:
+        unversioned, _ = await anyio.to_thread.run_sync(render)
+        return await serve_cached(
+            request, request.app.state.page_cache, (), unversioned, media_type
+        )
+    # The validator follows from the data version: a client that holds this page gets its
+    # 304 before any query or rendering, and a page rendered at this version is served again.
+    version = await data_version(request)
+    etag = versioned_etag(version, *identity)
+    if matches_if_none_match(request.headers.get("if-none-match"), etag):
+        return not_modified(etag)
+    pages: ResponseCache = request.app.state.page_cache
+    key = (identity, version)
+    cached = pages.get(key)
+    if cached is None:
+        rendered, read_at = await anyio.to_thread.run_sync(render)
+        if read_at is not None:
+            key = (identity, read_at)
+            pages.put(key, rendered)
+        cached = rendered
+    return await serve_cached(request, pages, key, cached, media_type)
 
 
 PAGE_MEDIA_TYPES = {**FORMATS, "csv": "text/csv; charset=utf-8"}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
@@ -11,9 +11,9 @@ from starlette.concurrency import run_in_threadpool
 
 from app.api.http import AppSettingsDep
 from app.api.problems import Problem
-from app.extraction.commands import result_of
-from app.extraction.core import extract_article
-from app.extraction.inputs import InvalidArticle, ReadArticle, read_article
+
+if TYPE_CHECKING:
+    from app.extraction.inputs import ReadArticle
 
 router = APIRouter(tags=["extraction"])
 
@@ -96,6 +96,9 @@ async def extract(request: Request, settings: AppSettingsDep) -> dict[str, Any]:
 
 
 def _article(item: Any, where: str) -> ReadArticle:
+    # The extraction tables load on the first POST /extract, not with the API.
+    from app.extraction.inputs import InvalidArticle, read_article
+
     try:
         return read_article(item)
     except InvalidArticle as exc:
@@ -103,6 +106,9 @@ def _article(item: Any, where: str) -> ReadArticle:
 
 
 def _extract_all(articles: list[ReadArticle]) -> list[dict[str, Any]]:
+    from app.extraction.commands import result_of
+    from app.extraction.core import extract_article
+
     return [result_of(a, extract_article(a.article), a.article.id) for a in articles]
 
 

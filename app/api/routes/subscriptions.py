@@ -18,7 +18,6 @@ from app.api.deps import SessionDep
 from app.api.http import AdminDep, AppSettingsDep, json_bytes, require_admin
 from app.api.problems import PROBLEM_MEDIA_TYPE, Problem
 from app.api.routes import params
-from app.collector.netpolicy import validate_feed_url
 from app.core.config import Settings
 from app.core.models import (
     WebhookAttempt,
@@ -27,7 +26,7 @@ from app.core.models import (
     WebhookSubscription,
     utcnow,
 )
-from app.notify import delivery, outbox
+from app.notify import outbox
 from app.notify.filters import EVENT_TYPES, PING, EventFilter, EventType
 from app.notify.signing import new_secret
 
@@ -171,6 +170,8 @@ def _checked_url(url: str, settings: Settings) -> str:
     if params._CONTROL.search(url):
         raise params.bad("the target URL contains control characters")
     try:
+        from app.collector.netpolicy import validate_feed_url  # httpcore: on first use
+
         return validate_feed_url(url, settings)
     except ValueError as exc:
         reason = str(exc).replace("feed URL", "target URL")
@@ -353,6 +354,8 @@ def test_subscription(
         .values(claim_token="test", next_attempt_at=utcnow() + dt.timedelta(days=3650))
     )
     session.commit()
+    from app.notify import delivery  # the HTTP client: loaded on first use
+
     item = delivery.Claimed(
         delivery_id, "test", sub.id or 0, sub.url, sub.secret, msg_id,
         delivery.body_bytes(body), 0, utcnow() - dt.timedelta(hours=settings.webhook_retry_hours),
