@@ -139,6 +139,7 @@ def extract_article(article: ArticleInput, *, second_opinion: bool = True) -> li
         return [e for e in named if not _civil_accident_at_sea(e, sentences)]
     events = [_build_event(article, sentences, support, today) for support in chosen]
     events = [e for e in events if not _disaster_outside_the_north(e)]
+    events = [e for e in events if not _civil_nuclear_outside_the_north(e)]
     events = [e for e in events if not _civil_accident_at_sea(e, sentences)]
     events = [e for e in events if not _politics_elsewhere(e)]
     if second_opinion:
@@ -163,6 +164,23 @@ def _disaster_outside_the_north(event: ExtractedEvent) -> bool:
     if event.location is not None and event.location.country == "KP":
         return False
     return all(_DISASTER.search(reason) for reason in event.reasons["category"])
+
+
+# Nuclear news here is the North's programme and nuclear arms: a fusion record, a power reactor
+# shut down or a reactor export elsewhere is energy, not the peninsula's security
+_CIVIL_NUCLEAR = re.compile(
+    r"\b(?:fusion|power plants?|power reactors?|nuclear power|nuclear energy|KSTAR|artificial sun|"
+    r"Kori|Wolsong|Hanbit|Hanul|Shin Kori|decommission\w*|phase(?:-| )out)\b",
+    re.IGNORECASE,
+)
+
+
+def _civil_nuclear_outside_the_north(event: ExtractedEvent) -> bool:
+    if event.category != "nuclear" or "North Korea" in event.actors:
+        return False
+    if event.location is not None and event.location.country == "KP":
+        return False
+    return any(_CIVIL_NUCLEAR.search(sentence) for sentence in event.evidence)
 
 
 def _second_opinion_on_claim(article: ArticleInput, event: ExtractedEvent) -> None:

@@ -423,3 +423,47 @@ def test_treaties_in_force_and_secret_meetings_are_diplomacy_and_a_teaser_is_no_
         "Putin met with North Korean Foreign Minister Choe Son Hui at the Kremlin on Monday.",
     )
     assert _categories("Will North Korea talk again?", "Analysts met to discuss the outlook.") == []
+
+
+def test_more_phrasings_of_real_copy() -> None:
+    assert "diplomacy" in _categories(
+        "Security Council condemns launch", "The Security Council condemned the launch on Monday."
+    )
+    assert "diplomacy" in _categories(
+        "US and North Korea sign nuclear agreement",
+        "The two sides signed a nuclear agreement in Geneva on Friday.",
+    )
+    assert "military_exercise" in _categories(
+        "Leader views military drill", "Kim Jong Un viewed a military drill on Sunday."
+    )
+    assert "defense_policy" in _categories(
+        "Rocket forces on standby",
+        "Kim Jong Un ordered rocket forces to be on standby to strike US bases.",
+    )
+    assert "border_maritime" in _categories(
+        "Second incursion", "North Korean troops staged a second incursion into the DMZ."
+    )
+
+
+def test_energy_and_albums_are_not_security_news() -> None:
+    assert (
+        _categories(
+            "Artificial sun sets record",
+            "South Korea's KSTAR nuclear fusion reactor ran for 20 seconds at 100 million degrees.",
+        )
+        == []
+    )
+    assert (
+        _categories(
+            "Band returns with new album",
+            "A press event was held at 2 p.m. to commemorate the release of the album.",
+        )
+        == []
+    )
+    assert (
+        _categories(
+            "Signing with the Eagles",
+            "The team has reached a four-year contract agreement with the pitcher.",
+        )
+        == []
+    )
