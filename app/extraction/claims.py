@@ -337,6 +337,15 @@ def _state_launch(sentence: Sentence) -> str | None:
     return f"{match.group('actor')} {match.group('act')}"
 
 
+# an official act told by someone who is no official: activists, sources, witnesses, the press
+_HEARSAY = re.compile(
+    r"\b(?:activists?|sources?|witnesses|residents|defectors?|analysts?|(?<!panel of )experts?|researchers?|"
+    r"reports?|media|newspapers?|lawmakers?|rights groups?|monitors?)\b[^.;]{0,25}?"
+    r"\b(?:said|say|says|told|claimed|claim|reported|report)\b",
+    re.IGNORECASE,
+)
+
+
 # Russia and Ukraine speak of the arms of their own war as parties to it: a report, not a
 # confirmation (the labelling guide's "a party to a war")
 _PARTY_TO_THE_WAR = re.compile(r"(?:the )?(?:Russia|Ukrain)", re.IGNORECASE)
@@ -351,7 +360,8 @@ _POSSESSOR = re.compile(r"['’]s\b")
 # "the prosecutors' office said Thursday that the hackers sent": the act is in what it said
 # ("it said it had seized", "said they had arrested" stay its own acts)
 _SAYS_OF_OTHERS = re.compile(
-    r"\b(?:said|says|say|stated|added|believes?|suspects?)\b(?!\s+(?:that\s+)?(?:it|they|we)\b)"
+    r"\b(?:said|says|say|saying|quoted|told|stated|added|believes?|suspects?|according to)\b"
+    r"(?!\s+(?:that\s+)?(?:it|they|we)\b)"
     r"(?![^,;]*?\b(?:it|they|we)\s+(?:had|has|have|was|were)\b)",
     re.I,
 )
@@ -398,6 +408,18 @@ def _held_reunion(sentence: Sentence) -> bool:
     return bool(_SEPARATED_FAMILIES.search(sentence.text)) and _happened(_REUNION_HELD, sentence)
 
 
+# "won Thursday's presidential election", "vote counts showed": the election body's count
+_ELECTION_RESULT = re.compile(
+    r"\b(?:won|wins|winning|defeated|lost|swept|victory|landslide|majority|vote counts?|"
+    r"official results?)\b[^.;]{0,60}?\b(?:elections?|polls?|vote|seats?)\b"
+    r"|\b(?:elections?|polls?)\b[^.;]{0,40}?\b(?:won|results?|victory|defeat)\b",
+    re.IGNORECASE,
+)
+_UNOFFICIAL_COUNT = re.compile(
+    r"\b(?:partial|early|preliminary) (?:returns|results|counts?)|exit polls?|projected|"
+    r"projections?|forecasts?\b",
+    re.IGNORECASE,
+)
 # a meeting the governments have not announced is known only from those who saw it
 _UNANNOUNCED = re.compile(
     r"\b(?:unannounced|secret(?:ive|ly)?|undisclosed|unconfirmed|believed to be|was seen|were seen|"
@@ -460,6 +482,8 @@ def claim_status(
     if category in CARRIED_OUT_BY_OFFICIALS:
         for sentence in [title, *own_event]:  # the act itself, not what officials did besides
             act = _memo(sentence, "official_act", official_act)
+            if act and _HEARSAY.search(sentence.text):
+                continue  # "China has repatriated them, activists said": the act rests on them
             if act and not (category == "arms_transfer" and _PARTY_TO_THE_WAR.match(act)):
                 return "confirmed", f"carried out by an official body ('{act}')"
     if category in _STATE_LAUNCHES:
@@ -478,6 +502,10 @@ def claim_status(
             and not _told_by_state_media(held, title)
         ):
             return "confirmed", f"a meeting the governments held ({', '.join(sorted(parties))})"
+    if category == "domestic":
+        count = next((s for s in [title, *own_event] if _ELECTION_RESULT.search(s.text)), None)
+        if count is not None and not _UNOFFICIAL_COUNT.search(count.text):
+            return "confirmed", f"an election's result is the official count: {count.text[:120]}"
     if category == "humanitarian":
         reunion = next((s for s in [title, *own_event] if _held_reunion(s)), None)
         if reunion is not None and not _told_by_state_media(reunion, title):

@@ -989,3 +989,46 @@ def test_where_a_launch_came_from_outranks_the_sea_of_the_headline() -> None:
         "missile_test",
     )
     assert _place(event) == "Chagang Province"
+
+
+def test_prosecutors_and_a_state_returning_remains_act_officially() -> None:
+    indicted = only(
+        run(
+            "Prosecutors indict suspected spies",
+            "Prosecutors indicted four activists on charges of spying for North Korea on Monday.",
+        ),
+        "domestic",
+    )
+    assert indicted.claim_status == "confirmed"
+
+
+def test_an_official_act_told_by_activists_rests_on_them() -> None:
+    event = only(
+        run(
+            "Refugees sent back",
+            "China has repatriated all 31 North Korean refugees it arrested last month, activists "
+            "said on Friday.",
+        ),
+        "humanitarian",
+    )
+    assert event.claim_status == "reported"
+
+
+def test_an_election_result_is_an_official_count_but_partial_returns_are_not() -> None:
+    won = only(
+        run(
+            "Opposition candidate wins presidential election",
+            "The opposition candidate won Wednesday's presidential election by a narrow margin.",
+        ),
+        "domestic",
+    )
+    partial = only(
+        run(
+            "Ruling party leads",
+            "The ruling party won a majority in the parliamentary elections, according to "
+            "partial returns.",
+        ),
+        "domestic",
+    )
+    assert won.claim_status == "confirmed"
+    assert partial.claim_status != "confirmed"
