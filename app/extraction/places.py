@@ -56,6 +56,8 @@ _NOT_A_PLACE_AFTER = re.compile(
     r"(?:missiles?|ICBMs?|IRBMs?|MRBMs?|SRBMs?|SLBMs?|rockets?|launchers?|class|series|-class|type)\b"
     # "its Musudan-ri rocket launch site": the site, not a rocket named after it
     r"(?!\s+(?:launch(?:ing)?|test(?:ing)?)\s+(?:site|pad|station|facility|base|ground|center)))"
+    # "Bureau of East Asian and Pacific Affairs": an office, not the ocean
+    r"|^\s+Affairs\b"
     # "former South Gyeongsang Gov. Kim", "Seoul Mayor Park": an office named after a place
     r"|^(?-i:\s+(?:Gov\.|Governor|Mayor|Rep\.|Sen\.|Senator|Representative|MP)\s+[A-Z])"
     # "Korea Daesong Bank", "Tanchon Commercial Bank": a firm named after a place is a firm

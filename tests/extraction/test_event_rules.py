@@ -467,3 +467,19 @@ def test_energy_and_albums_are_not_security_news() -> None:
         )
         == []
     )
+
+
+def test_a_breach_of_sanctions_is_no_hack_and_an_office_is_no_ocean() -> None:
+    events = run(
+        "Malaysia turns away coal ship",
+        "Malaysia briefly prevented a North Korean ship carrying coal from entering its port in "
+        "Penang because of a suspected breach of United Nations sanctions.",
+    )
+    assert [e.category for e in events] == ["sanctions"]
+    assert events[0].location is not None and events[0].location.name == "Penang Port"
+    remarks = run(
+        "Assistant Secretary for East Asian and Pacific Affairs on his meeting in Singapore",
+        "The assistant secretary met the North's vice foreign minister in Singapore on Tuesday.",
+    )
+    assert [e.location.name for e in remarks if e.location] == ["Singapore"]
+    assert "cyber" in _categories("Hackers breached networks", "Hackers breached the networks.")
