@@ -514,6 +514,14 @@ _MEETS_NORTH_LEADER = re.compile(
     rf"|\b{_NORTH_LEADER}\b[^.;]{{0,40}}?\b(?:met|meets|received|greeted|shook hands)\b",
     re.IGNORECASE,
 )
+# the North's reactors and reprocessing plant stand at Yongbyon (KEDO's light-water reactors,
+# at Kumho, were never finished)
+_NORTH_REACTOR = re.compile(
+    r"\b(?:(?:experimental )?light[- ]water reactor|(?:5|five)[- ]megawatt|5 ?MWe?\b|graphite[- ]"
+    r"moderated reactor|radiochemical laborator\w+|reprocessing plant)",
+    re.IGNORECASE,
+)
+_KEDO = re.compile(r"\bKEDO\b|Korean Peninsula Energy Development Organi[sz]ation")
 _LOUDSPEAKERS = re.compile(r"\bloudspeakers?\b", re.IGNORECASE)
 _VISIT_TO_NORTH = re.compile(
     r"\b(?:visit(?:s|ed|ing)?(?: to)?|arrived in|arrives in|trip to|landed in)\s+"
@@ -576,6 +584,12 @@ _IMPLIED_VENUES = (
         "propaganda loudspeakers stand along the inter-Korean border",
     ),
     (
+        _NORTH_REACTOR,
+        "kp-yongbyon-nuclear-scientific-research-center",
+        frozenset({"nuclear"}),
+        "the North's reactors and reprocessing plant are at Yongbyon",
+    ),
+    (
         _NUCLEAR_TEST,
         "kp-punggye-ri-nuclear-test-site",
         frozenset({"nuclear"}),
@@ -611,6 +625,8 @@ def implied_venue(
         place = gazetteer().get(place_id)
         if place is None:
             continue
+        if pattern is _NORTH_REACTOR and any(_KEDO.search(s.text) for s in evidence):
+            continue  # KEDO's reactors, at Kumho, not the North's own at Yongbyon
         for sentence in evidence:
             match = pattern.search(sentence.text)
             if match and not _PLANNED_BEFORE.search(

@@ -1032,3 +1032,20 @@ def test_an_election_result_is_an_official_count_but_partial_returns_are_not() -
     )
     assert won.claim_status == "confirmed"
     assert partial.claim_status != "confirmed"
+
+
+def test_the_norths_reactors_are_at_yongbyon_unless_they_are_kedos() -> None:
+    own = only(
+        run(
+            "IAEA chief: nuclear work advancing",
+            "The North has continued construction of the light-water reactor and largely "
+            "completed work on the exterior of its buildings, the IAEA chief said.",
+        ),
+        "nuclear",
+    )
+    kedo = run(
+        "KEDO board meets",
+        "The KEDO board decided to suspend construction of the light-water reactor project.",
+    )
+    assert _place(own) == "Yongbyon Nuclear Scientific Research Center"
+    assert all(_place(e) != "Yongbyon Nuclear Scientific Research Center" for e in kedo)
