@@ -139,7 +139,7 @@ def extract_article(article: ArticleInput, *, second_opinion: bool = True) -> li
         return [e for e in named if not _civil_accident_at_sea(e, sentences)]
     events = [_build_event(article, sentences, support, today) for support in chosen]
     events = [e for e in events if not _disaster_outside_the_north(e)]
-    events = [e for e in events if not _civil_nuclear_outside_the_north(e)]
+    events = [e for e in events if not _civil_nuclear_outside_the_north(e, sentences)]
     events = [e for e in events if not _civil_accident_at_sea(e, sentences)]
     events = [e for e in events if not _politics_elsewhere(e)]
     if second_opinion:
@@ -175,12 +175,13 @@ _CIVIL_NUCLEAR = re.compile(
 )
 
 
-def _civil_nuclear_outside_the_north(event: ExtractedEvent) -> bool:
+def _civil_nuclear_outside_the_north(event: ExtractedEvent, sentences: Sequence[Sentence]) -> bool:
     if event.category != "nuclear" or "North Korea" in event.actors:
         return False
     if event.location is not None and event.location.country == "KP":
         return False
-    return any(_CIVIL_NUCLEAR.search(sentence) for sentence in event.evidence)
+    lede = [s.text for s in sentences[: LEDE_FOR_ACCIDENTS + 1]]
+    return any(_CIVIL_NUCLEAR.search(text) for text in [*event.evidence, *lede])
 
 
 def _second_opinion_on_claim(article: ArticleInput, event: ExtractedEvent) -> None:
