@@ -483,3 +483,19 @@ def test_a_breach_of_sanctions_is_no_hack_and_an_office_is_no_ocean() -> None:
     )
     assert [e.location.name for e in remarks if e.location] == ["Singapore"]
     assert "cyber" in _categories("Hackers breached networks", "Hackers breached the networks.")
+
+
+def test_aid_by_the_ton_defections_and_named_talks() -> None:
+    assert "humanitarian" in _categories(
+        "Russia donates wheat", "Russia has donated 25,000 tons of wheat to North Korea."
+    )
+    assert "humanitarian" in _categories(
+        "Restaurant staff defect", "Twelve North Korean restaurant staff defected last week."
+    )
+    assert "diplomacy" in _categories(
+        "Military talks end", "Inter-Korean military talks ended with little progress on Friday."
+    )
+    assert "diplomacy" in _categories(
+        "Security official in Pyongyang",
+        "Russia's top security official arrived in Pyongyang on Wednesday.",
+    )
