@@ -499,3 +499,19 @@ def test_aid_by_the_ton_defections_and_named_talks() -> None:
         "Security official in Pyongyang",
         "Russia's top security official arrived in Pyongyang on Wednesday.",
     )
+
+
+def test_new_commands_prototypes_missile_defence_and_air_defence_zones() -> None:
+    assert "defense_policy" in _categories(
+        "Navy sets up submarine command", "The navy set up a new submarine command on Sunday."
+    )
+    assert "defense_policy" in _categories(
+        "Fighter prototype unveiled", "South Korea unveiled a prototype of its first fighter jet."
+    )
+    assert "defense_policy" in _categories(
+        "THAAD site chosen", "A golf course will be the new THAAD site, the military said."
+    )
+    assert "defense_policy" in _categories(
+        "Air defence zone widened", "South Korea expanded its air defense zone on Sunday."
+    )
+    assert _categories("Startup creates app", "A Seoul startup created a new dating app.") == []
