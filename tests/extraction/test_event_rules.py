@@ -515,3 +515,18 @@ def test_new_commands_prototypes_missile_defence_and_air_defence_zones() -> None
         "Air defence zone widened", "South Korea expanded its air defense zone on Sunday."
     )
     assert _categories("Startup creates app", "A Seoul startup created a new dating app.") == []
+
+
+def test_inspectors_ordered_out_aircraft_arriving_zones_entered_and_drifting_mines() -> None:
+    assert "nuclear" in _categories(
+        "Inspectors ordered out", "North Korea ordered IAEA inspectors to leave the country."
+    )
+    assert "arms_transfer" in _categories(
+        "Stealth fighters arrive", "The air force welcomed the arrival of two F-35A fighters."
+    )
+    assert "border_maritime" in _categories(
+        "Warplanes enter KADIZ", "Chinese and Russian warplanes entered the KADIZ on Tuesday."
+    )
+    assert "border_maritime" in _categories(
+        "Mine drifts south", "A North Korean wooden mine drifted down the river on Sunday."
+    )
