@@ -1049,3 +1049,14 @@ def test_the_norths_reactors_are_at_yongbyon_unless_they_are_kedos() -> None:
     )
     assert _place(own) == "Yongbyon Nuclear Scientific Research Center"
     assert all(_place(e) != "Yongbyon Nuclear Scientific Research Center" for e in kedo)
+
+
+def test_where_a_report_was_monitored_is_not_its_speaker() -> None:
+    monitored = only(
+        run(
+            "Kim oversees artillery firing drill",
+            "The KCNA report monitored in Seoul said Kim ordered the artillery firing drill.",
+        ),
+        "artillery",
+    )
+    assert monitored.claim_status == "claimed"
