@@ -530,3 +530,18 @@ def test_inspectors_ordered_out_aircraft_arriving_zones_entered_and_drifting_min
     assert "border_maritime" in _categories(
         "Mine drifts south", "A North Korean wooden mine drifted down the river on Sunday."
     )
+
+
+def test_unit_inspections_launchers_installed_transfers_at_sea_and_boats_of_the_dead() -> None:
+    assert "defense_policy" in _categories(
+        "Kim Jong Un inspects KPA Unit 1501", "Kim Jong Un inspected KPA Unit 1501, KCNA said."
+    )
+    assert "defense_policy" in _categories(
+        "Launchers near island", "North Korea installed rocket launchers near the island."
+    )
+    assert "sanctions" in _categories(
+        "Japan publishes evidence", "Japan published evidence of ship-to-ship activity."
+    )
+    assert "border_maritime" in _categories(
+        "Boat with corpses found", "A wooden boat that contained four corpses was found ashore."
+    )
