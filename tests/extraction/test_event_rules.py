@@ -545,3 +545,21 @@ def test_unit_inspections_launchers_installed_transfers_at_sea_and_boats_of_the_
     assert "border_maritime" in _categories(
         "Boat with corpses found", "A wooden boat that contained four corpses was found ashore."
     )
+
+
+def test_visits_to_the_dmz_trips_abroad_interceptors_deployed_and_remains_returned() -> None:
+    assert "diplomacy" in _categories(
+        "Obama visits DMZ", "President Obama visited the DMZ on Sunday ahead of a summit."
+    )
+    assert "diplomacy" in _categories(
+        "Leader arrives in Nanjing", "North Korea's leader Kim Jong Il arrived in Nanjing."
+    )
+    assert "defense_policy" in _categories(
+        "Aegis ships deploy", "Japan deployed Aegis destroyers and PAC-3 interceptors on Friday."
+    )
+    assert "humanitarian" in _categories(
+        "Fallen come home", "The vice president welcomed the remains of the fallen back home."
+    )
+    assert "nuclear" in _categories(
+        "Uranium plant leaking", "The uranium plant is leaking radioactive waste into a river."
+    )
