@@ -141,20 +141,31 @@ class RequestMetricsMiddleware:
         started = time.perf_counter()
         root_path = scope.get("root_path", "")
         status = 500  # what the client gets if the app raises before answering
+        counted = False
+
+        def count() -> None:
+            nonlocal counted
+            counted = True
+            method = scope["method"] if scope["method"] in METHODS else "other"
+            route = route_template(scope, root_path)
+            HTTP_REQUESTS.labels(method=method, route=route, status=str(status)).inc()
+            HTTP_LATENCY.labels(method=method, route=route).observe(time.perf_counter() - started)
 
         async def remember_status(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = int(message["status"])
+            elif message["type"] == "http.response.body" and not message.get("more_body", False):
+                # counted before the last byte leaves: a client that reads /metrics next, on
+                # the same connection, already sees this request
+                count()
             await send(message)
 
         try:
             await self.app(scope, receive, remember_status)
         finally:
-            method = scope["method"] if scope["method"] in METHODS else "other"
-            route = route_template(scope, root_path)
-            HTTP_REQUESTS.labels(method=method, route=route, status=str(status)).inc()
-            HTTP_LATENCY.labels(method=method, route=route).observe(time.perf_counter() - started)
+            if not counted:
+                count()
 
 
 def route_template(scope: Scope, root_path: str) -> str:
