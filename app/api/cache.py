@@ -388,9 +388,16 @@ def cache_key(
     return (request.url.path, asked, inputs, version)
 
 
+VERSION_IN_SCOPE = "watchfloor.data_version"
+
+
 async def data_version(request: Request) -> Version:
-    """The data version for this request (never read before it arrived)."""
-    return await request.app.state.version_reader.current()  # type: ignore[no-any-return]
+    """The data version for this request (never read before it arrived; read once per
+    request, however many layers ask)."""
+    version: Version | None = request.scope.get(VERSION_IN_SCOPE)
+    if version is None:
+        version = request.scope[VERSION_IN_SCOPE] = await request.app.state.version_reader.current()
+    return version
 
 
 async def cached_response(
