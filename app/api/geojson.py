@@ -60,9 +60,9 @@ def point(lon: float | None, lat: float | None) -> dict[str, Any] | None:
 
 
 def event_feature(row: Any) -> dict[str, Any]:
-    """A page row (EVENT_LIST_FIELDS, app/query/events.py; `list_row` makes one of an ORM
-    event) as a Feature, for `json_bytes`: unpacked by position, its dates and instants left
-    to the encoder (written as `iso_utc` writes them)."""
+    """A page row (EVENT_LIST_FIELDS, app/query/events.py) as a Feature, for `json_bytes`:
+    unpacked by position, its dates and instants left to the encoder (written as `iso_utc`
+    writes them)."""
     (
         event_id,
         title,

@@ -458,9 +458,10 @@ def page_statement(dialect: str, selection: EventQuery, keyset: bool) -> sa.Sele
     return statement.limit(sa.bindparam("page_size", type_=sa.Integer))
 
 
-def list_row(event: Event) -> tuple[Any, ...]:
-    """An ORM event as a page row (EVENT_LIST_FIELDS), for the page renderers."""
-    return tuple(getattr(event, name) for name in EVENT_LIST_FIELDS)
+@lru_cache(maxsize=4)
+def row_statement(dialect: str) -> sa.Select[Any]:
+    """One event by id as a page row (built once, as `page_statement`)."""
+    return sa.select(*list_columns(dialect)).where(Event.id == sa.bindparam("event_id"))  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
@@ -512,6 +513,10 @@ class EventRepository:
         next_cursor = query.cursor_after(rows[-1]) if more and rows else None
         version = (rows[0].version_events, rows[0].version_tombstones) if rows else None
         return EventPage(rows, next_cursor, query.resume_cursor(rows), version)
+
+    def row(self, event_id: int) -> Any | None:
+        """One event as a page row (EVENT_LIST_FIELDS), or None: one plain select, no ORM."""
+        return self._core().execute(row_statement(self._dialect), {"event_id": event_id}).first()
 
     def count(self, query: EventQuery) -> int:
         statement = sa.select(sa.func.count()).select_from(Event).where(*self.conditions(query))
