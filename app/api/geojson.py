@@ -13,6 +13,7 @@ from typing import Any
 from app.api.http import json_bytes
 from app.assessment.hotspots import Hotspot
 from app.core.isotime import iso_z
+from app.query.events import string_list_json
 
 GEOJSON_MEDIA_TYPE = "application/geo+json"
 COORDINATE_DECIMALS = 5  # about 1 m: far finer than any gazetteer point
@@ -95,8 +96,8 @@ def event_feature(row: Any) -> dict[str, Any]:
         "claim_status": claim_status,
         "confidence": round(confidence, 3),
         "corroboration": corroboration,
-        "actors": actors or [],
-        "weapons": weapons or [],
+        "actors": string_list_json(actors),
+        "weapons": string_list_json(weapons),
         "first_reported_at": first_reported_at,
         "last_reported_at": last_reported_at,
     }
