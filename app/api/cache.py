@@ -23,14 +23,16 @@ import asyncio
 import hashlib
 import threading
 import time
-from collections.abc import Awaitable, Callable, Hashable, Iterator
+from collections.abc import Awaitable, Callable, Coroutine, Hashable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 import anyio
+import sqlalchemy as sa
 from fastapi import Request
 from fastapi.responses import Response
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
@@ -154,16 +156,31 @@ class VersionReader:
             await close()
 
 
+class DeadlinePassed(Exception):
+    """The database did not answer a version read by the statement deadline."""
+
+
+def deadline_seconds() -> float | None:
+    """The client-side deadline of a statement of this process (app/core/db.py), or None."""
+    from app.core.db import DEADLINE_GRACE_SECONDS, engine_role, statement_timeout_ms
+
+    statement_ms = statement_timeout_ms(get_settings(), engine_role())
+    return statement_ms / 1000 + DEADLINE_GRACE_SECONDS if statement_ms else None
+
+
 class EventLoopVersionRead:
     """The data version read in the event loop, on a PostgreSQL connection of its own
     (autocommit, the statement prepared): a conditional answer costs no thread hop and no
     SQLAlchemy layers. Reads are coalesced by `VersionReader`, so one connection serves them
     all (one read in flight at a time).
 
-    Anything unusual (no connection, an error, the client-side deadline) falls back to
-    `fallback` in the thread pool, the engine's own read, which retries a dead connection and
-    raises the errors the problem handlers know (503 for an outage); after a failure the
-    fallback alone is used for `RETRY_AFTER_SECONDS`, so an outage is not waited for twice."""
+    A read unanswered at the statement deadline (app/core/db.py) is an outage: the connection
+    is closed and the error is the one the engine's read gives then (503). Anything else
+    unusual (no connection, another error) falls back to `fallback` in the thread pool, the
+    engine's own read, which retries a dead connection and raises the errors the problem
+    handlers know. After either, the fallback alone is used for `RETRY_AFTER_SECONDS`, so an
+    outage is not waited for twice.
+    """
 
     RETRY_AFTER_SECONDS = 5.0
 
@@ -172,18 +189,27 @@ class EventLoopVersionRead:
         self._conn: Any = None
         self._engine: Engine | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._sql: str | None = None
-        self._deadline: float | None = None
+        self._sql = str(VERSION_QUERY.compile(dialect=postgresql.psycopg.dialect()))
         self._paused_until = 0.0
 
     async def __call__(self) -> Version:
         if time.monotonic() >= self._paused_until and get_engine().dialect.name == "postgresql":
             try:
                 return await self._read()
+            except DeadlinePassed as exc:
+                # The database stopped answering: an outage (503), as the engine's own read
+                # would say at its deadline; not waited for twice.
+                self._pause()
+                raise sa.exc.OperationalError(
+                    self._sql, None, exc, connection_invalidated=True
+                ) from exc
             except Exception:
-                self._drop()
-                self._paused_until = time.monotonic() + self.RETRY_AFTER_SECONDS
+                self._pause()
         return await anyio.to_thread.run_sync(self.fallback)
+
+    def _pause(self) -> None:
+        self._drop()
+        self._paused_until = time.monotonic() + self.RETRY_AFTER_SECONDS
 
     async def _read(self) -> Version:
         engine = get_engine()
@@ -195,21 +221,35 @@ class EventLoopVersionRead:
             or (loop is not self._loop)
         ):
             self._drop()
-            await self._connect(engine)
-        async with asyncio.timeout(self._deadline):
-            cursor = await self._conn.execute(self._sql, prepare=True)
-            row = await cursor.fetchone()
+            await self._within_deadline(self._connect(engine))
+        return await self._within_deadline(self._query())
+
+    async def _query(self) -> Version:
+        cursor = await self._conn.execute(self._sql, prepare=True)
+        row = await cursor.fetchone()
         return tuple(row)
+
+    async def _within_deadline(self, work: Coroutine[Any, Any, T]) -> T:
+        """`work`, or DeadlinePassed at the statement deadline. The connection is closed
+        before the work is cancelled: cancelling a running query first would have psycopg
+        send a cancel request to a server that is not answering and wait for it."""
+        deadline = deadline_seconds()
+        if deadline is None:
+            return await work
+        task = asyncio.ensure_future(work)
+        try:
+            return await asyncio.wait_for(asyncio.shield(task), deadline)
+        except TimeoutError:
+            self._drop()
+            task.cancel()
+            with suppress(BaseException):
+                await task
+            raise DeadlinePassed(f"no answer within {deadline} s") from None
 
     async def _connect(self, engine: Engine) -> None:
         import psycopg
 
-        from app.core.db import (
-            DEADLINE_GRACE_SECONDS,
-            engine_role,
-            pg_connect_args,
-            statement_timeout_ms,
-        )
+        from app.core.db import engine_role, pg_connect_args, statement_timeout_ms
 
         settings = get_settings()
         role = engine_role()
@@ -220,8 +260,6 @@ class EventLoopVersionRead:
         )
         self._engine = engine
         self._loop = asyncio.get_running_loop()
-        self._sql = str(VERSION_QUERY.compile(dialect=engine.dialect))
-        self._deadline = statement_ms / 1000 + DEADLINE_GRACE_SECONDS if statement_ms else None
 
     def _drop(self) -> None:
         """Forget the connection (closed at once: no round trip, whichever loop made it)."""
