@@ -23,14 +23,16 @@ import asyncio
 import hashlib
 import threading
 import time
-from collections.abc import Callable, Hashable, Iterator
-from contextlib import contextmanager
+from collections.abc import Awaitable, Callable, Coroutine, Hashable, Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 import anyio
+import sqlalchemy as sa
 from fastapi import Request
 from fastapi.responses import Response
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session
 
@@ -99,10 +101,18 @@ def read_session() -> Iterator[Session]:
 
 
 class VersionReader:
-    """Coalesces concurrent version reads (group-commit style), per event loop."""
+    """Coalesces concurrent version reads (group-commit style), per event loop.
 
-    def __init__(self, read: Callable[[], Version]) -> None:
+    `read` runs in the thread pool; `read_async`, when given, runs in the event loop instead
+    (no thread hop: the API's own PostgreSQL connection, `EventLoopVersionRead`)."""
+
+    def __init__(
+        self,
+        read: Callable[[], Version],
+        read_async: Callable[[], Awaitable[Version]] | None = None,
+    ) -> None:
         self._read = read
+        self._read_async = read_async
         self._running: asyncio.Future[Version] | None = None
         self._next: asyncio.Future[Version] | None = None
 
@@ -124,7 +134,11 @@ class VersionReader:
 
     async def _run(self, future: asyncio.Future[Version]) -> None:
         try:
-            future.set_result(await anyio.to_thread.run_sync(self._read))
+            if self._read_async is not None:
+                version = await self._read_async()
+            else:
+                version = await anyio.to_thread.run_sync(self._read)
+            future.set_result(version)
         except Exception as exc:  # every waiter sees the failure, none hangs
             future.set_exception(exc)
             future.exception()  # mark retrieved: waiters may all be gone
@@ -135,6 +149,137 @@ class VersionReader:
             waiting, self._next = self._next, None
             if waiting is not None:
                 self._start(waiting)
+
+    async def aclose(self) -> None:
+        close = getattr(self._read_async, "aclose", None)
+        if close is not None:
+            await close()
+
+
+class DeadlinePassed(Exception):
+    """The database did not answer a version read by the statement deadline."""
+
+
+def deadline_seconds() -> float | None:
+    """The client-side deadline of a statement of this process (app/core/db.py), or None."""
+    from app.core.db import DEADLINE_GRACE_SECONDS, engine_role, statement_timeout_ms
+
+    statement_ms = statement_timeout_ms(get_settings(), engine_role())
+    return statement_ms / 1000 + DEADLINE_GRACE_SECONDS if statement_ms else None
+
+
+class EventLoopVersionRead:
+    """The data version read in the event loop, on a PostgreSQL connection of its own
+    (autocommit, the statement prepared): a conditional answer costs no thread hop and no
+    SQLAlchemy layers. Reads are coalesced by `VersionReader`, so one connection serves them
+    all (one read in flight at a time).
+
+    A read unanswered at the statement deadline (app/core/db.py) is an outage: the connection
+    is closed and the error is the one the engine's read gives then (503). Anything else
+    unusual (no connection, another error) falls back to `fallback` in the thread pool, the
+    engine's own read, which retries a dead connection and raises the errors the problem
+    handlers know. After either, the fallback alone is used for `RETRY_AFTER_SECONDS`, so an
+    outage is not waited for twice.
+    """
+
+    RETRY_AFTER_SECONDS = 5.0
+
+    def __init__(self, fallback: Callable[[], Version]) -> None:
+        self.fallback = fallback
+        self._conn: Any = None
+        self._engine: Engine | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._sql = str(VERSION_QUERY.compile(dialect=postgresql.psycopg.dialect()))
+        self._paused_until = 0.0
+
+    async def __call__(self) -> Version:
+        if time.monotonic() >= self._paused_until and get_engine().dialect.name == "postgresql":
+            try:
+                return await self._read()
+            except DeadlinePassed as exc:
+                # The database stopped answering: an outage (503), as the engine's own read
+                # would say at its deadline; not waited for twice.
+                self._pause()
+                raise sa.exc.OperationalError(
+                    self._sql, None, exc, connection_invalidated=True
+                ) from exc
+            except Exception:
+                self._pause()
+        return await anyio.to_thread.run_sync(self.fallback)
+
+    def _pause(self) -> None:
+        self._drop()
+        self._paused_until = time.monotonic() + self.RETRY_AFTER_SECONDS
+
+    async def _read(self) -> Version:
+        engine = get_engine()
+        loop = asyncio.get_running_loop()
+        if (
+            self._conn is None
+            or self._conn.closed
+            or engine is not self._engine
+            or (loop is not self._loop)
+        ):
+            self._drop()
+            await self._within_deadline(self._connect(engine))
+        return await self._within_deadline(self._query())
+
+    async def _query(self) -> Version:
+        cursor = await self._conn.execute(self._sql, prepare=True)
+        row = await cursor.fetchone()
+        return tuple(row)
+
+    async def _within_deadline(self, work: Coroutine[Any, Any, T]) -> T:
+        """`work`, or DeadlinePassed at the statement deadline. The connection is closed
+        before the work is cancelled: cancelling a running query first would have psycopg
+        send a cancel request to a server that is not answering and wait for it."""
+        deadline = deadline_seconds()
+        if deadline is None:
+            return await work
+        task = asyncio.ensure_future(work)
+        try:
+            return await asyncio.wait_for(asyncio.shield(task), deadline)
+        except TimeoutError:
+            self._drop()
+            task.cancel()
+            with suppress(BaseException):
+                await task
+            raise DeadlinePassed(f"no answer within {deadline} s") from None
+
+    async def _connect(self, engine: Engine) -> None:
+        import psycopg
+
+        from app.core.db import engine_role, pg_connect_args, statement_timeout_ms
+
+        settings = get_settings()
+        role = engine_role()
+        statement_ms = statement_timeout_ms(settings, role)
+        conninfo = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        self._conn = await psycopg.AsyncConnection.connect(
+            conninfo, autocommit=True, **pg_connect_args(settings, statement_ms, role)
+        )
+        self._engine = engine
+        self._loop = asyncio.get_running_loop()
+
+    def _drop(self) -> None:
+        """Forget the connection (closed at once: no round trip, whichever loop made it)."""
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            with suppress(Exception):
+                conn.pgconn.finish()
+
+    async def aclose(self) -> None:
+        self._drop()
+
+
+def version_reader() -> VersionReader:
+    """The app's version reader: in the event loop on PostgreSQL, in the thread pool on
+    SQLite."""
+
+    def read() -> Version:
+        return read_version(get_engine())
+
+    return VersionReader(read, EventLoopVersionRead(read))
 
 
 @dataclass(frozen=True, slots=True)
@@ -281,9 +426,16 @@ def cache_key(
     return (request.url.path, asked, inputs, version)
 
 
+VERSION_IN_SCOPE = "watchfloor.data_version"
+
+
 async def data_version(request: Request) -> Version:
-    """The data version for this request (never read before it arrived)."""
-    return await request.app.state.version_reader.current()  # type: ignore[no-any-return]
+    """The data version for this request (never read before it arrived; read once per
+    request, however many layers ask)."""
+    version: Version | None = request.scope.get(VERSION_IN_SCOPE)
+    if version is None:
+        version = request.scope[VERSION_IN_SCOPE] = await request.app.state.version_reader.current()
+    return version
 
 
 async def cached_response(

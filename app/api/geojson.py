@@ -13,6 +13,7 @@ from typing import Any
 from app.api.http import json_bytes
 from app.assessment.hotspots import Hotspot
 from app.core.isotime import iso_z
+from app.query.events import string_list_json
 
 GEOJSON_MEDIA_TYPE = "application/geo+json"
 COORDINATE_DECIMALS = 5  # about 1 m: far finer than any gazetteer point
@@ -60,9 +61,9 @@ def point(lon: float | None, lat: float | None) -> dict[str, Any] | None:
 
 
 def event_feature(row: Any) -> dict[str, Any]:
-    """A page row (EVENT_LIST_FIELDS, app/query/events.py; `list_row` makes one of an ORM
-    event) as a Feature, for `json_bytes`: unpacked by position, its dates and instants left
-    to the encoder (written as `iso_utc` writes them)."""
+    """A page row (EVENT_LIST_FIELDS, app/query/events.py) as a Feature, for `json_bytes`:
+    unpacked by position, its dates and instants left to the encoder (written as `iso_utc`
+    writes them)."""
     (
         event_id,
         title,
@@ -95,8 +96,8 @@ def event_feature(row: Any) -> dict[str, Any]:
         "claim_status": claim_status,
         "confidence": round(confidence, 3),
         "corroboration": corroboration,
-        "actors": actors or [],
-        "weapons": weapons or [],
+        "actors": string_list_json(actors),
+        "weapons": string_list_json(weapons),
         "first_reported_at": first_reported_at,
         "last_reported_at": last_reported_at,
     }

@@ -13,7 +13,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 from fastapi_offline import FastAPIOffline
 
 from app import __version__
-from app.api.cache import ResponseCache, VersionReader, read_version
+from app.api.cache import ResponseCache, version_reader
 from app.api.http import (
     GZIP_LEVEL,
     GZIP_MINIMUM_SIZE,
@@ -35,7 +35,6 @@ from app.api.rules import (
     reject_unknown_parameters,
 )
 from app.core.config import Settings, get_settings
-from app.core.db import get_engine
 from app.core.memory import freeze_long_lived_objects
 from app.metrics.exposition import install_metrics
 from app.web import mount_web
@@ -65,6 +64,7 @@ def create_app(
         finally:
             if recompute is not None:
                 recompute.close()
+            await app.state.version_reader.aclose()
             for hook in on_shutdown or []:
                 hook()
 
@@ -107,7 +107,7 @@ def create_app(
         settings.response_cache_seconds if settings.page_cache_bytes else 0,
         max_bytes=settings.page_cache_bytes,
     )
-    app.state.version_reader = VersionReader(lambda: read_version(get_engine()))
+    app.state.version_reader = version_reader()
     # Background recomputations in a process of their own (PostgreSQL; SQLite is one process).
     recompute = (
         RecomputeProcess(settings.effective_database_url, settings.recompute_idle_seconds)

@@ -32,8 +32,7 @@ def make_engine(settings: Settings, *, role: str = "app") -> Engine:
         )
         sa.event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    bounded = role not in UNBOUNDED_ROLES
-    statement_ms = settings.db_statement_timeout_ms if bounded else 0
+    statement_ms = statement_timeout_ms(settings, role)
     engine = sa.create_engine(
         url,
         pool_size=settings.db_pool_size,
@@ -43,25 +42,41 @@ def make_engine(settings: Settings, *, role: str = "app") -> Engine:
         # With a deadline, the ping is StatementDeadlines' own (SQLAlchemy's would wait for
         # ever on a database that stopped answering).
         pool_pre_ping=not statement_ms,
-        connect_args={
-            "application_name": f"{settings.application_name}-{role}",
-            "connect_timeout": settings.db_connect_timeout_seconds,
-            # A peer that vanished (no RST: a partition, a dead host) is noticed by keep-alive
-            # probes when idle and by TCP_USER_TIMEOUT when data goes unacknowledged.
-            "keepalives": 1,
-            "keepalives_idle": KEEPALIVE_IDLE_SECONDS,
-            "keepalives_interval": KEEPALIVE_INTERVAL_SECONDS,
-            "keepalives_count": KEEPALIVE_COUNT,
-            "tcp_user_timeout": settings.db_tcp_user_timeout_ms,
-            # UTC sessions: timestamps come back as UTC instants, which the page renderers
-            # hand to the JSON encoder as they are (app/api/http.py).
-            "options": f"-c statement_timeout={statement_ms} -c TimeZone=UTC",
-        },
+        connect_args=pg_connect_args(settings, statement_ms, role),
     )
     if statement_ms:
         # A server that stopped answering enforces no statement_timeout: the client's deadline.
         StatementDeadlines(statement_ms / 1000 + DEADLINE_GRACE_SECONDS).watch(engine)
     return engine
+
+
+def pg_connect_args(settings: Settings, statement_ms: int, role: str) -> dict[str, Any]:
+    """libpq connection parameters of a PostgreSQL connection of this process (the engine's,
+    and the API's own event-loop connection for the data version: app/api/cache.py)."""
+    return {
+        "application_name": f"{settings.application_name}-{role}",
+        "connect_timeout": settings.db_connect_timeout_seconds,
+        # A peer that vanished (no RST: a partition, a dead host) is noticed by keep-alive
+        # probes when idle and by TCP_USER_TIMEOUT when data goes unacknowledged.
+        "keepalives": 1,
+        "keepalives_idle": KEEPALIVE_IDLE_SECONDS,
+        "keepalives_interval": KEEPALIVE_INTERVAL_SECONDS,
+        "keepalives_count": KEEPALIVE_COUNT,
+        "tcp_user_timeout": settings.db_tcp_user_timeout_ms,
+        # UTC sessions: timestamps come back as UTC instants, which the page renderers
+        # hand to the JSON encoder as they are (app/api/http.py).
+        "options": f"-c statement_timeout={statement_ms} -c TimeZone=UTC",
+    }
+
+
+def statement_timeout_ms(settings: Settings, role: str) -> int:
+    """The server-side statement deadline of a connection of `role` (0: none)."""
+    return settings.db_statement_timeout_ms if role not in UNBOUNDED_ROLES else 0
+
+
+def engine_role() -> str:
+    """The role this process's connections are named for (`set_process_role`)."""
+    return _role
 
 
 T = TypeVar("T")

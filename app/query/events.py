@@ -17,6 +17,7 @@ from enum import StrEnum
 from functools import lru_cache
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlmodel import Session, col
@@ -376,8 +377,9 @@ STRING_LISTS = ("actors", "weapons")  # JSON arrays of strings
 
 def list_columns(dialect: str) -> tuple[sa.ColumnElement[Any], ...]:
     """EVENT_LIST_COLUMNS as the driver decodes them fastest: on PostgreSQL the string lists
-    come as text[] (decoded in C, not by json.loads per value) and the timestamps as psycopg
-    gives them (aware UTC: the engine's sessions run in UTC, app/core/db.py), not through
+    come as their JSON text (`string_list_json` splices it into the body as it is: no list
+    per value, no per-row array subquery in the statement) and the timestamps as psycopg gives
+    them (aware UTC: the engine's sessions run in UTC, app/core/db.py), not through
     UTCDateTime's per-value conversion. The same values either way."""
     if dialect != "postgresql":
         return EVENT_LIST_COLUMNS
@@ -385,16 +387,54 @@ def list_columns(dialect: str) -> tuple[sa.ColumnElement[Any], ...]:
     for column in EVENT_LIST_COLUMNS:
         if column.key in STRING_LISTS:
             name = f"events.{column.key}"
-            array = (
-                f"ARRAY(SELECT jsonb_array_elements_text(CASE jsonb_typeof({name}) "
-                f"WHEN 'array' THEN {name} ELSE '[]' END))"
-            )
-            columns.append(sa.literal_column(array).label(column.key))
+            text = f"(CASE jsonb_typeof({name}) WHEN 'array' THEN {name} ELSE '[]' END)::text"
+            columns.append(sa.literal_column(text).label(column.key))
         elif isinstance(column.type, UTCDateTime):
             columns.append(sa.type_coerce(column, sa.DateTime(timezone=True)).label(column.key))
         else:
             columns.append(column)
     return tuple(columns)
+
+
+EMPTY_LIST = orjson.Fragment(b"[]")
+
+
+def string_list_json(value: Any) -> Any:
+    """A page row's string list (actors, weapons) for the JSON encoder. A list (SQLite, or
+    any other source) as it is; PostgreSQL's JSON text as an `orjson.Fragment` of the compact
+    form orjson writes for the same list. jsonb writes `["a", "b"]`: with no backslash in the
+    text no string holds a quote, so every `", "` is a separator, and when the quotes pair up
+    with the separators the text is an array of strings only. Anything else (an escaped
+    character, a value that is not a string) is decoded into the list the encoder writes."""
+    if not isinstance(value, str):
+        return value or []
+    if value == "[]":
+        return EMPTY_LIST
+    compact = value.replace('", "', '","')
+    if (
+        "\\" not in compact
+        and compact.startswith('["')
+        and compact.endswith('"]')
+        and compact.count('"') == 2 * (compact.count('","') + 1)
+    ):
+        return orjson.Fragment(compact)
+    return string_list(value)
+
+
+def string_list(value: Any) -> list[Any]:
+    """A page row's string list as a list (the CSV joins it): the JSON text decoded, each
+    element as jsonb_array_elements_text gives it (a string; JSON null as None)."""
+    if not isinstance(value, str):
+        return list(value or [])
+    return [_element_text(item) for item in orjson.loads(value)]
+
+
+def _element_text(item: Any) -> str | None:
+    if item is None or isinstance(item, str):
+        return item
+    if isinstance(item, bool):
+        return "true" if item else "false"
+    return orjson.dumps(item).decode()
 
 
 def _version_columns() -> tuple[sa.Label[Any], ...]:
@@ -458,9 +498,10 @@ def page_statement(dialect: str, selection: EventQuery, keyset: bool) -> sa.Sele
     return statement.limit(sa.bindparam("page_size", type_=sa.Integer))
 
 
-def list_row(event: Event) -> tuple[Any, ...]:
-    """An ORM event as a page row (EVENT_LIST_FIELDS), for the page renderers."""
-    return tuple(getattr(event, name) for name in EVENT_LIST_FIELDS)
+@lru_cache(maxsize=4)
+def row_statement(dialect: str) -> sa.Select[Any]:
+    """One event by id as a page row (built once, as `page_statement`)."""
+    return sa.select(*list_columns(dialect)).where(Event.id == sa.bindparam("event_id"))  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
@@ -512,6 +553,10 @@ class EventRepository:
         next_cursor = query.cursor_after(rows[-1]) if more and rows else None
         version = (rows[0].version_events, rows[0].version_tombstones) if rows else None
         return EventPage(rows, next_cursor, query.resume_cursor(rows), version)
+
+    def row(self, event_id: int) -> Any | None:
+        """One event as a page row (EVENT_LIST_FIELDS), or None: one plain select, no ORM."""
+        return self._core().execute(row_statement(self._dialect), {"event_id": event_id}).first()
 
     def count(self, query: EventQuery) -> int:
         statement = sa.select(sa.func.count()).select_from(Event).where(*self.conditions(query))

@@ -9,11 +9,20 @@ import gzip
 import threading
 
 import pytest
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from app.api import cache as cache_module
-from app.api.cache import CachedBody, ResponseCache, VersionReader
+from app.api.cache import (
+    CachedBody,
+    EventLoopVersionRead,
+    ResponseCache,
+    VersionReader,
+    read_version,
+)
 from app.api.http import GZIP_MINIMUM_SIZE, gzip_bytes
+from app.api.routes import hotspots as hotspots_route
+from app.core.db import get_engine
 from app.core.models import utcnow
 from tests.api.factories import DANDONG, DMZ, JONGJU, PYONGYANG, make_event
 
@@ -248,3 +257,72 @@ def test_a_cached_body_is_gzipped_once_when_a_client_first_asks() -> None:
     assert compressions == 1
     assert all(gzip.decompress(p) == big for p in packed)
     assert later is not None and later.etag == plain.etag and later.gzipped == packed[0]
+
+
+def test_a_held_hotspots_answer_is_a_304_before_the_endpoint_runs(
+    make_client, write: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The 304 is decided from the parameters, the data version and the cached body's ETag
+    before FastAPI reads the parameters; a write still turns the held ETag into a 200, and what
+    only the endpoint decides (an invalid or unknown parameter) stays its own."""
+    make_event(write, severity=2, **JONGJU)
+    write.commit()
+    with make_client(response_cache_seconds=600) as client:
+        etag = client.get("/hotspots", params=WEEK).headers["etag"]
+        # The first answer computes the window's layer; the second is kept under its generation.
+        assert client.get("/hotspots", params=WEEK).headers["etag"] == etag
+
+        def no_endpoint(*_args: object, **_kwargs: object) -> None:
+            raise AssertionError("the endpoint ran")
+
+        with monkeypatch.context() as patched:
+            patched.setattr(hotspots_route, "cached_response", no_endpoint)
+            held = client.get("/hotspots", params=WEEK, headers={"If-None-Match": etag})
+            assert held.status_code == 304 and held.headers["etag"] == etag
+        for bad in ({"min_intensity": "9"}, {"unknown": "1"}, {"from": "2026-13-01"}):
+            answer = client.get(
+                "/hotspots", params={**WEEK, **bad}, headers={"If-None-Match": etag}
+            )
+            assert answer.status_code == 400, bad
+        make_event(write, severity=5, claim_status="confirmed", **DMZ)
+        write.commit()
+        fresh = client.get("/hotspots", params=WEEK, headers={"If-None-Match": etag})
+        assert fresh.status_code == 200 and fresh.headers["etag"] != etag
+
+
+def test_the_data_version_is_read_in_the_event_loop_and_falls_back_when_it_cannot(
+    db: Engine, write: Session
+) -> None:
+    """On PostgreSQL the version is read on the loop's own connection (no thread hop); when
+    that fails, the engine's read in the thread pool answers, alone for a while."""
+    fallbacks: list[tuple[object, ...]] = []
+
+    def fallback() -> tuple[object, ...]:
+        version = read_version(get_engine())
+        fallbacks.append(version)
+        return version
+
+    async def scenario() -> None:
+        reader = EventLoopVersionRead(fallback)
+        assert await reader() == read_version(get_engine())
+        make_event(write, **JONGJU)
+        write.commit()
+        assert await reader() == read_version(get_engine())  # a write moves it at once
+        assert fallbacks == []
+
+        async def refused(_engine: Engine) -> None:
+            raise OSError("refused")
+
+        reader._drop()
+        reader._connect = refused  # type: ignore[method-assign]
+        assert await reader() == read_version(get_engine())
+        assert len(fallbacks) == 1
+        del reader._connect  # the connection works again, but the pause holds
+        assert await reader() == read_version(get_engine())
+        assert len(fallbacks) == 2
+        reader._paused_until = 0.0
+        assert await reader() == read_version(get_engine())
+        assert len(fallbacks) == 2
+        await reader.aclose()
+
+    asyncio.run(scenario())

@@ -322,3 +322,37 @@ def test_page_items_are_exactly_the_documented_event_schema(
         expected = event_out(event, base).model_dump(mode="json")
         assert item == expected
         assert list(item) == list(expected)  # same key order
+
+
+TRICKY_LISTS = [
+    [],
+    ["North Korea"],
+    ["Kim, Jong Un", "South Korea"],
+    ['a", "b', 'ends with a quote and a comma", ', "x"],
+    ["back\\slash", "tab\there", "new\nline", "\x01control"],
+    ["한국", "朝鮮", "emoji 🚀", "slash / and DEL \x7f", "\u2028"],
+    ["", " ", '"'],
+    ["x", None, "y"],
+    [1, True, "z"],
+]
+
+
+@pytest.mark.parametrize("values", TRICKY_LISTS)
+def test_string_lists_from_jsonb_text_encode_as_the_lists_did(db, values: list) -> None:  # type: ignore[no-untyped-def]
+    """Pages splice PostgreSQL's JSON text of actors/weapons into the body: the bytes are
+    those orjson writes for the list jsonb_array_elements_text gave before (strings, null)."""
+    import sqlalchemy as sa
+
+    from app.api.http import json_bytes
+    from app.query.events import string_list, string_list_json
+
+    with db.connect() as conn:
+        text, elements = conn.execute(
+            sa.text(
+                "SELECT CAST(:v AS jsonb)::text, "
+                "ARRAY(SELECT jsonb_array_elements_text(CAST(:v AS jsonb)))"
+            ),
+            {"v": json_bytes(values).decode()},
+        ).one()
+    assert string_list(text) == elements
+    assert json_bytes({"a": string_list_json(text), "b": 1}) == json_bytes({"a": elements, "b": 1})

@@ -97,6 +97,26 @@ def test_the_ogc_page_follows_a_write_at_once(client: httpx.Client, write: Sessi
     assert [f["properties"]["title"] for f in body["features"]] == ["After", "Before"]
 
 
+def test_an_ogc_item_is_served_again_and_follows_a_write_at_once(
+    client: httpx.Client, write: Session
+) -> None:
+    event = make_event(write, title="Draft", lat=39.0, lon=125.7)
+    write.commit()
+    path = f"/ogc/collections/events/items/{event.id}"
+    first = client.get(path, headers=IDENTITY)
+    again = client.get(path, headers=IDENTITY)
+    assert first.json()["properties"]["title"] == "Draft"
+    assert again.content == first.content and again.headers["etag"] == first.headers["etag"]
+    event.title = "Edited"
+    write.add(event)
+    write.commit()
+    edited = client.get(path, headers={**IDENTITY, "If-None-Match": first.headers["etag"]})
+    assert edited.status_code == 200 and edited.json()["properties"]["title"] == "Edited"
+    write.delete(event)
+    write.commit()
+    assert client.get(path, headers=IDENTITY).status_code == 404
+
+
 def test_pages_without_the_cache(make_client, write: Session) -> None:  # type: ignore[no-untyped-def]
     for n in range(5):
         make_event(write, title=f"Event {n}")

@@ -28,7 +28,7 @@ from app.core.models import Event
 from app.query.cursor import decode_cursor as _decode_cursor
 from app.query.cursor import encode_cursor as _encode_cursor
 from app.query.errors import invalid_parameter
-from app.query.events import EventQuery, EventRepository, list_row, ordered_filters
+from app.query.events import EventQuery, EventRepository, ordered_filters
 
 Feature = dict[str, Any]
 
@@ -123,8 +123,8 @@ class EventsProvider:
     def get(self, feature_id: str) -> Feature | None:
         if not re.fullmatch(r"\d{1,18}", feature_id):
             return None
-        event = self.repository.get(int(feature_id))
-        return None if event is None else event_feature(list_row(event))
+        row = self.repository.row(int(feature_id))
+        return None if row is None else event_feature(row)
 
     def extent(self) -> Extent:
         return derived_values.get_or_compute(

@@ -221,13 +221,18 @@ async def items(request: Request, collection_id: CollectionId, settings: Setting
 
 
 async def cached_events_page(
-    request: Request, links: LinkBuilder, answer: Callable[[], Response]
+    request: Request,
+    links: LinkBuilder,
+    answer: Callable[[], Response],
+    *,
+    per_second: bool = True,
 ) -> Response:
-    """An events page rendered once per data version and second (its `timeStamp`), then
-    served again: the version is read after the request arrived, so a page of older data is
-    never served; a page read at a newer version than the key's is newer data, never older."""
+    """An events page (or one event: `per_second` False) rendered once per data version and
+    second (a page's `timeStamp`), then served again: the version is read after the request
+    arrived, so a page of older data is never served; a page read at a newer version than the
+    key's is newer data, never older."""
     version = await data_version(request)
-    second = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    second = dt.datetime.now(dt.UTC).replace(microsecond=0) if per_second else None
     key = (request.url.path, request.url.query, links.root, second, version)
     pages: ResponseCache = request.app.state.page_cache
     cached = pages.get(key)
@@ -247,21 +252,33 @@ async def cached_events_page(
     operation_id="ogcItem",
     summary="One feature of an OGC collection (GeoJSON)",
 )
-def item(
+async def item(
     request: Request,
     collection_id: CollectionId,
     feature_id: FeatureId,
-    session: SessionDep,
     settings: SettingsDep,
 ) -> Response:
     links = link_builder(request, settings)
     pairs = request.query_params.multi_items()
-    return respond(
-        request,
-        GEOJSON,
-        lambda: service.item_document(session, links, collection_id, feature_id, pairs),
-        parameters=None,
-    )
+
+    def build(session: Session) -> Response:
+        return respond(
+            request,
+            GEOJSON,
+            lambda: service.item_document(session, links, collection_id, feature_id, pairs),
+            parameters=None,
+        )
+
+    def answer() -> Response:
+        if collection_id == "events":
+            return read_in_session(build)  # one statement: no transaction needed
+        with read_session() as session:
+            return build(session)
+
+    if collection_id != "events":
+        return await anyio.to_thread.run_sync(answer)
+    # An event as a feature is a function of the data version like a page (no timeStamp).
+    return await cached_events_page(request, links, answer, per_second=False)
 
 
 @ogc_get(

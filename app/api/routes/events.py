@@ -52,6 +52,8 @@ from app.query.events import (
     EventQuery,
     EventRepository,
     parse_filters,
+    string_list,
+    string_list_json,
 )
 from app.query.params import BBox, group_pairs, parse_int
 
@@ -156,8 +158,8 @@ def event_json(row: Any, base: str) -> dict[str, Any]:
         "event_date": event_date,
         "date_precision": date_precision,
         "location": location,
-        "actors": actors or [],
-        "weapons": weapons or [],
+        "actors": string_list_json(actors),
+        "weapons": string_list_json(weapons),
         "severity": severity,
         "claim_status": claim_status,
         "confidence": round(confidence, 3),
@@ -279,8 +281,8 @@ def _csv(events: list[Any]) -> bytes:
             e.location_name or "",
             "" if e.lat is None else e.lat,
             "" if e.lon is None else e.lon,
-            "; ".join(e.actors or []),
-            "; ".join(e.weapons or []),
+            "; ".join(string_list(e.actors)),
+            "; ".join(string_list(e.weapons)),
             e.summary or "",
         ]
         # A leading =, +, - or @ would run as a formula in a spreadsheet: quote it as text.

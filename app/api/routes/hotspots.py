@@ -3,29 +3,37 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
+from fastapi.routing import APIRoute
 from sqlmodel import Session
 
-from app.api.cache import cached_response, data_version
+from app.api.cache import (
+    ResponseCache,
+    Version,
+    cache_key,
+    cached_response,
+    data_version,
+    serve_cached,
+)
 from app.api.geojson import GEOJSON_MEDIA_TYPE, feature_collection_bytes, hotspot_feature, iso_utc
-from app.api.http import AppSettingsDep, json_bytes
+from app.api.http import AppSettingsDep, app_settings, json_bytes, matches_if_none_match
 from app.api.live import Held, WindowMemo
-from app.api.problems import PROBLEM_MEDIA_TYPE
+from app.api.problems import PROBLEM_MEDIA_TYPE, Problem
 from app.api.routes import params
 from app.assessment import methodology as m
 from app.assessment.area import Area
 from app.assessment.hotspots import HotspotResult
 from app.assessment.scoring import day_bounds, load_span_bounds
 from app.assessment.situation import ThreatLevel, assess_situation, span_needed
+from app.core.config import Settings
 from app.query.hotspots import HotspotQuery
 from app.query.params import BBox
-
-router = APIRouter(tags=["hotspots"])
 
 DEFAULT_DAYS = m.WINDOW_DAYS
 
@@ -110,6 +118,122 @@ def hotspot_layer(
     )
 
 
+def hotspot_request(
+    settings: Settings,
+    date_from: str | None,
+    date_to: str | None,
+    bbox: str | None,
+    min_intensity: int | None,
+    category: list[str] | None,
+    as_of: str | None,
+) -> tuple[HotspotQuery, Area]:
+    """The request as the query it is computed from (the response cache's key), and the area."""
+    start, end = params.time_range(date_from, date_to, settings, default_days=DEFAULT_DAYS)
+    assert start is not None and end is not None
+    if end - start > dt.timedelta(days=settings.computed_window_max_days):
+        # Hotspots are computed over every event of the window: its length bounds the work.
+        raise params.bad(
+            f"hotspots are computed over at most {settings.computed_window_max_days} days "
+            "(WATCHFLOOR_COMPUTED_WINDOW_MAX_DAYS); narrow `from`..`to`"
+        )
+    box = params.bbox(bbox, settings)
+    query = HotspotQuery(
+        start=start,
+        end=end,
+        known_at=params.parse_instant(as_of, "as_of") if as_of else end,
+        categories=tuple(params.categories(category)),
+        bbox=None if box is None else BBox(*box),
+        min_intensity=min_intensity,
+    )
+    return query, Area.from_settings(settings)
+
+
+async def hotspot_generation(
+    request: Request, query: HotspotQuery, area: Area
+) -> tuple[tuple[dt.date, dt.date], tuple[Any, ...], Version, int | None]:
+    """(the day span, the window memo's key, the data version, the generation of the layer
+    that answers now: None when none does yet)."""
+    # The grouping depends on whole days and on what is known: the default window moves every
+    # minute, but its hotspots are computed once per day span, data and set of known reports
+    # (app/api/live.py), then re-rendered.
+    memo: WindowMemo = request.app.state.window_memo
+    days = day_bounds(query.start, query.end)
+    key = ("hotspots", days, query.categories, area)
+    version = await data_version(request)
+    return days, key, version, memo.generation(key, version, query.known_at)
+
+
+# The parameters of /hotspots; `category` alone may repeat.
+PARAMETERS = frozenset({"from", "to", "bbox", "min_intensity", "category", "as_of"})
+INTENSITIES = {str(i): i for i in range(1, 6)}
+
+
+async def held_answer(request: Request) -> Response | None:
+    """The 304 for a client that holds the current answer, decided before FastAPI reads the
+    parameters (its validation cost more than the rest of the answer): the parameters the
+    cache key needs are parsed as the endpoint parses them, the data version is read (the
+    answer is never older than the request), and the response cache says whether the body
+    for that key is the one the client holds. Anything else (an unusual or invalid
+    parameter, a body not cached yet, another validator) is left to the endpoint (None)."""
+    asked = request.query_params
+    items = asked.multi_items()
+    for name, _ in items:
+        if name not in PARAMETERS:
+            return None
+    one: dict[str, str] = {}
+    for name, value in items:
+        if name != "category":
+            if name in one:
+                return None
+            one[name] = value
+    raw_intensity = one.get("min_intensity")
+    if raw_intensity is not None and raw_intensity not in INTENSITIES:
+        return None
+    try:
+        query, area = hotspot_request(
+            await app_settings(request),
+            one.get("from"),
+            one.get("to"),
+            one.get("bbox"),
+            None if raw_intensity is None else INTENSITIES[raw_intensity],
+            asked.getlist("category") or None,
+            one.get("as_of"),
+        )
+    except Problem:
+        return None
+    _, _, version, generation = await hotspot_generation(request, query, area)
+    if generation is None:
+        return None
+    cache: ResponseCache = request.app.state.response_cache
+    key = cache_key(request, version, (generation,), (query, area))
+    cached = cache.get(key)
+    if cached is None or not matches_if_none_match(
+        request.headers.get("if-none-match"), cached.etag
+    ):
+        return None
+    return await serve_cached(request, cache, key, cached, GEOJSON_MEDIA_TYPE)
+
+
+class ConditionalFirstRoute(APIRoute):
+    """/hotspots: a conditional request is answered by `held_answer` when it can be."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def conditional_first(request: Request) -> Response:
+            if (
+                request.headers.get("if-none-match")
+                and (held := await held_answer(request)) is not None
+            ):
+                return held
+            return await handler(request)
+
+        return conditional_first
+
+
+router = APIRouter(tags=["hotspots"], route_class=ConditionalFirstRoute)
+
+
 @router.get(
     "/hotspots",
     operation_id="getHotspots",
@@ -156,33 +280,11 @@ async def get_hotspots(
         ),
     ] = None,
 ) -> Response:
-    start, end = params.time_range(date_from, date_to, settings, default_days=DEFAULT_DAYS)
-    assert start is not None and end is not None
-    if end - start > dt.timedelta(days=settings.computed_window_max_days):
-        # Hotspots are computed over every event of the window: its length bounds the work.
-        raise params.bad(
-            f"hotspots are computed over at most {settings.computed_window_max_days} days "
-            "(WATCHFLOOR_COMPUTED_WINDOW_MAX_DAYS); narrow `from`..`to`"
-        )
-    box = params.bbox(bbox, settings)
-    query = HotspotQuery(
-        start=start,
-        end=end,
-        known_at=params.parse_instant(as_of, "as_of") if as_of else end,
-        categories=tuple(params.categories(category)),
-        bbox=None if box is None else BBox(*box),
-        min_intensity=min_intensity,
+    query, area = hotspot_request(
+        settings, date_from, date_to, bbox, min_intensity, category, as_of
     )
-    area = Area.from_settings(settings)
-
-    # The grouping depends on whole days and on what is known: the default window moves every
-    # minute, but its hotspots are computed once per day span, data and set of known reports
-    # (app/api/live.py), then re-rendered.
     memo: WindowMemo = request.app.state.window_memo
-    days = day_bounds(query.start, query.end)
-    key = ("hotspots", days, query.categories, area)
-    version = await data_version(request)
-    generation = memo.generation(key, version, query.known_at)
+    days, key, version, generation = await hotspot_generation(request, query, area)
 
     # A picklable recipe: a background recomputation runs it in another process.
     layer_of = partial(
