@@ -158,12 +158,17 @@ _DISASTER = re.compile(
 )
 
 
+def _outside_the_north(event: ExtractedEvent, category: str) -> bool:
+    """An event of `category` in which the North takes part neither as an actor nor as a place."""
+    if event.category != category or "North Korea" in event.actors:
+        return False
+    return event.location is None or event.location.country != "KP"
+
+
 def _disaster_outside_the_north(event: ExtractedEvent) -> bool:
-    if event.category != "humanitarian" or "North Korea" in event.actors:
-        return False
-    if event.location is not None and event.location.country == "KP":
-        return False
-    return all(_DISASTER.search(reason) for reason in event.reasons["category"])
+    return _outside_the_north(event, "humanitarian") and all(
+        _DISASTER.search(reason) for reason in event.reasons["category"]
+    )
 
 
 # Nuclear news here is the North's programme and nuclear arms: a fusion record, a power reactor
@@ -176,9 +181,7 @@ _CIVIL_NUCLEAR = re.compile(
 
 
 def _civil_nuclear_outside_the_north(event: ExtractedEvent, sentences: Sequence[Sentence]) -> bool:
-    if event.category != "nuclear" or "North Korea" in event.actors:
-        return False
-    if event.location is not None and event.location.country == "KP":
+    if not _outside_the_north(event, "nuclear"):
         return False
     lede = [s.text for s in sentences[: LEDE_FOR_ACCIDENTS + 1]]
     return any(_CIVIL_NUCLEAR.search(text) for text in [*event.evidence, *lede])
