@@ -1060,3 +1060,15 @@ def test_where_a_report_was_monitored_is_not_its_speaker() -> None:
         "artillery",
     )
     assert monitored.claim_status == "claimed"
+
+
+def test_artillery_fired_from_a_county_by_its_revised_romanization_is_placed_there() -> None:
+    event = only(
+        run(
+            "North Korea fires artillery into the buffer zone",
+            "North Korea fired more than 100 artillery rounds into the West Sea buffer zone from "
+            "the area of Yeonan-gun, South Hwanghae, the military said.",
+        ),
+        "artillery",
+    )
+    assert _place(event) == "Yonan County"
