@@ -47,6 +47,12 @@ _LOCATIVE_BEFORE = AnchoredPattern(
 )
 # the patterns written with ^ are applied with .match (.search would try them at every position)
 _POSSESSIVE_AFTER = re.compile(r"^(?:'s?\b|\s+and\s+[A-Z][\w-]*'s\b)")
+# "in Seoul defense paper", "the Pyongyang regime": a capital standing for its state
+_ATTRIBUTIVE_AFTER = re.compile(
+    r"^\s+(?:defen[cs]e|government|officials?|authorities|military|administration|regime|"
+    r"leadership|policy|paper|ministry|spokes\w+)\b",
+    re.IGNORECASE,
+)
 _LOCATIVE_AFTER = re.compile(
     r"^\s+(?:summit|talks|(?:Joint )?Declaration|area|suburbs?|outskirts|airport|meeting|court|district court|high court)\b",
     re.I,
@@ -251,6 +257,7 @@ def _place_mentions(sentence: Sentence) -> list[PlaceMention]:
             continue  # an institute's seat; "a source in North Hamgyong said" may be there
         if _metonym(place) and (
             _POSSESSIVE_AFTER.match(after)
+            or _ATTRIBUTIVE_AFTER.match(after)
             or _CAPITAL_PAIR_AFTER.match(after)
             or _CAPITAL_PAIR_BEFORE.search(before)
             or not (_LOCATIVE_BEFORE.search(before) or _LOCATIVE_AFTER.match(after))

@@ -1072,3 +1072,15 @@ def test_artillery_fired_from_a_county_by_its_revised_romanization_is_placed_the
         "artillery",
     )
     assert _place(event) == "Yonan County"
+
+
+def test_a_capital_naming_its_government_attributively_is_not_a_place() -> None:
+    event = only(
+        run(
+            "North Korea defined as enemy in Seoul defense paper",
+            "South Korea described the North Korean regime as an enemy in its defence white "
+            "paper, the defence ministry said on Monday.",
+        ),
+        "defense_policy",
+    )
+    assert _place(event) != "Seoul"
