@@ -563,3 +563,18 @@ def test_visits_to_the_dmz_trips_abroad_interceptors_deployed_and_remains_return
     assert "nuclear" in _categories(
         "Uranium plant leaking", "The uranium plant is leaking radioactive waste into a river."
     )
+
+
+def test_sentences_cut_promotions_named_exercises_and_trade_curbs() -> None:
+    assert "domestic" in _categories(
+        "Court slashes jail term", "A court slashed the former president's jail term by 10 years."
+    )
+    assert "domestic" in _categories(
+        "Kim orders promotions", "Kim Jong Il ordered the promotion of generals on Friday."
+    )
+    assert "military_exercise" in _categories(
+        "Flotilla sets sail", "A South Korean naval flotilla set sail to attend RIMPAC."
+    )
+    assert "sanctions" in _categories(
+        "India stiffens restrictions", "India imposed restrictions on trade with North Korea."
+    )
