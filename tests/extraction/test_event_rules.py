@@ -578,3 +578,12 @@ def test_sentences_cut_promotions_named_exercises_and_trade_curbs() -> None:
     assert "sanctions" in _categories(
         "India stiffens restrictions", "India imposed restrictions on trade with North Korea."
     )
+
+
+def test_white_papers_and_regional_forums() -> None:
+    assert "defense_policy" in _categories(
+        "Japan paper adds to worries", "The Japanese cabinet approved its annual white paper."
+    )
+    assert "diplomacy" in _categories(
+        "Koreas attend ASEAN Regional Forum", "Top officials joined the ASEAN Regional Forum."
+    )
