@@ -13,7 +13,7 @@ from typing import Any
 from app.api.http import json_bytes
 from app.assessment.hotspots import Hotspot
 from app.core.isotime import iso_z
-from app.query.events import string_list_json
+from app.query.events import EventListRow, string_list_json
 
 GEOJSON_MEDIA_TYPE = "application/geo+json"
 COORDINATE_DECIMALS = 5  # about 1 m: far finer than any gazetteer point
@@ -61,56 +61,35 @@ def point(lon: float | None, lat: float | None) -> dict[str, Any] | None:
 
 
 def event_feature(row: Any) -> dict[str, Any]:
-    """A page row (EVENT_LIST_FIELDS, app/query/events.py) as a Feature, for `json_bytes`:
-    unpacked by position, its dates and instants left to the encoder (written as `iso_utc`
-    writes them)."""
-    (
-        event_id,
-        title,
-        _summary,
-        category,
-        event_date,
-        date_precision,
-        location_name,
-        _location_id,
-        location_precision,
-        lat,
-        lon,
-        actors,
-        weapons,
-        severity,
-        claim_status,
-        confidence,
-        corroboration,
-        first_reported_at,
-        last_reported_at,
-    ) = row[:19]
+    """A page row (EventListRow, app/query/events.py) as a Feature, for `json_bytes`: its
+    dates and instants left to the encoder (written as `iso_utc` writes them)."""
+    r = EventListRow.of(row)
     properties: dict[str, Any] = {
-        "title": title,
-        "category": category,
-        "event_date": event_date,
-        "date_precision": date_precision,
-        "location_name": location_name,
-        "location_precision": location_precision,
-        "severity": severity,
-        "claim_status": claim_status,
-        "confidence": round(confidence, 3),
-        "corroboration": corroboration,
-        "actors": string_list_json(actors),
-        "weapons": string_list_json(weapons),
-        "first_reported_at": first_reported_at,
-        "last_reported_at": last_reported_at,
+        "title": r.title,
+        "category": r.category,
+        "event_date": r.event_date,
+        "date_precision": r.date_precision,
+        "location_name": r.location_name,
+        "location_precision": r.location_precision,
+        "severity": r.severity,
+        "claim_status": r.claim_status,
+        "confidence": round(r.confidence, 3),
+        "corroboration": r.corroboration,
+        "actors": string_list_json(r.actors),
+        "weapons": string_list_json(r.weapons),
+        "first_reported_at": r.first_reported_at,
+        "last_reported_at": r.last_reported_at,
     }
     # `point(lon, lat)`, inline: this runs once per feature of every page.
     geometry = (
         None
-        if lon is None or lat is None
+        if r.lon is None or r.lat is None
         else {
             "type": "Point",
-            "coordinates": [round(lon, COORDINATE_DECIMALS), round(lat, COORDINATE_DECIMALS)],
+            "coordinates": [round(r.lon, COORDINATE_DECIMALS), round(r.lat, COORDINATE_DECIMALS)],
         }
     )
-    return {"type": "Feature", "id": event_id, "geometry": geometry, "properties": properties}
+    return {"type": "Feature", "id": r.id, "geometry": geometry, "properties": properties}
 
 
 def hotspot_feature(hotspot: Hotspot) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 import sqlalchemy as sa
@@ -341,31 +341,43 @@ def decode_position(order: EventOrder, token: str) -> tuple[Any, ...]:
 # --- the repository ----------------------------------------------------------------------------
 
 # What event lists read, in this order: every column but the merge key, the figures and the
-# creation time. Plain rows of these, not ORM objects: a page is read once and serialised, and
-# its renderers unpack each row by position (attribute access on a row is a lookup per value).
-EVENT_LIST_FIELDS = (
-    "id",
-    "title",
-    "summary",
-    "category",
-    "event_date",
-    "date_precision",
-    "location_name",
-    "location_id",
-    "location_precision",
-    "lat",
-    "lon",
-    "actors",
-    "weapons",
-    "severity",
-    "claim_status",
-    "confidence",
-    "corroboration",
-    "first_reported_at",
-    "last_reported_at",
-    "updated_at",
-    "change_seq",
-)
+# creation time. Plain rows of these, not ORM objects: a page is read once and serialised, its
+# renderers reading each row as an EventListRow (a tuple: its fields are C-level getters).
+
+
+class EventListRow(NamedTuple):
+    """A page row by name, its fields in the order event lists read them (EVENT_LIST_FIELDS):
+    the renderers of /events items and GeoJSON features read it so, in one place."""
+
+    id: Any
+    title: Any
+    summary: Any
+    category: Any
+    event_date: Any
+    date_precision: Any
+    location_name: Any
+    location_id: Any
+    location_precision: Any
+    lat: Any
+    lon: Any
+    actors: Any
+    weapons: Any
+    severity: Any
+    claim_status: Any
+    confidence: Any
+    corroboration: Any
+    first_reported_at: Any
+    last_reported_at: Any
+    updated_at: Any
+    change_seq: Any
+
+    @classmethod
+    def of(cls, row: Any) -> EventListRow:
+        return cls._make(row[: len(cls._fields)])
+
+
+EVENT_LIST_FIELDS = EventListRow._fields
+
 EVENT_LIST_COLUMNS = tuple(
     Event.__table__.c[name]  # type: ignore[attr-defined]
     for name in EVENT_LIST_FIELDS

@@ -49,6 +49,7 @@ from app.query.events import (
     EVENT_FILTERS,
     REPEATABLE,
     EventFilter,
+    EventListRow,
     EventQuery,
     EventRepository,
     parse_filters,
@@ -115,59 +116,37 @@ def event_out(event: Event, base: str) -> EventOut:
 
 def event_json(row: Any, base: str) -> dict[str, Any]:
     """One item of a page, for `json_bytes`: what `event_out(event, base)` serialises to,
-    built directly from the page's row (EVENT_LIST_FIELDS, unpacked by position; dates and
-    instants left to the encoder). A page holds up to `page_limit_max` events: model
-    construction and per-value formatting were most of its cost (tests/api/test_events.py
-    checks the served items against EventOut)."""
-    (
-        event_id,
-        title,
-        summary,
-        category,
-        event_date,
-        date_precision,
-        location_name,
-        location_id,
-        location_precision,
-        lat,
-        lon,
-        actors,
-        weapons,
-        severity,
-        claim_status,
-        confidence,
-        corroboration,
-        first_reported_at,
-        last_reported_at,
-        updated_at,
-    ) = row[:20]
+    built directly from the page's row (EventListRow; dates and instants left to the encoder).
+    A page holds up to `page_limit_max` events: model construction and per-value formatting
+    were most of its cost (tests/api/test_events.py checks the served items against EventOut)."""
+    r = EventListRow.of(row)
     location = None
-    if location_name or lat is not None:
+    if r.location_name or r.lat is not None:
         location = {
-            "name": location_name,
-            "id": location_id,
-            "lat": lat,
-            "lon": lon,
-            "precision": location_precision,
+            "name": r.location_name,
+            "id": r.location_id,
+            "lat": r.lat,
+            "lon": r.lon,
+            "precision": r.location_precision,
         }
     return {
-        "id": event_id or 0,
-        "title": title,
-        "summary": summary,
-        "category": category,
-        "event_date": event_date,
-        "date_precision": date_precision,
+        "id": r.id or 0,
+        "title": r.title,
+        "summary": r.summary,
+        "category": r.category,
+        "event_date": r.event_date,
+        "date_precision": r.date_precision,
         "location": location,
-        "actors": string_list_json(actors),
-        "weapons": string_list_json(weapons),
-        "severity": severity,
-        "claim_status": claim_status,
-        "confidence": round(confidence, 3),
-        "corroboration": corroboration,
-        "first_reported_at": first_reported_at,
-        "last_reported_at": last_reported_at,
-        "updated_at": updated_at,
-        "href": f"{base}/events/{event_id}",
+        "actors": string_list_json(r.actors),
+        "weapons": string_list_json(r.weapons),
+        "severity": r.severity,
+        "claim_status": r.claim_status,
+        "confidence": round(r.confidence, 3),
+        "corroboration": r.corroboration,
+        "first_reported_at": r.first_reported_at,
+        "last_reported_at": r.last_reported_at,
+        "updated_at": r.updated_at,
+        "href": f"{base}/events/{r.id}",
     }
 
 
