@@ -222,3 +222,48 @@ def test_names_written_syllable_by_syllable_join_into_the_peninsula_name() -> No
     # two syllables inside a run of capitalised words are a given name, not a place
     assert found("Kim Jong Un met Ri Pyong Chol and Kang Won Chol") == []
     assert found("talks in New York on Monday") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The envoy was received by Pak Jong-chon, a party secretary.",
+        "Defector Hwang Jang-yop wrote a memoir.",
+        "Vice premier Kim Yong-jin was dismissed.",
+        "The governor, Rhee Chang-yong, spoke.",
+        "Minister Won Hee-ryong signed it.",
+        "A destroyer named after King Jeongjo sailed.",
+        "The delegation met Choe Dong-chan and Ri Hoe-ryong.",
+    ],
+)
+def test_a_given_name_after_a_korean_surname_is_a_person(text: str) -> None:
+    # each given name is one letter or a hyphen away from a place (Tongchon, Jangyon, Kimchaek...)
+    assert found(text) == []
+
+
+def test_places_after_a_surname_like_word_are_still_places() -> None:
+    assert ids("Kim visited Kimchaek and Tongchon.") == ["kp-kimchaek", "kp-tongchon"]
+    assert ids("He toured the steel works in Kim Chaek.") == ["kp-kimchaek"]
+    assert found("Students of Kim Chaek University of Technology") == []
+    # "An" heading a sentence is the article: the typo after it is still a place
+    assert ids("An Yongbyong official said so.") == [
+        "kp-yongbyon-nuclear-scientific-research-center"
+    ]
+    assert ids("Pak left Yongbyong on Monday.") == [
+        "kp-yongbyon-nuclear-scientific-research-center"
+    ]
+
+
+def test_a_word_that_is_a_place_name_is_never_a_typo_of_another() -> None:
+    # Changwon is the South's city (needing a locative word to count): never North's Jangyon
+    assert found("the Changwon spy ring was uncovered") == []
+    assert ids("a court in Changwon ruled") == ["kr-changwon"]
+    # Hwaseong is spelt from both the South's city and the North's Hwasong: neither by typo
+    assert found("the Hwaseong festival") == []
+
+
+def test_peninsula_names_from_geonames_get_their_spellings_too() -> None:
+    # GeoNames writes Kaech'ŏn and Uijeongbu-si; copy writes Kaechon and Uijeongbu
+    assert ids("the test site in the city of Kaechon") == ["kp-kaech-on"]
+    assert ids("troops stationed in Uijeongbu") == ["kr-uijeongbu-si"]
+    assert found("Kaechon said") == []  # still only where a locative word puts something there
