@@ -234,8 +234,11 @@ def _vowel_forms(word: str) -> set[str]:
     return {"".join(c) for c in product(*choices)}
 
 
-def variants(alias: str) -> set[str]:
-    """Keys a Korean place name may also be written as (see the module doc); its own included."""
+def variants(alias: str, respell: bool = True) -> set[str]:
+    """Keys a Korean place name may also be written as (see the module doc); its own included.
+    Without `respell`, only the apostrophes, breves, hyphens and suffixes are dropped: the MR and
+    RR spellings of a GeoNames town would take the names of the other Korea's places (the
+    North's Pongch'on respelt is Seoul's Bongcheon)."""
     folded = _APOSTROPHES.sub("", fold(alias.strip()))
     if not folded.isascii():
         return set()
@@ -248,7 +251,7 @@ def variants(alias: str) -> set[str]:
     suffix = words[-1] if len(words) >= 2 and words[-1] in _SUFFIXES else None
     if suffix:
         found.add(" ".join(words[:-1]))  # Punggye-ri -> Punggye
-    if len(words) == 1 or (suffix and len(words) == 2):
+    if respell and (len(words) == 1 or (suffix and len(words) == 2)):
         for form in _syllable_forms(words[0]):  # one Korean word: each of its spellings
             found.add(form)
             if suffix:
@@ -309,12 +312,13 @@ def name_table(places: dict[str, Place]) -> dict[str, _Entry]:
 
 def generated_variants(places: dict[str, Place]) -> dict[str, set[str]]:
     """Every key made by rule from the names of the peninsula's places, with the places making
-    it: the curated ones and GeoNames' ("Kaech'ŏn" is written Kaechon, "Goyang-si" Goyang)."""
+    it: the curated ones, and GeoNames' without respelling ("Kaech'ŏn" is written Kaechon,
+    "Goyang-si" Goyang)."""
     generated: dict[str, set[str]] = {}
     for place in places.values():
         if place.peninsula and place.precision != "country":
             for alias in (place.name, *place.aliases):
-                for variant in variants(alias):
+                for variant in variants(alias, respell=place.curated):
                     generated.setdefault(variant, set()).add(place.id)
     return generated
 

@@ -221,7 +221,7 @@ def test_names_written_syllable_by_syllable_join_into_the_peninsula_name() -> No
     ]
     # two syllables inside a run of capitalised words are a given name, not a place
     assert found("Kim Jong Un met Ri Pyong Chol and Kang Won Chol") == []
-    assert found("talks in New York on Monday") == []
+    assert ids("talks in New York on Monday") == ["us-new-york-city"]  # the city, not syllables
 
 
 @pytest.mark.parametrize(
@@ -267,3 +267,59 @@ def test_peninsula_names_from_geonames_get_their_spellings_too() -> None:
     assert ids("the test site in the city of Kaechon") == ["kp-kaech-on"]
     assert ids("troops stationed in Uijeongbu") == ["kr-uijeongbu-si"]
     assert found("Kaechon said") == []  # still only where a locative word puts something there
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("talks at the UN in New York", "us-new-york-city"),
+        ("the ministers met at the Pentagon", "us-pentagon"),
+        ("drought in Hwanghae and elsewhere", "kp-hwanghae-province"),
+        ("floods in the Hamgyong provinces", "kp-hamgyong-province"),
+        ("a cruise on the Taedong River", "kp-taedong-river"),
+        ("the battle at the Chosin Reservoir", "kp-changjin-reservoir"),
+        ("a boat towed to Geojin port", "kr-geojin"),
+        ("a soldier fired in Goseong, Gangwon Province", "kr-goseong"),
+        ("a jet rolled out in Sacheon", "kr-sacheon"),
+        ("talks at the Mount Seorak resort", "kr-mount-seorak"),
+        ("drills near Paekryong Island", "kr-baengnyeong-island"),
+        ("aircraft near Ieo-do Island", "intl-ieodo"),
+        ("a flight northwest of Ulleung-do", "kr-ulleung-island"),
+        ("troops at Camp Walker in Daegu", "kr-camp-walker"),
+        ("jets at Gwangju Air Base", "kr-gwangju-air-base"),
+        ("fighters landed at Seoul Air Base", "kr-seoul-air-base"),
+        ("traders in Linjiang", "cn-linjiang"),
+        ("the Zvezda shipyard", "ru-bolshoy-kamen"),
+        ("a satellite launched from the Yasny launch base", "ru-yasny-launch-base"),
+        ("jets based in Minsk Mazowiecki", "pl-minsk-mazowiecki"),
+        ("malware found at Kudankulam", "in-kudankulam"),
+        ("the train reached Dong Dang station", "vn-dong-dang"),
+        ("a boat found near Fukaura port", "jp-fukaura"),
+        ("a hull washed up at Cape Shirakami", "jp-cape-shirakami"),
+        ("bodies found on Sado Island", "jp-sado-island"),
+        ("a boat adrift in the Tsugaru Strait", "jp-tsugaru-strait"),
+        ("landed off the Sanriku coast", "jp-sanriku-coast"),
+        ("a ship anchored in the Suez Canal", "eg-suez-canal"),
+        ("a ship stopped near the Panama Canal", "pa-panama-canal"),
+        (
+            "a Harpoon fired at the Pacific Missile Range Facility",
+            "us-pacific-missile-range-facility",
+        ),
+    ],
+)
+def test_bases_ports_islands_and_venues_security_news_names(text: str, place: str) -> None:
+    assert place in ids(text), found(text)
+
+
+def test_the_pentagon_is_a_place_only_where_something_happens_there() -> None:
+    from app.extraction.places import place_mentions
+    from app.extraction.text import article_sentences
+
+    def mentioned(text: str) -> list[str]:
+        return [m.place.id for s in article_sentences(text, "") for m in place_mentions(s)]
+
+    # a seat of government: "the Pentagon said" is the department speaking, not a place
+    assert mentioned("The Pentagon said the drills would go ahead") == []
+    assert mentioned("The ministers met at the Pentagon on Friday") == ["us-pentagon"]
+    # "Minsk Mazowiecki" is the Polish town, not Belarus's capital
+    assert ids("jets based in Minsk Mazowiecki") == ["pl-minsk-mazowiecki"]
