@@ -323,3 +323,7 @@ def test_the_pentagon_is_a_place_only_where_something_happens_there() -> None:
     assert mentioned("The ministers met at the Pentagon on Friday") == ["us-pentagon"]
     # "Minsk Mazowiecki" is the Polish town, not Belarus's capital
     assert ids("jets based in Minsk Mazowiecki") == ["pl-minsk-mazowiecki"]
+
+
+def test_a_dam_in_the_russian_far_east_kim_visited() -> None:
+    assert ids("a visit to the Bureya hydropower plant") == ["ru-bureya-dam"]
