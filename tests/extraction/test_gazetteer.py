@@ -327,3 +327,22 @@ def test_the_pentagon_is_a_place_only_where_something_happens_there() -> None:
 
 def test_a_dam_in_the_russian_far_east_kim_visited() -> None:
     assert ids("a visit to the Bureya hydropower plant") == ["ru-bureya-dam"]
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("The Seoul Central District Court issued warrants", "kr-seoul-central-district-court"),
+        ("the Seoul High Court upheld the sentence", "kr-seoul-central-district-court"),
+        ("The Supreme Court of South Korea upheld a prison term", "kr-supreme-court"),
+        ("the Constitutional Court ruled on the impeachment", "kr-constitutional-court"),
+        ("he died at Severance Hospital in Seoul", "kr-severance-hospital"),
+        ("the soldier was treated at Ajou University Hospital", "kr-ajou-university-hospital"),
+    ],
+)
+def test_seoul_courts_and_hospitals_are_venues(text: str, place: str) -> None:
+    assert ids(text)[:1] == [place], found(text)
+
+
+def test_the_norths_supreme_court_is_not_the_souths() -> None:
+    assert "kr-supreme-court" not in ids("sentenced by North Korea's Supreme Court in Pyongyang")
