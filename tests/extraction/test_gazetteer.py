@@ -346,3 +346,20 @@ def test_seoul_courts_and_hospitals_are_venues(text: str, place: str) -> None:
 
 def test_the_norths_supreme_court_is_not_the_souths() -> None:
     assert "kr-supreme-court" not in ids("sentenced by North Korea's Supreme Court in Pyongyang")
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("missiles launched from Ryokpho District struck Kwesang Peak", "kp-ryokpho-district"),
+        ("the tableland of Kwesang Peak in Orang County", "kp-orang-county"),
+        ("coal shipped through Posyet", "ru-posyet"),
+        ("a ship docked at Zarubino port", "ru-zarubino"),
+        ("a boat towed to Daejin port", "kr-daejin"),
+        ("a defector swam to Gyodong Island", "kr-gyodong-island"),
+        ("the missile fell west of Okushiri Island", "jp-okushiri-island"),
+        ("it flew over Cape Erimo", "jp-cape-erimo"),
+    ],
+)
+def test_launch_areas_ports_and_coasts_of_the_region(text: str, place: str) -> None:
+    assert ids(text)[:1] == [place], found(text)
