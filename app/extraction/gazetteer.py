@@ -74,7 +74,7 @@ _WORLD_CUE = re.compile(
 _CAPITALISED_WORD = re.compile(r"(?<![\w'’-])[A-Z][A-Za-z'’-]{4,}[a-z]")
 _FUZZY_MEMO_LIMIT = 50_000
 # English words within one letter of a peninsula name (test_gazetteer checks the dictionary)
-_NOT_TYPOS = frozenset({"chorion", "pakchoi"})
+_NOT_TYPOS = frozenset({"chorion", "pakchoi", "chagrin", "chanfrin"})
 # A Korean name written syllable by syllable, as older copy does ("Koo Song", "Yong Byon"); the
 # syllables are joined and its 'oo'/'ee' read as 'u'/'i'. Not inside a run of capitalised words
 # (a person: "Kim Jong Un", "Ri Pyong Chol"), where two syllables are a given name.

@@ -363,3 +363,10 @@ def test_the_norths_supreme_court_is_not_the_souths() -> None:
 )
 def test_launch_areas_ports_and_coasts_of_the_region(text: str, place: str) -> None:
     assert ids(text)[:1] == [place], found(text)
+
+
+def test_the_norths_frontline_islets() -> None:
+    assert ids("Kim visited a detachment on Changrin Islet") == ["kp-changrin-islet"]
+    assert ids("the Wolnae Islet Defence Detachment") == ["kp-wolnae-islet"]
+    # 'chagrin' is an English word one letter from Changrin: never a typo of it
+    assert found("To his Chagrin, the talks failed.") == []
