@@ -134,6 +134,11 @@ _SOUTH_CONTEXT = AnchoredPattern(
     re.compile(r"\b(?:South Korea|South Korean|Incheon|ROK|Gyeonggi)\b")
 )
 _PRECISION_SCORE = {"site": 6, "city": 5, "sea": 4, "border": 4, "province": 3}
+# "moved launchers to Wonsan at its eastern coast", "rains hit the east coast": a coastline
+# stands for its sea only when nothing on it is named (and, outside the event's sentences, not
+# at all: "the east coast" a few sentences on is as likely another story's)
+_COASTLINE = re.compile(r"\bcoast\b", re.IGNORECASE)
+COASTLINE_PENALTY = 2
 _LAUNCHES = frozenset({"missile_test", "space_launch", "artillery"})
 # the word before a place: a launch site ("from") outranks where it fell ("into")
 _LAUNCH_CUES = {
@@ -404,6 +409,8 @@ def _score(
     if _another_occasion(category, mention):
         return -1.0
     score = float(_PRECISION_SCORE.get(mention.place.precision, 1))
+    if _COASTLINE.search(mention.sentence.text, mention.start, mention.end):
+        score -= COASTLINE_PENALTY
     if category in _FOREIGN_VENUE_PENALTY and _abroad(mention.place):
         score -= _FOREIGN_VENUE_PENALTY[category]
     if _metonym(mention.place):

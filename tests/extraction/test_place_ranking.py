@@ -1,0 +1,48 @@
+"""How the event's place is chosen among the places an excerpt names."""
+
+from __future__ import annotations
+
+from tests.extraction.test_core import only, run
+
+
+def test_a_town_on_the_coast_outranks_the_coastline_it_stands_on() -> None:
+    event = only(
+        run(
+            "North Korea moves rocket launchers east",
+            "North Korea has moved two mobile rocket launchers to Hamhung at its eastern coast, "
+            "a government source in Seoul said on Monday, in preparation for a missile launch.",
+            published="2026-03-02T03:00:00Z",
+            source="Yonhap",
+        ),
+        "missile_test",
+    )
+    assert event.location is not None and event.location.name == "Hamhung"
+
+
+def test_a_coastline_alone_still_places_a_launch_in_its_sea() -> None:
+    event = only(
+        run(
+            "North Korea fires ballistic missile off its east coast",
+            "North Korea fired a short-range ballistic missile off its east coast on Tuesday, "
+            "South Korea's Joint Chiefs of Staff said.",
+            published="2026-03-03T03:00:00Z",
+            source="Yonhap",
+        ),
+        "missile_test",
+    )
+    assert event.location is not None and event.location.name == "Sea of Japan"
+
+
+def test_a_province_named_for_a_flood_outranks_the_coast_the_rains_hit() -> None:
+    event = only(
+        run(
+            "UN agency sends food to flood-hit North Korea",
+            "The World Food Programme said on Friday it had sent 2,000 tonnes of maize to flood "
+            "victims on the east coast of North Korea, where rains destroyed homes and crops in "
+            "Kangwon Province last week.",
+            published="2026-08-14T03:00:00Z",
+            source="Reuters",
+        ),
+        "humanitarian",
+    )
+    assert event.location is not None and event.location.precision == "province"
