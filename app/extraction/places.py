@@ -495,12 +495,20 @@ _NUCLEAR_TEST = re.compile(
     re.IGNORECASE,
 )
 _NORTH_TOKEN = r"(?:North Korea\w*|the North|Pyongyang|DPRK)"
-_DETAINEE_ACT = r"(?:sentenced|convicted|pardoned|freed|released|set free|handed over)"
+_DETAINEE_ACT = (
+    r"(?:sentenced|convicted|pardoned|freed|released|set free|handed over|deported|expelled)"
+)
 # a foreigner tried or freed by the North: its Supreme Court sits in Pyongyang and detainees
 # are handed over there
 _DETAINEE_IN_NORTH = re.compile(
     rf"\b{_DETAINEE_ACT}\b[^.;]{{0,60}}?\b{_NORTH_TOKEN}\b"
     rf"|\b{_NORTH_TOKEN}\b[^.;]{{0,60}}?\b{_DETAINEE_ACT}\b",
+    re.IGNORECASE,
+)
+# "North Korea has freed an American", "deported by Pyongyang": the North is the one releasing
+_RELEASED_BY_NORTH = re.compile(
+    rf"\b(?:North Korea|Pyongyang|the North|DPRK)\b(?:\s+\w+){{0,3}}?\s+{_DETAINEE_ACT}\b"
+    rf"|\b{_DETAINEE_ACT}\s+by\s+(?:North Korea|Pyongyang|the North|the DPRK)\b",
     re.IGNORECASE,
 )
 # Japan's government rockets (H-IIA, H-IIB, H3) carrying its satellites fly from Tanegashima
@@ -626,14 +634,21 @@ _IMPLIED_VENUES = (
 
 
 def implied_venue(
-    category: str, evidence: Sequence[Sentence], *, place_named: bool = False
+    category: str, evidence: Sequence[Sentence], *, named: Place | None = None
 ) -> tuple[Place, str] | None:
     """Where an unnamed venue is implied by who acted (a Security Council vote), if anywhere.
     With a place named, only a body that sits in one place overrides it, for its meetings: the
     Security Council condemning a launch over Japan met in New York, not in Japan (a transfer
-    at sea that breaks its resolutions still happened at sea)."""
+    at sea that breaks its resolutions still happened at sea); and a detainee the North freed
+    was freed there, not in the city abroad he flew to afterwards."""
+    place_named = named is not None and named.precision != "country"
     for pattern, place_id, categories, why in _IMPLIED_VENUES:
-        overrides = pattern is _UN_BODY_ACTING and category == "diplomacy"
+        overrides = (pattern is _UN_BODY_ACTING and category == "diplomacy") or (
+            pattern is _DETAINEE_IN_NORTH
+            and named is not None
+            and _abroad(named)
+            and any(_RELEASED_BY_NORTH.search(s.text) for s in evidence)
+        )
         if category not in categories or (place_named and not overrides):
             continue
         place = gazetteer().get(place_id)

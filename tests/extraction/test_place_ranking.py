@@ -46,3 +46,32 @@ def test_a_province_named_for_a_flood_outranks_the_coast_the_rains_hit() -> None
         "humanitarian",
     )
     assert event.location is not None and event.location.precision == "province"
+
+
+def test_a_detainee_freed_by_the_north_was_freed_there_not_where_he_flew_to() -> None:
+    event = only(
+        run(
+            "North Korea frees detained Canadian pastor",
+            "North Korea has released a Canadian pastor held for two years, state media said. "
+            "The pastor arrived in Beijing on a commercial flight on Sunday and told reporters "
+            "he was tired but well.",
+            published="2026-04-12T03:00:00Z",
+            source="Reuters",
+        ),
+        "humanitarian",
+    )
+    assert event.location is not None and event.location.name == "Pyongyang"
+
+
+def test_a_deportation_by_another_state_stays_where_that_state_held_them() -> None:
+    event = only(
+        run(
+            "China sends defectors back",
+            "Chinese authorities in Shenyang deported dozens of North Korean defectors to the "
+            "North on Monday, a human rights group said.",
+            published="2026-04-13T03:00:00Z",
+            source="Reuters",
+        ),
+        "humanitarian",
+    )
+    assert event.location is not None and event.location.name == "Shenyang"
