@@ -58,7 +58,7 @@ _LOCATIVE_AFTER = re.compile(
     re.I,
 )
 _NOT_A_PLACE_AFTER = re.compile(
-    r"^(?:\s*-\s*\d|\s*-?\s*based\b|\s+state\b|\s+(?:(?:[\w-]+-range|ballistic|cruise|mobile)\s+){0,3}"
+    r"^(?:\s*-\s*\d|\s*-?\s*based\b|(?-i:,\s+(?:[A-Z][a-z]+\s){0,2}[A-Z][a-z]+-based\b)|\s+state\b|\s+(?:(?:[\w-]+-range|ballistic|cruise|mobile)\s+){0,3}"
     r"(?:missiles?|ICBMs?|IRBMs?|MRBMs?|SRBMs?|SLBMs?|rockets?|launchers?|class|series|-class|type)\b"
     # "its Musudan-ri rocket launch site": the site, not a rocket named after it
     r"(?!\s+(?:launch(?:ing)?|test(?:ing)?)\s+(?:site|pad|station|facility|base|ground|center)))"
@@ -389,9 +389,24 @@ _HAPPENS_IN_THE_FIELD = frozenset(
 )
 
 
+# "told reporters in Beijing", "at a news conference in Tokyo": where someone spoke about it,
+# for every kind of event but talks themselves
+_SPOKE_BEFORE = AnchoredPattern(
+    re.compile(
+        r"\b(?:told|telling|briefed|briefing)\s+(?:reporters|journalists|the press|lawmakers)"
+        r"(?:\s+[\w'’-]+){0,2}?\s+(?:in|at)\s+(?:the\s+)?$"
+        r"|\b(?:news|press) (?:conference|briefing)\s+(?:[\w'’-]+\s+){0,2}?(?:in|at)\s+(?:the\s+)?$",
+        re.IGNORECASE,
+    )
+)
+
+
 def _another_occasion(category: str, mention: PlaceMention) -> bool:
     if category not in _HAPPENS_IN_THE_FIELD:
-        return False
+        if category == "diplomacy":
+            return False
+        text = mention.sentence.text
+        return bool(_SPOKE_BEFORE.search(text[max(0, mention.start - 60) : mention.start]))
     text = mention.sentence.text
     found = _OCCASION_BEFORE.search(text[max(0, mention.start - 60) : mention.start])
     if found is None:

@@ -75,3 +75,32 @@ def test_a_deportation_by_another_state_stays_where_that_state_held_them() -> No
         "humanitarian",
     )
     assert event.location is not None and event.location.name == "Shenyang"
+
+
+def test_where_an_official_told_reporters_is_not_where_the_aid_stopped() -> None:
+    event = only(
+        run(
+            "UN agency to end food aid to North Korea",
+            "The head of the UN food agency told reporters in Bangkok on Thursday that it will "
+            "stop all emergency food aid in North Korea by the end of the month.",
+            published="2026-05-14T03:00:00Z",
+            source="AP",
+        ),
+        "humanitarian",
+    )
+    assert event.location is None or event.location.name != "Bangkok"
+
+
+def test_a_city_followed_by_its_country_based_is_a_residence_not_a_place() -> None:
+    event = only(
+        run(
+            "UN watchdog probes South Korean uranium enrichment experiment",
+            "The UN nuclear watchdog is investigating a uranium enrichment experiment by South "
+            "Korean scientists, disclosed in a report sent to the Vienna, Austria-based "
+            "International Atomic Energy Agency, officials said.",
+            published="2026-05-15T03:00:00Z",
+            source="AP",
+        ),
+        "nuclear",
+    )
+    assert event.location is None or event.location.name != "Vienna"
