@@ -87,7 +87,7 @@ _ATTRIBUTION_BEFORE = AnchoredPattern(
         r"repl(?:y|ies)|overtures?|offers?|calls?)\s+to\s+$"
         # "he will visit Seoul", "invited him to visit Tokyo": a trip to come
         r"|\b(?:will|would|to|plans? to|planning to|expected to)\s+(?:visit|travel to|go to|fly to)\s+$"
-        r"|\b(?:km|kilometers|kilometres|miles|mi)\)?\s+(?:\w+\s+){0,2}?(?:from|of)\s+"
+        r"|(?:\d|\b)(?:km|kilometers|kilometres|miles|mi)\)?\s+(?:\w+\s+){0,2}?(?:from|of)\s+"
         r"(?:the\s+)?(?:\w+\s+)?(?:capital,?\s+|city\s+of\s+)?$",
         re.I,
     )

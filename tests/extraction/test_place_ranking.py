@@ -104,3 +104,17 @@ def test_a_city_followed_by_its_country_based_is_a_residence_not_a_place() -> No
         "nuclear",
     )
     assert event.location is None or event.location.name != "Vienna"
+
+
+def test_a_distance_from_the_border_written_without_a_space_is_a_reference_not_a_place() -> None:
+    event = only(
+        run(
+            "Tunnel work resumes at North Korea's nuclear test site",
+            "North Korea is building a new uranium enrichment facility just 80km from the "
+            "Chinese border, a US think tank said on Friday, citing satellite images.",
+            published="2026-06-12T03:00:00Z",
+            source="Reuters",
+        ),
+        "nuclear",
+    )
+    assert event.location is not None and event.location.name != "China–North Korea border"
