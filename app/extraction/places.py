@@ -382,6 +382,17 @@ _OCCASION_CATEGORY = {
 }
 
 
+# "highlighted last month's meeting between the leaders in Beijing", "since their 2018 summit
+# in Singapore": an earlier occasion recalled, not where this one happened
+_RECALLED_OCCASION = AnchoredPattern(
+    re.compile(
+        r"\b(?:(?:last|previous)\s+(?:week|month|year)|(?:19|20)\d\d)(?:'s|’s)?\s+"
+        r"(?:[\w-]+\s+){0,2}?(?:summit|meeting|talks|visit|trip|parade|ceremony)\b[^.;:]{0,100}$",
+        re.IGNORECASE,
+    )
+)
+
+
 # where meetings, parades and briefings are never the event itself: things that happen on the
 # ground, at sea or in the air (an agreement or a deal is often made at the meeting)
 _HAPPENS_IN_THE_FIELD = frozenset(
@@ -424,6 +435,10 @@ def _score(
     if _another_occasion(category, mention):
         return -1.0
     score = float(_PRECISION_SCORE.get(mention.place.precision, 1))
+    if _RECALLED_OCCASION.search(
+        mention.sentence.text[max(0, mention.start - 150) : mention.start]
+    ):
+        score -= ASIDE_PENALTY
     if _COASTLINE.search(mention.sentence.text, mention.start, mention.end):
         score -= COASTLINE_PENALTY
     if category in _FOREIGN_VENUE_PENALTY and _abroad(mention.place):

@@ -118,3 +118,19 @@ def test_a_distance_from_the_border_written_without_a_space_is_a_reference_not_a
         "nuclear",
     )
     assert event.location is not None and event.location.name != "China–North Korea border"
+
+
+def test_an_earlier_meeting_recalled_is_not_the_venue_of_todays_talks() -> None:
+    event = only(
+        run(
+            None,  # type: ignore[arg-type]  # feeds without a title: the first sentence stands in
+            "North Korean Foreign Minister Choe hailed last month's summit between Kim Jong Un "
+            "and Russian President Putin in Beijing as a turning point, Russian media said "
+            "Monday. Choe spoke at the talks with her Russian counterpart, Sergei Lavrov, in "
+            "Moscow on Monday.",
+            published="2026-10-27T03:00:00Z",
+            source="Yonhap",
+        ),
+        "diplomacy",
+    )
+    assert event.location is not None and event.location.name == "Moscow"
