@@ -425,6 +425,29 @@ def _another_occasion(category: str, mention: PlaceMention) -> bool:
     return _OCCASION_CATEGORY.get(found.group("occasion").lower()) != category
 
 
+# "a B-52 from Andersen Air Force Base", "troops brought in from bases in Guam", "command of its
+# forces from Washington": where forces or authority come from, abroad, is not where a drill or a
+# deployment on the peninsula happened. Shipments keep their ports of departure, and talks their
+# venue ("said from Kuala Lumpur, where the talks have been taking place").
+_ORIGIN_IS_NOT_THE_PLACE = frozenset(
+    {"military_exercise", "defense_policy", "border_maritime", "domestic", "nuclear"}
+)
+_FROM_BASES_IN = AnchoredPattern(
+    re.compile(
+        r"\bfrom\s+(?:[\w.'’-]+\s+){0,4}?(?:bases?|headquarters|home ports?)\s+in\s+(?:the\s+)?"
+        r"(?:[\w'’-]+,?\s+){0,3}?$",
+        re.IGNORECASE,
+    )
+)
+
+
+def _origin(mention: PlaceMention) -> bool:
+    if mention.cue == "from":
+        return True
+    text = mention.sentence.text
+    return bool(_FROM_BASES_IN.search(text[max(0, mention.start - 60) : mention.start]))
+
+
 def _score(
     category: str, mention: PlaceMention, in_evidence: bool, trigger_at: dict[int, int]
 ) -> float:
@@ -455,6 +478,8 @@ def _score(
     cue = (_LAUNCH_CUES if launch else _OTHER_CUES).get(mention.cue, 0)
     if category == "cyber" and mention.cue == "from":
         return -1.0  # "attacks originated from Shenyang": the attackers' base, not the target
+    if category in _ORIGIN_IS_NOT_THE_PLACE and _abroad(mention.place) and _origin(mention):
+        return -1.0
     if launch and mention.place.precision == "sea":
         cue = min(cue, _SEA_CUE_CEILING)
     elif launch and mention.cue == "from":

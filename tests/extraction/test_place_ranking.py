@@ -134,3 +134,35 @@ def test_an_earlier_meeting_recalled_is_not_the_venue_of_todays_talks() -> None:
         "diplomacy",
     )
     assert event.location is not None and event.location.name == "Moscow"
+
+
+def test_bombers_flying_from_a_base_abroad_do_not_place_the_drill_there() -> None:
+    event = only(
+        run(
+            "US bombers join allied drill over South Korea",
+            "Two US B-1B bombers from Andersen Air Force Base in Guam joined a combined air "
+            "exercise with South Korean fighter jets on Monday, the Joint Chiefs of Staff said.",
+            published="2026-07-06T03:00:00Z",
+            source="Yonhap",
+        ),
+        "military_exercise",
+    )
+    assert event.location is None or event.location.name not in {
+        "Andersen Air Force Base",
+        "Hagatna",
+    }
+
+
+def test_troops_brought_in_from_bases_abroad_do_not_place_the_drill_there() -> None:
+    event = only(
+        run(
+            "South Korea, US begin annual joint exercise",
+            "South Korea and the United States began their annual joint military exercise on "
+            "Monday, officials said. About 3,000 US troops were brought in from military bases "
+            "in Guam and Japan for the drills.",
+            published="2026-08-17T03:00:00Z",
+            source="Yonhap",
+        ),
+        "military_exercise",
+    )
+    assert event.location is None or event.location.name != "Hagatna"
