@@ -166,3 +166,18 @@ def test_troops_brought_in_from_bases_abroad_do_not_place_the_drill_there() -> N
         "military_exercise",
     )
     assert event.location is None or event.location.name != "Hagatna"
+
+
+def test_a_speech_on_the_last_day_of_the_general_assembly_was_given_at_un_headquarters() -> None:
+    event = only(
+        run(
+            None,  # type: ignore[arg-type]  # feeds without a title: the first sentence stands in
+            "On the last day of the 80th United Nations General Assembly, North Korea's envoy "
+            "denounced joint military drills in the South as hostile acts and rejected talks "
+            "with Washington.",
+            published="2026-09-30T03:00:00Z",
+            source="Yonhap",
+        ),
+        "diplomacy",
+    )
+    assert event.location is not None and event.location.name == "United Nations Headquarters"
