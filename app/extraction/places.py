@@ -54,7 +54,10 @@ _ATTRIBUTIVE_AFTER = re.compile(
     re.IGNORECASE,
 )
 _LOCATIVE_AFTER = re.compile(
-    r"^\s+(?:summit|talks|(?:Joint )?Declaration|area|suburbs?|outskirts|airport|meeting|court|district court|high court)\b",
+    r"^\s+(?:summit|talks|(?:Joint )?Declaration|area|suburbs?|outskirts|airport|meeting|"
+    # "the Seoul Central District Court", "Seoul High Court": a court sits in its city
+    r"(?:(?:Central|Southern|Northern|Eastern|Western)\s+)?(?:District\s+|High\s+|Family\s+|"
+    r"Administrative\s+)?Court)\b",
     re.I,
 )
 _NOT_A_PLACE_AFTER = re.compile(
@@ -544,6 +547,7 @@ _NORTH_BODY = re.compile(
 )
 _SOUTH_BODY = re.compile(
     r"\b(?:National Assembly|Constitutional Court|Cheong Wa Dae|Blue House|"
+    r"Supreme Court of (?:South )?Korea|(?:South Korea.s|South Korean) (?:Supreme|top) court|"
     r"(?:South Korea.s|South Korean) (?:parliament|legislature))\b",
     re.IGNORECASE,
 )

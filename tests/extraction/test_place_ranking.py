@@ -181,3 +181,31 @@ def test_a_speech_on_the_last_day_of_the_general_assembly_was_given_at_un_headqu
         "diplomacy",
     )
     assert event.location is not None and event.location.name == "United Nations Headquarters"
+
+
+def test_a_court_named_after_its_city_sits_there() -> None:
+    event = only(
+        run(
+            "Former minister jailed for spying for North Korea",
+            "The Seoul Central District Court on Friday sentenced a former deputy minister to "
+            "seven years in prison for passing military secrets to North Korean agents.",
+            published="2026-02-06T03:00:00Z",
+            source="Yonhap",
+        ),
+        "domestic",
+    )
+    assert event.location is not None and event.location.name == "Seoul"
+
+
+def test_the_souths_supreme_court_sits_in_seoul() -> None:
+    event = only(
+        run(
+            "Top court upholds prison term for spy ring leader",
+            "The Supreme Court of Korea on Thursday upheld a 15-year prison term for the leader "
+            "of a spy ring that took orders from North Korea's intelligence agency.",
+            published="2026-02-12T03:00:00Z",
+            source="Yonhap",
+        ),
+        "domestic",
+    )
+    assert event.location is not None and event.location.name == "Seoul"
