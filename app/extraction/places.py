@@ -617,6 +617,17 @@ _PLANNED_BEFORE = re.compile(
     r"\b(?:to|will|would|plans?|planned|planning|expected|scheduled|reported)\s+(?:\w+\s+)?$",
     re.IGNORECASE,
 )
+# "falling into the sea west of Japan's Hokkaido", "landed in the sea near Russia", "flew into
+# waters off the country's eastern coast": the sea between the peninsula and Japan, unnamed
+_EAST_SEA_UNNAMED = re.compile(
+    r"\b(?:the sea|waters)\s+(?:\w+\s+){0,2}?(?:off|near|west of|northwest of|southwest of|"
+    r"north of|between)\s+(?:the\s+)?(?:(?:(?:Japan|Russia)(?:'s|’s)?\s+(?:\w+\s+){0,2}?"
+    r"(?:Hokkaido|Honshu|Aomori|Akita|Niigata|Shimane|Noto|Oga|Sado|Okushiri|Primorye|"
+    r"Vladivostok)\b)|(?:Japan|Russia|Hokkaido|the Korean Peninsula and Japan)\b(?!(?:'s|’s)?\s+"
+    r"(?:Pacific|east(?:ern)? coast))|(?:(?:North Korea|the North|the country|the peninsula)(?:'s|’s)\s+"
+    r"|its\s+)east(?:ern)?\s+coast)",
+    re.IGNORECASE,
+)
 _IMPLIED_VENUES = (
     (
         _UN_BODY_ACTING,
@@ -672,6 +683,12 @@ _IMPLIED_VENUES = (
         "kp-yongbyon-nuclear-scientific-research-center",
         frozenset({"nuclear"}),
         "the North's reactors and reprocessing plant are at Yongbyon",
+    ),
+    (
+        _EAST_SEA_UNNAMED,
+        "intl-sea-of-japan",
+        frozenset({"missile_test"}),
+        "the sea between the peninsula and Japan, described rather than named",
     ),
     (
         _NUCLEAR_TEST,

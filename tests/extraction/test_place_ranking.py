@@ -209,3 +209,34 @@ def test_the_souths_supreme_court_sits_in_seoul() -> None:
         "domestic",
     )
     assert event.location is not None and event.location.name == "Seoul"
+
+
+def test_a_missile_falling_into_the_sea_west_of_hokkaido_fell_in_the_sea_of_japan() -> None:
+    event = only(
+        run(
+            "North Korea fires long-range missile",
+            "North Korea fired a long-range ballistic missile on Monday that flew for about 70 "
+            "minutes before falling into the sea west of Japan's Hokkaido, Japan's defence "
+            "ministry said.",
+            published="2026-11-02T03:00:00Z",
+            source="Kyodo",
+        ),
+        "missile_test",
+    )
+    assert event.location is not None and event.location.name == "Sea of Japan"
+
+
+def test_a_missile_falling_into_the_pacific_east_of_japan_is_not_placed_in_the_sea_of_japan() -> (
+    None
+):
+    event = only(
+        run(
+            "North Korea fires missile over Japan",
+            "North Korea fired an intermediate-range ballistic missile over Japan on Tuesday that "
+            "fell into the Pacific off Japan's east coast, Japan's defence ministry said.",
+            published="2026-11-03T03:00:00Z",
+            source="Kyodo",
+        ),
+        "missile_test",
+    )
+    assert event.location is None or event.location.name != "Sea of Japan"
