@@ -614,7 +614,10 @@ _VISIT_TO_NORTH = re.compile(
 )
 # "plans to visit North Korea", "will convene a plenum": where it is to be is not where it was
 _PLANNED_BEFORE = re.compile(
-    r"\b(?:to|will|would|plans?|planned|planning|expected|scheduled|reported)\s+(?:\w+\s+)?$",
+    r"\b(?:to|will|would|plans?|planned|planning|expected|scheduled|reported)\s+(?:\w+\s+)?$"
+    # "amid preparations for a nuclear test", "a possible seventh nuclear test": one to come
+    r"|\b(?:preparations?\s+for|preparing\s+for|possible|potential|imminent|likely|another|next|"
+    r"fresh)\s+(?:an?\s+|its\s+|the\s+)?(?:\w+\s+)?$",
     re.IGNORECASE,
 )
 # "falling into the sea west of Japan's Hokkaido", "landed in the sea near Russia", "flew into

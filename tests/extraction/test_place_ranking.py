@@ -240,3 +240,17 @@ def test_a_missile_falling_into_the_pacific_east_of_japan_is_not_placed_in_the_s
         "missile_test",
     )
     assert event.location is None or event.location.name != "Sea of Japan"
+
+
+def test_a_nuclear_test_still_to_come_does_not_place_the_news_at_punggye_ri() -> None:
+    event = only(
+        run(
+            "Kim Jong Un inspects nuclear warheads",
+            "North Korean leader Kim Jong Un inspected new tactical nuclear warheads on Monday, "
+            "state media said, amid signs of preparations for a nuclear test.",
+            published="2026-03-28T03:00:00Z",
+            source="Yonhap",
+        ),
+        "nuclear",
+    )
+    assert event.location is None or event.location.name != "Punggye-ri Nuclear Test Site"
