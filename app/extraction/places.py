@@ -129,7 +129,8 @@ _AHEAD = re.compile(
 # something is to happen is not where this event happened
 _FUTURE_VENUE = re.compile(
     r"\b(?:scheduled|planned|slated|due|set|expected|plans?|planning|will|would|is to|are to)"
-    r"\s+(?:to\s+)?(?:be held|take place|travel|go|fly|visit|meet|convene|open|hold \w+)\b"
+    r"\s+(?:to\s+)?(?:be held|take place|travel|go|fly|visit|meet|convene|open|hold \w+|arrive|"
+    r"reach|dock|sail)\b"
     r"[^.;:,]{0,40}$",
     re.IGNORECASE,
 )

@@ -254,3 +254,18 @@ def test_a_nuclear_test_still_to_come_does_not_place_the_news_at_punggye_ri() ->
         "nuclear",
     )
     assert event.location is None or event.location.name != "Punggye-ri Nuclear Test Site"
+
+
+def test_a_port_a_ship_is_scheduled_to_reach_is_not_where_it_is_now() -> None:
+    event = only(
+        run(
+            "Aid ship leaves for North Korea",
+            "A cargo ship carrying 20,000 tonnes of US food aid for North Korea left Seattle on "
+            "Friday and is scheduled to arrive at the North's port of Nampo next month, the aid "
+            "group said.",
+            published="2026-10-17T03:00:00Z",
+            source="Yonhap",
+        ),
+        "humanitarian",
+    )
+    assert event.location is None or event.location.name != "Nampo"
