@@ -179,6 +179,14 @@ ASIDE_PENALTY = 3  # body sentences after the title searched beyond the event's 
 # kinds of event that often have no physical place (a designation, a theft online):
 # a place elsewhere in the excerpt is more likely someone else's
 _OWN_SENTENCES_ONLY = frozenset({"sanctions", "cyber"})
+# a ship-to-ship transfer spotted or a vessel seized happened where the ship was, told in the
+# next sentences as often as in its own ("spotted the two east of Shanghai")
+_SHIP = r"(?:vessels?|ships?|tankers?|freighters?)"
+_CAUGHT = r"(?:seiz\w+|spott\w+|detain\w+|intercept\w+|board\w+|captur\w+|impound\w+)"
+_AT_SEA = re.compile(
+    rf"\bship-to-ship\b|\b{_CAUGHT}\b[^.;]{{0,60}}\b{_SHIP}\b|\b{_SHIP}\b[^.;]{{0,60}}\b{_CAUGHT}\b",
+    re.IGNORECASE,
+)
 _PENINSULA_BOX = (33.0, 43.5, 124.0, 131.5)  # lat min, lat max, lon min, lon max (with borders)
 
 
@@ -324,11 +332,12 @@ def choose_place(
     chosen: PlaceMention | None = None
     evidence_ids = {s.index for s in evidence}
     scope_ids = evidence_ids | {s.index for s in scope}
-    if category in _OWN_SENTENCES_ONLY:
+    own_only = category in _OWN_SENTENCES_ONLY and not any(_AT_SEA.search(s.text) for s in evidence)
+    if own_only:
         ordered = list(evidence)
     else:
         ordered = [*evidence, *(s for s in scope if s.index not in evidence_ids)]
-    if category not in _OWN_SENTENCES_ONLY:
+    if not own_only:
         # the lede only: deep in a long article, a place is more likely another story's
         ordered += [s for s in excerpt[: LEDE_SENTENCES + 1] if s.index not in scope_ids]
     for sentence in ordered:

@@ -269,3 +269,33 @@ def test_a_port_a_ship_is_scheduled_to_reach_is_not_where_it_is_now() -> None:
         "humanitarian",
     )
     assert event.location is None or event.location.name != "Nampo"
+
+
+def test_a_ship_to_ship_transfer_is_placed_where_the_ships_were_seen() -> None:
+    event = only(
+        run(
+            "Japan reports suspected sanctions-busting transfer at sea",
+            "Japan's foreign ministry said on Friday that a North Korean tanker was suspected of "
+            "a ship-to-ship transfer of fuel banned by UN sanctions. A Japanese patrol plane "
+            "spotted the tanker alongside a Chinese-flagged vessel in the East China Sea.",
+            published="2026-05-29T03:00:00Z",
+            source="Kyodo",
+        ),
+        "sanctions",
+    )
+    assert event.location is not None and event.location.name == "East China Sea"
+
+
+def test_a_sanctions_decision_on_ships_takes_no_place_from_other_sentences() -> None:
+    event = only(
+        run(
+            "Japan extends sanctions on North Korea",
+            "Japan extended its sanctions on North Korea on Friday, banning port calls by North "
+            "Korean ships for another two years. The sanctions were first imposed after the "
+            "North fired missiles over the Sea of Japan.",
+            published="2026-04-10T03:00:00Z",
+            source="Kyodo",
+        ),
+        "sanctions",
+    )
+    assert event.location is None or event.location.precision == "country"
