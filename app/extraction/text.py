@@ -32,14 +32,16 @@ _FOLD = str.maketrans("ŏŭŎŬéèêëáàâäāīūōçñüöÉ", "ouOUeeeeaaa
 # a literal lets `re` skip straight to it, while one alternation of them all is tried at every
 # character (half a millisecond on a WordPress teaser)
 _BOILERPLATE = (
+    # the line patterns first: in one pass they saw the text's own line starts, not those a cut
+    # of another kind leaves behind
+    ("More ", re.compile(r"^\s*More (?:from|in) [^\n]{1,60}$", re.MULTILINE)),
+    ("*This article was ", re.compile(r"^\*This article was [^\n]*$", re.MULTILINE)),
     ("appeared first on", re.compile(r"The post .{0,300}? appeared first on [^.\n]{1,60}\.?")),
     ("[", re.compile(r"\[(?:\.\.\.|…)\]")),
     (
         "This is a developing",
         re.compile(r"This is a developing (?:news )?story\.(?: Please check back for updates\.)?"),
     ),
-    ("More ", re.compile(r"^\s*More (?:from|in) [^\n]{1,60}$", re.MULTILINE)),
-    ("*This article was ", re.compile(r"^\*This article was [^\n]*$", re.MULTILINE)),
 )
 # each branch of _BOILERPLATE needs one of these: most texts skip the pattern, and a text with
 # only the feed's elision mark ([...]) has it replaced without it
