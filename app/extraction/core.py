@@ -468,8 +468,7 @@ def _build_event(
     if category.name in _OBSERVED:
         actors = _without_observers(actors, evidence)
     # a venue implied by who acted is more precise than a country named in passing
-    named_point = mention is not None and mention.place.precision != "country"
-    venue = implied_venue(category.name, evidence, place_named=named_point)
+    venue = implied_venue(category.name, evidence, named=mention.place if mention else None)
     location: Location | None
     if venue is not None:
         location, place_reason = to_location(venue[0]), venue[1]

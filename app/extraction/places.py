@@ -54,11 +54,14 @@ _ATTRIBUTIVE_AFTER = re.compile(
     re.IGNORECASE,
 )
 _LOCATIVE_AFTER = re.compile(
-    r"^\s+(?:summit|talks|(?:Joint )?Declaration|area|suburbs?|outskirts|airport|meeting|court|district court|high court)\b",
+    r"^\s+(?:summit|talks|(?:Joint )?Declaration|area|suburbs?|outskirts|airport|meeting|"
+    # "the Seoul Central District Court", "Seoul High Court": a court sits in its city
+    r"(?:(?:Central|Southern|Northern|Eastern|Western)\s+)?(?:District\s+|High\s+|Family\s+|"
+    r"Administrative\s+)?Court)\b",
     re.I,
 )
 _NOT_A_PLACE_AFTER = re.compile(
-    r"^(?:\s*-\s*\d|\s*-?\s*based\b|\s+state\b|\s+(?:(?:[\w-]+-range|ballistic|cruise|mobile)\s+){0,3}"
+    r"^(?:\s*-\s*\d|\s*-?\s*based\b|(?-i:,\s+(?:[A-Z][a-z]+\s){0,2}[A-Z][a-z]+-based\b)|\s+state\b|\s+(?:(?:[\w-]+-range|ballistic|cruise|mobile)\s+){0,3}"
     r"(?:missiles?|ICBMs?|IRBMs?|MRBMs?|SRBMs?|SLBMs?|rockets?|launchers?|class|series|-class|type)\b"
     # "its Musudan-ri rocket launch site": the site, not a rocket named after it
     r"(?!\s+(?:launch(?:ing)?|test(?:ing)?)\s+(?:site|pad|station|facility|base|ground|center)))"
@@ -87,7 +90,7 @@ _ATTRIBUTION_BEFORE = AnchoredPattern(
         r"repl(?:y|ies)|overtures?|offers?|calls?)\s+to\s+$"
         # "he will visit Seoul", "invited him to visit Tokyo": a trip to come
         r"|\b(?:will|would|to|plans? to|planning to|expected to)\s+(?:visit|travel to|go to|fly to)\s+$"
-        r"|\b(?:km|kilometers|kilometres|miles|mi)\)?\s+(?:\w+\s+){0,2}?(?:from|of)\s+"
+        r"|(?:\d|\b)(?:km|kilometers|kilometres|miles|mi)\)?\s+(?:\w+\s+){0,2}?(?:from|of)\s+"
         r"(?:the\s+)?(?:\w+\s+)?(?:capital,?\s+|city\s+of\s+)?$",
         re.I,
     )
@@ -126,7 +129,8 @@ _AHEAD = re.compile(
 # something is to happen is not where this event happened
 _FUTURE_VENUE = re.compile(
     r"\b(?:scheduled|planned|slated|due|set|expected|plans?|planning|will|would|is to|are to)"
-    r"\s+(?:to\s+)?(?:be held|take place|travel|go|fly|visit|meet|convene|open|hold \w+)\b"
+    r"\s+(?:to\s+)?(?:be held|take place|travel|go|fly|visit|meet|convene|open|hold \w+|arrive|"
+    r"reach|dock|sail)\b"
     r"[^.;:,]{0,40}$",
     re.IGNORECASE,
 )
@@ -134,6 +138,11 @@ _SOUTH_CONTEXT = AnchoredPattern(
     re.compile(r"\b(?:South Korea|South Korean|Incheon|ROK|Gyeonggi)\b")
 )
 _PRECISION_SCORE = {"site": 6, "city": 5, "sea": 4, "border": 4, "province": 3}
+# "moved launchers to Wonsan at its eastern coast", "rains hit the east coast": a coastline
+# stands for its sea only when nothing on it is named (and, outside the event's sentences, not
+# at all: "the east coast" a few sentences on is as likely another story's)
+_COASTLINE = re.compile(r"\bcoast\b", re.IGNORECASE)
+COASTLINE_PENALTY = 2
 _LAUNCHES = frozenset({"missile_test", "space_launch", "artillery"})
 # the word before a place: a launch site ("from") outranks where it fell ("into")
 _LAUNCH_CUES = {
@@ -170,6 +179,14 @@ ASIDE_PENALTY = 3  # body sentences after the title searched beyond the event's 
 # kinds of event that often have no physical place (a designation, a theft online):
 # a place elsewhere in the excerpt is more likely someone else's
 _OWN_SENTENCES_ONLY = frozenset({"sanctions", "cyber"})
+# a ship-to-ship transfer spotted or a vessel seized happened where the ship was, told in the
+# next sentences as often as in its own ("spotted the two east of Shanghai")
+_SHIP = r"(?:vessels?|ships?|tankers?|freighters?)"
+_CAUGHT = r"(?:seiz\w+|spott\w+|detain\w+|intercept\w+|board\w+|captur\w+|impound\w+)"
+_AT_SEA = re.compile(
+    rf"\bship-to-ship\b|\b{_CAUGHT}\b[^.;]{{0,60}}\b{_SHIP}\b|\b{_SHIP}\b[^.;]{{0,60}}\b{_CAUGHT}\b",
+    re.IGNORECASE,
+)
 _PENINSULA_BOX = (33.0, 43.5, 124.0, 131.5)  # lat min, lat max, lon min, lon max (with borders)
 
 
@@ -315,11 +332,12 @@ def choose_place(
     chosen: PlaceMention | None = None
     evidence_ids = {s.index for s in evidence}
     scope_ids = evidence_ids | {s.index for s in scope}
-    if category in _OWN_SENTENCES_ONLY:
+    own_only = category in _OWN_SENTENCES_ONLY and not any(_AT_SEA.search(s.text) for s in evidence)
+    if own_only:
         ordered = list(evidence)
     else:
         ordered = [*evidence, *(s for s in scope if s.index not in evidence_ids)]
-    if category not in _OWN_SENTENCES_ONLY:
+    if not own_only:
         # the lede only: deep in a long article, a place is more likely another story's
         ordered += [s for s in excerpt[: LEDE_SENTENCES + 1] if s.index not in scope_ids]
     for sentence in ordered:
@@ -377,6 +395,17 @@ _OCCASION_CATEGORY = {
 }
 
 
+# "highlighted last month's meeting between the leaders in Beijing", "since their 2018 summit
+# in Singapore": an earlier occasion recalled, not where this one happened
+_RECALLED_OCCASION = AnchoredPattern(
+    re.compile(
+        r"\b(?:(?:last|previous)\s+(?:week|month|year)|(?:19|20)\d\d)(?:'s|’s)?\s+"
+        r"(?:[\w-]+\s+){0,2}?(?:summit|meeting|talks|visit|trip|parade|ceremony)\b[^.;:]{0,100}$",
+        re.IGNORECASE,
+    )
+)
+
+
 # where meetings, parades and briefings are never the event itself: things that happen on the
 # ground, at sea or in the air (an agreement or a deal is often made at the meeting)
 _HAPPENS_IN_THE_FIELD = frozenset(
@@ -384,14 +413,52 @@ _HAPPENS_IN_THE_FIELD = frozenset(
 )
 
 
+# "told reporters in Beijing", "at a news conference in Tokyo": where someone spoke about it,
+# for every kind of event but talks themselves
+_SPOKE_BEFORE = AnchoredPattern(
+    re.compile(
+        r"\b(?:told|telling|briefed|briefing)\s+(?:reporters|journalists|the press|lawmakers)"
+        r"(?:\s+[\w'’-]+){0,2}?\s+(?:in|at)\s+(?:the\s+)?$"
+        r"|\b(?:news|press) (?:conference|briefing)\s+(?:[\w'’-]+\s+){0,2}?(?:in|at)\s+(?:the\s+)?$",
+        re.IGNORECASE,
+    )
+)
+
+
 def _another_occasion(category: str, mention: PlaceMention) -> bool:
     if category not in _HAPPENS_IN_THE_FIELD:
-        return False
+        if category == "diplomacy":
+            return False
+        text = mention.sentence.text
+        return bool(_SPOKE_BEFORE.search(text[max(0, mention.start - 60) : mention.start]))
     text = mention.sentence.text
     found = _OCCASION_BEFORE.search(text[max(0, mention.start - 60) : mention.start])
     if found is None:
         return False
     return _OCCASION_CATEGORY.get(found.group("occasion").lower()) != category
+
+
+# "a B-52 from Andersen Air Force Base", "troops brought in from bases in Guam", "command of its
+# forces from Washington": where forces or authority come from, abroad, is not where a drill or a
+# deployment on the peninsula happened. Shipments keep their ports of departure, and talks their
+# venue ("said from Kuala Lumpur, where the talks have been taking place").
+_ORIGIN_IS_NOT_THE_PLACE = frozenset(
+    {"military_exercise", "defense_policy", "border_maritime", "domestic", "nuclear"}
+)
+_FROM_BASES_IN = AnchoredPattern(
+    re.compile(
+        r"\bfrom\s+(?:[\w.'’-]+\s+){0,4}?(?:bases?|headquarters|home ports?)\s+in\s+(?:the\s+)?"
+        r"(?:[\w'’-]+,?\s+){0,3}?$",
+        re.IGNORECASE,
+    )
+)
+
+
+def _origin(mention: PlaceMention) -> bool:
+    if mention.cue == "from":
+        return True
+    text = mention.sentence.text
+    return bool(_FROM_BASES_IN.search(text[max(0, mention.start - 60) : mention.start]))
 
 
 def _score(
@@ -404,6 +471,12 @@ def _score(
     if _another_occasion(category, mention):
         return -1.0
     score = float(_PRECISION_SCORE.get(mention.place.precision, 1))
+    if _RECALLED_OCCASION.search(
+        mention.sentence.text[max(0, mention.start - 150) : mention.start]
+    ):
+        score -= ASIDE_PENALTY
+    if _COASTLINE.search(mention.sentence.text, mention.start, mention.end):
+        score -= COASTLINE_PENALTY
     if category in _FOREIGN_VENUE_PENALTY and _abroad(mention.place):
         score -= _FOREIGN_VENUE_PENALTY[category]
     if _metonym(mention.place):
@@ -418,6 +491,8 @@ def _score(
     cue = (_LAUNCH_CUES if launch else _OTHER_CUES).get(mention.cue, 0)
     if category == "cyber" and mention.cue == "from":
         return -1.0  # "attacks originated from Shenyang": the attackers' base, not the target
+    if category in _ORIGIN_IS_NOT_THE_PLACE and _abroad(mention.place) and _origin(mention):
+        return -1.0
     if launch and mention.place.precision == "sea":
         cue = min(cue, _SEA_CUE_CEILING)
     elif launch and mention.cue == "from":
@@ -460,8 +535,11 @@ _UN_BODY_ACTING = re.compile(
     r"\b(?:Security Council|UNSC|General Assembly|the Council)\b[^.;]{0,60}?\b(?:adopt\w*|vot\w+|"
     r"impos\w+|pass\w*|approv\w+|condemn\w*|veto\w*|toughen\w*|step\w* up|tighten\w*|"
     r"expand\w*|debate\w*|extend\w*|held|convened|met|meets)\b"
-    r"|\b(?:adopt\w*|vetoe?\w*|addressed|speech to|general debate of)\b[^.;]{0,60}?"
+    r"|\b(?:adopt\w*|vetoe?\w*|address\w*|speech to|general debate of)\b[^.;]{0,60}?"
     r"\b(?:Security Council|General Assembly)\b"
+    # "on the last day of the 76th UN General Assembly", "on the sidelines of the General Assembly"
+    r"|\b(?:at|during|day of|sidelines of|session of|meeting of)\s+(?:the\s+)?(?:\d+\w*\s+)?"
+    r"(?:session of the\s+)?(?:U\.?N\.?\s+|United Nations\s+)?General Assembly\b"
     # "Russia vetoed a U.N. resolution", "the vote in the 15-member council"
     r"|\b(?:adopt\w*|vetoe?\w*|pass\w*|approv\w+)\b[^.;]{0,30}?\b(?:U\.N\.|UN|United Nations)"
     r" (?:\w+ )?resolution"
@@ -479,6 +557,7 @@ _NORTH_BODY = re.compile(
 )
 _SOUTH_BODY = re.compile(
     r"\b(?:National Assembly|Constitutional Court|Cheong Wa Dae|Blue House|"
+    r"Supreme Court of (?:South )?Korea|(?:South Korea.s|South Korean) (?:Supreme|top) court|"
     r"(?:South Korea.s|South Korean) (?:parliament|legislature))\b",
     re.IGNORECASE,
 )
@@ -488,12 +567,20 @@ _NUCLEAR_TEST = re.compile(
     re.IGNORECASE,
 )
 _NORTH_TOKEN = r"(?:North Korea\w*|the North|Pyongyang|DPRK)"
-_DETAINEE_ACT = r"(?:sentenced|convicted|pardoned|freed|released|set free|handed over)"
+_DETAINEE_ACT = (
+    r"(?:sentenced|convicted|pardoned|freed|released|set free|handed over|deported|expelled)"
+)
 # a foreigner tried or freed by the North: its Supreme Court sits in Pyongyang and detainees
 # are handed over there
 _DETAINEE_IN_NORTH = re.compile(
     rf"\b{_DETAINEE_ACT}\b[^.;]{{0,60}}?\b{_NORTH_TOKEN}\b"
     rf"|\b{_NORTH_TOKEN}\b[^.;]{{0,60}}?\b{_DETAINEE_ACT}\b",
+    re.IGNORECASE,
+)
+# "North Korea has freed an American", "deported by Pyongyang": the North is the one releasing
+_RELEASED_BY_NORTH = re.compile(
+    rf"\b(?:North Korea|Pyongyang|the North|DPRK)\b(?:\s+\w+){{0,3}}?\s+{_DETAINEE_ACT}\b"
+    rf"|\b{_DETAINEE_ACT}\s+by\s+(?:North Korea|Pyongyang|the North|the DPRK)\b",
     re.IGNORECASE,
 )
 # Japan's government rockets (H-IIA, H-IIB, H3) carrying its satellites fly from Tanegashima
@@ -537,7 +624,21 @@ _VISIT_TO_NORTH = re.compile(
 )
 # "plans to visit North Korea", "will convene a plenum": where it is to be is not where it was
 _PLANNED_BEFORE = re.compile(
-    r"\b(?:to|will|would|plans?|planned|planning|expected|scheduled|reported)\s+(?:\w+\s+)?$",
+    r"\b(?:to|will|would|plans?|planned|planning|expected|scheduled|reported)\s+(?:\w+\s+)?$"
+    # "amid preparations for a nuclear test", "a possible seventh nuclear test": one to come
+    r"|\b(?:preparations?\s+for|preparing\s+for|possible|potential|imminent|likely|another|next|"
+    r"fresh)\s+(?:an?\s+|its\s+|the\s+)?(?:\w+\s+)?$",
+    re.IGNORECASE,
+)
+# "falling into the sea west of Japan's Hokkaido", "landed in the sea near Russia", "flew into
+# waters off the country's eastern coast": the sea between the peninsula and Japan, unnamed
+_EAST_SEA_UNNAMED = re.compile(
+    r"\b(?:the sea|waters)\s+(?:\w+\s+){0,2}?(?:off|near|west of|northwest of|southwest of|"
+    r"north of|between)\s+(?:the\s+)?(?:(?:(?:Japan|Russia)(?:'s|’s)?\s+(?:\w+\s+){0,2}?"
+    r"(?:Hokkaido|Honshu|Aomori|Akita|Niigata|Shimane|Noto|Oga|Sado|Okushiri|Primorye|"
+    r"Vladivostok)\b)|(?:Japan|Russia|Hokkaido|the Korean Peninsula and Japan)\b(?!(?:'s|’s)?\s+"
+    r"(?:Pacific|east(?:ern)? coast))|(?:(?:North Korea|the North|the country|the peninsula)(?:'s|’s)\s+"
+    r"|its\s+)east(?:ern)?\s+coast)",
     re.IGNORECASE,
 )
 _IMPLIED_VENUES = (
@@ -597,6 +698,12 @@ _IMPLIED_VENUES = (
         "the North's reactors and reprocessing plant are at Yongbyon",
     ),
     (
+        _EAST_SEA_UNNAMED,
+        "intl-sea-of-japan",
+        frozenset({"missile_test"}),
+        "the sea between the peninsula and Japan, described rather than named",
+    ),
+    (
         _NUCLEAR_TEST,
         "kp-punggye-ri-nuclear-test-site",
         frozenset({"nuclear"}),
@@ -619,14 +726,21 @@ _IMPLIED_VENUES = (
 
 
 def implied_venue(
-    category: str, evidence: Sequence[Sentence], *, place_named: bool = False
+    category: str, evidence: Sequence[Sentence], *, named: Place | None = None
 ) -> tuple[Place, str] | None:
     """Where an unnamed venue is implied by who acted (a Security Council vote), if anywhere.
     With a place named, only a body that sits in one place overrides it, for its meetings: the
     Security Council condemning a launch over Japan met in New York, not in Japan (a transfer
-    at sea that breaks its resolutions still happened at sea)."""
+    at sea that breaks its resolutions still happened at sea); and a detainee the North freed
+    was freed there, not in the city abroad he flew to afterwards."""
+    place_named = named is not None and named.precision != "country"
     for pattern, place_id, categories, why in _IMPLIED_VENUES:
-        overrides = pattern is _UN_BODY_ACTING and category == "diplomacy"
+        overrides = (pattern is _UN_BODY_ACTING and category == "diplomacy") or (
+            pattern is _DETAINEE_IN_NORTH
+            and named is not None
+            and _abroad(named)
+            and any(_RELEASED_BY_NORTH.search(s.text) for s in evidence)
+        )
         if category not in categories or (place_named and not overrides):
             continue
         place = gazetteer().get(place_id)

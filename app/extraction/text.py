@@ -28,11 +28,20 @@ _PUNCT = {
 # one-to-one folds used only for matching (the text keeps its diacritics)
 _FOLD = str.maketrans("ŏŭŎŬéèêëáàâäāīūōçñüöÉ", "ouOUeeeeaaaaaiuocnuoE")
 
-_BOILERPLATE = re.compile(
-    r"The post .{0,300}? appeared first on [^.\n]{1,60}\.?"
-    r"|\[(?:\.\.\.|…)\]|This is a developing (?:news )?story\.(?: Please check back for updates\.)?"
-    r"|^\s*More (?:from|in) [^\n]{1,60}$|^\*This article was [^\n]*$",
-    re.MULTILINE,
+# one pattern per kind, each tried only where its cue is in the text: a pattern that starts with
+# a literal lets `re` skip straight to it, while one alternation of them all is tried at every
+# character (half a millisecond on a WordPress teaser)
+_BOILERPLATE = (
+    # the line patterns first: in one pass they saw the text's own line starts, not those a cut
+    # of another kind leaves behind
+    ("More ", re.compile(r"^\s*More (?:from|in) [^\n]{1,60}$", re.MULTILINE)),
+    ("*This article was ", re.compile(r"^\*This article was [^\n]*$", re.MULTILINE)),
+    ("appeared first on", re.compile(r"The post .{0,300}? appeared first on [^.\n]{1,60}\.?")),
+    ("[", re.compile(r"\[(?:\.\.\.|…)\]")),
+    (
+        "This is a developing",
+        re.compile(r"This is a developing (?:news )?story\.(?: Please check back for updates\.)?"),
+    ),
 )
 # each branch of _BOILERPLATE needs one of these: most texts skip the pattern, and a text with
 # only the feed's elision mark ([...]) has it replaced without it
@@ -189,7 +198,9 @@ def normalize(text: str) -> str:
     if "' s" in text:
         text = _SPACED_POSSESSIVE.sub(r"\1's", text)
     if any(cue in text for cue in _BOILERPLATE_CUES):
-        text = _BOILERPLATE.sub(" ", text)
+        for cue, pattern in _BOILERPLATE:
+            if cue in text:
+                text = pattern.sub(" ", text)
     elif any(mark in text for mark in _ELISIONS):
         text = text.replace(_ELISIONS[0], " ").replace(_ELISIONS[1], " ")
     if "\n" in text:

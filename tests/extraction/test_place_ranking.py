@@ -1,0 +1,301 @@
+"""How the event's place is chosen among the places an excerpt names."""
+
+from __future__ import annotations
+
+from tests.extraction.test_core import only, run
+
+
+def test_a_town_on_the_coast_outranks_the_coastline_it_stands_on() -> None:
+    event = only(
+        run(
+            "North Korea moves rocket launchers east",
+            "North Korea has moved two mobile rocket launchers to Hamhung at its eastern coast, "
+            "a government source in Seoul said on Monday, in preparation for a missile launch.",
+            published="2026-03-02T03:00:00Z",
+            source="Yonhap",
+        ),
+        "missile_test",
+    )
+    assert event.location is not None and event.location.name == "Hamhung"
+
+
+def test_a_coastline_alone_still_places_a_launch_in_its_sea() -> None:
+    event = only(
+        run(
+            "North Korea fires ballistic missile off its east coast",
+            "North Korea fired a short-range ballistic missile off its east coast on Tuesday, "
+            "South Korea's Joint Chiefs of Staff said.",
+            published="2026-03-03T03:00:00Z",
+            source="Yonhap",
+        ),
+        "missile_test",
+    )
+    assert event.location is not None and event.location.name == "Sea of Japan"
+
+
+def test_a_province_named_for_a_flood_outranks_the_coast_the_rains_hit() -> None:
+    event = only(
+        run(
+            "UN agency sends food to flood-hit North Korea",
+            "The World Food Programme said on Friday it had sent 2,000 tonnes of maize to flood "
+            "victims on the east coast of North Korea, where rains destroyed homes and crops in "
+            "Kangwon Province last week.",
+            published="2026-08-14T03:00:00Z",
+            source="Reuters",
+        ),
+        "humanitarian",
+    )
+    assert event.location is not None and event.location.precision == "province"
+
+
+def test_a_detainee_freed_by_the_north_was_freed_there_not_where_he_flew_to() -> None:
+    event = only(
+        run(
+            "North Korea frees detained Canadian pastor",
+            "North Korea has released a Canadian pastor held for two years, state media said. "
+            "The pastor arrived in Beijing on a commercial flight on Sunday and told reporters "
+            "he was tired but well.",
+            published="2026-04-12T03:00:00Z",
+            source="Reuters",
+        ),
+        "humanitarian",
+    )
+    assert event.location is not None and event.location.name == "Pyongyang"
+
+
+def test_a_deportation_by_another_state_stays_where_that_state_held_them() -> None:
+    event = only(
+        run(
+            "China sends defectors back",
+            "Chinese authorities in Shenyang deported dozens of North Korean defectors to the "
+            "North on Monday, a human rights group said.",
+            published="2026-04-13T03:00:00Z",
+            source="Reuters",
+        ),
+        "humanitarian",
+    )
+    assert event.location is not None and event.location.name == "Shenyang"
+
+
+def test_where_an_official_told_reporters_is_not_where_the_aid_stopped() -> None:
+    event = only(
+        run(
+            "UN agency to end food aid to North Korea",
+            "The head of the UN food agency told reporters in Bangkok on Thursday that it will "
+            "stop all emergency food aid in North Korea by the end of the month.",
+            published="2026-05-14T03:00:00Z",
+            source="AP",
+        ),
+        "humanitarian",
+    )
+    assert event.location is None or event.location.name != "Bangkok"
+
+
+def test_a_city_followed_by_its_country_based_is_a_residence_not_a_place() -> None:
+    event = only(
+        run(
+            "UN watchdog probes South Korean uranium enrichment experiment",
+            "The UN nuclear watchdog is investigating a uranium enrichment experiment by South "
+            "Korean scientists, disclosed in a report sent to the Vienna, Austria-based "
+            "International Atomic Energy Agency, officials said.",
+            published="2026-05-15T03:00:00Z",
+            source="AP",
+        ),
+        "nuclear",
+    )
+    assert event.location is None or event.location.name != "Vienna"
+
+
+def test_a_distance_from_the_border_written_without_a_space_is_a_reference_not_a_place() -> None:
+    event = only(
+        run(
+            "Tunnel work resumes at North Korea's nuclear test site",
+            "North Korea is building a new uranium enrichment facility just 80km from the "
+            "Chinese border, a US think tank said on Friday, citing satellite images.",
+            published="2026-06-12T03:00:00Z",
+            source="Reuters",
+        ),
+        "nuclear",
+    )
+    assert event.location is not None and event.location.name != "China–North Korea border"
+
+
+def test_an_earlier_meeting_recalled_is_not_the_venue_of_todays_talks() -> None:
+    event = only(
+        run(
+            None,  # type: ignore[arg-type]  # feeds without a title: the first sentence stands in
+            "North Korean Foreign Minister Choe hailed last month's summit between Kim Jong Un "
+            "and Russian President Putin in Beijing as a turning point, Russian media said "
+            "Monday. Choe spoke at the talks with her Russian counterpart, Sergei Lavrov, in "
+            "Moscow on Monday.",
+            published="2026-10-27T03:00:00Z",
+            source="Yonhap",
+        ),
+        "diplomacy",
+    )
+    assert event.location is not None and event.location.name == "Moscow"
+
+
+def test_bombers_flying_from_a_base_abroad_do_not_place_the_drill_there() -> None:
+    event = only(
+        run(
+            "US bombers join allied drill over South Korea",
+            "Two US B-1B bombers from Andersen Air Force Base in Guam joined a combined air "
+            "exercise with South Korean fighter jets on Monday, the Joint Chiefs of Staff said.",
+            published="2026-07-06T03:00:00Z",
+            source="Yonhap",
+        ),
+        "military_exercise",
+    )
+    assert event.location is None or event.location.name not in {
+        "Andersen Air Force Base",
+        "Hagatna",
+    }
+
+
+def test_troops_brought_in_from_bases_abroad_do_not_place_the_drill_there() -> None:
+    event = only(
+        run(
+            "South Korea, US begin annual joint exercise",
+            "South Korea and the United States began their annual joint military exercise on "
+            "Monday, officials said. About 3,000 US troops were brought in from military bases "
+            "in Guam and Japan for the drills.",
+            published="2026-08-17T03:00:00Z",
+            source="Yonhap",
+        ),
+        "military_exercise",
+    )
+    assert event.location is None or event.location.name != "Hagatna"
+
+
+def test_a_speech_on_the_last_day_of_the_general_assembly_was_given_at_un_headquarters() -> None:
+    event = only(
+        run(
+            None,  # type: ignore[arg-type]  # feeds without a title: the first sentence stands in
+            "On the last day of the 80th United Nations General Assembly, North Korea's envoy "
+            "denounced joint military drills in the South as hostile acts and rejected talks "
+            "with Washington.",
+            published="2026-09-30T03:00:00Z",
+            source="Yonhap",
+        ),
+        "diplomacy",
+    )
+    assert event.location is not None and event.location.name == "United Nations Headquarters"
+
+
+def test_a_court_named_after_its_city_sits_there() -> None:
+    event = only(
+        run(
+            "Former minister jailed for spying for North Korea",
+            "The Seoul Central District Court on Friday sentenced a former deputy minister to "
+            "seven years in prison for passing military secrets to North Korean agents.",
+            published="2026-02-06T03:00:00Z",
+            source="Yonhap",
+        ),
+        "domestic",
+    )
+    assert event.location is not None and event.location.name == "Seoul"
+
+
+def test_the_souths_supreme_court_sits_in_seoul() -> None:
+    event = only(
+        run(
+            "Top court upholds prison term for spy ring leader",
+            "The Supreme Court of Korea on Thursday upheld a 15-year prison term for the leader "
+            "of a spy ring that took orders from North Korea's intelligence agency.",
+            published="2026-02-12T03:00:00Z",
+            source="Yonhap",
+        ),
+        "domestic",
+    )
+    assert event.location is not None and event.location.name == "Seoul"
+
+
+def test_a_missile_falling_into_the_sea_west_of_hokkaido_fell_in_the_sea_of_japan() -> None:
+    event = only(
+        run(
+            "North Korea fires long-range missile",
+            "North Korea fired a long-range ballistic missile on Monday that flew for about 70 "
+            "minutes before falling into the sea west of Japan's Hokkaido, Japan's defence "
+            "ministry said.",
+            published="2026-11-02T03:00:00Z",
+            source="Kyodo",
+        ),
+        "missile_test",
+    )
+    assert event.location is not None and event.location.name == "Sea of Japan"
+
+
+def test_a_missile_falling_into_the_pacific_east_of_japan_is_not_placed_in_the_sea_of_japan() -> (
+    None
+):
+    event = only(
+        run(
+            "North Korea fires missile over Japan",
+            "North Korea fired an intermediate-range ballistic missile over Japan on Tuesday that "
+            "fell into the Pacific off Japan's east coast, Japan's defence ministry said.",
+            published="2026-11-03T03:00:00Z",
+            source="Kyodo",
+        ),
+        "missile_test",
+    )
+    assert event.location is None or event.location.name != "Sea of Japan"
+
+
+def test_a_nuclear_test_still_to_come_does_not_place_the_news_at_punggye_ri() -> None:
+    event = only(
+        run(
+            "Kim Jong Un inspects nuclear warheads",
+            "North Korean leader Kim Jong Un inspected new tactical nuclear warheads on Monday, "
+            "state media said, amid signs of preparations for a nuclear test.",
+            published="2026-03-28T03:00:00Z",
+            source="Yonhap",
+        ),
+        "nuclear",
+    )
+    assert event.location is None or event.location.name != "Punggye-ri Nuclear Test Site"
+
+
+def test_a_port_a_ship_is_scheduled_to_reach_is_not_where_it_is_now() -> None:
+    event = only(
+        run(
+            "Aid ship leaves for North Korea",
+            "A cargo ship carrying 20,000 tonnes of US food aid for North Korea left Seattle on "
+            "Friday and is scheduled to arrive at the North's port of Nampo next month, the aid "
+            "group said.",
+            published="2026-10-17T03:00:00Z",
+            source="Yonhap",
+        ),
+        "humanitarian",
+    )
+    assert event.location is None or event.location.name != "Nampo"
+
+
+def test_a_ship_to_ship_transfer_is_placed_where_the_ships_were_seen() -> None:
+    event = only(
+        run(
+            "Japan reports suspected sanctions-busting transfer at sea",
+            "Japan's foreign ministry said on Friday that a North Korean tanker was suspected of "
+            "a ship-to-ship transfer of fuel banned by UN sanctions. A Japanese patrol plane "
+            "spotted the tanker alongside a Chinese-flagged vessel in the East China Sea.",
+            published="2026-05-29T03:00:00Z",
+            source="Kyodo",
+        ),
+        "sanctions",
+    )
+    assert event.location is not None and event.location.name == "East China Sea"
+
+
+def test_a_sanctions_decision_on_ships_takes_no_place_from_other_sentences() -> None:
+    event = only(
+        run(
+            "Japan extends sanctions on North Korea",
+            "Japan extended its sanctions on North Korea on Friday, banning port calls by North "
+            "Korean ships for another two years. The sanctions were first imposed after the "
+            "North fired missiles over the Sea of Japan.",
+            published="2026-04-10T03:00:00Z",
+            source="Kyodo",
+        ),
+        "sanctions",
+    )
+    assert event.location is None or event.location.precision == "country"
