@@ -15,6 +15,7 @@ import math
 import re
 from collections.abc import Sequence
 from functools import cache
+from itertools import pairwise
 from typing import NamedTuple
 
 from app.extraction.lexicon import Place, gazetteer, place_matcher
@@ -420,7 +421,7 @@ def _km_to_line(lat: float, lon: float, line: Sequence[tuple[float, float]]) -> 
     scale = math.cos(math.radians(lat))
     px, py = lon * scale, lat
     best = math.inf
-    for (lat1, lon1), (lat2, lon2) in zip(line, line[1:], strict=False):
+    for (lat1, lon1), (lat2, lon2) in pairwise(line):
         ax, ay, bx, by = lon1 * scale, lat1, lon2 * scale, lat2
         dx, dy = bx - ax, by - ay
         t = max(0.0, min(1.0, ((px - ax) * dx + (py - ay) * dy) / (dx * dx + dy * dy)))
