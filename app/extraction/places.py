@@ -11,9 +11,11 @@ places in an "after ..." aside; finer precision beats coarser.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from functools import cache
+from itertools import pairwise
 from typing import NamedTuple
 
 from app.extraction.lexicon import Place, gazetteer, place_matcher
@@ -340,10 +342,12 @@ def choose_place(
     if not own_only:
         # the lede only: deep in a long article, a place is more likely another story's
         ordered += [s for s in excerpt[: LEDE_SENTENCES + 1] if s.index not in scope_ids]
+    on_the_line: list[tuple[float, PlaceMention]] = []
     for sentence in ordered:
         in_evidence = sentence.index in evidence_ids
         in_scope = sentence.index in scope_ids
-        if best is not None:
+        # a border line chosen so far: a site on it may be named anywhere in the lede
+        if best is not None and not (chosen is not None and chosen.place.id in _BORDER_LINES):
             ceiling = _best_possible(category, in_evidence, sentence.index in trigger_at)
             if not in_scope:
                 ceiling -= OUT_OF_SCOPE_PENALTY
@@ -355,14 +359,74 @@ def choose_place(
                 score -= OUT_OF_SCOPE_PENALTY
             if score < 0:
                 continue
+            if mention.place.precision in _POINTS_ON_A_LINE:
+                on_the_line.append((score, mention))
             key = (score, -sentence.index, -mention.start)
             if best is None or key > best:
                 best, chosen = key, mention
     if chosen is None:
         return None, "no gazetteer place in the sentences about this event"
+    chosen = _point_on_the_line(chosen, on_the_line) or chosen
     where = "title" if chosen.sentence.is_title else f"sentence {chosen.sentence.index}"
     cue = f" after '{chosen.cue}'" if chosen.cue else ""
     return chosen, f"'{chosen.sentence.text[chosen.start : chosen.end]}'{cue} in {where}"
+
+
+# The land borders are lines, stored as one reference point: a site or town named in the
+# event's sentences that lies on the line ("an incursion into the DMZ ... the Panmunjom area",
+# "a ceremony near its border with China ... at Samjiyon") is where on the line it happened.
+# Vertices (lat, lon) follow the Military Demarcation Line and the Yalu and Tumen rivers.
+_BORDER_LINES = {
+    "kr-korean-demilitarized-zone": (
+        (37.77, 126.17),
+        (37.96, 126.68),
+        (38.30, 127.20),
+        (38.32, 127.70),
+        (38.61, 128.36),
+    ),
+    "intl-china-nk-border": (
+        (39.90, 124.20),
+        (40.10, 124.40),
+        (40.70, 125.10),
+        (41.15, 126.30),
+        (41.40, 128.20),
+        (42.00, 128.60),
+        (42.23, 129.20),
+        (42.44, 129.75),
+        (42.96, 129.99),
+        (42.45, 130.60),
+    ),
+}
+_ON_THE_LINE_KM = 30.0
+_POINTS_ON_A_LINE = frozenset({"site", "city"})
+
+
+def _point_on_the_line(
+    chosen: PlaceMention, candidates: Sequence[tuple[float, PlaceMention]]
+) -> PlaceMention | None:
+    line = _BORDER_LINES.get(chosen.place.id)
+    if line is None:
+        return None
+    near = [
+        (score, mention)
+        for score, mention in candidates
+        if not _metonym(mention.place)
+        and _km_to_line(mention.place.lat, mention.place.lon, line) <= _ON_THE_LINE_KM
+    ]
+    return max(near, key=lambda pair: pair[0])[1] if near else None
+
+
+def _km_to_line(lat: float, lon: float, line: Sequence[tuple[float, float]]) -> float:
+    """Distance to a polyline, in a local flat projection (fine over a few hundred km)."""
+    scale = math.cos(math.radians(lat))
+    px, py = lon * scale, lat
+    best = math.inf
+    for (lat1, lon1), (lat2, lon2) in pairwise(line):
+        ax, ay, bx, by = lon1 * scale, lat1, lon2 * scale, lat2
+        dx, dy = bx - ax, by - ay
+        t = max(0.0, min(1.0, ((px - ax) * dx + (py - ay) * dy) / (dx * dx + dy * dy)))
+        best = min(best, math.hypot(px - (ax + t * dx), py - (ay + t * dy)))
+    return best * 111.2
 
 
 def _best_possible(category: str, in_evidence: bool, has_trigger: bool) -> float:
