@@ -1,0 +1,98 @@
+"""Category patterns for the phrasing real news uses: each case is a class of wording, written
+here (not copied from the corpus), with a near miss where the rule must hold back."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from app.extraction import ArticleInput, ExtractedEvent, extract_article
+
+
+def run(title: str, text: str = "") -> list[ExtractedEvent]:
+    when = dt.datetime(2026, 5, 27, 1, 0, tzinfo=dt.UTC)
+    article = ArticleInput(id="t", title=title, text=text, published=when, source="NK News")
+    return extract_article(article, second_opinion=False)
+
+
+def categories(title: str, text: str = "") -> list[str]:
+    return [e.category for e in run(title, text)]
+
+
+@pytest.mark.parametrize(
+    ("title", "category"),
+    [
+        # crypto theft told object first, and 'stolen'
+        ("About $30 million in crypto was stolen from a Tokyo exchange overnight", "cyber"),
+        ("Tokens stolen from a bridge were laundered through mixers, analysts say", "cyber"),
+        ("Agencies say state-linked cyber actors breached two shipbuilders", "cyber"),
+        # nuclear sites seen on imagery
+        ("Imagery shows new excavation work near the reactor's cooling tower", "nuclear"),
+        ("Reprocessing activity seen at a uranium plant in the North", "nuclear"),
+        # humanitarian: the place named by the disaster that struck it
+        ("Kim tours farm villages hit by a typhoon in South Hwanghae province", "humanitarian"),
+        ("Parliament passes a bill on North Korean human rights", "humanitarian"),
+        (
+            "Report finds North Korean workers in forced labour at European shipyards",
+            "humanitarian",
+        ),
+        ("Three sailors rescued from a North Korean fishing boat adrift off Akita", "humanitarian"),
+        # diplomacy
+        ("Moscow and Seoul condemn Pyongyang's latest provocation", "diplomacy"),
+        ("Kim visits the Chinese embassy to mark the treaty anniversary", "diplomacy"),
+        ("Delegates from six nations wrap up six-way talks in Beijing", "diplomacy"),
+        ("In U.N. speech, the president warns Pyongyang", "diplomacy"),
+        ("Laos and North Korea sign a memorandum to cooperate in agriculture", "diplomacy"),
+        ("Pyongyang agrees to freeze its enrichment work under a new deal", "diplomacy"),
+        # sanctions: the banned cargo or sale named
+        ("Freighters unloaded outlawed North Korean coal at a Sakhalin port", "sanctions"),
+        ("Customs seize a tanker carrying N. Korean anthracite", "sanctions"),
+        ("Austria bans the sale of luxury yachts to North Korea", "sanctions"),
+        ("Consortium decides to halt shipments of heavy fuel oil to the North", "sanctions"),
+        # border and maritime
+        ("Landmine explosions wound soldiers laying mines near the DMZ", "border_maritime"),
+        (
+            "North releases water from a dam upstream of the Imjin River without notice",
+            "border_maritime",
+        ),
+        ("North Korea closes border checkpoints to South Korean commuters", "border_maritime"),
+        (
+            "Ministry protests a patrol plane's low-altitude flight near its destroyer",
+            "border_maritime",
+        ),
+        ("Two border guards escaped to China across the Yalu river", "border_maritime"),
+        ("Coast guard boards a yacht seized near Nampo", "border_maritime"),
+        # arms transfer
+        ("Kyiv says Russia is using faulty North Korean artillery shells", "arms_transfer"),
+        ("Investigators find rockets produced in North Korea near Kharkiv", "arms_transfer"),
+        ("Firm exported machinery to Iran for use in missile production", "arms_transfer"),
+        ("Peru orders two OPVs from South Korea's shipyard", "arms_transfer"),
+        ("Finland to order 40 tanks from South Korea", "arms_transfer"),
+        # domestic
+        ("North Korea amends its constitution at the assembly session", "domestic"),
+        ("Kim's aide promoted to a seat on the Politburo", "domestic"),
+        ("Tens of thousands of protesters marched on the presidential office", "domestic"),
+    ],
+)
+def test_phrasing_class_gets_its_category(title: str, category: str) -> None:
+    assert category in categories(title), categories(title)
+
+
+@pytest.mark.parametrize(
+    ("title", "not_category"),
+    [
+        # repairs of flood damage at a site are not a disaster striking people
+        ("Engineers repair flood damage to a dam beside the reactor", "humanitarian"),
+        # the North's own labour mobilisation is domestic, not workers abroad
+        ("North Koreans mobilised for forced labour projects in the capital", "humanitarian"),
+        # a cruise ship calling at a port is tourism
+        ("The first cruise ship in years docked at Jeju on Thursday", "border_maritime"),
+        # a navy ordering at home is its own defence policy
+        ("Seoul to order 20 more F-35s to strengthen its air force", "arms_transfer"),
+        # a marathon crossing is not a border crossing closed
+        ("Runners cheer as the marathon passes the city's closed roads", "border_maritime"),
+    ],
+)
+def test_near_misses_keep_out(title: str, not_category: str) -> None:
+    assert not_category not in categories(title), categories(title)
