@@ -37,9 +37,12 @@ def categories(title: str, text: str = "") -> list[str]:
             "Report finds North Korean workers in forced labour at European shipyards",
             "humanitarian",
         ),
-        ("Three sailors rescued from a North Korean fishing boat adrift off Akita", "humanitarian"),
+        # a boat from the North adrift off another coast, its crew rescued
+        (
+            "Three sailors rescued from a North Korean fishing boat adrift off Akita",
+            "border_maritime",
+        ),
         # diplomacy
-        ("Moscow and Seoul condemn Pyongyang's latest provocation", "diplomacy"),
         ("Kim visits the Chinese embassy to mark the treaty anniversary", "diplomacy"),
         ("Delegates from six nations wrap up six-way talks in Beijing", "diplomacy"),
         ("In U.N. speech, the president warns Pyongyang", "diplomacy"),
@@ -90,6 +93,15 @@ def test_phrasing_class_gets_its_category(title: str, category: str) -> None:
         ("The first cruise ship in years docked at Jeju on Thursday", "border_maritime"),
         # a navy ordering at home is its own defence policy
         ("Seoul to order 20 more F-35s to strengthen its air force", "arms_transfer"),
+        # return fire at the North's guns is not a transfer of its munitions
+        ("Marines fired back at North Korean artillery positions on the coast", "arms_transfer"),
+        # an executive order naming proliferators is not a navy ordering abroad
+        (
+            "Executive Order 13382 freezes assets of suppliers of missiles from abroad",
+            "arms_transfer",
+        ),
+        # a reaction in a launch story is not a diplomatic event of its own
+        ("North Korea fires a missile; Tokyo and Seoul condemned the launch", "diplomacy"),
         # a marathon crossing is not a border crossing closed
         ("Runners cheer as the marathon passes the city's closed roads", "border_maritime"),
     ],
