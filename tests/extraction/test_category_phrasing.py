@@ -76,6 +76,35 @@ def categories(title: str, text: str = "") -> list[str]:
         ("North Korea amends its constitution at the assembly session", "domestic"),
         ("Kim's aide promoted to a seat on the Politburo", "domestic"),
         ("Tens of thousands of protesters marched on the presidential office", "domestic"),
+        # second round: missile tests carried out, weapons named by kind
+        ("North Korea carried out a cruise missile launch over the Yellow Sea", "missile_test"),
+        ("Kim oversees the test of a new tactical guided weapon", "missile_test"),
+        # arms transfer: one soldier, joint production deals, missile cooperation
+        ("A North Korean soldier was captured near Kursk, Kyiv says", "arms_transfer"),
+        ("Firm signs a deal to jointly manufacture 50 howitzers for Egypt", "arms_transfer"),
+        ("Report: Tehran and Pyongyang resume missile cooperation", "arms_transfer"),
+        # nuclear: building a reactor, a mushroom cloud
+        ("Imagery suggests the North is building a second reactor", "nuclear"),
+        ("Residents near the border report a mushroom cloud", "nuclear"),
+        # defence policy: forces reorganised, new bodies, deterrence strategy, hidden bases
+        ("The army will be restructured into fewer divisions by 2030", "defense_policy"),
+        ("Tokyo to establish a defense procurement agency", "defense_policy"),
+        ("Allies update their tailored deterrence strategy", "defense_policy"),
+        ("Think tank locates a secret missile operating base in the mountains", "defense_policy"),
+        # domestic: an attack on a public figure
+        ("Opposition leader stabbed during a visit to Busan", "domestic"),
+        # humanitarian: North Koreans abroad detained
+        ("Thai police detained 20 North Korean nationals near the Mekong", "humanitarian"),
+        # border: slipping into the North
+        ("A US citizen slipped into North Korea across the Tumen", "border_maritime"),
+        # military exercise: a show of force
+        (
+            "Bombers and fighters conducted a joint show of force over the peninsula",
+            "military_exercise",
+        ),
+        # diplomacy: envoys attending, officials leaving for a capital
+        ("North Korean ambassador attends a reception in Vientiane", "diplomacy"),
+        ("Senior party official leaves for Moscow", "diplomacy"),
     ],
 )
 def test_phrasing_class_gets_its_category(title: str, category: str) -> None:
@@ -102,6 +131,10 @@ def test_phrasing_class_gets_its_category(title: str, category: str) -> None:
         ),
         # a reaction in a launch story is not a diplomatic event of its own
         ("North Korea fires a missile; Tokyo and Seoul condemned the launch", "diplomacy"),
+        # a stabbing in the street is no politics unless a public figure is its target
+        ("Man stabbed in a Seoul subway station", "domestic"),
+        # a plane leaving for a capital is no delegation
+        ("A civilian cargo plane left for Tokyo after repairs", "diplomacy"),
         # a marathon crossing is not a border crossing closed
         ("Runners cheer as the marathon passes the city's closed roads", "border_maritime"),
     ],
