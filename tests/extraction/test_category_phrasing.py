@@ -105,6 +105,13 @@ def categories(title: str, text: str = "") -> list[str]:
         # diplomacy: envoys attending, officials leaving for a capital
         ("North Korean ambassador attends a reception in Vientiane", "diplomacy"),
         ("Senior party official leaves for Moscow", "diplomacy"),
+        # a navy's first ship from a foreign yard arriving is a delivery
+        ("The navy's first new frigate arrives from the Ulsan shipyard", "arms_transfer"),
+        # missiles fired in another country's war, supplied by the North
+        (
+            "Missiles fired at Kharkiv were supplied by North Korea, prosecutors say",
+            "arms_transfer",
+        ),
     ],
 )
 def test_phrasing_class_gets_its_category(title: str, category: str) -> None:
@@ -135,9 +142,25 @@ def test_phrasing_class_gets_its_category(title: str, category: str) -> None:
         ("Man stabbed in a Seoul subway station", "domestic"),
         # a plane leaving for a capital is no delegation
         ("A civilian cargo plane left for Tokyo after repairs", "diplomacy"),
+        # missiles fired at a city in another country's war are not the North's test
+        ("Missiles fired at Kharkiv were supplied by North Korea, prosecutors say", "missile_test"),
+        # goods crossing the line to the South are traffic, not an incursion
+        (
+            "The first trucks of goods from the Kaesong park crossed the demarcation line",
+            "border_maritime",
+        ),
         # a marathon crossing is not a border crossing closed
         ("Runners cheer as the marathon passes the city's closed roads", "border_maritime"),
     ],
 )
 def test_near_misses_keep_out(title: str, not_category: str) -> None:
     assert not_category not in categories(title), categories(title)
+
+
+def test_a_test_missile_launched_toward_the_sea_is_still_a_test() -> None:
+    assert "missile_test" in categories("North Korea fires a ballistic missile into the East Sea")
+
+
+def test_soldiers_crossing_the_line_are_still_an_incident() -> None:
+    title = "North Korean soldiers crossed the demarcation line while laying mines"
+    assert "border_maritime" in categories(title)
