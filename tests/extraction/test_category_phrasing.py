@@ -112,6 +112,22 @@ def categories(title: str, text: str = "") -> list[str]:
             "Missiles fired at Kharkiv were supplied by North Korea, prosecutors say",
             "arms_transfer",
         ),
+        # third round
+        ("State media says Kim watched the test of a new-type tactical weapon", "missile_test"),
+        ("The North cut roads, railways linking it to the South", "border_maritime"),
+        (
+            "A soldier travelled unchecked across the border and knocked on a barracks door",
+            "border_maritime",
+        ),
+        ("Dozens of trawlers caught illegally fishing near Yeonpyeong", "border_maritime"),
+        ("The navy salvaged parts of the failed satellite rocket from the sea", "space_launch"),
+        ("Imagery shows a new high-explosive test site near the complex", "nuclear"),
+        ("Imagery shows rapid frigate construction at the Nampo yard", "defense_policy"),
+        ("Two destroyers arrive at the new naval base in Jeju", "defense_policy"),
+        ("A pilot ejected safely before his jet went into the sea", "military_exercise"),
+        ("A round strayed from the firing range and hit a farmhouse", "military_exercise"),
+        ("Carriers sailed together as part of a three-nation exercise", "military_exercise"),
+        ("Shipping firm fined over North Korea fund transfers", "sanctions"),
     ],
 )
 def test_phrasing_class_gets_its_category(title: str, category: str) -> None:
@@ -149,6 +165,10 @@ def test_phrasing_class_gets_its_category(title: str, category: str) -> None:
             "The first trucks of goods from the Kaesong park crossed the demarcation line",
             "border_maritime",
         ),
+        # fighters delivered to an air base are an arrival of arms, not a base's news
+        ("The first two F-35As arrived at an air base in Cheongju", "defense_policy"),
+        # a stray dog on a range is no stray round
+        ("A stray dog was rescued by soldiers near the border", "military_exercise"),
         # a marathon crossing is not a border crossing closed
         ("Runners cheer as the marathon passes the city's closed roads", "border_maritime"),
     ],
