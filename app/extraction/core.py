@@ -141,6 +141,7 @@ def extract_article(article: ArticleInput, *, second_opinion: bool = True) -> li
     events = [e for e in events if not _disaster_outside_the_north(e)]
     events = [e for e in events if not _civil_nuclear_outside_the_north(e, sentences)]
     events = [e for e in events if not _civil_accident_at_sea(e, sentences)]
+    events = [e for e in events if not _civil_crossing(e)]
     events = [e for e in events if not _politics_elsewhere(e)]
     if second_opinion:
         for event in events:
@@ -257,6 +258,23 @@ def _civil_accident_at_sea(event: ExtractedEvent, sentences: Sequence[Sentence])
         bool(_CIVIL_SEA.search(lede))
         and not _NORTH_NAMED.search(lede)
         and not _FORCES_NAMED.search(lede)
+    )
+
+
+# Trains, trucks and goods crossing the demarcation line under an agreement (the Kaesong park,
+# the reopened railway) are inter-Korean traffic, not an incursion
+_CIVIL_CROSSING = re.compile(
+    r"\b(?:trains?|cargo|freight|trucks?|buses|goods|products|tourists|commuters|vehicles|"
+    r"convoys?|shipments?)\b[^.;]{0,60}?\bcross(?:ed|es|ing)?\b",
+    re.IGNORECASE,
+)
+
+
+def _civil_crossing(event: ExtractedEvent) -> bool:
+    if event.category != "border_maritime":
+        return False
+    return all(
+        _CIVIL_CROSSING.search(text) and not _FORCES_NAMED.search(text) for text in event.evidence
     )
 
 
