@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
+from functools import cache
 
-from app.extraction.lexicon import claim_patterns, starts_in
+from app.extraction.lexicon import claim_patterns, lexicon, starts_in
 from app.extraction.text import Sentence
 
 # a foreign ministry or "the government" of unnamed country speaks for politics as much as for
@@ -287,17 +288,66 @@ _LEADER_COUNTRY = {
 def official_act(sentence: Sentence) -> str | None:
     """The official body a sentence says carried something out, if any (main clause only)."""
     patterns = claim_patterns()
-    if not patterns.act_verb.search(sentence.text, starts_in(sentence, patterns.act_verb)):
-        return None  # cheap: most sentences do nothing official
     text = sentence.text
-    found = _official_doer(
-        sentence, patterns.official_act.search(text), patterns.official_act.pattern
+    if patterns.act_verb.search(text, starts_in(sentence, patterns.act_verb)):
+        found = _official_doer(
+            sentence, patterns.official_act.search(text), patterns.official_act.pattern
+        )
+        if found is not None:
+            return found
+        # "Estonia has agreed to buy", "Poland signed": a state named as the doer is its government
+        country_act = patterns.country_act
+        found = _official_doer(sentence, country_act.search(text), country_act)
+        if found is not None:
+            return found
+    if not _MORE_ACT_VERBS.search(text) and not _MORE_BODIES_GATE.search(text):
+        return None  # cheap: the wider pattern needs one of its own words
+    wider = _wider_official_act()
+    return _official_doer(sentence, wider.search(text), wider)
+
+
+# official bodies the lexicon's doers leave out: a state's armed services and their ships,
+# prefectural police, military and customs authorities, the EU's Council, envoys and
+# secretaries of state (a North Korean one is excluded by _NORTH_OWNER, as for the lexicon's,
+# and the "Korean People's Army" here)
+_MORE_BODIES = (
+    r"(?-i:(?<!People.s )(?:the )?(?:Air Force|Navy|Army|Marine Corps|Marines|Coast Guard)|"
+    r"(?:Ground |Maritime |Air )?Self-Defen[cs]e Forces?|(?:USS|ROKS|JS) [A-Z][a-z]+|"
+    r"[A-Z][a-z]+ Prefectural Police(?: Department)?|Council|"
+    r"Secretary of (?:State|Defen[cs]e)|(?:Defen[cs]e|Foreign) Secretary)|"
+    r"(?:military|customs|immigration|public security) authorities|"
+    r"(?:special |top |chief |nuclear |(?-i:[A-Z][a-z]+ )?(?:North Korea |nuclear )?)envoy"
+)
+_MORE_BODIES_GATE = re.compile(
+    r"\b(?:Air Force|Navy|Army|Marines?|Marine Corps|Coast Guard|Self-Defen[cs]e|USS|ROKS|JS|"
+    r"Prefectural|Council|Secretary|authorities|envoy)\b"
+)
+# acts of such bodies the lexicon's verbs leave out: a court's sentence, a designation's
+# targets, a navy's commissioning and dispatch, a delegation's visit
+_MORE_ACTS = (
+    r"sentenced|targeted|added|slashed|commissioned|dispatched|participated|participating|"
+    r"joined|took delivery|received|visited|arrived|travell?ed|filed|freezing|took aim"
+)
+# a visit is public, but an excerpt that tells it from a source or a secret trip is a report
+_VISIT = re.compile(r"\b(?:visited|arrived|travell?ed)$", re.IGNORECASE)
+_UNANNOUNCED_TRIP = re.compile(
+    r"\b(?:unannounced|secret(?:ive|ly)?|undisclosed|unconfirmed|(?:diplomatic|unnamed|informed|"
+    r"government) sources?)\b",
+    re.IGNORECASE,
+)
+_MORE_ACT_VERBS = re.compile(rf"\b(?:{_MORE_ACTS})\b", re.IGNORECASE)
+
+
+@cache
+def _wider_official_act() -> re.Pattern[str]:
+    """The lexicon's official doers and acts, each widened by the lists above."""
+    spec = lexicon()["claims"]
+    gap = r"(?:[^.;]|(?<=[A-Z])\.)"  # one clause: no full stop but those of "U.S."
+    return re.compile(
+        rf"\b(?P<actor>{spec['official_actor']}|{_MORE_BODIES})(?!\w){gap}{{0,60}}?"
+        rf"\b(?P<act>{spec['official_act']}|{_MORE_ACTS})\b",
+        re.IGNORECASE,
     )
-    if found is not None:
-        return found
-    # "Estonia has agreed to buy", "Poland signed": a state named as the doer is its government
-    country_act = patterns.country_act
-    return _official_doer(sentence, country_act.search(text), country_act)
 
 
 def _official_doer(
@@ -480,10 +530,15 @@ def claim_status(
     if headline:
         return "confirmed", f"headline attributes it to {headline.group(0).strip(': ')}"
     if category in CARRIED_OUT_BY_OFFICIALS:
+        secondhand = any(
+            _UNANNOUNCED_TRIP.search(s.text) or _memo(s, "press", _press) for s in [title, *scope]
+        )
         for sentence in [title, *own_event]:  # the act itself, not what officials did besides
             act = _memo(sentence, "official_act", official_act)
             if act and _HEARSAY.search(sentence.text):
                 continue  # "China has repatriated them, activists said": the act rests on them
+            if act and _VISIT.search(act) and secondhand:
+                continue  # "the envoy arrived in Pyongyang", a diplomatic source said: hearsay
             if act and not (category == "arms_transfer" and _PARTY_TO_THE_WAR.match(act)):
                 return "confirmed", f"carried out by an official body ('{act}')"
     if category in _STATE_LAUNCHES:

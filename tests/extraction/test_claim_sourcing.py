@@ -1,0 +1,106 @@
+"""Claim status by who the excerpt says carried the event out or told of it (labelling guide:
+confirmed / claimed / reported). Each case is text written here for one rule of claims.py, with
+a near miss the rule must leave alone; the real-text corpus measures them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from app.extraction import ArticleInput, ExtractedEvent, extract_article
+from tests.extraction.test_core import only
+
+
+def _status(title: str, text: str, category: str) -> str:
+    """The rules' own status (no second opinion from the models)."""
+    article = ArticleInput(
+        id="t",
+        title=title,
+        text=text,
+        published=dt.datetime(2026, 5, 27, 1, tzinfo=dt.UTC),
+        source="NK News",
+    )
+    event: ExtractedEvent = only(extract_article(article, second_opinion=False), category)
+    return event.claim_status
+
+
+# --- an official body carried the act out: bodies and acts beyond the lexicon's lists ----------
+
+
+def test_a_treasury_designation_told_as_targeting_is_its_own_act() -> None:
+    assert (
+        _status(
+            "New sanctions on shipping firms",
+            "The Treasury Department on Monday targeted four shipping firms and six tankers with "
+            "sanctions for carrying North Korean coal to Chinese ports last year.",
+            "sanctions",
+        )
+        == "confirmed"
+    )
+
+
+def test_a_council_adding_names_to_its_sanctions_list_is_its_own_act() -> None:
+    assert (
+        _status(
+            "More listings over weapons programmes",
+            "The Council has added five people and two entities to the list of those subject to "
+            "restrictive measures against North Korea over its ballistic missile programme.",
+            "sanctions",
+        )
+        == "confirmed"
+    )
+
+
+def test_a_court_sentencing_is_the_courts_own_act() -> None:
+    assert (
+        _status(
+            "Spy ring leader jailed",
+            "A Seoul court on Thursday sentenced a union official to nine years in prison for "
+            "spying on military sites under orders from North Korean agents.",
+            "domestic",
+        )
+        == "confirmed"
+    )
+
+
+def test_a_navy_dispatching_its_ships_to_a_drill_carries_it_out() -> None:
+    assert (
+        _status(
+            "Navy joins multinational drill",
+            "The South Korean Navy has dispatched two destroyers to a multinational maritime "
+            "exercise off Hawaii that focuses on countering missile threats.",
+            "military_exercise",
+        )
+        == "confirmed"
+    )
+
+
+def test_the_north_korean_peoples_army_is_not_an_independent_body() -> None:
+    status = _status(
+        "Units sent to the front",
+        "Commanders of the Korean People's Army were dispatched to front-line units to prepare "
+        "for combat, state television said, as Pyongyang raised its military readiness.",
+        "defense_policy",
+    )
+    assert status == "claimed"
+
+
+def test_an_envoys_arrival_is_the_visit_itself() -> None:
+    assert (
+        _status(
+            "Envoy in Seoul for talks",
+            "Washington's special envoy for North Korea arrived in Seoul on Tuesday for talks "
+            "with South Korean officials on the stalled nuclear negotiations.",
+            "diplomacy",
+        )
+        == "confirmed"
+    )
+
+
+def test_a_secret_trip_told_by_diplomatic_sources_is_a_report() -> None:
+    status = _status(
+        "Officials made secret trip",
+        "A US delegation visited Pyongyang last month on a secret trip, a South Korean "
+        "newspaper said on Monday, citing diplomatic sources in Beijing.",
+        "diplomacy",
+    )
+    assert status == "reported"
