@@ -600,10 +600,41 @@ _POLICE_SAYS = re.compile(
 )
 
 
+# "police said Tuesday", "prosecutors have said": in copy about a crime, a defection or an
+# arrest, unnamed police or prosecutors are those of the place it happened (the North's own,
+# which its state media speak for, are left out)
+_LAW_OFFICERS_SAY = re.compile(
+    r"\b(?:police|prosecutors|prosecutors. office|prosecution)\s+(?:have\s+|has\s+)?"
+    r"(?:said|says|announced|confirmed|told)\b|"
+    r"\b(?:said|says|according to)\s+(?:the\s+)?(?:police|prosecutors)\b",
+    re.IGNORECASE,
+)
+
+
 def _police_finding(category: str, sentences: Sequence[Sentence]) -> Sentence | None:
     if category not in _POLICE_MATTERS:
         return None
-    return next((s for s in sentences if _POLICE_SAYS.search(s.text)), None)
+    return next((s for s in sentences if _police_says(s.text)), None)
+
+
+# "police said they had opened an investigation into the alleged hacking": an inquiry begun
+# is not a finding
+_INQUIRY_ONLY = re.compile(
+    r"\b(?:(?:launched|opened|started|begun|began) an? (?:investigation|inquiry|probe)|"
+    r"(?:investigating|probing|looking into))\b",
+    re.IGNORECASE,
+)
+
+
+def _police_says(text: str) -> bool:
+    if _INQUIRY_ONLY.search(text):
+        return False
+    if _POLICE_SAYS.search(text):
+        return True
+    match = _LAW_OFFICERS_SAY.search(text)
+    return match is not None and not _NORTH_OWNER.search(
+        text[max(0, match.start() - 25) : match.start()]
+    )
 
 
 def _told_by_state_media(sentence: Sentence, title: Sentence) -> bool:

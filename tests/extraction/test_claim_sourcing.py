@@ -104,3 +104,40 @@ def test_a_secret_trip_told_by_diplomatic_sources_is_a_report() -> None:
         "diplomacy",
     )
     assert status == "reported"
+
+
+# --- police and prosecutors speak for what they found ---------------------------------------
+
+
+def test_police_unqualified_by_country_speak_for_what_they_found() -> None:
+    assert (
+        _status(
+            "Defector arrested over smuggling",
+            "A North Korean defector was arrested in Incheon on Monday for smuggling "
+            "medicine across the border to relatives, police said Wednesday.",
+            "humanitarian",
+        )
+        == "confirmed"
+    )
+
+
+def test_prosecutors_speak_for_what_their_inquiry_found() -> None:
+    assert (
+        _status(
+            "Shipbuilder hacked",
+            "North Korean hackers broke into the network of a South Korean shipbuilder last "
+            "year and stole warship designs, prosecutors have said.",
+            "cyber",
+        )
+        == "confirmed"
+    )
+
+
+def test_an_inquiry_the_police_opened_is_not_their_finding() -> None:
+    status = _status(
+        "Exchange hit by hackers",
+        "A cryptocurrency exchange in Seoul said it was hacked on Sunday and lost coins worth "
+        "$20 million. Police said they have launched an investigation into the hacking.",
+        "cyber",
+    )
+    assert status == "reported"
