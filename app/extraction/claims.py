@@ -31,6 +31,15 @@ _OF_THE_NORTH = re.compile(
 _NORTH_OWNER = re.compile(
     r"(?:North Korea.s|North Korean|DPRK|Pyongyang.s|the North.s)\s+(?:[\w-]+\s+){0,2}$", re.I
 )
+# a body's document that the press saw, or that is confidential or preliminary, is not yet
+# the body speaking: the guide's "preliminary findings" and leaks are reports
+_SECONDHAND_DOCUMENT = re.compile(
+    r"\b(?:report|document|findings?|assessment|memo|letter|investigation)\b[^.;]{0,60}?"
+    r"\b(?:seen|obtained|reviewed) by\b|"
+    r"\b(?:confidential|unpublished|unreleased|leaked|preliminary|draft|upcoming|forthcoming)\s+"
+    r"(?:[\w.-]+\s+){0,4}?(?:report|document|findings?|assessment|investigation)\b",
+    re.IGNORECASE,
+)
 # a hedged attribution ("officials believe", "apparently") confirms a policy, a deal or a hack no
 # more than a media report does; a launch detected and hedged only about its type stays confirmed
 _HEDGED = re.compile(
@@ -521,6 +530,8 @@ def claim_status(
         if authority and anonymous and _PERSON.search(sentence.text):
             unnamed_official = unnamed_official or authority
             continue
+        if authority and _SECONDHAND_DOCUMENT.search(sentence.text):
+            continue  # "a UN report seen by Reuters": the press tells what the body has not
         if authority:
             return "confirmed", f"attributed to {authority}: {sentence.text[:160]}"
     police = _police_finding(category, [title, *own_event])
@@ -535,7 +546,9 @@ def claim_status(
         )
         for sentence in [title, *own_event]:  # the act itself, not what officials did besides
             act = _memo(sentence, "official_act", official_act)
-            if act and _HEARSAY.search(sentence.text):
+            if act and (
+                _HEARSAY.search(sentence.text) or _SECONDHAND_DOCUMENT.search(sentence.text)
+            ):
                 continue  # "China has repatriated them, activists said": the act rests on them
             if act and _VISIT.search(act) and secondhand:
                 continue  # "the envoy arrived in Pyongyang", a diplomatic source said: hearsay

@@ -141,3 +141,38 @@ def test_an_inquiry_the_police_opened_is_not_their_finding() -> None:
         "cyber",
     )
     assert status == "reported"
+
+
+# --- a body's document the press saw, or a preliminary one, is a report ------------------------
+
+
+def test_a_un_panel_report_seen_by_a_news_agency_is_a_report() -> None:
+    status = _status(
+        "Front company sold radios",
+        "A North Korean front company sold military radios to armed groups in Africa in "
+        "violation of sanctions, according to a United Nations panel report seen by AFP.",
+        "sanctions",
+    )
+    assert status == "reported"
+
+
+def test_a_preliminary_finding_of_un_experts_is_a_report() -> None:
+    status = _status(
+        "Seized ship broke embargo",
+        "A preliminary report by United Nations experts has determined that the North Korean "
+        "freighter seized last month carried arms in breach of sanctions.",
+        "sanctions",
+    )
+    assert status == "reported"
+
+
+def test_a_panel_report_the_un_itself_released_still_confirms() -> None:
+    assert (
+        _status(
+            "Panel lists evasion networks",
+            "North Korea earned $300 million from illicit coal exports last year in breach of "
+            "sanctions, the United Nations said in a report released on Friday.",
+            "sanctions",
+        )
+        == "confirmed"
+    )
