@@ -40,6 +40,24 @@ _SECONDHAND_DOCUMENT = re.compile(
     r"(?:[\w.-]+\s+){0,4}?(?:report|document|findings?|assessment|investigation)\b",
     re.IGNORECASE,
 )
+# the spy agency's closed-door briefings reach the public through the lawmakers who heard them
+_INTELLIGENCE = re.compile(
+    r"\b(?:NIS|National Intelligence Service|spy agency|intelligence (?:agency|service))\b",
+    re.IGNORECASE,
+)
+_LAWMAKERS = re.compile(
+    r"\b(?:lawmakers?|legislators?|(?-i:Rep\.|Representative)|National Assembly|parliamentary|"
+    r"intelligence committee)",
+    re.IGNORECASE,
+)
+
+
+def _briefed_lawmakers(text: str) -> bool:
+    """The intelligence agency's word, as lawmakers relay it from a briefing (the excerpt's
+    other sentences that cite the agency then tell the same briefing)."""
+    return bool(_INTELLIGENCE.search(text)) and bool(_LAWMAKERS.search(text))
+
+
 # a hedged attribution ("officials believe", "apparently") confirms a policy, a deal or a hack no
 # more than a media report does; a launch detected and hedged only about its type stays confirmed
 _HEDGED = re.compile(
@@ -523,6 +541,7 @@ def claim_status(
     # "The official, who preferred to remain anonymous": the excerpt's officials speak unnamed
     anonymous = any(_ANONYMOUS.search(s.text) for s in [title, *scope])
     unnamed_official = None
+    briefing = any(_briefed_lawmakers(s.text) for s in [title, *scope])
     for sentence in [*scope, title]:  # a headline may name its source too ("Seoul says")
         authority = confirming_authority(sentence, own_act=own_act)
         if authority and hedges_count and _HEDGED.search(sentence.text):
@@ -532,6 +551,8 @@ def claim_status(
             continue
         if authority and _SECONDHAND_DOCUMENT.search(sentence.text):
             continue  # "a UN report seen by Reuters": the press tells what the body has not
+        if authority and briefing and _INTELLIGENCE.search(authority):
+            continue  # "the spy agency told lawmakers": a closed briefing they relay
         if authority:
             return "confirmed", f"attributed to {authority}: {sentence.text[:160]}"
     police = _police_finding(category, [title, *own_event])

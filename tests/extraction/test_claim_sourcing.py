@@ -176,3 +176,28 @@ def test_a_panel_report_the_un_itself_released_still_confirms() -> None:
         )
         == "confirmed"
     )
+
+
+# --- the spy agency's word, relayed by lawmakers from a closed briefing --------------------------
+
+
+def test_a_spy_agency_briefing_relayed_by_lawmakers_is_a_report() -> None:
+    status = _status(
+        "More shells shipped to Russia",
+        "North Korea has shipped more artillery shells to Russia, South Korea's spy agency told "
+        "lawmakers on Thursday in a closed-door briefing.",
+        "arms_transfer",
+    )
+    assert status == "reported"
+
+
+def test_the_spy_agency_speaking_for_itself_still_confirms() -> None:
+    assert (
+        _status(
+            "Spy agency confirms defection",
+            "A North Korean diplomat posted in Europe defected to South Korea last month with "
+            "his family, the National Intelligence Service confirmed on Thursday.",
+            "humanitarian",
+        )
+        == "confirmed"
+    )
