@@ -72,6 +72,13 @@ _NOT_CONFIRMING = re.compile(
     r"not (?:yet )?confirmed)\b",
     re.IGNORECASE,
 )
+# "the missile was confirmed to be an SLBM", "it was confirmed that the drone took photos": the
+# copy states the confirmation as done, whoever made it (by the North's own media aside)
+_AGENTLESS_CONFIRMED = re.compile(
+    r"\b(?:was|were|has been|have been) confirmed\b(?!\s+by\s+(?:the\s+)?(?:North|DPRK|Pyongyang|"
+    r"KCNA|state))",
+    re.IGNORECASE,
+)
 _CONFIRM_VERB = re.compile(r"\bconfirm(?:ed|s)?\b", re.IGNORECASE)
 
 
@@ -94,6 +101,9 @@ def _authorities(sentence: Sentence) -> tuple[str | None, str | None]:
     if _NOT_CONFIRMING.search(text):
         return None, None  # "the ministry said it had no information", "could not confirm"
     names = patterns.authority_name
+    passive = _AGENTLESS_CONFIRMED.search(text)
+    if passive:
+        return passive.group(0), passive.group(0)  # "was confirmed to be an SLBM": it speaks alone
     lenient = None
     for name, start, span in _attributions(
         text, names.finditer(text, starts_in(sentence, names)), verbs
@@ -172,6 +182,7 @@ _UNNAMED = re.compile(r"\b(?:unnamed|anonymous|unidentified)\s+(?:[\w.]+\s+){0,2
 _OWNED_THING = re.compile(
     r"['’]s\s+(?!(?:[\w-]+\s+){0,3}?(?:spokes\w+|president|chair\w*|head|chief|director|"
     r"minister|ministry|secretary|statement|office|officials?|envoy|ambassador|agency|"
+    r"coordinator|rapporteur|mission|"
     r"representatives?|deputy|press|command|department|council|said|says|say|reported|told|"
     r"announced|confirmed)\b)[a-z]",
 )
@@ -680,9 +691,21 @@ def _told_by_state_media(sentence: Sentence, title: Sentence) -> bool:
 def _state_media(sentence: Sentence) -> str | None:
     state, text = claim_patterns().state, sentence.text
     for match in state.finditer(text, starts_in(sentence, state)):
+        if _STATE_NAME.match(match.group(0)) and _OBJECT_OF_PLACE.search(
+            text, max(0, match.start() - 12), match.start()
+        ):
+            continue  # "the UN's coordinator for Pyongyang said": the North names a post
         if not _ORGAN.fullmatch(match.group(0)) or _speaks(text, match):
             return match.group(0)
     return None
+
+
+# "the resident coordinator for Pyongyang", "the ambassador to North Korea": the North is the
+# object of a preposition, and who speaks stands before it
+_OBJECT_OF_PLACE = re.compile(
+    r"(?<!according )\b(?:for|to|in|on|about|with|from)\s+$", re.IGNORECASE
+)
+_STATE_NAME = re.compile(r"(?:North Korea|Pyongyang|the North|DPRK)\b", re.IGNORECASE)
 
 
 # "Pyongyang, May 22 (KCNA) --": the whole text is the state agency's own copy

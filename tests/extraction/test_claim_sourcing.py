@@ -201,3 +201,39 @@ def test_the_spy_agency_speaking_for_itself_still_confirms() -> None:
         )
         == "confirmed"
     )
+
+
+# --- a confirmation stated without its agent; the North as a post's object ------------------------
+
+
+def test_a_launch_stated_as_confirmed_is_confirmed_beside_state_media() -> None:
+    status = _status(
+        "North fires missile from submarine",
+        "The missile North Korea fired on Tuesday off its east coast was confirmed to be a "
+        "submarine-launched ballistic missile. The Korean Central News Agency said on "
+        "Wednesday that a new type of missile had been test-fired from a submarine.",
+        "missile_test",
+    )
+    assert status == "confirmed"
+
+
+def test_a_launch_that_could_not_be_confirmed_stays_a_claim() -> None:
+    status = _status(
+        "North says it tested new missile",
+        "The Korean Central News Agency said on Wednesday that a new type of missile had been "
+        "test-fired from a submarine. The launch has not been confirmed by Seoul.",
+        "missile_test",
+    )
+    assert status == "claimed"
+
+
+def test_an_official_posted_for_pyongyang_is_not_the_north_speaking() -> None:
+    assert (
+        _status(
+            "UN appeals for aid to North Korea",
+            "The United Nations is seeking $110 million in humanitarian aid for North Korea, the "
+            "UN's resident coordinator for Pyongyang said in a report released on Monday.",
+            "humanitarian",
+        )
+        == "confirmed"
+    )
