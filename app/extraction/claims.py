@@ -52,10 +52,18 @@ _LAWMAKERS = re.compile(
 )
 
 
+# "told lawmakers", "in a closed-door briefing", "quoted the NIS": how a briefing is relayed
+# ("the NIS raided the office of Rep. Lee" is the agency's own act)
+_RELAYED = re.compile(
+    r"\b(?:told|briefed|briefings?|quot\w+|according to|committee|closed-door|private)\b",
+    re.IGNORECASE,
+)
+
+
 def _briefed_lawmakers(text: str) -> bool:
     """The intelligence agency's word, as lawmakers relay it from a briefing (the excerpt's
     other sentences that cite the agency then tell the same briefing)."""
-    return bool(_INTELLIGENCE.search(text)) and bool(_LAWMAKERS.search(text))
+    return bool(_INTELLIGENCE.search(text) and _LAWMAKERS.search(text) and _RELAYED.search(text))
 
 
 # a hedged attribution ("officials believe", "apparently") confirms a policy, a deal or a hack no
@@ -363,7 +371,7 @@ _MORE_BODIES_GATE = re.compile(
 # acts of such bodies the lexicon's verbs leave out: a court's sentence, a designation's
 # targets, a navy's commissioning and dispatch, a delegation's visit
 _MORE_ACTS = (
-    r"sentenced|targeted|added|slashed|commissioned|dispatched|participated|participating|"
+    r"sentenced|targeted|added(?=(?:\s+[\w-]+){1,8}\s+to\b)|slashed|commissioned|dispatched|participated|participating|"
     r"joined|took delivery|received|visited|arrived|travell?ed|filed|freezing|took aim"
 )
 # a visit is public, but an excerpt that tells it from a source or a secret trip is a report
@@ -399,7 +407,10 @@ def _official_doer(
             return None  # "after the US held drills" is another happening; the North's own organs
         if (
             not _NOT_THE_AGENT.search(text[max(0, start - 30) : start])
-            and not _PASSIVE.search(text[max(0, match.start("act") - 12) : match.start("act")])
+            and not (
+                _PASSIVE.search(text[max(0, match.start("act") - 12) : match.start("act")])
+                and not match.group("act").endswith("ing")  # "are participating" is active
+            )
             and not _BY_AGENT.match(text, match.end("act"))
             and not _POSSESSOR.match(text, match.end("actor"))
             and not _said_of_others(text, match.end("actor"), match.start("act"))
@@ -576,8 +587,15 @@ def claim_status(
         secondhand = any(
             _UNANNOUNCED_TRIP.search(s.text) or _memo(s, "press", _press) for s in [title, *scope]
         )
-        for sentence in [title, *own_event]:  # the act itself, not what officials did besides
+        # the act itself, not what officials did besides; the lede, which tells the headline's
+        # event, is its sentence too where the event's own sentences left it out
+        added_lede = _lede_if_missing(lede, own_event)
+        for sentence in [title, *own_event, *added_lede]:
             act = _memo(sentence, "official_act", official_act)
+            if act and briefing and _INTELLIGENCE.search(act):
+                continue  # "the NIS provided no evidence" to the lawmakers who relay it
+            if act and secondhand and sentence in added_lede:
+                continue  # a lede the press tells from its sources
             if act and (
                 _HEARSAY.search(sentence.text) or _SECONDHAND_DOCUMENT.search(sentence.text)
             ):
@@ -631,6 +649,13 @@ def claim_status(
                 f"a source that is neither an authority nor state media: {sentence.text[:160]}",
             )
     return "reported", UNSOURCED
+
+
+def _lede_if_missing(lede: Sequence[Sentence], own_event: Sequence[Sentence]) -> list[Sentence]:
+    """The excerpt's first sentence after the headline, where the event's sentences lack it."""
+    if not lede or any(s.index == lede[0].index for s in own_event):
+        return []
+    return [lede[0]]
 
 
 # a city's or a nation's police speak for what they investigated (hacks, crimes, arrests), not

@@ -237,3 +237,62 @@ def test_an_official_posted_for_pyongyang_is_not_the_north_speaking() -> None:
         )
         == "confirmed"
     )
+
+
+# --- the lede tells the headline's event; acts told in the progressive ---------------------------
+
+
+def test_the_lede_names_the_body_that_acted_on_the_headlines_event() -> None:
+    assert (
+        _status(
+            "Two traders suspected of illegal exports to North Korea",
+            "On March 3, the Hyogo Prefectural Police Department filed criminal papers with "
+            "prosecutors against two company executives who shipped cosmetics to Nampo.",
+            "sanctions",
+        )
+        == "confirmed"
+    )
+
+
+def test_a_lede_the_press_tells_from_its_sources_is_no_official_act() -> None:
+    status = _status(
+        "Envoy said to have been purged",
+        "North Korean officials held responsible for the failed summit were sent to labour "
+        "camps, a South Korean newspaper reported, citing a source in the North.",
+        "domestic",
+    )
+    assert status == "reported"
+
+
+def test_forces_taking_part_in_a_drill_in_the_progressive_carry_it_out() -> None:
+    assert (
+        _status(
+            "Air drill under way",
+            "More than 100 aircraft of the Navy, Marine Corps and Air Force are participating "
+            "in a combined air exercise with South Korean fighter jets at Osan this week.",
+            "military_exercise",
+        )
+        == "confirmed"
+    )
+
+
+def test_an_agency_that_added_a_remark_did_not_act() -> None:
+    status = _status(
+        "Shells shipped to Russia",
+        "North Korea has sent a million artillery shells to Russia, the spy agency told "
+        "lawmakers in a closed-door briefing. The shipments went by sea, the agency added.",
+        "arms_transfer",
+    )
+    assert status == "reported"
+
+
+def test_a_spy_agency_raiding_a_lawmakers_office_is_its_own_act() -> None:
+    assert (
+        _status(
+            "Lawmaker under probe over revolt plot",
+            "The National Intelligence Service on Tuesday raided the office of Rep. Kim and "
+            "detained three of his associates on charges of plotting an armed revolt.",
+            "domestic",
+        )
+        == "confirmed"
+    )
