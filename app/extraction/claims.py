@@ -113,9 +113,11 @@ def _authorities(sentence: Sentence) -> tuple[str | None, str | None]:
     if passive:
         return passive.group(0), passive.group(0)  # "was confirmed to be an SLBM": it speaks alone
     lenient = None
-    for name, start, span in _attributions(
-        text, names.finditer(text, starts_in(sentence, names)), verbs
-    ):
+    found_names = [
+        *names.finditer(text, starts_in(sentence, names)),
+        *_MORE_AUTHORITIES.finditer(text),
+    ]
+    for name, start, span in _attributions(text, found_names, verbs):
         if _NORTH_OWNER.search(text[max(0, start - 25) : start]) or _OF_THE_NORTH.match(
             text, start + len(name)
         ):
@@ -127,6 +129,18 @@ def _authorities(sentence: Sentence) -> tuple[str | None, str | None]:
     return None, lenient
 
 
+# official speakers the lexicon's authorities leave out: a state's armed services and its
+# military authorities, its ministries other than the foreign one (which confirms only when
+# it says so), courts and police agencies (the North's are left out by _NORTH_OWNER)
+_MORE_AUTHORITIES = re.compile(
+    r"(?-i:(?<!People.s )(?<!Anti-)\b(?:Navy|Air Force|Army|Coast Guard)\b|\bMoD\b|\bMOD\b|"
+    r"\b[A-Z][a-z]+ (?:Metropolitan|Prefectural|National) Police(?: Agency| Department)?\b|"
+    r"\b(?:Constitutional|Supreme|District|High) Court\b)|"
+    r"\bmilitary authorities\b|"
+    r"\b(?:science|transport|trade|finance|justice|interior|industry|health|oceans|"
+    r"environment|defen[cs]e) ministry\b",
+    re.IGNORECASE,
+)
 # how far an authority and its verb of saying may stand apart in one clause ("the JCS said";
 # "said the JCS"; "according to a news release from the JCS")
 NAME_BEFORE_VERB_CHARS = 60
@@ -577,7 +591,7 @@ def claim_status(
             continue  # "the spy agency told lawmakers": a closed briefing they relay
         if authority:
             return "confirmed", f"attributed to {authority}: {sentence.text[:160]}"
-    police = _police_finding(category, [title, *own_event])
+    police = _police_finding(category, [title, *own_event], [title, *scope])
     if police:
         return "confirmed", f"the police's own finding: {police.text[:160]}"
     headline = claim_patterns().headline.search(title.text)
@@ -681,10 +695,24 @@ _LAW_OFFICERS_SAY = re.compile(
 )
 
 
-def _police_finding(category: str, sentences: Sequence[Sentence]) -> Sentence | None:
+def _police_finding(
+    category: str, sentences: Sequence[Sentence], excerpt: Sequence[Sentence]
+) -> Sentence | None:
+    """The event's sentence in which police or prosecutors state it (`excerpt`: where to look
+    for a hedge on who did it)."""
     if category not in _POLICE_MATTERS:
         return None
-    return next((s for s in sentences if _police_says(s.text)), None)
+    # a hack's attribution is what is hedged ("suspicions grew that the North was behind it");
+    # a crime's copy calls its suspects "suspected" of what they are charged with
+    hedged = category == "cyber" and any(
+        _HEDGED.search(s.text) or _SUSPICION.search(s.text) for s in excerpt
+    )
+    return next((s for s in sentences if _police_says(s.text, hedged)), None)
+
+
+# "Suspicions grew that North Korea was behind the hacking": the police tell what happened, not
+# who did it
+_SUSPICION = re.compile(r"\bsuspicions?\b", re.IGNORECASE)
 
 
 # "police said they had opened an investigation into the alleged hacking": an inquiry begun
@@ -696,11 +724,15 @@ _INQUIRY_ONLY = re.compile(
 )
 
 
-def _police_says(text: str) -> bool:
+def _police_says(text: str, hedged: bool) -> bool:
+    """Police or prosecutors state it (those named without a country only where the event's
+    sentences do not hedge who did it)."""
     if _INQUIRY_ONLY.search(text):
         return False
     if _POLICE_SAYS.search(text):
         return True
+    if hedged:
+        return False
     match = _LAW_OFFICERS_SAY.search(text)
     return match is not None and not _NORTH_OWNER.search(
         text[max(0, match.start() - 25) : match.start()]

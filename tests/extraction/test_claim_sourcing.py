@@ -143,6 +143,17 @@ def test_an_inquiry_the_police_opened_is_not_their_finding() -> None:
     assert status == "reported"
 
 
+def test_prosecutors_on_a_hack_whose_author_is_only_suspected_do_not_confirm_it() -> None:
+    status = _status(
+        "Hackers hit defence contractor",
+        "Hackers broke into the servers of a defence contractor last month and stole missile "
+        "designs, prosecutors said on Monday. Suspicions are growing that North Korea was "
+        "behind the attack.",
+        "cyber",
+    )
+    assert status == "reported"
+
+
 # --- a body's document the press saw, or a preliminary one, is a report ------------------------
 
 
@@ -296,3 +307,40 @@ def test_a_spy_agency_raiding_a_lawmakers_office_is_its_own_act() -> None:
         )
         == "confirmed"
     )
+
+
+# --- official speakers beyond the lexicon's: services, ministries, military authorities ----------
+
+
+def test_military_authorities_confirming_a_border_incident_confirm_it() -> None:
+    assert (
+        _status(
+            "Soldier fires shots at guard post",
+            "A South Korean sentry accidentally fired three rounds at a guard post inside the "
+            "demilitarized zone on Friday, military authorities confirmed.",
+            "border_maritime",
+        )
+        == "confirmed"
+    )
+
+
+def test_a_transport_ministry_speaks_for_the_jamming_it_measured() -> None:
+    assert (
+        _status(
+            "GPS jamming hits flights",
+            "GPS signals of 120 aircraft near Incheon were jammed from North Korea on Sunday, "
+            "the transport ministry said.",
+            "border_maritime",
+        )
+        == "confirmed"
+    )
+
+
+def test_the_north_korean_air_force_is_not_an_independent_speaker() -> None:
+    status = _status(
+        "Kim watches flight drill",
+        "Kim Jong Un watched a bombing drill of the Korean People's Army Air and Anti-Air Force "
+        "on Friday, the Korean Central News Agency said.",
+        "military_exercise",
+    )
+    assert status == "claimed"
