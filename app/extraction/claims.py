@@ -31,6 +31,13 @@ _OF_THE_NORTH = re.compile(
 _NORTH_OWNER = re.compile(
     r"(?:North Korea.s|North Korean|DPRK|Pyongyang.s|the North.s)\s+(?:[\w-]+\s+){0,2}$", re.I
 )
+# the authority has not settled it: it is still verifying or investigating, or the press
+# relays its word ("reportedly told", "quoting defense officials", "is said to have moved")
+_UNSETTLED = re.compile(
+    r"\b(?:(?:seeking|trying|working|yet) to (?:verify|confirm)|continues? to investigate|"
+    r"under investigations?|reportedly|quoting|(?:is|are|was|were) said to)\b",
+    re.IGNORECASE,
+)
 # a body's document that the press saw, or that is confidential or preliminary, is not yet
 # the body speaking: the guide's "preliminary findings" and leaks are reports
 _SECONDHAND_DOCUMENT = re.compile(
@@ -576,7 +583,7 @@ def claim_status(
     hedges_count = category not in _LAUNCHES and category != "border_maritime"
     # "The official, who preferred to remain anonymous": the excerpt's officials speak unnamed
     anonymous = any(_ANONYMOUS.search(s.text) for s in [title, *scope])
-    unnamed_official = None
+    unnamed_official = unsettled = None
     briefing = any(_briefed_lawmakers(s.text) for s in [title, *scope])
     for sentence in [*scope, title]:  # a headline may name its source too ("Seoul says")
         authority = confirming_authority(sentence, own_act=own_act)
@@ -584,6 +591,9 @@ def claim_status(
             continue
         if authority and anonymous and _PERSON.search(sentence.text):
             unnamed_official = unnamed_official or authority
+            continue
+        if authority and _UNSETTLED.search(sentence.text):
+            unsettled = unsettled or authority  # "the military is seeking to verify that claim"
             continue
         if authority and _SECONDHAND_DOCUMENT.search(sentence.text):
             continue  # "a UN report seen by Reuters": the press tells what the body has not
@@ -647,6 +657,8 @@ def claim_status(
         return "reported", f"observed independently: {observer.text[:160]}"
     if unnamed_official:  # the other side's officials, even unnamed, make it more than a claim
         return "reported", f"an official speaking unnamed ({unnamed_official})"
+    if unsettled:  # as do officials still verifying it, or relayed by the press
+        return "reported", f"an authority that has not settled it ({unsettled})"
     for sentence in [title, *scope]:
         state = _memo(sentence, "state", _state_media)
         if state:

@@ -344,3 +344,38 @@ def test_the_north_korean_air_force_is_not_an_independent_speaker() -> None:
         "military_exercise",
     )
     assert status == "claimed"
+
+
+# --- an authority that has not settled it ----------------------------------------------------------
+
+
+def test_an_authority_still_verifying_the_norths_claim_makes_it_a_report() -> None:
+    status = _status(
+        "North fires new rocket launcher",
+        "North Korea test-fired a new multiple rocket launcher on Sunday, its state media said. "
+        "The South Korean military said it was seeking to verify that claim.",
+        "artillery",
+    )
+    assert status == "reported"
+
+
+def test_an_authority_the_press_relays_by_quoting_does_not_confirm() -> None:
+    status = _status(
+        "North tested missile ejection, report says",
+        "North Korea tested the ejection of a submarine-launched missile from a barge on "
+        "Monday, a newspaper reported, quoting U.S. defense officials.",
+        "missile_test",
+    )
+    assert status == "reported"
+
+
+def test_an_authority_stating_the_launch_still_confirms_it() -> None:
+    assert (
+        _status(
+            "North fires missile from submarine",
+            "North Korea fired a submarine-launched missile off its east coast on Monday, U.S. "
+            "defense officials said.",
+            "missile_test",
+        )
+        == "confirmed"
+    )
