@@ -766,7 +766,23 @@ def _state_media(sentence: Sentence) -> str | None:
             continue  # "the UN's coordinator for Pyongyang said": the North names a post
         if not _ORGAN.fullmatch(match.group(0)) or _speaks(text, match):
             return match.group(0)
-    return None
+    more = _MORE_STATE_MEDIA.search(text)
+    return more.group(0) if more else None
+
+
+# the North's voice in words the lexicon's list leaves out: "the country's official media",
+# Radio Pyongyang and Central Television, the "(NNN-KCNA)" relay dateline, and the state
+# itself announcing in the perfect tense or under an epithet ("the communist state said")
+_MORE_STATE_MEDIA = re.compile(
+    r"\b(?:(?:North Korea|the North|Pyongyang|the country|the communist (?:state|country)|"
+    r"the regime)(?:.s)? official (?:media|news agency|newspaper|radio|television|TV)|"
+    r"Radio Pyongyang|Pyongyang (?:Radio|Broadcasting Station)|"
+    r"North Korea(?:n)? Central (?:Television|TV|Broadcasting)|NNN-KCNA|"
+    r"(?:North Korea|Pyongyang|the North) has (?:said|announced|claimed|declared)|"
+    r"the (?:socialist|communist|reclusive|isolated) (?:country|state|nation|regime) "
+    r"(?:said|says|announced|claimed|declared))\b",
+    re.IGNORECASE,
+)
 
 
 # "the resident coordinator for Pyongyang", "the ambassador to North Korea": the North is the

@@ -379,3 +379,36 @@ def test_an_authority_stating_the_launch_still_confirms_it() -> None:
         )
         == "confirmed"
     )
+
+
+# --- the North's own voice under other names -----------------------------------------------------
+
+
+def test_radio_pyongyang_alone_makes_it_a_claim() -> None:
+    status = _status(
+        "Senior general dies",
+        "Vice Marshal Ri, a veteran of the Korean War and a member of the Politburo, died of "
+        "heart failure on Friday, Radio Pyongyang reported on Saturday.",
+        "domestic",
+    )
+    assert status == "claimed"
+
+
+def test_the_countrys_official_media_is_the_norths_state_media() -> None:
+    status = _status(
+        "Kim watches combined drill",
+        "North Korean leader Kim Jong Un watched a combined drill of ground, naval and air "
+        "units, the country's official media reported on Sunday.",
+        "military_exercise",
+    )
+    assert status == "claimed"
+
+
+def test_the_north_announcing_in_the_perfect_tense_is_its_claim() -> None:
+    status = _status(
+        "Satellite launch window set",
+        "North Korea has announced that it will launch an earth observation satellite from "
+        "Sohae between 10 and 20 April.",
+        "space_launch",
+    )
+    assert status == "claimed"
