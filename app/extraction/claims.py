@@ -116,14 +116,13 @@ def _authorities(sentence: Sentence) -> tuple[str | None, str | None]:
     if _NOT_CONFIRMING.search(text):
         return None, None  # "the ministry said it had no information", "could not confirm"
     names = patterns.authority_name
-    passive = _AGENTLESS_CONFIRMED.search(text)
+    passive = _AGENTLESS_CONFIRMED.search(text) if "onfirmed" in text else None
     if passive:
         return passive.group(0), passive.group(0)  # "was confirmed to be an SLBM": it speaks alone
     lenient = None
-    found_names = [
-        *names.finditer(text, starts_in(sentence, names)),
-        *_MORE_AUTHORITIES.finditer(text),
-    ]
+    found_names = list(names.finditer(text, starts_in(sentence, names)))
+    if any(word in text for word in _MORE_AUTHORITY_WORDS):  # cheap: most sentences lack them
+        found_names.extend(_MORE_AUTHORITIES.finditer(text))
     for name, start, span in _attributions(text, found_names, verbs):
         if _NORTH_OWNER.search(text[max(0, start - 25) : start]) or _OF_THE_NORTH.match(
             text, start + len(name)
@@ -140,13 +139,25 @@ def _authorities(sentence: Sentence) -> tuple[str | None, str | None]:
 # military authorities, its ministries other than the foreign one (which confirms only when
 # it says so), courts and police agencies (the North's are left out by _NORTH_OWNER)
 _MORE_AUTHORITIES = re.compile(
-    r"(?-i:(?<!People.s )(?<!Anti-)\b(?:Navy|Air Force|Army|Coast Guard)\b|\bMoD\b|\bMOD\b|"
+    r"(?<!People.s )(?<!Anti-)\b(?:Navy|Air Force|Army|Coast Guard)\b|\bMoD\b|\bMOD\b|"
     r"\b[A-Z][a-z]+ (?:Metropolitan|Prefectural|National) Police(?: Agency| Department)?\b|"
-    r"\b(?:Constitutional|Supreme|District|High) Court\b)|"
-    r"\bmilitary authorities\b|"
-    r"\b(?:science|transport|trade|finance|justice|interior|industry|health|oceans|"
-    r"environment|defen[cs]e) ministry\b",
-    re.IGNORECASE,
+    r"\b(?:Constitutional|Supreme|District|High) Court\b|\b[Mm]ilitary [Aa]uthorities\b|"
+    r"\b(?:[Ss]cience|[Tt]ransport|[Tt]rade|[Ff]inance|[Jj]ustice|[Ii]nterior|[Ii]ndustry|"
+    r"[Hh]ealth|[Oo]ceans|[Ee]nvironment|[Dd]efen[cs]e) [Mm]inistry\b"
+)
+_MORE_AUTHORITY_WORDS = (
+    "Navy",
+    "Air Force",
+    "Army",
+    "Coast Guard",
+    "MoD",
+    "MOD",
+    "Police",
+    "police",
+    "Court",
+    "authorities",
+    "ministry",
+    "Ministry",
 )
 # how far an authority and its verb of saying may stand apart in one clause ("the JCS said";
 # "said the JCS"; "according to a news release from the JCS")
@@ -367,10 +378,15 @@ def official_act(sentence: Sentence) -> str | None:
         found = _official_doer(sentence, country_act.search(text), country_act)
         if found is not None:
             return found
-    if not _MORE_ACT_VERBS.search(text) and not _MORE_BODIES_GATE.search(text):
-        return None  # cheap: the wider pattern needs one of its own words
-    wider = _wider_official_act()
-    return _official_doer(sentence, wider.search(text), wider)
+    # the wider pairs, each tried only where its own words occur (cheap: most sentences lack them)
+    more_acts, more_bodies = _wider_official_acts()
+    if _MORE_ACT_VERBS.search(text):
+        found = _official_doer(sentence, more_acts.search(text), more_acts)
+        if found is not None:
+            return found
+    if _MORE_BODIES_GATE.search(text):
+        return _official_doer(sentence, more_bodies.search(text), more_bodies)
+    return None
 
 
 # official bodies the lexicon's doers leave out: a state's armed services and their ships,
@@ -406,14 +422,19 @@ _MORE_ACT_VERBS = re.compile(rf"\b(?:{_MORE_ACTS})\b", re.IGNORECASE)
 
 
 @cache
-def _wider_official_act() -> re.Pattern[str]:
-    """The lexicon's official doers and acts, each widened by the lists above."""
+def _wider_official_acts() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Any official doer with the acts above; the doers above with any official act."""
     spec = lexicon()["claims"]
     gap = r"(?:[^.;]|(?<=[A-Z])\.)"  # one clause: no full stop but those of "U.S."
-    return re.compile(
-        rf"\b(?P<actor>{spec['official_actor']}|{_MORE_BODIES})(?!\w){gap}{{0,60}}?"
-        rf"\b(?P<act>{spec['official_act']}|{_MORE_ACTS})\b",
-        re.IGNORECASE,
+    doers = f"{spec['official_actor']}|{_MORE_BODIES}"
+    acts = f"{spec['official_act']}|{_MORE_ACTS}"
+    return (
+        re.compile(
+            rf"\b(?P<actor>{doers})(?!\w){gap}{{0,60}}?\b(?P<act>{_MORE_ACTS})\b", re.IGNORECASE
+        ),
+        re.compile(
+            rf"\b(?P<actor>{_MORE_BODIES})(?!\w){gap}{{0,60}}?\b(?P<act>{acts})\b", re.IGNORECASE
+        ),
     )
 
 
@@ -584,7 +605,7 @@ def claim_status(
     # "The official, who preferred to remain anonymous": the excerpt's officials speak unnamed
     anonymous = any(_ANONYMOUS.search(s.text) for s in [title, *scope])
     unnamed_official = unsettled = None
-    briefing = any(_briefed_lawmakers(s.text) for s in [title, *scope])
+    excerpt = [title, *scope]
     for sentence in [*scope, title]:  # a headline may name its source too ("Seoul says")
         authority = confirming_authority(sentence, own_act=own_act)
         if authority and hedges_count and _HEDGED.search(sentence.text):
@@ -597,7 +618,7 @@ def claim_status(
             continue
         if authority and _SECONDHAND_DOCUMENT.search(sentence.text):
             continue  # "a UN report seen by Reuters": the press tells what the body has not
-        if authority and briefing and _INTELLIGENCE.search(authority):
+        if authority and _INTELLIGENCE.search(authority) and _briefing_in(excerpt):
             continue  # "the spy agency told lawmakers": a closed briefing they relay
         if authority:
             return "confirmed", f"attributed to {authority}: {sentence.text[:160]}"
@@ -608,23 +629,20 @@ def claim_status(
     if headline:
         return "confirmed", f"headline attributes it to {headline.group(0).strip(': ')}"
     if category in CARRIED_OUT_BY_OFFICIALS:
-        secondhand = any(
-            _UNANNOUNCED_TRIP.search(s.text) or _memo(s, "press", _press) for s in [title, *scope]
-        )
         # the act itself, not what officials did besides; the lede, which tells the headline's
         # event, is its sentence too where the event's own sentences left it out
         added_lede = _lede_if_missing(lede, own_event)
         for sentence in [title, *own_event, *added_lede]:
             act = _memo(sentence, "official_act", official_act)
-            if act and briefing and _INTELLIGENCE.search(act):
+            if act and _INTELLIGENCE.search(act) and _briefing_in(excerpt):
                 continue  # "the NIS provided no evidence" to the lawmakers who relay it
-            if act and secondhand and sentence in added_lede:
+            if act and sentence in added_lede and _secondhand(excerpt):
                 continue  # a lede the press tells from its sources
             if act and (
                 _HEARSAY.search(sentence.text) or _SECONDHAND_DOCUMENT.search(sentence.text)
             ):
                 continue  # "China has repatriated them, activists said": the act rests on them
-            if act and _VISIT.search(act) and secondhand:
+            if act and _VISIT.search(act) and _secondhand(excerpt):
                 continue  # "the envoy arrived in Pyongyang", a diplomatic source said: hearsay
             if act and not (category == "arms_transfer" and _PARTY_TO_THE_WAR.match(act)):
                 return "confirmed", f"carried out by an official body ('{act}')"
@@ -675,6 +693,16 @@ def claim_status(
                 f"a source that is neither an authority nor state media: {sentence.text[:160]}",
             )
     return "reported", UNSOURCED
+
+
+def _secondhand(excerpt: Sequence[Sentence]) -> bool:
+    """The excerpt tells its event from the press, its sources or a secret trip."""
+    return any(_UNANNOUNCED_TRIP.search(s.text) or _memo(s, "press", _press) for s in excerpt)
+
+
+def _briefing_in(excerpt: Sequence[Sentence]) -> bool:
+    """Some sentence of the excerpt relays the spy agency's briefing to lawmakers."""
+    return any(_briefed_lawmakers(s.text) for s in excerpt)
 
 
 def _lede_if_missing(lede: Sequence[Sentence], own_event: Sequence[Sentence]) -> list[Sentence]:
