@@ -456,6 +456,7 @@ def _official_doer(
             and not _BY_AGENT.match(text, match.end("act"))
             and not _POSSESSOR.match(text, match.end("actor"))
             and not _said_of_others(text, match.end("actor"), match.start("act"))
+            and not _NOT_GOVERNMENT.search(match.group("actor"))
         ):
             return f"{match.group('actor')} {match.group('act')}"
         # "in China when they were seized": a place, and a passive verb, name no doer
@@ -513,6 +514,9 @@ def _said_of_others(text: str, start: int, end: int) -> bool:
     return bool(_SAYS_OF_OTHERS.search(text, start, end))
 
 
+# the Red Cross societies and federation act beside governments, not as their bodies: what they
+# did is told by them or the press (the reunions both sides' societies hold are a rule apart)
+_NOT_GOVERNMENT = re.compile(r"Red Cross", re.IGNORECASE)
 # "a memo released by its mission": the participle's doer follows it
 _BY_AGENT = re.compile(r"\s+by\b", re.I)
 _PASSIVE = re.compile(r"\b(?:was|were|been|being|is|are)\s+(?:\w+ly\s+)?$", re.I)

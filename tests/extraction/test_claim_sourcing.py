@@ -412,3 +412,28 @@ def test_the_north_announcing_in_the_perfect_tense_is_its_claim() -> None:
         "space_launch",
     )
     assert status == "claimed"
+
+
+# --- the Red Cross is not a government body --------------------------------------------------------
+
+
+def test_a_red_cross_appeal_is_not_an_official_bodys_act() -> None:
+    status = _status(
+        "Appeal for flood victims",
+        "The International Federation of Red Cross and Red Crescent Societies launched an "
+        "emergency appeal on Tuesday to help 50,000 flood victims in North Hamgyong.",
+        "humanitarian",
+    )
+    assert status == "reported"
+
+
+def test_a_unification_ministry_aid_shipment_is_its_own_act() -> None:
+    assert (
+        _status(
+            "Seoul ships flood aid",
+            "The unification ministry shipped 5,000 tons of rice to flood victims in North "
+            "Korea on Tuesday.",
+            "humanitarian",
+        )
+        == "confirmed"
+    )
