@@ -408,7 +408,7 @@ _MORE_BODIES_GATE = re.compile(
 # acts of such bodies the lexicon's verbs leave out: a court's sentence, a designation's
 # targets, a navy's commissioning and dispatch, a delegation's visit
 _MORE_ACTS = (
-    r"sentenced|targeted|added(?=(?:\s+[\w-]+){1,8}\s+to\b)|slashed|commissioned|dispatched|participated|participating|"
+    r"sentenced|(?<!those )targeted|added(?=(?:\s+[\w-]+){1,8}\s+to\b)|slashed|commissioned|dispatched|participated|participating|"
     r"joined|took delivery|received|visited|arrived|travell?ed|filed|freezing|took aim"
 )
 # a visit is public, but an excerpt that tells it from a source or a secret trip is a report
@@ -457,6 +457,7 @@ def _official_doer(
             and not _POSSESSOR.match(text, match.end("actor"))
             and not _said_of_others(text, match.end("actor"), match.start("act"))
             and not _NOT_GOVERNMENT.search(match.group("actor"))
+            and not _STRAY_WORD.match(match.group("actor"))
         ):
             return f"{match.group('actor')} {match.group('act')}"
         # "in China when they were seized": a place, and a passive verb, name no doer
@@ -514,6 +515,13 @@ def _said_of_others(text: str, start: int, end: int) -> bool:
     return bool(_SAYS_OF_OTHERS.search(text, start, end))
 
 
+# "whether military stopped", "in Military added": a doer named "<Country> military" read, case
+# ignored, from the function word before it ("the military staged", "frontline navy" stay)
+_STRAY_WORD = re.compile(
+    r"(?:whether|in|on|at|for|to|of|that|and|or|but|if|as|with|by|from|when|while|after|"
+    r"before|said|says|than|because|since|until|where|which|who) ",
+    re.IGNORECASE,
+)
 # the Red Cross societies and federation act beside governments, not as their bodies: what they
 # did is told by them or the press (the reunions both sides' societies hold are a rule apart)
 _NOT_GOVERNMENT = re.compile(r"Red Cross", re.IGNORECASE)

@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime as dt
 
 from app.extraction import ArticleInput, ExtractedEvent, extract_article
+from app.extraction.claims import official_act
+from app.extraction.text import article_sentences
 from tests.extraction.test_core import only
 
 
@@ -436,4 +438,23 @@ def test_a_unification_ministry_aid_shipment_is_its_own_act() -> None:
             "humanitarian",
         )
         == "confirmed"
+    )
+
+
+# --- who is the doer: a function word is no country, "those targeted" are no doers ---------------
+
+
+def _doer(text: str) -> str | None:
+    return official_act(article_sentences(text, "")[0])
+
+
+def test_a_function_word_before_military_is_no_country() -> None:
+    assert _doer("Officials are checking whether military exports to the North stopped.") is None
+    assert _doer("The military staged a drill near the border on Monday.") == "The military staged"
+
+
+def test_those_targeted_by_a_designation_are_not_its_doers() -> None:
+    assert _doer("The designations freeze any U.S. assets of those targeted by the order.") is None
+    assert _doer("The Treasury Department on Monday targeted four shipping firms.") == (
+        "Treasury Department targeted"
     )
