@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
+from functools import cache
 
-from app.extraction.lexicon import claim_patterns, starts_in
+from app.extraction.lexicon import claim_patterns, lexicon, starts_in
 from app.extraction.text import Sentence
 
 # a foreign ministry or "the government" of unnamed country speaks for politics as much as for
@@ -30,6 +31,48 @@ _OF_THE_NORTH = re.compile(
 _NORTH_OWNER = re.compile(
     r"(?:North Korea.s|North Korean|DPRK|Pyongyang.s|the North.s)\s+(?:[\w-]+\s+){0,2}$", re.I
 )
+# the authority has not settled it: it is still verifying or investigating, or the press
+# relays its word ("reportedly told", "quoting defense officials", "is said to have moved")
+_UNSETTLED = re.compile(
+    r"\b(?:(?:seeking|trying|working|yet) to (?:verify|confirm)|continues? to investigate|"
+    r"under investigations?|reportedly|quoting|(?:is|are|was|were) said to)\b",
+    re.IGNORECASE,
+)
+# a body's document that the press saw, or that is confidential or preliminary, is not yet
+# the body speaking: the guide's "preliminary findings" and leaks are reports
+_SECONDHAND_DOCUMENT = re.compile(
+    r"\b(?:report|document|findings?|assessment|memo|letter|investigation)\b[^.;]{0,60}?"
+    r"\b(?:seen|obtained|reviewed) by\b|"
+    r"\b(?:confidential|unpublished|unreleased|leaked|preliminary|draft|upcoming|forthcoming)\s+"
+    r"(?:[\w.-]+\s+){0,4}?(?:report|document|findings?|assessment|investigation)\b",
+    re.IGNORECASE,
+)
+# the spy agency's closed-door briefings reach the public through the lawmakers who heard them
+_INTELLIGENCE = re.compile(
+    r"\b(?:NIS|National Intelligence Service|spy agency|intelligence (?:agency|service))\b",
+    re.IGNORECASE,
+)
+_LAWMAKERS = re.compile(
+    r"\b(?:lawmakers?|legislators?|(?-i:Rep\.|Representative)|National Assembly|parliamentary|"
+    r"intelligence committee)",
+    re.IGNORECASE,
+)
+
+
+# "told lawmakers", "in a closed-door briefing", "quoted the NIS": how a briefing is relayed
+# ("the NIS raided the office of Rep. Lee" is the agency's own act)
+_RELAYED = re.compile(
+    r"\b(?:told|briefed|briefings?|quot\w+|according to|committee|closed-door|private)\b",
+    re.IGNORECASE,
+)
+
+
+def _briefed_lawmakers(text: str) -> bool:
+    """The intelligence agency's word, as lawmakers relay it from a briefing (the excerpt's
+    other sentences that cite the agency then tell the same briefing)."""
+    return bool(_INTELLIGENCE.search(text) and _LAWMAKERS.search(text) and _RELAYED.search(text))
+
+
 # a hedged attribution ("officials believe", "apparently") confirms a policy, a deal or a hack no
 # more than a media report does; a launch detected and hedged only about its type stays confirmed
 _HEDGED = re.compile(
@@ -42,6 +85,13 @@ _NOT_CONFIRMING = re.compile(
     r"\b(?:no information|nothing to confirm|denied|denies|(?:declined|refused) to (?:confirm|comment)|no confirmation|could not (?:immediately )?"
     r"(?:confirm|verify)|would not confirm|unable to (?:confirm|verify)|did not confirm|"
     r"not (?:yet )?confirmed)\b",
+    re.IGNORECASE,
+)
+# "the missile was confirmed to be an SLBM", "it was confirmed that the drone took photos": the
+# copy states the confirmation as done, whoever made it (by the North's own media aside)
+_AGENTLESS_CONFIRMED = re.compile(
+    r"\b(?:was|were|has been|have been) confirmed\b(?!\s+by\s+(?:the\s+)?(?:North|DPRK|Pyongyang|"
+    r"KCNA|state))",
     re.IGNORECASE,
 )
 _CONFIRM_VERB = re.compile(r"\bconfirm(?:ed|s)?\b", re.IGNORECASE)
@@ -66,10 +116,14 @@ def _authorities(sentence: Sentence) -> tuple[str | None, str | None]:
     if _NOT_CONFIRMING.search(text):
         return None, None  # "the ministry said it had no information", "could not confirm"
     names = patterns.authority_name
+    passive = _AGENTLESS_CONFIRMED.search(text) if "onfirmed" in text else None
+    if passive:
+        return passive.group(0), passive.group(0)  # "was confirmed to be an SLBM": it speaks alone
     lenient = None
-    for name, start, span in _attributions(
-        text, names.finditer(text, starts_in(sentence, names)), verbs
-    ):
+    found_names = list(names.finditer(text, starts_in(sentence, names)))
+    if any(word in text for word in _MORE_AUTHORITY_WORDS):  # cheap: most sentences lack them
+        found_names.extend(_MORE_AUTHORITIES.finditer(text))
+    for name, start, span in _attributions(text, found_names, verbs):
         if _NORTH_OWNER.search(text[max(0, start - 25) : start]) or _OF_THE_NORTH.match(
             text, start + len(name)
         ):
@@ -81,6 +135,30 @@ def _authorities(sentence: Sentence) -> tuple[str | None, str | None]:
     return None, lenient
 
 
+# official speakers the lexicon's authorities leave out: a state's armed services and its
+# military authorities, its ministries other than the foreign one (which confirms only when
+# it says so), courts and police agencies (the North's are left out by _NORTH_OWNER)
+_MORE_AUTHORITIES = re.compile(
+    r"(?<!People.s )(?<!Anti-)\b(?:Navy|Air Force|Army|Coast Guard)\b|\bMoD\b|\bMOD\b|"
+    r"\b[A-Z][a-z]+ (?:Metropolitan|Prefectural|National) Police(?: Agency| Department)?\b|"
+    r"\b(?:Constitutional|Supreme|District|High) Court\b|\b[Mm]ilitary [Aa]uthorities\b|"
+    r"\b(?:[Ss]cience|[Tt]ransport|[Tt]rade|[Ff]inance|[Jj]ustice|[Ii]nterior|[Ii]ndustry|"
+    r"[Hh]ealth|[Oo]ceans|[Ee]nvironment|[Dd]efen[cs]e) [Mm]inistry\b"
+)
+_MORE_AUTHORITY_WORDS = (
+    "Navy",
+    "Air Force",
+    "Army",
+    "Coast Guard",
+    "MoD",
+    "MOD",
+    "Police",
+    "police",
+    "Court",
+    "authorities",
+    "ministry",
+    "Ministry",
+)
 # how far an authority and its verb of saying may stand apart in one clause ("the JCS said";
 # "said the JCS"; "according to a news release from the JCS")
 NAME_BEFORE_VERB_CHARS = 60
@@ -144,6 +222,7 @@ _UNNAMED = re.compile(r"\b(?:unnamed|anonymous|unidentified)\s+(?:[\w.]+\s+){0,2
 _OWNED_THING = re.compile(
     r"['’]s\s+(?!(?:[\w-]+\s+){0,3}?(?:spokes\w+|president|chair\w*|head|chief|director|"
     r"minister|ministry|secretary|statement|office|officials?|envoy|ambassador|agency|"
+    r"coordinator|rapporteur|mission|"
     r"representatives?|deputy|press|command|department|council|said|says|say|reported|told|"
     r"announced|confirmed)\b)[a-z]",
 )
@@ -287,17 +366,76 @@ _LEADER_COUNTRY = {
 def official_act(sentence: Sentence) -> str | None:
     """The official body a sentence says carried something out, if any (main clause only)."""
     patterns = claim_patterns()
-    if not patterns.act_verb.search(sentence.text, starts_in(sentence, patterns.act_verb)):
-        return None  # cheap: most sentences do nothing official
     text = sentence.text
-    found = _official_doer(
-        sentence, patterns.official_act.search(text), patterns.official_act.pattern
+    if patterns.act_verb.search(text, starts_in(sentence, patterns.act_verb)):
+        found = _official_doer(
+            sentence, patterns.official_act.search(text), patterns.official_act.pattern
+        )
+        if found is not None:
+            return found
+        # "Estonia has agreed to buy", "Poland signed": a state named as the doer is its government
+        country_act = patterns.country_act
+        found = _official_doer(sentence, country_act.search(text), country_act)
+        if found is not None:
+            return found
+    # the wider pairs, each tried only where its own words occur (cheap: most sentences lack them)
+    more_acts, more_bodies = _wider_official_acts()
+    if _MORE_ACT_VERBS.search(text):
+        found = _official_doer(sentence, more_acts.search(text), more_acts)
+        if found is not None:
+            return found
+    if _MORE_BODIES_GATE.search(text):
+        return _official_doer(sentence, more_bodies.search(text), more_bodies)
+    return None
+
+
+# official bodies the lexicon's doers leave out: a state's armed services and their ships,
+# prefectural police, military and customs authorities, the EU's Council, envoys and
+# secretaries of state (a North Korean one is excluded by _NORTH_OWNER, as for the lexicon's,
+# and the "Korean People's Army" here)
+_MORE_BODIES = (
+    r"(?-i:(?<!People.s )(?:the )?(?:Air Force|Navy|Army|Marine Corps|Marines|Coast Guard)|"
+    r"(?:Ground |Maritime |Air )?Self-Defen[cs]e Forces?|(?:USS|ROKS|JS) [A-Z][a-z]+|"
+    r"[A-Z][a-z]+ Prefectural Police(?: Department)?|Council|"
+    r"Secretary of (?:State|Defen[cs]e)|(?:Defen[cs]e|Foreign) Secretary)|"
+    r"(?:military|customs|immigration|public security) authorities|"
+    r"(?:special |top |chief |nuclear |(?-i:[A-Z][a-z]+ )?(?:North Korea |nuclear )?)envoy"
+)
+_MORE_BODIES_GATE = re.compile(
+    r"\b(?:Air Force|Navy|Army|Marines?|Marine Corps|Coast Guard|Self-Defen[cs]e|USS|ROKS|JS|"
+    r"Prefectural|Council|Secretary|authorities|envoy)\b"
+)
+# acts of such bodies the lexicon's verbs leave out: a court's sentence, a designation's
+# targets, a navy's commissioning and dispatch, a delegation's visit
+_MORE_ACTS = (
+    r"sentenced|(?<!those )targeted|added(?=(?:\s+[\w-]+){1,8}\s+to\b)|slashed|commissioned|dispatched|participated|participating|"
+    r"joined|took delivery|received|visited|arrived|travell?ed|filed|freezing|took aim"
+)
+# a visit is public, but an excerpt that tells it from a source or a secret trip is a report
+_VISIT = re.compile(r"\b(?:visited|arrived|travell?ed)$", re.IGNORECASE)
+_UNANNOUNCED_TRIP = re.compile(
+    r"\b(?:unannounced|secret(?:ive|ly)?|undisclosed|unconfirmed|(?:diplomatic|unnamed|informed|"
+    r"government) sources?)\b",
+    re.IGNORECASE,
+)
+_MORE_ACT_VERBS = re.compile(rf"\b(?:{_MORE_ACTS})\b", re.IGNORECASE)
+
+
+@cache
+def _wider_official_acts() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Any official doer with the acts above; the doers above with any official act."""
+    spec = lexicon()["claims"]
+    gap = r"(?:[^.;]|(?<=[A-Z])\.)"  # one clause: no full stop but those of "U.S."
+    doers = f"{spec['official_actor']}|{_MORE_BODIES}"
+    acts = f"{spec['official_act']}|{_MORE_ACTS}"
+    return (
+        re.compile(
+            rf"\b(?P<actor>{doers})(?!\w){gap}{{0,60}}?\b(?P<act>{_MORE_ACTS})\b", re.IGNORECASE
+        ),
+        re.compile(
+            rf"\b(?P<actor>{_MORE_BODIES})(?!\w){gap}{{0,60}}?\b(?P<act>{acts})\b", re.IGNORECASE
+        ),
     )
-    if found is not None:
-        return found
-    # "Estonia has agreed to buy", "Poland signed": a state named as the doer is its government
-    country_act = patterns.country_act
-    return _official_doer(sentence, country_act.search(text), country_act)
 
 
 def _official_doer(
@@ -311,10 +449,15 @@ def _official_doer(
             return None  # "after the US held drills" is another happening; the North's own organs
         if (
             not _NOT_THE_AGENT.search(text[max(0, start - 30) : start])
-            and not _PASSIVE.search(text[max(0, match.start("act") - 12) : match.start("act")])
+            and not (
+                _PASSIVE.search(text[max(0, match.start("act") - 12) : match.start("act")])
+                and not match.group("act").endswith("ing")  # "are participating" is active
+            )
             and not _BY_AGENT.match(text, match.end("act"))
             and not _POSSESSOR.match(text, match.end("actor"))
             and not _said_of_others(text, match.end("actor"), match.start("act"))
+            and not _NOT_GOVERNMENT.search(match.group("actor"))
+            and not _STRAY_WORD.match(match.group("actor"))
         ):
             return f"{match.group('actor')} {match.group('act')}"
         # "in China when they were seized": a place, and a passive verb, name no doer
@@ -372,6 +515,16 @@ def _said_of_others(text: str, start: int, end: int) -> bool:
     return bool(_SAYS_OF_OTHERS.search(text, start, end))
 
 
+# "whether military stopped", "in Military added": a doer named "<Country> military" read, case
+# ignored, from the function word before it ("the military staged", "frontline navy" stay)
+_STRAY_WORD = re.compile(
+    r"(?:whether|in|on|at|for|to|of|that|and|or|but|if|as|with|by|from|when|while|after|"
+    r"before|said|says|than|because|since|until|where|which|who) ",
+    re.IGNORECASE,
+)
+# the Red Cross societies and federation act beside governments, not as their bodies: what they
+# did is told by them or the press (the reunions both sides' societies hold are a rule apart)
+_NOT_GOVERNMENT = re.compile(r"Red Cross", re.IGNORECASE)
 # "a memo released by its mission": the participle's doer follows it
 _BY_AGENT = re.compile(r"\s+by\b", re.I)
 _PASSIVE = re.compile(r"\b(?:was|were|been|being|is|are)\s+(?:\w+ly\s+)?$", re.I)
@@ -463,7 +616,8 @@ def claim_status(
     hedges_count = category not in _LAUNCHES and category != "border_maritime"
     # "The official, who preferred to remain anonymous": the excerpt's officials speak unnamed
     anonymous = any(_ANONYMOUS.search(s.text) for s in [title, *scope])
-    unnamed_official = None
+    unnamed_official = unsettled = None
+    excerpt = [title, *scope]
     for sentence in [*scope, title]:  # a headline may name its source too ("Seoul says")
         authority = confirming_authority(sentence, own_act=own_act)
         if authority and hedges_count and _HEDGED.search(sentence.text):
@@ -471,19 +625,37 @@ def claim_status(
         if authority and anonymous and _PERSON.search(sentence.text):
             unnamed_official = unnamed_official or authority
             continue
+        if authority and _UNSETTLED.search(sentence.text):
+            unsettled = unsettled or authority  # "the military is seeking to verify that claim"
+            continue
+        if authority and _SECONDHAND_DOCUMENT.search(sentence.text):
+            continue  # "a UN report seen by Reuters": the press tells what the body has not
+        if authority and _INTELLIGENCE.search(authority) and _briefing_in(excerpt):
+            continue  # "the spy agency told lawmakers": a closed briefing they relay
         if authority:
             return "confirmed", f"attributed to {authority}: {sentence.text[:160]}"
-    police = _police_finding(category, [title, *own_event])
+    police = _police_finding(category, [title, *own_event], [title, *scope])
     if police:
         return "confirmed", f"the police's own finding: {police.text[:160]}"
     headline = claim_patterns().headline.search(title.text)
     if headline:
         return "confirmed", f"headline attributes it to {headline.group(0).strip(': ')}"
     if category in CARRIED_OUT_BY_OFFICIALS:
-        for sentence in [title, *own_event]:  # the act itself, not what officials did besides
+        # the act itself, not what officials did besides; the lede, which tells the headline's
+        # event, is its sentence too where the event's own sentences left it out
+        added_lede = _lede_if_missing(lede, own_event)
+        for sentence in [title, *own_event, *added_lede]:
             act = _memo(sentence, "official_act", official_act)
-            if act and _HEARSAY.search(sentence.text):
+            if act and _INTELLIGENCE.search(act) and _briefing_in(excerpt):
+                continue  # "the NIS provided no evidence" to the lawmakers who relay it
+            if act and sentence in added_lede and _secondhand(excerpt):
+                continue  # a lede the press tells from its sources
+            if act and (
+                _HEARSAY.search(sentence.text) or _SECONDHAND_DOCUMENT.search(sentence.text)
+            ):
                 continue  # "China has repatriated them, activists said": the act rests on them
+            if act and _VISIT.search(act) and _secondhand(excerpt):
+                continue  # "the envoy arrived in Pyongyang", a diplomatic source said: hearsay
             if act and not (category == "arms_transfer" and _PARTY_TO_THE_WAR.match(act)):
                 return "confirmed", f"carried out by an official body ('{act}')"
     if category in _STATE_LAUNCHES:
@@ -515,6 +687,8 @@ def claim_status(
         return "reported", f"observed independently: {observer.text[:160]}"
     if unnamed_official:  # the other side's officials, even unnamed, make it more than a claim
         return "reported", f"an official speaking unnamed ({unnamed_official})"
+    if unsettled:  # as do officials still verifying it, or relayed by the press
+        return "reported", f"an authority that has not settled it ({unsettled})"
     for sentence in [title, *scope]:
         state = _memo(sentence, "state", _state_media)
         if state:
@@ -533,6 +707,23 @@ def claim_status(
     return "reported", UNSOURCED
 
 
+def _secondhand(excerpt: Sequence[Sentence]) -> bool:
+    """The excerpt tells its event from the press, its sources or a secret trip."""
+    return any(_UNANNOUNCED_TRIP.search(s.text) or _memo(s, "press", _press) for s in excerpt)
+
+
+def _briefing_in(excerpt: Sequence[Sentence]) -> bool:
+    """Some sentence of the excerpt relays the spy agency's briefing to lawmakers."""
+    return any(_briefed_lawmakers(s.text) for s in excerpt)
+
+
+def _lede_if_missing(lede: Sequence[Sentence], own_event: Sequence[Sentence]) -> list[Sentence]:
+    """The excerpt's first sentence after the headline, where the event's sentences lack it."""
+    if not lede or any(s.index == lede[0].index for s in own_event):
+        return []
+    return [lede[0]]
+
+
 # a city's or a nation's police speak for what they investigated (hacks, crimes, arrests), not
 # for launches: only in the sentences about this event, where a police statement is its source
 _POLICE_MATTERS = frozenset({"cyber", "domestic", "humanitarian", "border_maritime"})
@@ -545,10 +736,59 @@ _POLICE_SAYS = re.compile(
 )
 
 
-def _police_finding(category: str, sentences: Sequence[Sentence]) -> Sentence | None:
+# "police said Tuesday", "prosecutors have said": in copy about a crime, a defection or an
+# arrest, unnamed police or prosecutors are those of the place it happened (the North's own,
+# which its state media speak for, are left out)
+_LAW_OFFICERS_SAY = re.compile(
+    r"\b(?:police|prosecutors|prosecutors. office|prosecution)\s+(?:have\s+|has\s+)?"
+    r"(?:said|says|announced|confirmed|told)\b|"
+    r"\b(?:said|says|according to)\s+(?:the\s+)?(?:police|prosecutors)\b",
+    re.IGNORECASE,
+)
+
+
+def _police_finding(
+    category: str, sentences: Sequence[Sentence], excerpt: Sequence[Sentence]
+) -> Sentence | None:
+    """The event's sentence in which police or prosecutors state it (`excerpt`: where to look
+    for a hedge on who did it)."""
     if category not in _POLICE_MATTERS:
         return None
-    return next((s for s in sentences if _POLICE_SAYS.search(s.text)), None)
+    # a hack's attribution is what is hedged ("suspicions grew that the North was behind it");
+    # a crime's copy calls its suspects "suspected" of what they are charged with
+    hedged = category == "cyber" and any(
+        _HEDGED.search(s.text) or _SUSPICION.search(s.text) for s in excerpt
+    )
+    return next((s for s in sentences if _police_says(s.text, hedged)), None)
+
+
+# "Suspicions grew that North Korea was behind the hacking": the police tell what happened, not
+# who did it
+_SUSPICION = re.compile(r"\bsuspicions?\b", re.IGNORECASE)
+
+
+# "police said they had opened an investigation into the alleged hacking": an inquiry begun
+# is not a finding
+_INQUIRY_ONLY = re.compile(
+    r"\b(?:(?:launched|opened|started|begun|began) an? (?:investigation|inquiry|probe)|"
+    r"(?:investigating|probing|looking into))\b",
+    re.IGNORECASE,
+)
+
+
+def _police_says(text: str, hedged: bool) -> bool:
+    """Police or prosecutors state it (those named without a country only where the event's
+    sentences do not hedge who did it)."""
+    if _INQUIRY_ONLY.search(text):
+        return False
+    if _POLICE_SAYS.search(text):
+        return True
+    if hedged:
+        return False
+    match = _LAW_OFFICERS_SAY.search(text)
+    return match is not None and not _NORTH_OWNER.search(
+        text[max(0, match.start() - 25) : match.start()]
+    )
 
 
 def _told_by_state_media(sentence: Sentence, title: Sentence) -> bool:
@@ -560,9 +800,37 @@ def _told_by_state_media(sentence: Sentence, title: Sentence) -> bool:
 def _state_media(sentence: Sentence) -> str | None:
     state, text = claim_patterns().state, sentence.text
     for match in state.finditer(text, starts_in(sentence, state)):
+        if _STATE_NAME.match(match.group(0)) and _OBJECT_OF_PLACE.search(
+            text, max(0, match.start() - 12), match.start()
+        ):
+            continue  # "the UN's coordinator for Pyongyang said": the North names a post
         if not _ORGAN.fullmatch(match.group(0)) or _speaks(text, match):
             return match.group(0)
-    return None
+    more = _MORE_STATE_MEDIA.search(text)
+    return more.group(0) if more else None
+
+
+# the North's voice in words the lexicon's list leaves out: "the country's official media",
+# Radio Pyongyang and Central Television, the "(NNN-KCNA)" relay dateline, and the state
+# itself announcing in the perfect tense or under an epithet ("the communist state said")
+_MORE_STATE_MEDIA = re.compile(
+    r"\b(?:(?:North Korea|the North|Pyongyang|the country|the communist (?:state|country)|"
+    r"the regime)(?:.s)? official (?:media|news agency|newspaper|radio|television|TV)|"
+    r"Radio Pyongyang|Pyongyang (?:Radio|Broadcasting Station)|"
+    r"North Korea(?:n)? Central (?:Television|TV|Broadcasting)|NNN-KCNA|"
+    r"(?:North Korea|Pyongyang|the North) has (?:said|announced|claimed|declared)|"
+    r"the (?:socialist|communist|reclusive|isolated) (?:country|state|nation|regime) "
+    r"(?:said|says|announced|claimed|declared))\b",
+    re.IGNORECASE,
+)
+
+
+# "the resident coordinator for Pyongyang", "the ambassador to North Korea": the North is the
+# object of a preposition, and who speaks stands before it
+_OBJECT_OF_PLACE = re.compile(
+    r"(?<!according )\b(?:for|to|in|on|about|with|from)\s+$", re.IGNORECASE
+)
+_STATE_NAME = re.compile(r"(?:North Korea|Pyongyang|the North|DPRK)\b", re.IGNORECASE)
 
 
 # "Pyongyang, May 22 (KCNA) --": the whole text is the state agency's own copy

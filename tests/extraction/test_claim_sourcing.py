@@ -1,0 +1,460 @@
+"""Claim status by who the excerpt says carried the event out or told of it (labelling guide:
+confirmed / claimed / reported). Each case is text written here for one rule of claims.py, with
+a near miss the rule must leave alone; the real-text corpus measures them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from app.extraction import ArticleInput, ExtractedEvent, extract_article
+from app.extraction.claims import official_act
+from app.extraction.text import article_sentences
+from tests.extraction.test_core import only
+
+
+def _status(title: str, text: str, category: str) -> str:
+    """The rules' own status (no second opinion from the models)."""
+    article = ArticleInput(
+        id="t",
+        title=title,
+        text=text,
+        published=dt.datetime(2026, 5, 27, 1, tzinfo=dt.UTC),
+        source="NK News",
+    )
+    event: ExtractedEvent = only(extract_article(article, second_opinion=False), category)
+    return event.claim_status
+
+
+# --- an official body carried the act out: bodies and acts beyond the lexicon's lists ----------
+
+
+def test_a_treasury_designation_told_as_targeting_is_its_own_act() -> None:
+    assert (
+        _status(
+            "New sanctions on shipping firms",
+            "The Treasury Department on Monday targeted four shipping firms and six tankers with "
+            "sanctions for carrying North Korean coal to Chinese ports last year.",
+            "sanctions",
+        )
+        == "confirmed"
+    )
+
+
+def test_a_council_adding_names_to_its_sanctions_list_is_its_own_act() -> None:
+    assert (
+        _status(
+            "More listings over weapons programmes",
+            "The Council has added five people and two entities to the list of those subject to "
+            "restrictive measures against North Korea over its ballistic missile programme.",
+            "sanctions",
+        )
+        == "confirmed"
+    )
+
+
+def test_a_court_sentencing_is_the_courts_own_act() -> None:
+    assert (
+        _status(
+            "Spy ring leader jailed",
+            "A Seoul court on Thursday sentenced a union official to nine years in prison for "
+            "spying on military sites under orders from North Korean agents.",
+            "domestic",
+        )
+        == "confirmed"
+    )
+
+
+def test_a_navy_dispatching_its_ships_to_a_drill_carries_it_out() -> None:
+    assert (
+        _status(
+            "Navy joins multinational drill",
+            "The South Korean Navy has dispatched two destroyers to a multinational maritime "
+            "exercise off Hawaii that focuses on countering missile threats.",
+            "military_exercise",
+        )
+        == "confirmed"
+    )
+
+
+def test_the_north_korean_peoples_army_is_not_an_independent_body() -> None:
+    status = _status(
+        "Units sent to the front",
+        "Commanders of the Korean People's Army were dispatched to front-line units to prepare "
+        "for combat, state television said, as Pyongyang raised its military readiness.",
+        "defense_policy",
+    )
+    assert status == "claimed"
+
+
+def test_an_envoys_arrival_is_the_visit_itself() -> None:
+    assert (
+        _status(
+            "Envoy in Seoul for talks",
+            "Washington's special envoy for North Korea arrived in Seoul on Tuesday for talks "
+            "with South Korean officials on the stalled nuclear negotiations.",
+            "diplomacy",
+        )
+        == "confirmed"
+    )
+
+
+def test_a_secret_trip_told_by_diplomatic_sources_is_a_report() -> None:
+    status = _status(
+        "Officials made secret trip",
+        "A US delegation visited Pyongyang last month on a secret trip, a South Korean "
+        "newspaper said on Monday, citing diplomatic sources in Beijing.",
+        "diplomacy",
+    )
+    assert status == "reported"
+
+
+# --- police and prosecutors speak for what they found ---------------------------------------
+
+
+def test_police_unqualified_by_country_speak_for_what_they_found() -> None:
+    assert (
+        _status(
+            "Defector arrested over smuggling",
+            "A North Korean defector was arrested in Incheon on Monday for smuggling "
+            "medicine across the border to relatives, police said Wednesday.",
+            "humanitarian",
+        )
+        == "confirmed"
+    )
+
+
+def test_prosecutors_speak_for_what_their_inquiry_found() -> None:
+    assert (
+        _status(
+            "Shipbuilder hacked",
+            "North Korean hackers broke into the network of a South Korean shipbuilder last "
+            "year and stole warship designs, prosecutors have said.",
+            "cyber",
+        )
+        == "confirmed"
+    )
+
+
+def test_an_inquiry_the_police_opened_is_not_their_finding() -> None:
+    status = _status(
+        "Exchange hit by hackers",
+        "A cryptocurrency exchange in Seoul said it was hacked on Sunday and lost coins worth "
+        "$20 million. Police said they have launched an investigation into the hacking.",
+        "cyber",
+    )
+    assert status == "reported"
+
+
+def test_prosecutors_on_a_hack_whose_author_is_only_suspected_do_not_confirm_it() -> None:
+    status = _status(
+        "Hackers hit defence contractor",
+        "Hackers broke into the servers of a defence contractor last month and stole missile "
+        "designs, prosecutors said on Monday. Suspicions are growing that North Korea was "
+        "behind the attack.",
+        "cyber",
+    )
+    assert status == "reported"
+
+
+# --- a body's document the press saw, or a preliminary one, is a report ------------------------
+
+
+def test_a_un_panel_report_seen_by_a_news_agency_is_a_report() -> None:
+    status = _status(
+        "Front company sold radios",
+        "A North Korean front company sold military radios to armed groups in Africa in "
+        "violation of sanctions, according to a United Nations panel report seen by AFP.",
+        "sanctions",
+    )
+    assert status == "reported"
+
+
+def test_a_preliminary_finding_of_un_experts_is_a_report() -> None:
+    status = _status(
+        "Seized ship broke embargo",
+        "A preliminary report by United Nations experts has determined that the North Korean "
+        "freighter seized last month carried arms in breach of sanctions.",
+        "sanctions",
+    )
+    assert status == "reported"
+
+
+def test_a_panel_report_the_un_itself_released_still_confirms() -> None:
+    assert (
+        _status(
+            "Panel lists evasion networks",
+            "North Korea earned $300 million from illicit coal exports last year in breach of "
+            "sanctions, the United Nations said in a report released on Friday.",
+            "sanctions",
+        )
+        == "confirmed"
+    )
+
+
+# --- the spy agency's word, relayed by lawmakers from a closed briefing --------------------------
+
+
+def test_a_spy_agency_briefing_relayed_by_lawmakers_is_a_report() -> None:
+    status = _status(
+        "More shells shipped to Russia",
+        "North Korea has shipped more artillery shells to Russia, South Korea's spy agency told "
+        "lawmakers on Thursday in a closed-door briefing.",
+        "arms_transfer",
+    )
+    assert status == "reported"
+
+
+def test_the_spy_agency_speaking_for_itself_still_confirms() -> None:
+    assert (
+        _status(
+            "Spy agency confirms defection",
+            "A North Korean diplomat posted in Europe defected to South Korea last month with "
+            "his family, the National Intelligence Service confirmed on Thursday.",
+            "humanitarian",
+        )
+        == "confirmed"
+    )
+
+
+# --- a confirmation stated without its agent; the North as a post's object ------------------------
+
+
+def test_a_launch_stated_as_confirmed_is_confirmed_beside_state_media() -> None:
+    status = _status(
+        "North fires missile from submarine",
+        "The missile North Korea fired on Tuesday off its east coast was confirmed to be a "
+        "submarine-launched ballistic missile. The Korean Central News Agency said on "
+        "Wednesday that a new type of missile had been test-fired from a submarine.",
+        "missile_test",
+    )
+    assert status == "confirmed"
+
+
+def test_a_launch_that_could_not_be_confirmed_stays_a_claim() -> None:
+    status = _status(
+        "North says it tested new missile",
+        "The Korean Central News Agency said on Wednesday that a new type of missile had been "
+        "test-fired from a submarine. The launch has not been confirmed by Seoul.",
+        "missile_test",
+    )
+    assert status == "claimed"
+
+
+def test_an_official_posted_for_pyongyang_is_not_the_north_speaking() -> None:
+    assert (
+        _status(
+            "UN appeals for aid to North Korea",
+            "The United Nations is seeking $110 million in humanitarian aid for North Korea, the "
+            "UN's resident coordinator for Pyongyang said in a report released on Monday.",
+            "humanitarian",
+        )
+        == "confirmed"
+    )
+
+
+# --- the lede tells the headline's event; acts told in the progressive ---------------------------
+
+
+def test_the_lede_names_the_body_that_acted_on_the_headlines_event() -> None:
+    assert (
+        _status(
+            "Two traders suspected of illegal exports to North Korea",
+            "On March 3, the Hyogo Prefectural Police Department filed criminal papers with "
+            "prosecutors against two company executives who shipped cosmetics to Nampo.",
+            "sanctions",
+        )
+        == "confirmed"
+    )
+
+
+def test_a_lede_the_press_tells_from_its_sources_is_no_official_act() -> None:
+    status = _status(
+        "Envoy said to have been purged",
+        "North Korean officials held responsible for the failed summit were sent to labour "
+        "camps, a South Korean newspaper reported, citing a source in the North.",
+        "domestic",
+    )
+    assert status == "reported"
+
+
+def test_forces_taking_part_in_a_drill_in_the_progressive_carry_it_out() -> None:
+    assert (
+        _status(
+            "Air drill under way",
+            "More than 100 aircraft of the Navy, Marine Corps and Air Force are participating "
+            "in a combined air exercise with South Korean fighter jets at Osan this week.",
+            "military_exercise",
+        )
+        == "confirmed"
+    )
+
+
+def test_an_agency_that_added_a_remark_did_not_act() -> None:
+    status = _status(
+        "Shells shipped to Russia",
+        "North Korea has sent a million artillery shells to Russia, the spy agency told "
+        "lawmakers in a closed-door briefing. The shipments went by sea, the agency added.",
+        "arms_transfer",
+    )
+    assert status == "reported"
+
+
+def test_a_spy_agency_raiding_a_lawmakers_office_is_its_own_act() -> None:
+    assert (
+        _status(
+            "Lawmaker under probe over revolt plot",
+            "The National Intelligence Service on Tuesday raided the office of Rep. Kim and "
+            "detained three of his associates on charges of plotting an armed revolt.",
+            "domestic",
+        )
+        == "confirmed"
+    )
+
+
+# --- official speakers beyond the lexicon's: services, ministries, military authorities ----------
+
+
+def test_military_authorities_confirming_a_border_incident_confirm_it() -> None:
+    assert (
+        _status(
+            "Soldier fires shots at guard post",
+            "A South Korean sentry accidentally fired three rounds at a guard post inside the "
+            "demilitarized zone on Friday, military authorities confirmed.",
+            "border_maritime",
+        )
+        == "confirmed"
+    )
+
+
+def test_a_transport_ministry_speaks_for_the_jamming_it_measured() -> None:
+    assert (
+        _status(
+            "GPS jamming hits flights",
+            "GPS signals of 120 aircraft near Incheon were jammed from North Korea on Sunday, "
+            "the transport ministry said.",
+            "border_maritime",
+        )
+        == "confirmed"
+    )
+
+
+def test_the_north_korean_air_force_is_not_an_independent_speaker() -> None:
+    status = _status(
+        "Kim watches flight drill",
+        "Kim Jong Un watched a bombing drill of the Korean People's Army Air and Anti-Air Force "
+        "on Friday, the Korean Central News Agency said.",
+        "military_exercise",
+    )
+    assert status == "claimed"
+
+
+# --- an authority that has not settled it ----------------------------------------------------------
+
+
+def test_an_authority_still_verifying_the_norths_claim_makes_it_a_report() -> None:
+    status = _status(
+        "North fires new rocket launcher",
+        "North Korea test-fired a new multiple rocket launcher on Sunday, its state media said. "
+        "The South Korean military said it was seeking to verify that claim.",
+        "artillery",
+    )
+    assert status == "reported"
+
+
+def test_an_authority_the_press_relays_by_quoting_does_not_confirm() -> None:
+    status = _status(
+        "North tested missile ejection, report says",
+        "North Korea tested the ejection of a submarine-launched missile from a barge on "
+        "Monday, a newspaper reported, quoting U.S. defense officials.",
+        "missile_test",
+    )
+    assert status == "reported"
+
+
+def test_an_authority_stating_the_launch_still_confirms_it() -> None:
+    assert (
+        _status(
+            "North fires missile from submarine",
+            "North Korea fired a submarine-launched missile off its east coast on Monday, U.S. "
+            "defense officials said.",
+            "missile_test",
+        )
+        == "confirmed"
+    )
+
+
+# --- the North's own voice under other names -----------------------------------------------------
+
+
+def test_radio_pyongyang_alone_makes_it_a_claim() -> None:
+    status = _status(
+        "Senior general dies",
+        "Vice Marshal Ri, a veteran of the Korean War and a member of the Politburo, died of "
+        "heart failure on Friday, Radio Pyongyang reported on Saturday.",
+        "domestic",
+    )
+    assert status == "claimed"
+
+
+def test_the_countrys_official_media_is_the_norths_state_media() -> None:
+    status = _status(
+        "Kim watches combined drill",
+        "North Korean leader Kim Jong Un watched a combined drill of ground, naval and air "
+        "units, the country's official media reported on Sunday.",
+        "military_exercise",
+    )
+    assert status == "claimed"
+
+
+def test_the_north_announcing_in_the_perfect_tense_is_its_claim() -> None:
+    status = _status(
+        "Satellite launch window set",
+        "North Korea has announced that it will launch an earth observation satellite from "
+        "Sohae between 10 and 20 April.",
+        "space_launch",
+    )
+    assert status == "claimed"
+
+
+# --- the Red Cross is not a government body --------------------------------------------------------
+
+
+def test_a_red_cross_appeal_is_not_an_official_bodys_act() -> None:
+    status = _status(
+        "Appeal for flood victims",
+        "The International Federation of Red Cross and Red Crescent Societies launched an "
+        "emergency appeal on Tuesday to help 50,000 flood victims in North Hamgyong.",
+        "humanitarian",
+    )
+    assert status == "reported"
+
+
+def test_a_unification_ministry_aid_shipment_is_its_own_act() -> None:
+    assert (
+        _status(
+            "Seoul ships flood aid",
+            "The unification ministry shipped 5,000 tons of rice to flood victims in North "
+            "Korea on Tuesday.",
+            "humanitarian",
+        )
+        == "confirmed"
+    )
+
+
+# --- who is the doer: a function word is no country, "those targeted" are no doers ---------------
+
+
+def _doer(text: str) -> str | None:
+    return official_act(article_sentences(text, "")[0])
+
+
+def test_a_function_word_before_military_is_no_country() -> None:
+    assert _doer("Officials are checking whether military exports to the North stopped.") is None
+    assert _doer("The military staged a drill near the border on Monday.") == "The military staged"
+
+
+def test_those_targeted_by_a_designation_are_not_its_doers() -> None:
+    assert _doer("The designations freeze any U.S. assets of those targeted by the order.") is None
+    assert _doer("The Treasury Department on Monday targeted four shipping firms.") == (
+        "Treasury Department targeted"
+    )
