@@ -473,21 +473,37 @@ def measure_new_event(
     engine = sa.create_engine(url)
     length = max(duration, 6)
 
-    def insert_and_watch(stop: threading.Event, before: int, timings: dict[str, float]) -> None:
+    def watch(
+        stop: threading.Event, before: int | None, timings: dict[str, float], seconds: float
+    ) -> None:
+        """Poll the answer every 0.5 s (in the control too, so both runs carry the same
+        extra client); with `before`, insert the new event 1.5 s in and stop 1.5 s after
+        the answer counts it, else stop after `seconds`."""
         try:
             started = time.monotonic()
             time.sleep(1.5)
-            with engine.begin() as conn:
-                conn.execute(sa.text(NEW_EVENT_SQL))
-            timings["inserted"] = time.monotonic()
-            while time.monotonic() - started < 170:
-                if counted_events(base, path) > before:
+            if before is not None:
+                with engine.begin() as conn:
+                    conn.execute(sa.text(NEW_EVENT_SQL))
+                timings["inserted"] = time.monotonic()
+            while time.monotonic() - started < min(seconds, 170):
+                if before is not None and counted_events(base, path) > before:
                     timings["fresh"] = time.monotonic()
-                    break
-                time.sleep(0.2)
-            time.sleep(max(1.5, length - (time.monotonic() - started)))
+                    time.sleep(max(1.5, length - (time.monotonic() - started)))
+                    return
+                if before is None:
+                    counted_events(base, path)
+                time.sleep(0.5)
         finally:
             stop.set()
+
+    def run(before: int | None, seconds: float) -> tuple[dict[str, float], dict[str, float]]:
+        stop, timings = threading.Event(), {}
+        watcher = threading.Thread(target=watch, args=(stop, before, timings, seconds))
+        watcher.start()
+        figures = run_wrk(base + path, 8, 180, None, stop)
+        watcher.join()
+        return figures, timings
 
     pairs = []
     try:
@@ -495,13 +511,9 @@ def measure_new_event(
             wait_for_idle_api(pid)
             before = counted_events(base, path)  # the window has an answer before the change
             wait_for_idle_api(pid)
-            stop, timings = threading.Event(), {}
-            watcher = threading.Thread(target=insert_and_watch, args=(stop, before, timings))
-            watcher.start()
-            figures = run_wrk(base + path, 8, 180, None, stop)
-            watcher.join()
+            figures, timings = run(before, 170)
             wait_for_idle_api(pid)
-            control = run_wrk(base + path, 8, max(length, round(figures["seconds"])), None)
+            control, _ = run(None, figures.get("seconds", length))
             stale = timings["fresh"] - timings["inserted"] if "fresh" in timings else None
             pair = {
                 **figures,
