@@ -110,7 +110,11 @@ def create_app(
     app.state.version_reader = version_reader()
     # Background recomputations in a process of their own (PostgreSQL; SQLite is one process).
     recompute = (
-        RecomputeProcess(settings.effective_database_url, settings.recompute_idle_seconds)
+        RecomputeProcess(
+            settings.effective_database_url,
+            settings.recompute_idle_seconds,
+            nice=settings.recompute_nice,
+        )
         if settings.recompute_process and not settings.is_sqlite
         else None
     )

@@ -14,6 +14,12 @@ closes: when the API process ends however it ends, and when it has been idle for
 are being recomputed; the next computation starts it again, while the previous answer is
 served).
 
+It runs at a lower CPU priority than the API (`recompute_nice`, added to its niceness): its
+imports and its computation (a second or more of CPU over a million events) otherwise took a
+core's share from the requests being served on a two-core machine, and their tail latency
+grew with it, though none waited for the answer. Requests get the previous answer meanwhile,
+so the computation is the one to wait for a core.
+
 A computation is a picklable recipe: a module-level function taking a session, with its
 arguments bound (`functools.partial`); the answer and the data version and fingerprint it was
 computed from come back together.
@@ -79,9 +85,9 @@ class WorkerFailed(RuntimeError):
 class _Worker:
     """One child process and its pipes; `ask` is one request and its answer."""
 
-    def __init__(self) -> None:
+    def __init__(self, nice: int = 0) -> None:
         self.process = subprocess.Popen(
-            [sys.executable, "-m", WORKER_MODULE],
+            [sys.executable, "-m", WORKER_MODULE, str(nice)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
         )
@@ -129,11 +135,13 @@ class RecomputeProcess:
     """One worker process, started on first use, for the window computations of one API
     process; `__call__` blocks the calling thread (not the GIL) until the answer is back.
     Calls are answered one at a time, in the order they take the lock. The worker leaves
-    after `idle_seconds` without a call (0: it stays)."""
+    after `idle_seconds` without a call (0: it stays). Its niceness is `nice` more than
+    this process's."""
 
-    def __init__(self, database_url: str, idle_seconds: float = 0.0) -> None:
+    def __init__(self, database_url: str, idle_seconds: float = 0.0, *, nice: int = 0) -> None:
         self.database_url = database_url
         self.idle_seconds = idle_seconds
+        self.nice = nice
         self._worker: _Worker | None = None
         self._lock = threading.Lock()
         self._last_used = time.monotonic()
@@ -171,7 +179,7 @@ class RecomputeProcess:
         """The worker, started if it is not running (call with the lock held)."""
         self._last_used = time.monotonic()
         if self._worker is None:
-            self._worker = _Worker()
+            self._worker = _Worker(self.nice)
             if self.idle_seconds > 0:
                 watch = threading.Thread(
                     target=self._stop_when_idle, name="watchfloor-recompute-idle", daemon=True

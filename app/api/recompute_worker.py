@@ -1,4 +1,8 @@
-"""The recompute worker's loop (`python -m app.api.recompute_worker`, app/api/recompute.py).
+"""The recompute worker's loop (`python -m app.api.recompute_worker [NICE]`,
+app/api/recompute.py).
+
+NICE (default 0) is added to the process's niceness before it imports the app (the first
+request unpickles its modules): the worker yields the CPU to the API process that started it.
 
 Reads pickled `(function, args)` requests from stdin and writes pickled `(True, answer)` or
 `(False, exception)` to stdout, one at a time, until stdin ends. The protocol keeps stdout to
@@ -32,7 +36,14 @@ def serve(requests: IO[bytes], answers: IO[bytes]) -> None:
         answers.flush()
 
 
+def lower_priority(increment: int) -> None:
+    """Add `increment` to this process's niceness (where the platform has one)."""
+    if increment > 0 and hasattr(os, "nice"):
+        os.nice(increment)
+
+
 def main() -> None:
+    lower_priority(int(sys.argv[1]) if len(sys.argv) > 1 else 0)
     answers = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
     os.dup2(sys.stderr.fileno(), sys.stdout.fileno())  # stray prints go to stderr
     serve(sys.stdin.buffer, answers)

@@ -357,13 +357,16 @@ def assess_situation(
     area: Area | None = None,
     categories: Sequence[str] | None = None,
     texts: bool = False,
+    hotspots: bool = True,
 ) -> Situation:
     """The situation over first_day..last_day (inclusive, UTC days) as known at `as_of`.
 
     `area`: where hotspots are drawn (default: the configured area of interest). `categories`:
     hotspots from these categories' events only (the level always weighs every event).
     `texts`: every ranked event with its title and summary (the report); otherwise only the
-    drivers'. Hotspots need none."""
+    drivers'. Hotspots need none. `hotspots=False`: none drawn (an empty `HotspotResult`),
+    for answers that read only the level: grouping the window by place is about a third of
+    the computation."""
     area = area if area is not None else Area.from_settings()
     # Read without text, then the texts of the few events named; an event deleted in between
     # (another connection) sends the computation back to one more read of the span.
@@ -378,13 +381,15 @@ def assess_situation(
         except TextGone:
             continue
         break
-    chosen = set(categories or ())
-    weigh = Weigher()
-    on_map = [(e, weigh.base(e)) for e, _ in ranked if not chosen or e.category in chosen]
-    hotspots = map_hotspots(on_map, area, first_day, last_day)
+    drawn = HotspotResult(hotspots=[], omitted_events=0)
+    if hotspots:
+        chosen = set(categories or ())
+        weigh = Weigher()
+        on_map = [(e, weigh.base(e)) for e, _ in ranked if not chosen or e.category in chosen]
+        drawn = map_hotspots(on_map, area, first_day, last_day)
     return Situation(
         threat=threat,
-        hotspots=hotspots,
+        hotspots=drawn,
         ranked=ranked,
         known=events.known_span(as_of),
         events=events,

@@ -331,6 +331,15 @@ class Settings(BaseSettings):
         "computation, giving its memory back; the next change starts it again (about a second "
         "of imports in the worker, while the previous answer is served); 0 = it stays.",
     )
+    recompute_nice: int = Field(
+        default=10,
+        ge=0,
+        le=19,
+        description="How much lower the recompute worker's CPU priority is than the API's "
+        "(added to its niceness): on a busy machine its computation yields the cores to the "
+        "requests being served, which get the previous answer meanwhile; 0 = the same "
+        "priority.",
+    )
     api_threads: int = Field(
         default=0, ge=0, description="Worker threads; 0 = pool size + overflow."
     )

@@ -61,3 +61,24 @@ def test_the_worker_answers_with_the_version_and_leaves_when_idle(
     finally:
         worker.close()
     assert not worker.running
+
+
+@pytest.mark.skipif(not hasattr(os, "getpriority"), reason="no process niceness here")
+def test_the_worker_runs_at_a_lower_cpu_priority_than_the_api(
+    db: Engine, write: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its computation yields the cores to the requests served meanwhile (they get the
+    previous answer): its niceness is the API process's plus `nice`, and it still answers."""
+    paths = [str(TESTS_ROOT), os.getcwd(), os.environ.get("PYTHONPATH", "")]
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, paths)))
+    make_event(write)
+    write.commit()
+    mine = os.getpriority(os.PRIO_PROCESS, 0)
+    for nice, expected in ((3, min(19, mine + 3)), (0, mine)):
+        worker = RecomputeProcess(str(db.url.render_as_string(hide_password=False)), nice=nice)
+        try:
+            assert worker(None, count_events, no_fingerprint)[2] == 1  # its loop is running
+            assert worker._worker is not None
+            assert os.getpriority(os.PRIO_PROCESS, worker._worker.process.pid) == expected
+        finally:
+            worker.close()

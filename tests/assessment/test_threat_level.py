@@ -164,3 +164,21 @@ def test_history_matches_point_queries(session: Session) -> None:
         )
         single = compute_threat_level(session, at=end_of_day - dt.timedelta(microseconds=1))
         assert single.score == point.score
+
+
+def test_the_level_without_hotspots_is_the_same_level(session: Session) -> None:
+    """/threat-level asks for no hotspots (`hotspots=False`): the level, drivers and what is
+    known when are those of the full situation; no place is grouped."""
+    from app.assessment.situation import assess_situation
+
+    make_event(session, category="missile_test", severity=4, claim_status="confirmed", **JONGJU)
+    make_event(session, category="artillery", severity=3, event_date=dt.date(2026, 5, 26))
+    session.commit()
+    first, last = dt.date(2026, 5, 22), dt.date(2026, 5, 28)
+    full = assess_situation(session, first, last, as_of=AT)
+    level_only = assess_situation(session, first, last, as_of=AT, hotspots=False)
+    assert full.hotspots.hotspots  # the launch at Jongju is drawn
+    assert level_only.hotspots.hotspots == [] and level_only.hotspots.omitted_events == 0
+    assert level_only.threat == full.threat
+    assert level_only.known == full.known
+    assert level_only.ranked == full.ranked

@@ -159,7 +159,9 @@ def threat_answer(
     """The answer for `window` (default: the one ending on `moment`'s day) as known at
     `moment`, and the instants at which it holds (with `computed_at` moved). The answer, not
     the ThreatLevel: that lists every event id."""
-    situation = assess_situation(session, *(window or window_ending(moment)), as_of=moment)
+    situation = assess_situation(
+        session, *(window or window_ending(moment)), as_of=moment, hotspots=False
+    )
     return Held(threat_out(situation.threat), situation.known.since, situation.known.until)
 
 
