@@ -122,6 +122,9 @@ class ExtractionQueue:
             thread = self._thread
         if thread is not None:
             thread.join()
+        forget = getattr(self.extractor, "forget", None)
+        if forget is not None:  # what was extracted ahead and never handed over
+            forget()
         # How long the pass waited for extraction after its last feed: > 0 means extraction,
         # not fetching or parsing, set the pass's pace.
         self.drain_seconds = time.monotonic() - started
