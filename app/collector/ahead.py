@@ -35,7 +35,7 @@ logger = logging.getLogger(__name__)
 
 Results = Callable[[], list[Any]]
 # Articles extracted ahead and waiting for their hand-off, at most (their events in memory).
-PREFETCH_MAX = 20_000
+PREFETCH_MAX = 50_000
 
 
 class ExtractAhead:
@@ -56,7 +56,7 @@ class ExtractAhead:
         self._pending_inputs = pending_inputs
         self._extract_all = extract_all
         self.next_ids: Callable[[], list[int]] | None = None
-        # article id -> (the input extracted, its batch's results, its place in them)
+        # article id -> (the input extracted (its fingerprint), its batch's results, its place)
         self._ahead: dict[Any, tuple[Any, Results, int]] = {}
         self._lock = threading.Lock()  # prefetch runs in the fetch threads
         self._session: Session | None = None
@@ -85,7 +85,9 @@ class ExtractAhead:
                 return
         batch = self.pool.submit_chunks(self._extract_all, inputs)
         with self._lock:
-            self._ahead.update({item.id: (item, batch, n) for n, item in enumerate(inputs)})
+            self._ahead.update(
+                {item.id: (_fingerprint(item), batch, n) for n, item in enumerate(inputs)}
+            )
 
     def forget(self) -> None:
         """Drop what was extracted ahead and not taken (the end of a pass)."""
@@ -128,8 +130,27 @@ class ExtractAhead:
             return
         batch = self.pool.submit_chunks(self._extract_all, inputs)
         with self._lock:
-            self._ahead.update({item.id: (item, batch, n) for n, item in enumerate(inputs)})
+            self._ahead.update(
+                {item.id: (_fingerprint(item), batch, n) for n, item in enumerate(inputs)}
+            )
+
+
+def _fingerprint(item: Any) -> tuple[Any, ...]:
+    """What an extraction was computed from, without holding the article's text (a pass may
+    extract tens of thousands of articles ahead): its length and hash stand for it."""
+    text = item.text
+    return (
+        item.id,
+        item.title,
+        len(text),
+        hash(text),
+        item.published,
+        item.source,
+        item.url,
+        item.reliability,
+        item.published_precision,
+    )
 
 
 def _same(entry: tuple[Any, Results, int] | None, item: Any) -> bool:
-    return entry is not None and entry[0] == item
+    return entry is not None and entry[0] == _fingerprint(item)

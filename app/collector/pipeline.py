@@ -46,6 +46,9 @@ logger = logging.getLogger(__name__)
 
 _DEFAULT = object()
 SOURCES = Source.__table__  # type: ignore[attr-defined]
+# New articles a pass holds back from extraction, in hand-off batches (ids only: their text is
+# not held, and their extraction runs ahead in the parse processes meanwhile).
+HOLD_BATCHES = 50
 
 # The database is away (connection refused or dropped, pool exhausted): not a bug of ours.
 DATABASE_UNAVAILABLE = (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.TimeoutError)
@@ -174,9 +177,10 @@ class Collector:
     # --- a pass ------------------------------------------------------------------------------
     def run_pass(self, *, max_feeds: int | None = None) -> PassSummary:
         summary = PassSummary(started_at=dt.datetime.now(dt.UTC))
-        extraction = ExtractionQueue(
-            self.engine, self.extractor, self.settings.extraction_handoff_batch_size
-        )
+        batch = self.settings.extraction_handoff_batch_size
+        # Held until the feeds are done, then handed over oldest first (see ExtractionQueue):
+        # the merge appends instead of replaying what the pass stored before.
+        extraction = ExtractionQueue(self.engine, self.extractor, batch, hold=HOLD_BATCHES * batch)
         with (
             collector_lock(self.engine),
             extraction,

@@ -274,7 +274,9 @@ def _load_articles(
         rows = list(session.execute(query.limit(limit) if limit is not None else query))
     else:
         rows = []
-        for chunk in _chunks(list(dict.fromkeys(article_ids))):
+        wanted = list(dict.fromkeys(article_ids))
+        # PostgreSQL: one query (one array parameter), so that `limit` is applied there
+        for chunk in [wanted] if _postgresql(session) else _chunks(wanted):
             part = query.where(_among(session, a.id, chunk))
             rows += session.execute(part.limit(limit) if limit is not None else part)
         rows.sort(key=lambda r: (r.published_at, r.guid_hash, r.id))
