@@ -177,10 +177,12 @@ class Collector:
     # --- a pass ------------------------------------------------------------------------------
     def run_pass(self, *, max_feeds: int | None = None) -> PassSummary:
         summary = PassSummary(started_at=dt.datetime.now(dt.UTC))
-        batch = self.settings.extraction_handoff_batch_size
+        handoff_batch = self.settings.extraction_handoff_batch_size
         # Held until the feeds are done, then handed over oldest first (see ExtractionQueue):
         # the merge appends instead of replaying what the pass stored before.
-        extraction = ExtractionQueue(self.engine, self.extractor, batch, hold=HOLD_BATCHES * batch)
+        extraction = ExtractionQueue(
+            self.engine, self.extractor, handoff_batch, hold=HOLD_BATCHES * handoff_batch
+        )
         with (
             collector_lock(self.engine),
             extraction,
