@@ -36,6 +36,7 @@ logger = logging.getLogger(__name__)
 Results = Callable[[], list[Any]]
 # Articles extracted ahead and waiting for their hand-off, at most (their events in memory).
 PREFETCH_MAX = 50_000
+PREFETCH_CHUNK = 100  # articles per task
 
 
 class ExtractAhead:
@@ -83,7 +84,8 @@ class ExtractAhead:
         with self._lock:
             if not inputs or len(self._ahead) + len(inputs) > PREFETCH_MAX:
                 return
-        batch = self.pool.submit_chunks(self._extract_all, inputs)
+        # one task per feed: feeds arrive from many fetch threads, which spreads them already
+        batch = self.pool.submit_chunks(self._extract_all, inputs, chunk=PREFETCH_CHUNK)
         with self._lock:
             self._ahead.update(
                 {item.id: (_fingerprint(item), batch, n) for n, item in enumerate(inputs)}

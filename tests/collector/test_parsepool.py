@@ -96,6 +96,32 @@ def pool() -> Any:
     pool.shutdown()
 
 
+def test_processes_are_recycled_without_stranding_queued_tasks() -> None:
+    # With max_tasks_per_child, Python 3.11-3.13 may never replace a process that leaves at
+    # its limit while tasks are queued (CPython gh-115634): the queued tasks would hang.
+    pool = ParsePool(1, max_tasks=2)
+    try:
+        first = pool.pids()
+        results = [pool.submit_chunks(double, [n], chunk=1) for n in range(10)]
+        done = threading.Event()
+        answers: list[int] = []
+
+        def collect_all() -> None:
+            answers.extend(x for result in results for x in result())
+            done.set()
+
+        threading.Thread(target=collect_all, daemon=True).start()
+        assert done.wait(120), "queued tasks stranded"
+        assert answers == [2 * n for n in range(10)]
+        assert pool.pids() != first  # replaced after two tasks
+    finally:
+        pool.shutdown()
+
+
+def double(items: list[int]) -> list[int]:
+    return [2 * n for n in items]
+
+
 def test_pool_results_equal_the_in_thread_parse_on_the_fixture_corpus(pool: ParsePool) -> None:
     corpus = fixture_corpus()
     outcomes = {}
