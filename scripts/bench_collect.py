@@ -153,15 +153,39 @@ def run(args: argparse.Namespace) -> dict[str, object]:
 
 def process_cpu_seconds(pids: list[int]) -> float:
     """utime + stime of running processes, from /proc (Linux)."""
-    total = 0.0
+    return sum(process_cpu_each(pids).values())
+
+
+def process_cpu_each(pids: list[int]) -> dict[int, float]:
+    """utime + stime of each running process, from /proc (Linux); gone ones are left out."""
+    found = {}
     tick = os.sysconf("SC_CLK_TCK")
     for pid in pids:
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        total += (int(fields[11]) + int(fields[12])) / tick
-    return total
+        found[pid] = (int(fields[11]) + int(fields[12])) / tick
+    return found
+
+
+def children_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def pool_cpu_since(start: dict[int, float], children_start: float, pids: list[int]) -> float:
+    """CPU of the parse processes since `start`: the pool replaces its processes every
+    parse_worker_max_tasks tasks, so those that ended (and were reaped: their whole lifetime
+    is in RUSAGE_CHILDREN) count too, less what they had spent before the start."""
+    now = process_cpu_each(pids)
+    reaped = children_cpu_seconds() - children_start
+    return (
+        reaped
+        + sum(now.values())
+        - sum(cpu for pid, cpu in start.items() if pid in now)
+        - sum(cpu for pid, cpu in start.items() if pid not in now)
+    )
 
 
 def count_entries(body: bytes, url: str) -> int:
@@ -354,12 +378,15 @@ def measure(args: argparse.Namespace, url: str, port: int) -> dict[str, object]:
         pool_start_seconds = time.perf_counter() - t0
     pids = pool.pids() if pool is not None else []
     with Collector(settings, engine=engine, extractor=extractor, parse_pool=pool) as collector:
-        cpu0, workers_cpu0 = cpu_seconds(), process_cpu_seconds(pids)
+        cpu0, workers_cpu0 = cpu_seconds(), process_cpu_each(pids)
+        children0 = children_cpu_seconds()
         start = time.perf_counter()
         summary = collector.run_pass()
         e2e_seconds = time.perf_counter() - start
         e2e_cpu = cpu_seconds() - cpu0
-        workers_cpu = process_cpu_seconds(pids) - workers_cpu0
+        workers_cpu = pool_cpu_since(
+            workers_cpu0, children0, pool.pids() if pool is not None else []
+        )
         in_thread_parse_cpu, in_thread_parse_calls = timer.cpu, timer.calls
         load_after = os.getloadavg()
         rss_after_ingest = peak_rss_mb()

@@ -32,8 +32,15 @@ Extractor = Callable[..., int]
 _lock = threading.Lock()
 
 
-def hand_off(engine: Engine, extractor: Extractor | None, article_ids: Sequence[int] | None) -> int:
-    """Extract the given articles (None: every article not yet extracted). Never raises."""
+def hand_off(
+    engine: Engine,
+    extractor: Extractor | None,
+    article_ids: Sequence[int] | None,
+    *,
+    limit: int | None = None,
+) -> int:
+    """Extract the given articles (None: every article not yet extracted; `limit`: only the
+    first that many of them in publication order). Never raises."""
     if extractor is None:
         logger.debug("extraction not available; articles stay pending")
         return 0
@@ -42,7 +49,7 @@ def hand_off(engine: Engine, extractor: Extractor | None, article_ids: Sequence[
     started = time.monotonic()
     try:
         with _lock, session_scope(engine) as session:
-            extracted = int(_call(extractor, session, article_ids) or 0)
+            extracted = int(_call(extractor, session, article_ids, limit) or 0)
     except Exception as exc:
         # The articles are committed with extracted_at NULL: the end-of-pass catch-up retries.
         logger.warning(
@@ -55,9 +62,13 @@ def hand_off(engine: Engine, extractor: Extractor | None, article_ids: Sequence[
     return extracted
 
 
-def _call(extractor: Extractor, session: Session, article_ids: Sequence[int] | None) -> int:
+def _call(
+    extractor: Extractor, session: Session, article_ids: Sequence[int] | None, limit: int | None
+) -> int:
     if article_ids is None:
         return extractor(session, article_ids=None)
+    if limit is not None:
+        return extractor(session, article_ids=list(article_ids), limit=limit)
     return extractor(session, article_ids=list(article_ids))
 
 
@@ -65,12 +76,23 @@ class ExtractionQueue:
     """Hands committed article ids to extraction from one background thread, in batches.
 
     `close()` (or leaving the `with` block) waits until everything queued has been handed.
+
+    `hold` > 0: the ids wait until `close()`, or until `hold` of them are queued, and are then
+    handed over all together, oldest first (calls of `batch_size`, each taking the earliest
+    articles still pending). The events are the same either way, but their cost is not: a call
+    whose articles come after every stored view of their events only appends to them
+    (store._append), while one whose articles interleave with stored ones replays the merge of
+    every view within reach. A pass's feeds interleave in time (each carries the last day or
+    two), so handed over as they arrive nearly every call replays all that came before it.
     """
 
-    def __init__(self, engine: Engine, extractor: Extractor | None, batch_size: int) -> None:
+    def __init__(
+        self, engine: Engine, extractor: Extractor | None, batch_size: int, *, hold: int = 0
+    ) -> None:
         self.engine = engine
         self.extractor = extractor
         self.batch_size = batch_size
+        self.hold = hold
         self.extracted = 0
         self.calls = 0
         self.drain_seconds = 0.0
@@ -93,6 +115,8 @@ class ExtractionQueue:
             if self._closed:
                 raise RuntimeError("the extraction queue is closed")
             self._pending.extend(article_ids)
+            if self.hold > 0 and len(self._pending) < self.hold:
+                return  # held until close() or until `hold` are queued
             if self._thread is None:
                 self._thread = threading.Thread(
                     target=self._run, name="collector-extraction", daemon=True
@@ -101,6 +125,9 @@ class ExtractionQueue:
             self._cond.notify()
 
     def _run(self) -> None:
+        if self.hold > 0:
+            self._run_held()
+            return
         while True:
             with self._cond:
                 while not self._pending and not self._closed:
@@ -114,14 +141,37 @@ class ExtractionQueue:
                 self.extracted += extracted
                 self.calls += 1
 
+    def _run_held(self) -> None:
+        while True:
+            with self._cond:
+                while len(self._pending) < self.hold and not self._closed:
+                    self._cond.wait()
+                if not self._pending:
+                    return
+                held = list(self._pending)
+                self._pending.clear()
+            # Oldest first: each call takes the earliest `batch_size` still pending of them.
+            for _ in range(-(-len(held) // self.batch_size)):
+                extracted = hand_off(self.engine, self.extractor, held, limit=self.batch_size)
+                with self._cond:
+                    self.extracted += extracted
+                    self.calls += 1
+                if extracted < self.batch_size:
+                    break  # all done (or extraction failed: the end-of-pass catch-up retries)
+
     def close(self) -> None:
         started = time.monotonic()
         with self._cond:
             self._closed = True
             self._cond.notify_all()
             thread = self._thread
+        if thread is None and self._pending:  # held until now: handed over here
+            self._run()
         if thread is not None:
             thread.join()
+        forget = getattr(self.extractor, "forget", None)
+        if forget is not None:  # what was extracted ahead and never handed over
+            forget()
         # How long the pass waited for extraction after its last feed: > 0 means extraction,
         # not fetching or parsing, set the pass's pace.
         self.drain_seconds = time.monotonic() - started

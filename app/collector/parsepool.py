@@ -7,7 +7,8 @@ down with the scheduler, at the end of `collect --once`, and at interpreter exit
 
 Bounds: each parse process runs with an address-space cap (`parse_worker_max_memory_mb`), so
 a feed that makes feedparser balloon fails alone with a MemoryError instead of pushing the
-machine into swap; processes are replaced after `parse_worker_max_tasks` tasks. A parse
+machine into swap; processes are replaced after `parse_worker_max_tasks` tasks each (a new
+executor takes over; see `_start` for why not `max_tasks_per_child`). A parse
 process that dies (killed, crashed) breaks the pool and loses every parse in flight: the pool
 is replaced and each lost feed is parsed again alone in a fresh process (with feedparser only,
 never the native fast path), so a feed that kills its parser twice is an error of that feed
@@ -95,6 +96,7 @@ class ParsePool:
         self._lock = threading.Lock()
         self._generation = 0
         self._closed = False
+        self._submitted = 0  # tasks given to the current executor
         self._executor = self._start()
 
     @property
@@ -103,7 +105,10 @@ class ParsePool:
 
     def _start(self, workers: int | None = None) -> ProcessPoolExecutor:
         # spawn, not fork: the collector has threads (scheduler, httpx, DB pool) that a fork
-        # would copy mid-flight; spawn also lets processes be recycled (max_tasks_per_child).
+        # would copy mid-flight. Processes are recycled by replacing the whole executor
+        # (`_current`), never with max_tasks_per_child: on Python 3.11-3.13 an executor whose
+        # worker leaves at that limit while tasks are queued may never start its replacement,
+        # and every queued task then waits forever (CPython gh-115634).
         return ProcessPoolExecutor(
             max_workers=workers or self.workers,
             mp_context=multiprocessing.get_context("spawn"),
@@ -111,7 +116,6 @@ class ParsePool:
             # The collector's pid from here: a process still starting when the collector dies
             # would otherwise take its new parent (init) for the collector.
             initargs=(self.max_memory_mb, os.getpid(), self.warm_up),
-            max_tasks_per_child=self.max_tasks or None,
         )
 
     def parse(
@@ -125,7 +129,7 @@ class ParsePool:
     ) -> ParsedFeed:
         """Like `parse_feed`, in a parse process. Raises FeedParseError as parse_feed does."""
         args = (body, dict(headers), final_url, fetched_at, limits)
-        executor, generation = self._current()
+        executor, generation = self._current(tasks=1)
         try:
             future = executor.submit(type(self).task, *args)
         except BrokenProcessPool:
@@ -189,15 +193,24 @@ class ParsePool:
         return self.submit_chunks(function, items)()
 
     def submit_chunks(
-        self, function: Callable[[Sequence[T]], list[R]], items: Sequence[T]
+        self,
+        function: Callable[[Sequence[T]], list[R]],
+        items: Sequence[T],
+        *,
+        chunk: int | None = None,
     ) -> Callable[[], list[R]]:
         """`run_in_chunks` started now, answered later: returns what to call for the results
-        (which runs `function` here if the pool could not)."""
+        (which runs `function` here if the pool could not). `chunk`: items per task (default:
+        the batch spread over every process)."""
         if not items:
             return list
-        parts = self._parts(items)
+        parts = (
+            [list(items[i : i + chunk]) for i in range(0, len(items), chunk)]
+            if chunk
+            else self._parts(items)
+        )
         try:
-            executor, generation = self._current()
+            executor, generation = self._current(tasks=len(parts))
             futures = [executor.submit(function, part) for part in parts]
         except (ParsePoolUnavailableError, BrokenProcessPool, OSError, RuntimeError) as exc:
             logger.warning("pool unavailable; running here", extra={"error": repr(exc)[:300]})
@@ -229,11 +242,22 @@ class ParsePool:
         executor, _ = self._current()
         return sorted(executor._processes or {})  # private, but there is no public accessor
 
-    def _current(self) -> tuple[ProcessPoolExecutor, int]:
+    def _current(self, tasks: int = 0) -> tuple[ProcessPoolExecutor, int]:
+        """The executor to give `tasks` more tasks to: a fresh one (fresh processes) once the
+        current one has run `max_tasks` per process; the old one finishes what it holds."""
+        retired = None
         with self._lock:
             if self._closed:
                 raise ParsePoolUnavailableError("the parse pool is shut down")
-            return self._executor, self._generation
+            if self.max_tasks and self._submitted + tasks > self.max_tasks * self.workers:
+                retired, self._executor = self._executor, self._start()
+                self._generation += 1
+                self._submitted = 0
+            self._submitted += tasks
+            current = self._executor, self._generation
+        if retired is not None:
+            retired.shutdown(wait=False)  # its queued tasks still run, then its processes exit
+        return current
 
     def _replace(self, generation: int) -> None:
         with self._lock:

@@ -39,11 +39,16 @@ from app.collector.store import (
 from app.core.config import Settings, get_settings
 from app.core.db import get_engine, session_scope
 from app.core.isotime import iso_z
+from app.core.models import Source
 from app.metrics import record_feed_fetch, record_pass
 
 logger = logging.getLogger(__name__)
 
 _DEFAULT = object()
+SOURCES = Source.__table__  # type: ignore[attr-defined]
+# New articles a pass holds back from extraction, in hand-off batches (ids only: their text is
+# not held, and their extraction runs ahead in the parse processes meanwhile).
+HOLD_BATCHES = 50
 
 # The database is away (connection refused or dropped, pool exhausted): not a bug of ours.
 DATABASE_UNAVAILABLE = (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.TimeoutError)
@@ -155,6 +160,7 @@ class Collector:
         )
         self._limits = ParseLimits.of(self.settings)
         self._extraction: ExtractionQueue | None = None
+        self._sources: dict[int, tuple[str, str | None]] = {}  # id -> name, reliability
         self._own_client = client is None
         self.client = client or build_client(self.settings)
 
@@ -171,8 +177,11 @@ class Collector:
     # --- a pass ------------------------------------------------------------------------------
     def run_pass(self, *, max_feeds: int | None = None) -> PassSummary:
         summary = PassSummary(started_at=dt.datetime.now(dt.UTC))
+        handoff_batch = self.settings.extraction_handoff_batch_size
+        # Held until the feeds are done, then handed over oldest first (see ExtractionQueue):
+        # the merge appends instead of replaying what the pass stored before.
         extraction = ExtractionQueue(
-            self.engine, self.extractor, self.settings.extraction_handoff_batch_size
+            self.engine, self.extractor, handoff_batch, hold=HOLD_BATCHES * handoff_batch
         )
         with (
             collector_lock(self.engine),
@@ -182,6 +191,7 @@ class Collector:
             ) as pool,
         ):
             self._extraction = extraction
+            self._sources = {}  # a source renamed since the last pass is read again
             while max_feeds is None or summary.feeds_checked < max_feeds:
                 limit = self.settings.poll_batch_size
                 if max_feeds is not None:
@@ -298,10 +308,57 @@ class Collector:
         stored = self._store(feed, fetched, parsed, fetched_at)
         outcome.new_items, outcome.updated_items = len(stored.new_ids), len(stored.updated_ids)
         if self._extraction is not None:
+            try:
+                self._prefetch(feed, stored)
+            except Exception as exc:  # only a head start lost: the hand-off extracts them
+                logger.warning("could not start extraction ahead", extra={"error": repr(exc)[:300]})
             self._extraction.submit(stored.changed_ids)
         else:  # called outside a pass
             hand_off(self.engine, self.extractor, stored.changed_ids)
         return outcome
+
+    def _prefetch(self, feed: ClaimedFeed, stored: StoreResult) -> None:
+        """Start the extraction of the new articles in the parse processes now, from what was
+        stored of them (app/collector/ahead.py), so that it runs while the pass goes on."""
+        prefetch = getattr(self.extractor, "prefetch", None)
+        if prefetch is None or not stored.inserted:
+            return
+        source = self._source(feed.source_id)
+        if source is None:
+            return
+        from app.extraction.schemas import ArticleInput
+
+        name, reliability = source
+        prefetch(
+            [
+                # exactly what extraction reads of the stored row (store.pending_inputs)
+                ArticleInput(
+                    id=article_id,
+                    title=entry.title,
+                    text=entry.text or entry.summary or "",
+                    published=entry.published_at,
+                    source=name,
+                    url=entry.url,
+                    reliability=reliability,
+                )
+                for article_id, entry in sorted(stored.inserted.items())
+            ]
+        )
+
+    def _source(self, source_id: int) -> tuple[str, str | None] | None:
+        """A source's name and reliability, read once per collector."""
+        found = self._sources.get(source_id)
+        if found is None:
+            with self.engine.connect() as conn:
+                row = conn.execute(
+                    sa.select(SOURCES.c.name, SOURCES.c.reliability).where(
+                        SOURCES.c.id == source_id
+                    )
+                ).first()
+            if row is None:
+                return None
+            found = self._sources[source_id] = (row.name, row.reliability)
+        return found
 
     def _parse(self, fetched: FetchResult, fetched_at: dt.datetime) -> ParsedFeed:
         if self.parse_pool is not None:

@@ -33,6 +33,9 @@ CHUNK = 500  # rows per statement, well under PostgreSQL's 65,535 bind parameter
 class StoreResult:
     new_ids: list[int] = field(default_factory=list)
     updated_ids: list[int] = field(default_factory=list)
+    # The inserted rows' entries by article id (PostgreSQL; empty elsewhere): what was stored
+    # of each new article, so its extraction may start without reading it back.
+    inserted: dict[int, NormalizedEntry] = field(default_factory=dict)
 
     @property
     def changed_ids(self) -> list[int]:
@@ -88,7 +91,12 @@ def store_entries(
                 inserts.append(_row(entry, source_id, feed_id, now))
             elif match[1] != entry.content_hash:
                 updates.append(_changes(match[0], source_id, entry, now))
-        result.new_ids += _insert(session, inserts)
+        inserted = _insert(session, inserts)
+        result.new_ids += [article_id for article_id, _ in inserted]
+        by_hash = {entry.guid_hash: entry for entry in chunk}
+        result.inserted.update(
+            (article_id, by_hash[guid_hash]) for article_id, guid_hash in inserted if guid_hash
+        )
         result.updated_ids += _update(session, updates)
     session.flush()
     return result
@@ -153,13 +161,15 @@ def _changes(article_id: int, source_id: int, entry: NormalizedEntry, now: dt.da
     }
 
 
-def _insert(session: Session, rows: list[dict]) -> list[int]:
+def _insert(session: Session, rows: list[dict]) -> list[tuple[int, str | None]]:
+    """Insert what no unique index holds yet; (id, guid_hash) of each row inserted (the hash
+    on PostgreSQL only)."""
     if not rows:
         return []
     if session.get_bind().dialect.name == "postgresql":
         return _insert_json(session, rows)
     stmt = dialect_insert(session, ARTICLES).on_conflict_do_nothing().returning(ARTICLES.c.id)
-    return [row[0] for row in session.execute(stmt, rows)]
+    return [(row[0], None) for row in session.execute(stmt, rows)]
 
 
 _INSERTED_COLUMNS = (
@@ -186,16 +196,16 @@ _INSERT_JSON = sa.text(
     f"INSERT INTO articles ({', '.join(_INSERTED_COLUMNS)}) "
     f"SELECT {', '.join(_INSERTED_COLUMNS)} "
     "FROM json_populate_recordset(NULL::articles, CAST(:rows AS json)) "
-    "ON CONFLICT DO NOTHING RETURNING id"
+    "ON CONFLICT DO NOTHING RETURNING id, guid_hash"
 )
 
 
-def _insert_json(session: Session, rows: list[dict]) -> list[int]:
+def _insert_json(session: Session, rows: list[dict]) -> list[tuple[int, str | None]]:
     document = json.dumps(
         [{column: _json_value(row[column]) for column in _INSERTED_COLUMNS} for row in rows],
         ensure_ascii=False,
     )
-    return [row[0] for row in session.execute(_INSERT_JSON, {"rows": document})]
+    return [(row[0], row[1]) for row in session.execute(_INSERT_JSON, {"rows": document})]
 
 
 def _json_value(value: Any) -> Any:

@@ -212,9 +212,8 @@ class Settings(BaseSettings):
     extraction_handoff_batch_size: int = Field(
         default=2000,
         ge=1,
-        description="Most article ids the collector hands to extraction in one call; new articles "
-        "queue up while extraction runs, so a slow extractor gets larger batches. Each call "
-        "re-reads the mentions of the events it touches: fewer, larger calls cost less.",
+        description="Most article ids the collector hands to extraction in one call (a pass "
+        "hands its new articles over oldest first once its feeds are done).",
     )
 
     # --- extraction ----------------------------------------------------------------------------

@@ -633,6 +633,7 @@ class Replay:
         self._stored_changed: dict[int, Order] = {}
         self._zone: dict[Day, Order] = {}  # day -> from when a changed event covered it
         self._needed: set[Day] = set()
+        self._needed_spans: set[tuple[str, Span, int]] = set()  # what _need already added
         self._clusters: list[Cluster] = []
         self._index = ClusterIndex(window, merge_km)
 
@@ -738,6 +739,10 @@ class Replay:
         self._need(family, span, 2 * self.window)
 
     def _need(self, family: str, span: Span, margin: int) -> None:
+        asked = (family, span, margin)
+        if asked in self._needed_spans:  # most views share a day with many others
+            return
+        self._needed_spans.add(asked)
         reach = dt.timedelta(days=margin)
         day, last = span[0] - reach, span[1] + reach
         while day <= last:

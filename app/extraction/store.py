@@ -21,6 +21,7 @@ none is deleted and leaves a tombstone naming its successor. Services flush; the
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -28,6 +29,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlmodel import Session
 
 from app import notify
@@ -212,7 +214,9 @@ def _extract(
     notify.after_extraction(session)  # threat_level.changed when a band is crossed
     for chunk in _chunks(ids):
         session.execute(
-            sa.update(ARTICLES).where(ARTICLES.c.id.in_(chunk)).values(extracted_at=now)
+            sa.update(ARTICLES)
+            .where(_among(session, ARTICLES.c.id, chunk))
+            .values(extracted_at=now)
         )
     session.expire_all()  # Core writes bypass the identity map: reload on next access
     logger.info(
@@ -225,6 +229,17 @@ def _extract(
 def _lock(session: Session) -> None:
     if session.get_bind().dialect.name == "postgresql":
         session.execute(sa.text("SELECT pg_advisory_xact_lock(:id)"), {"id": _LOCK_ID})
+
+
+def _among(session: Session, column: sa.ColumnElement[Any], values: Iterable[Any]) -> Any:
+    """`column IN (values)`; on PostgreSQL `column = ANY(:array)`, one parameter however many
+    values (an IN list of a thousand placeholders costs more to render, split and plan than
+    to run)."""
+    values = list(values)
+    if session.get_bind().dialect.name == "postgresql":
+        array = sa.bindparam(None, values, type_=postgresql.ARRAY(column.type))
+        return column == sa.any_(array)
+    return column.in_(values)
 
 
 def _chunks(values: Sequence[Any]) -> Iterator[Sequence[Any]]:
@@ -259,8 +274,10 @@ def _load_articles(
         rows = list(session.execute(query.limit(limit) if limit is not None else query))
     else:
         rows = []
-        for chunk in _chunks(list(dict.fromkeys(article_ids))):
-            part = query.where(a.id.in_(chunk))
+        wanted = list(dict.fromkeys(article_ids))
+        # PostgreSQL: one query (one array parameter), so that `limit` is applied there
+        for chunk in [wanted] if _postgresql(session) else _chunks(wanted):
+            part = query.where(_among(session, a.id, chunk))
             rows += session.execute(part.limit(limit) if limit is not None else part)
         rows.sort(key=lambda r: (r.published_at, r.guid_hash, r.id))
         rows = rows[:limit] if limit is not None else rows
@@ -308,11 +325,11 @@ def _forget_views(session: Session, article_ids: list[int]) -> list[Ghost]:
         ).add_columns(v.span_end, v.event_id)
         ghosts += [
             Ghost((r[0], r[1], r[2], r[3]), r.family, (r.span_start, r.span_end), r.event_id)
-            for r in session.execute(query.where(v.article_id.in_(chunk)))
+            for r in session.execute(query.where(_among(session, v.article_id, chunk)))
         ]
     if ghosts:
         for chunk in _chunks(article_ids):
-            session.execute(sa.delete(VIEWS).where(v.article_id.in_(chunk)))
+            session.execute(sa.delete(VIEWS).where(_among(session, v.article_id, chunk)))
     return ghosts
 
 
@@ -427,7 +444,7 @@ def _shared_stories(session: Session, summaries: list[Summary], clusters: list[C
     v = VIEWS.c
     for chunk in _chunks(stories):
         query = sa.select(v.event_id, v.story, v.source_id).where(
-            v.story.in_(chunk), v.event_id.in_(sorted(by_event))
+            _among(session, v.story, chunk), _among(session, v.event_id, sorted(by_event))
         )
         for event_id, story, source_id in session.execute(query):
             by_event[event_id].shared.setdefault(story, set()).add(source_id)
@@ -478,7 +495,7 @@ class _Region:
         wanted = sorted(event_ids - self._complete)
         self._complete.update(wanted)
         for chunk in _chunks(wanted):
-            self._load(VIEWS.c.event_id.in_(chunk))
+            self._load(_among(self.session, VIEWS.c.event_id, chunk))
 
     def _load(self, where: Any) -> None:
         v, s = VIEWS.c, SOURCES.c
@@ -611,7 +628,7 @@ class _Writer:
         _update_events(self.session, updated, self.now)
         _rekey_events(self.session, rekeyed, self.now)
         for chunk in _chunks(sorted(gone)):
-            self.session.execute(sa.delete(EVENTS).where(EVENTS.c.id.in_(chunk)))
+            self.session.execute(sa.delete(EVENTS).where(_among(self.session, EVENTS.c.id, chunk)))
         owners: dict[int, set[int]] = defaultdict(set)
         for event_id, articles in former.items():
             for article_id in articles:
@@ -701,14 +718,18 @@ class _Writer:
     def _write_views(self) -> None:
         final = self._final_ids()
         new_rows = [_view_row(view, final[view]) for view in self.new_views]
-        if new_rows:
-            self.session.execute(sa.insert(VIEWS), new_rows)
+        _insert_rows(self.session, VIEWS, new_rows)
         moved = [
             {"b_id": view.row_id, "event_id": event_id}
             for view, event_id in final.items()
             if view.row_id is not None and view.stored_event != event_id
         ]
-        if moved:
+        if moved and _postgresql(self.session):
+            self.session.execute(
+                _MOVE_VIEWS,
+                {"ids": [m["b_id"] for m in moved], "events": [m["event_id"] for m in moved]},
+            )
+        elif moved:
             statement = (
                 sa.update(VIEWS)
                 .where(VIEWS.c.id == sa.bindparam("b_id"))
@@ -728,11 +749,18 @@ class _Writer:
                         affected.add((view.stored_event, view.article_id))
         if not affected:
             return
-        statement = sa.delete(MENTIONS).where(
-            MENTIONS.c.event_id == sa.bindparam("b_event"),
-            MENTIONS.c.article_id == sa.bindparam("b_article"),
-        )
-        self.session.execute(statement, [{"b_event": e, "b_article": a} for e, a in affected])
+        if _postgresql(self.session):
+            pairs = sorted(affected)
+            self.session.execute(
+                _DELETE_MENTIONS,
+                {"events": [e for e, _ in pairs], "articles": [a for _, a in pairs]},
+            )
+        else:
+            statement = sa.delete(MENTIONS).where(
+                MENTIONS.c.event_id == sa.bindparam("b_event"),
+                MENTIONS.c.article_id == sa.bindparam("b_article"),
+            )
+            self.session.execute(statement, [{"b_event": e, "b_article": a} for e, a in affected])
         rows = []
         for cluster in self.changed:
             event_id = self.ids[cluster]
@@ -748,12 +776,54 @@ class _Writer:
                             "created_at": self.now,
                         }
                     )
-        if rows:
-            self.session.execute(sa.insert(MENTIONS), rows)
+        _insert_rows(self.session, MENTIONS, rows)
 
 
 def _by_rank(cluster: Cluster) -> Order:
     return cluster.rank
+
+
+# PostgreSQL: a batch's rows as one statement each, whatever their number (an executemany sends
+# and executes one statement per row).
+_MOVE_VIEWS = sa.text(
+    "UPDATE mention_views SET event_id = moved.event_id "
+    "FROM unnest(CAST(:ids AS bigint[]), CAST(:events AS integer[])) AS moved(id, event_id) "
+    "WHERE mention_views.id = moved.id"
+)
+_DELETE_MENTIONS = sa.text(
+    "DELETE FROM event_mentions USING "
+    "unnest(CAST(:events AS integer[]), CAST(:articles AS integer[])) AS gone(event_id, article_id) "
+    "WHERE event_mentions.event_id = gone.event_id "
+    "AND event_mentions.article_id = gone.article_id"
+)
+
+
+def _postgresql(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def _insert_rows(session: Session, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+    """INSERT the rows (all with the same keys); on PostgreSQL as one statement reading the
+    batch from one JSON document."""
+    if not rows:
+        return
+    if not _postgresql(session):
+        session.execute(sa.insert(table), rows)
+        return
+    columns = list(rows[0])
+    names = ", ".join(columns)
+    statement = sa.text(
+        f"INSERT INTO {table.name} ({names}) SELECT {names} "
+        f"FROM json_populate_recordset(NULL::{table.name}, CAST(:rows AS json))"
+    )
+    document = json.dumps(
+        [{c: _json_value(row[c]) for c in columns} for row in rows], ensure_ascii=False
+    )
+    session.execute(statement, {"rows": document})
+
+
+def _json_value(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, dt.date) else value
 
 
 def _view_row(view: View, event_id: int) -> dict[str, Any]:
@@ -778,7 +848,9 @@ def _stored_rows(session: Session, event_ids: Iterable[int]) -> dict[int, dict[s
     e = EVENTS.c
     found: dict[int, dict[str, Any]] = {}
     for chunk in _chunks(sorted(set(event_ids))):
-        query = sa.select(e.id, e.key, *(e[name] for name in _MERGED)).where(e.id.in_(chunk))
+        query = sa.select(e.id, e.key, *(e[name] for name in _MERGED)).where(
+            _among(session, e.id, chunk)
+        )
         found.update({row.id: dict(row._mapping) for row in session.execute(query)})
     return found
 
@@ -817,7 +889,7 @@ def _rekey_events(session: Session, rekeyed: dict[int, str], now: dt.datetime) -
 def _keys_of(session: Session, event_ids: Iterable[int]) -> dict[str, int]:
     found: dict[str, int] = {}
     for chunk in _chunks(sorted(event_ids)):
-        query = sa.select(EVENTS.c.key, EVENTS.c.id).where(EVENTS.c.id.in_(chunk))
+        query = sa.select(EVENTS.c.key, EVENTS.c.id).where(_among(session, EVENTS.c.id, chunk))
         found.update({key: event_id for key, event_id in session.execute(query)})
     return found
 
@@ -876,7 +948,9 @@ class _Keys:
         found: dict[str, tuple[str, int]] = {}
         keys = list(wanted)
         for chunk in _chunks(keys):
-            query = sa.select(EVENTS.c.key, EVENTS.c.id).where(EVENTS.c.key.in_(chunk))
+            query = sa.select(EVENTS.c.key, EVENTS.c.id).where(
+                _among(self.session, EVENTS.c.key, chunk)
+            )
             for key, event_id in self.session.execute(query):
                 found[key] = (wanted[key], event_id)
         return found
@@ -892,7 +966,7 @@ def _first_orders(session: Session, event_ids: list[int]) -> dict[int, Order]:
     first: dict[int, Order] = {}
     unknown: list[int] = []
     for chunk in _chunks(sorted(event_ids)):
-        query = sa.select(EVENTS.c.id, EVENTS.c.fold).where(EVENTS.c.id.in_(chunk))
+        query = sa.select(EVENTS.c.id, EVENTS.c.fold).where(_among(session, EVENTS.c.id, chunk))
         for event_id, fold in session.execute(query):
             if fold is None:
                 unknown.append(event_id)
@@ -901,7 +975,7 @@ def _first_orders(session: Session, event_ids: list[int]) -> dict[int, Order]:
     v = VIEWS.c
     for chunk in _chunks(unknown):
         query = sa.select(v.event_id, v.published_at, v.tiebreak, v.article_id, v.ordinal).where(
-            v.event_id.in_(chunk)
+            _among(session, v.event_id, chunk)
         )
         for event_id, *order in session.execute(query):
             candidate: Order = tuple(order)  # type: ignore[assignment]
@@ -926,7 +1000,7 @@ def backfill_folds(session: Session, *, events_per_query: int = _IN_CHUNK) -> in
             sa.select(v.published_at, v.tiebreak, v.article_id, v.ordinal, v.event_id)
             .add_columns(v.source_id, v.story, v.view, s.reliability)
             .join_from(VIEWS, SOURCES, s.id == v.source_id)
-            .where(v.event_id.in_(chunk))
+            .where(_among(session, v.event_id, chunk))
         )
         for row in session.execute(query):
             members[row.event_id].append(

@@ -96,6 +96,32 @@ def pool() -> Any:
     pool.shutdown()
 
 
+def test_processes_are_recycled_without_stranding_queued_tasks() -> None:
+    # With max_tasks_per_child, Python 3.11-3.13 may never replace a process that leaves at
+    # its limit while tasks are queued (CPython gh-115634): the queued tasks would hang.
+    pool = ParsePool(1, max_tasks=2)
+    try:
+        first = pool.pids()
+        results = [pool.submit_chunks(double, [n], chunk=1) for n in range(10)]
+        done = threading.Event()
+        answers: list[int] = []
+
+        def collect_all() -> None:
+            answers.extend(x for result in results for x in result())
+            done.set()
+
+        threading.Thread(target=collect_all, daemon=True).start()
+        assert done.wait(120), "queued tasks stranded"
+        assert answers == [2 * n for n in range(10)]
+        assert pool.pids() != first  # replaced after two tasks
+    finally:
+        pool.shutdown()
+
+
+def double(items: list[int]) -> list[int]:
+    return [2 * n for n in items]
+
+
 def test_pool_results_equal_the_in_thread_parse_on_the_fixture_corpus(pool: ParsePool) -> None:
     corpus = fixture_corpus()
     outcomes = {}
@@ -223,6 +249,9 @@ def test_a_pass_extracts_in_the_pool_what_it_extracts_in_thread(
             # The extraction seam got the pool: its pure part runs there, a batch ahead.
             assert isinstance(collector.extractor, ExtractAhead)
             summary = collector.run_pass()
+            # each feed's new articles were extracted as soon as they were stored, and the
+            # hand-off took those results (what was stored is what extraction reads)
+            assert collector.extractor.reused == summary.new_articles
     finally:
         pool.shutdown()
     assert summary.extracted_articles == summary.new_articles > 20
@@ -426,6 +455,47 @@ def test_articles_pile_up_into_batches_while_extraction_runs(
         recorder.release.set()
     assert recorder.calls == expected
     assert queue.extracted == 6 and queue.calls == len(expected)
+
+
+class OrderedRecorder:
+    """An extractor that extracts, of the ids it is given, the `limit` smallest still pending
+    (the smallest id standing for the oldest article), as extract_pending does."""
+
+    def __init__(self, pending: set[int]) -> None:
+        self.pending = pending
+        self.calls: list[tuple[list[int], int | None]] = []
+
+    def __call__(self, session: Any, *, article_ids: Any = None, limit: Any = None) -> int:
+        self.calls.append((list(article_ids), limit))
+        taken = sorted(self.pending & set(article_ids))[:limit]
+        self.pending -= set(taken)
+        return len(taken)
+
+
+def test_held_articles_are_handed_over_at_close_oldest_first(db: Engine) -> None:
+    recorder = OrderedRecorder({1, 2, 3, 4, 5, 6, 7})
+    with ExtractionQueue(db, recorder, 3, hold=100) as queue:
+        queue.submit([5, 6, 7])
+        queue.submit([1, 2])
+        queue.submit([4, 3, 9])  # 9: extracted meanwhile by someone else
+        assert recorder.calls == []  # nothing before close
+    # three calls of at most three, each the oldest still pending; the last finds one
+    assert [limit for _, limit in recorder.calls] == [3, 3, 3]
+    assert recorder.pending == set() and queue.extracted == 7 and queue.calls == 3
+
+
+def test_held_articles_are_handed_over_once_the_hold_is_full(db: Engine) -> None:
+    recorder = OrderedRecorder(set(range(1, 11)))
+    with ExtractionQueue(db, recorder, 4, hold=6) as queue:
+        queue.submit([1, 2, 3])
+        assert recorder.calls == []
+        queue.submit([4, 5, 6, 7])  # 7 queued >= 6 held: handed over without waiting
+        deadline = time.monotonic() + 10
+        while not recorder.calls and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert recorder.calls
+        queue.submit([8, 9, 10])
+    assert recorder.pending == set() and queue.extracted == 10
 
 
 def test_a_pass_hands_each_article_to_extraction_once(db: Engine, feed_server: FeedServer) -> None:
