@@ -118,23 +118,40 @@ class Model:
     # token -> (class, log P(token | class) - log_unseen[class]) for the classes that saw it:
     # every known token adds each class's unseen weight, and its lift only to those few
     lifts: dict[str, tuple[tuple[str, float], ...]]
+    # token -> (class, log P(token | class)) for the same classes, and the classes by their
+    # unseen weight, highest first: `weightiest` reads a token's best rival class from these
+    # instead of looking the token up in every class
+    seen: dict[str, tuple[tuple[str, float], ...]]
+    by_unseen: tuple[str, ...]
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Model:
         likelihood = {c: dict(tokens) for c, tokens in data["log_likelihood"].items()}
         unseen = data["log_unseen"]
         lifts: dict[str, list[tuple[str, float]]] = {}
+        seen: dict[str, list[tuple[str, float]]] = {}
         for name in sorted(likelihood):
             for token, value in likelihood[name].items():
                 lifts.setdefault(token, []).append((name, value - unseen[name]))
+                seen.setdefault(token, []).append((name, value))
         frozen = {t: tuple(pairs) for t, pairs in lifts.items()}
-        return cls(data["log_prior"], likelihood, unseen, frozenset(frozen), frozen)
+        by_unseen = tuple(sorted(data["log_prior"], key=lambda c: -unseen[c]))
+        return cls(
+            data["log_prior"],
+            likelihood,
+            unseen,
+            frozenset(frozen),
+            frozen,
+            {t: tuple(pairs) for t, pairs in seen.items()},
+            by_unseen,
+        )
 
     def posterior(self, words: set[str]) -> dict[str, float]:
         known = sorted(w for w in words if w in self.vocabulary)  # one order: the same sums
         scores = {c: p + len(known) * self.log_unseen[c] for c, p in self.log_prior.items()}
+        lifts = self.lifts
         for word in known:
-            for name, lift in self.lifts[word]:
+            for name, lift in lifts[word]:
                 scores[name] += lift
         top = max(scores.values())
         total = sum(math.exp(s - top) for s in scores.values())
@@ -142,15 +159,27 @@ class Model:
 
     def weightiest(self, category: str, words: set[str], n: int = 5) -> tuple[str, ...]:
         """The words that most favour `category` over the other classes."""
-        others = [c for c in self.log_prior if c != category]
-
-        def lift(word: str) -> float:
-            mine = self.log_likelihood[category].get(word, self.log_unseen[category])
-            rest = max(self.log_likelihood[c].get(word, self.log_unseen[c]) for c in others)
-            return mine - rest
-
-        known = sorted((w for w in words if w in self.vocabulary), key=lambda w: (-lift(w), w))
-        return tuple(w.replace("_", " ") for w in known[:n] if lift(w) > 0)
+        unseen, by_unseen = self.log_unseen, self.by_unseen
+        lifts: dict[str, float] = {}
+        for word in words:
+            pairs = self.seen.get(word)
+            if pairs is None:
+                continue  # not in the vocabulary
+            mine = unseen[category]
+            rest = -math.inf
+            for name, value in pairs:
+                if name == category:
+                    mine = value
+                elif value > rest:
+                    rest = value
+            # the classes that never saw the word weigh their unseen value: the highest of them
+            saw = {name for name, _ in pairs}
+            best_unseen = next((c for c in by_unseen if c != category and c not in saw), None)
+            if best_unseen is not None and unseen[best_unseen] > rest:
+                rest = unseen[best_unseen]
+            lifts[word] = mine - rest
+        known = sorted(lifts, key=lambda w: (-lifts[w], w))
+        return tuple(w.replace("_", " ") for w in known[:n] if lifts[w] > 0)
 
 
 @cache

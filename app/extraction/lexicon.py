@@ -210,12 +210,12 @@ def claim_patterns() -> ClaimPatterns:
             rf"\b(?P<act>{spec['official_act']})\b"
         ),
         country_act=re.compile(
-            rf"(?-i:\b(?P<actor>{_independent_states()})\b){_CLAUSE_GAP}{{0,40}}?"
+            rf"(?-i:(?P<actor>{_independent_states()})\b){_CLAUSE_GAP}{{0,40}}?"
             rf"\b(?P<act>{spec['official_act']})\b",
             re.IGNORECASE,
         ),
         state_launch=re.compile(
-            rf"(?-i:\b(?P<actor>{_independent_states()})\b)(?:.s (?:military|navy|army|air force|"
+            rf"(?-i:(?P<actor>{_independent_states()})\b)(?:.s (?:military|navy|army|air force|"
             r"space agency|forces))?\s+(?:(?:has|have|had|successfully|also|again|on \w+day)\s+)*"
             r"(?P<act>launched|launches|test-fired|test-fires|fired|fires|tested|tests)\b",
             re.IGNORECASE,
@@ -228,13 +228,32 @@ _NOT_INDEPENDENT = frozenset({"KP"})
 
 
 def _independent_states() -> str:
-    """The gazetteer's country names but the North's, longest first, as an alternation."""
+    """The gazetteer's country names but the North's, longest first, as an alternation that
+    starts at a word (what `\\b(?:...)` finds, see `_at_word_start`)."""
     names = {
         p.name
         for p in places().values()
         if p.precision == "country" and p.country not in _NOT_INDEPENDENT
     }
-    return "|".join(re.escape(name) for name in sorted(names, key=len, reverse=True))
+    return _at_word_start(sorted(names, key=len, reverse=True))
+
+
+def _at_word_start(names: Sequence[str]) -> str:
+    """`\\b(?:name|name|...)` for names that start with a word character, written as one branch
+    per first character, each followed by the boundary's lookbehind ("A(?<!\\w.)(?:fghanistan|
+    ...)"): a pattern that starts with literal characters lets `re` skip to them, while one that
+    starts with `\\b` is tried at every position. The same matches: a name can only match where
+    its first character stands, and the names of one first character keep their order."""
+    if not all(_WORD_CHAR.match(name) for name in names):
+        return rf"\b(?:{'|'.join(re.escape(name) for name in names)})"
+    rests: dict[str, list[str]] = {}
+    for name in names:
+        rests.setdefault(name[0], []).append(re.escape(name[1:]))
+    branches = [rf"{re.escape(first)}(?<!\w.)(?:{'|'.join(r)})" for first, r in rests.items()]
+    return f"(?:{'|'.join(branches)})"
+
+
+_WORD_CHAR = re.compile(r"\w")
 
 
 @dataclass(frozen=True, slots=True, eq=False)
