@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import cache
 from itertools import pairwise
 from typing import NamedTuple
@@ -705,81 +705,112 @@ _EAST_SEA_UNNAMED = re.compile(
     r"|its\s+)east(?:ern)?\s+coast)",
     re.IGNORECASE,
 )
+
+
+class ImpliedVenue(NamedTuple):
+    """A venue implied by who acted: where `pattern` is in the event's sentences, for events of
+    `categories`. `overrides_named`: when it also replaces a place the text names (else only
+    where none is named, or only a country); `unless`: a pattern that rules it out."""
+
+    pattern: re.Pattern[str]
+    place_id: str
+    categories: frozenset[str]
+    why: str
+    overrides_named: Callable[[str, Place, Sequence[Sentence]], bool] | None = None
+    unless: re.Pattern[str] | None = None
+
+
+def _council_meeting(category: str, named: Place, evidence: Sequence[Sentence]) -> bool:
+    """The Security Council condemning a launch over Japan met in New York, not in Japan (a
+    transfer at sea that breaks its resolutions still happened at sea)."""
+    return category == "diplomacy"
+
+
+def _freed_by_the_north_before_flying_abroad(
+    category: str, named: Place, evidence: Sequence[Sentence]
+) -> bool:
+    """A detainee the North freed was freed there, not in the city abroad he flew to."""
+    return _abroad(named) and any(_RELEASED_BY_NORTH.search(s.text) for s in evidence)
+
+
 _IMPLIED_VENUES = (
-    (
+    ImpliedVenue(
         _UN_BODY_ACTING,
         UN_HEADQUARTERS_ID,
         # the Council's sessions on the North's human rights are held there too
         frozenset({"sanctions", "diplomacy", "humanitarian"}),
         "the UN's bodies meet at its headquarters",
+        overrides_named=_council_meeting,
     ),
-    (
+    ImpliedVenue(
         _NORTH_BODY,
         "kp-pyongyang",
         frozenset({"domestic", "defense_policy"}),
         "the North's assembly and party bodies meet in Pyongyang",
     ),
-    (
+    ImpliedVenue(
         _SOUTH_BODY,
         "kr-seoul",
         frozenset({"domestic"}),
         "South Korea's assembly and courts sit in Seoul",
     ),
-    (
+    ImpliedVenue(
         _SOUTH_KOREAN_ROCKET,
         "kr-naro-space-center",
         frozenset({"space_launch"}),
         "the South's own rockets (Naro, Nuri) fly from the Naro Space Center",
     ),
-    (
+    ImpliedVenue(
         _JAPANESE_LAUNCH,
         "jp-tanegashima-space-center",
         frozenset({"space_launch"}),
         "Japan's government rockets fly from the Tanegashima Space Center",
     ),
-    (
+    ImpliedVenue(
         _DETAINEE_IN_NORTH,
         "kp-pyongyang",
         frozenset({"humanitarian"}),
         "the North tries and hands over detainees in Pyongyang",
+        overrides_named=_freed_by_the_north_before_flying_abroad,
     ),
-    (
+    ImpliedVenue(
         _NORTH_PARADE,
         "kp-pyongyang",
         frozenset({"defense_policy", "domestic"}),
         "the North's military parades march across Kim Il Sung Square in Pyongyang",
     ),
-    (
+    ImpliedVenue(
         _LOUDSPEAKERS,
         "kr-korean-demilitarized-zone",
         frozenset({"border_maritime"}),
         "propaganda loudspeakers stand along the inter-Korean border",
     ),
-    (
+    ImpliedVenue(
         _NORTH_REACTOR,
         "kp-yongbyon-nuclear-scientific-research-center",
         frozenset({"nuclear"}),
         "the North's reactors and reprocessing plant are at Yongbyon",
+        unless=_KEDO,
     ),
-    (
+    ImpliedVenue(
         _EAST_SEA_UNNAMED,
         "intl-sea-of-japan",
         frozenset({"missile_test"}),
         "the sea between the peninsula and Japan, described rather than named",
     ),
-    (
+    ImpliedVenue(
         _NUCLEAR_TEST,
         "kp-punggye-ri-nuclear-test-site",
         frozenset({"nuclear"}),
         "every North Korean nuclear test was set off at Punggye-ri",
     ),
-    (
+    ImpliedVenue(
         _MEETS_NORTH_LEADER,
         "kp-pyongyang",
         frozenset({"diplomacy"}),
         "the North's leader receives his visitors in Pyongyang",
     ),
-    (
+    ImpliedVenue(
         _VISIT_TO_NORTH,
         "kp-pyongyang",
         # an aid or assessment mission that "visited North Korea" toured the country
@@ -793,31 +824,28 @@ def implied_venue(
     category: str, evidence: Sequence[Sentence], *, named: Place | None = None
 ) -> tuple[Place, str] | None:
     """Where an unnamed venue is implied by who acted (a Security Council vote), if anywhere.
-    With a place named, only a body that sits in one place overrides it, for its meetings: the
-    Security Council condemning a launch over Japan met in New York, not in Japan (a transfer
-    at sea that breaks its resolutions still happened at sea); and a detainee the North freed
-    was freed there, not in the city abroad he flew to afterwards."""
-    place_named = named is not None and named.precision != "country"
-    for pattern, place_id, categories, why in _IMPLIED_VENUES:
-        overrides = (pattern is _UN_BODY_ACTING and category == "diplomacy") or (
-            pattern is _DETAINEE_IN_NORTH
-            and named is not None
-            and _abroad(named)
-            and any(_RELEASED_BY_NORTH.search(s.text) for s in evidence)
-        )
-        if category not in categories or (place_named and not overrides):
+    With a place named (more than a country), only a venue whose `overrides_named` says so
+    replaces it."""
+    for venue in _IMPLIED_VENUES:
+        if category not in venue.categories:
             continue
-        place = gazetteer().get(place_id)
+        if (
+            named is not None
+            and named.precision != "country"
+            and not (venue.overrides_named and venue.overrides_named(category, named, evidence))
+        ):
+            continue
+        place = gazetteer().get(venue.place_id)
         if place is None:
             continue
-        if pattern is _NORTH_REACTOR and any(_KEDO.search(s.text) for s in evidence):
+        if venue.unless is not None and any(venue.unless.search(s.text) for s in evidence):
             continue  # KEDO's reactors, at Kumho, not the North's own at Yongbyon
         for sentence in evidence:
-            match = pattern.search(sentence.text)
+            match = venue.pattern.search(sentence.text)
             if match and not _PLANNED_BEFORE.search(
                 sentence.text[max(0, match.start() - 30) : match.start()]
             ):
-                return place, f"'{match.group(0)[:60]}': {why}"
+                return place, f"'{match.group(0)[:60]}': {venue.why}"
     return None
 
 
