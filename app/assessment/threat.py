@@ -51,11 +51,13 @@ def compute_threat_level_and_span(
     """The level of the window ending on `at`'s day as known at `as_of` (default `at`), and the
     instants around as_of at which it holds (with `as_of` replaced)."""
     default_first, last_day = window_ending(at)
-    situation = assess_situation(session, first_day or default_first, last_day, as_of=as_of or at)
+    situation = assess_situation(
+        session, first_day or default_first, last_day, as_of=as_of or at, hotspots=False
+    )
     return situation.threat, situation.known
 
 
 def compute_threat_for_period(
     session: Session, first_day: dt.date, last_day: dt.date, *, known_by: dt.datetime
 ) -> ThreatLevel:
-    return assess_situation(session, first_day, last_day, as_of=known_by).threat
+    return assess_situation(session, first_day, last_day, as_of=known_by, hotspots=False).threat

@@ -120,7 +120,11 @@ def read_threat() -> tuple[float, str] | None:
     now = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0)
     try:
         with Session(get_engine()) as session:
-            threat = assess_situation(session, *window_ending(now, m.WINDOW_DAYS), as_of=now).threat
+            # the level alone: hotspots=False skips grouping the window by place
+            situation = assess_situation(
+                session, *window_ending(now, m.WINDOW_DAYS), as_of=now, hotspots=False
+            )
+            threat = situation.threat
     except Exception as exc:  # a scrape must not fail because the database is away
         logger.warning("threat level unavailable for metrics", extra={"error": repr(exc)[:300]})
         return None
