@@ -334,3 +334,21 @@ def test_a_town_far_from_the_border_line_does_not_replace_it() -> None:
         "border_maritime",
     )
     assert event.location is not None and event.location.name == "Korean Demilitarized Zone"
+
+
+def test_the_truce_village_is_a_site_on_the_border_line() -> None:
+    # labelling.md: the JSA is a facility (site precision), so named after the DMZ it is where
+    # on the line the incursion happened
+    event = only(
+        run(
+            "North Korean troops enter the DMZ",
+            "Dozens of North Korean soldiers moved into the Demilitarized Zone on Saturday, the "
+            "defence ministry said. They were seen inside the Joint Security Area for about an "
+            "hour before pulling back.",
+            published="2026-10-05T03:00:00Z",
+            source="Yonhap",
+        ),
+        "border_maritime",
+    )
+    assert event.location is not None and event.location.name == "Joint Security Area"
+    assert event.location.precision == "site"
