@@ -34,10 +34,16 @@ _METONYMS = frozenset(
         "sg-singapore",
     }
 )
-# "to Seoul and Washington", "between Beijing and Moscow": capitals in pairs are governments
-_CAPITALS = r"(?:Washington|Seoul|Tokyo|Beijing|Moscow|Pyongyang|Kyiv|Kiev)"
-_CAPITAL_PAIR_AFTER = re.compile(rf",?\s+(?:and|or)\s+{_CAPITALS}\b")
-_CAPITAL_PAIR_BEFORE = re.compile(rf"\b{_CAPITALS},?\s+(?:and|or)\s+$")
+# "to Seoul and Washington", "between Beijing and Moscow", "officials from Seoul, Pyongyang,
+# Washington and Beijing": capitals in pairs and lists are governments (any capital: "arms sales
+# from Pyongyang and Tehran"). The neighbour's one or two capitalised words are looked up in
+# the gazetteer's capitals.
+_NEIGHBOUR_AFTER = re.compile(
+    r"^(?:,\s+|,?\s+(?:and|or)\s+)(?P<one>[A-Z][\w'’.-]*)(?:\s+(?P<two>[A-Z][\w'’.-]*))?"
+)
+_NEIGHBOUR_BEFORE = re.compile(
+    r"(?:\b(?P<two>[A-Z][\w'’.-]*)\s+)?\b(?P<one>[A-Z][\w'’.-]*)(?:,\s+|,?\s+(?:and|or)\s+)$"
+)
 _LOCATIVE_BEFORE = AnchoredPattern(
     re.compile(
         r"(?:\b(?:in|at|near|outside|around|from|to|into|over|toward|towards|across|inside|visit|"
@@ -54,6 +60,18 @@ _ATTRIBUTIVE_AFTER = re.compile(
     r"^\s+(?:defen[cs]e|government|officials?|authorities|military|administration|regime|"
     r"leadership|policy|paper|ministry|spokes\w+)\b",
     re.IGNORECASE,
+)
+# "received support from Pyongyang", "a letter from Pyongyang", "an invitation to Pyongyang",
+# "the transfer of wartime control to Seoul": what a government gives, sends or receives, so a
+# capital after it stands for its government even after "from" or "to"
+_GOVERNMENT_ROLE_BEFORE = AnchoredPattern(
+    re.compile(
+        r"\b(?:support|assistance|aid|help|backing|cooperation|letters?|messages?|invitations?|"
+        r"representation|representatives?|delegates?|envoys?|officials|diplomats|orders?|"
+        r"instructions?|approval|permission|requests?|authority|control|command|condolences|"
+        r"congratulations|greetings|sales|exports)\s+(?:from|to)\s+(?:the\s+)?$",
+        re.IGNORECASE,
+    )
 )
 _LOCATIVE_AFTER = re.compile(
     r"^\s+(?:summit|talks|(?:Joint )?Declaration|area|suburbs?|outskirts|airport|meeting|"
@@ -277,8 +295,9 @@ def _place_mentions(sentence: Sentence) -> list[PlaceMention]:
         if _metonym(place) and (
             _POSSESSIVE_AFTER.match(after)
             or _ATTRIBUTIVE_AFTER.match(after)
-            or _CAPITAL_PAIR_AFTER.match(after)
-            or _CAPITAL_PAIR_BEFORE.search(before)
+            or _capital_beside(_NEIGHBOUR_AFTER.match(after), two_first=False)
+            or _capital_beside(_NEIGHBOUR_BEFORE.search(before), two_first=True)
+            or _GOVERNMENT_ROLE_BEFORE.search(before)
             or not (_LOCATIVE_BEFORE.search(before) or _LOCATIVE_AFTER.match(after))
         ):
             continue
@@ -288,6 +307,27 @@ def _place_mentions(sentence: Sentence) -> list[PlaceMention]:
             word = "from"  # "fired from a site in its northwestern province of Chagang"
         mentions.append(PlaceMention(place, sentence, hit.start, hit.end, word))
     return mentions
+
+
+def _capital_beside(found: re.Match[str] | None, *, two_first: bool) -> bool:
+    """The words a pattern of `_NEIGHBOUR_*` found next to a capital name another capital."""
+    if found is None:
+        return False
+    one, two = found.group("one"), found.group("two")
+    names = [one] if two is None else [f"{two} {one}" if two_first else f"{one} {two}", one]
+    capitals = _capital_names()
+    return any(name.rstrip(".").lower() in capitals for name in names)
+
+
+@cache
+def _capital_names() -> frozenset[str]:
+    """Every name and alias of a capital in the gazetteer, lower case."""
+    return frozenset(
+        name.lower()
+        for place in gazetteer().values()
+        if _metonym(place)
+        for name in (place.name, *place.aliases)
+    )
 
 
 def _disambiguate(keys: Sequence[str], sentence: str) -> Place:
@@ -608,6 +648,10 @@ _UN_BODY_ACTING = re.compile(
     r"|\b(?:adopt\w*|vetoe?\w*|pass\w*|approv\w+)\b[^.;]{0,30}?\b(?:U\.N\.|UN|United Nations)"
     r" (?:\w+ )?resolution"
     r"|\bvote (?:in|of|at) the (?:[\w-]+ )?(?:Security )?Council\b"
+    # "telling the United Nations General Assembly", "in a U.N. speech": a speech to a UN body
+    r"|\b(?:told|telling|tells)\s+(?:the\s+)?(?:U\.?N\.?\s+|United Nations\s+)?"
+    r"(?:Security Council|General Assembly)\b"
+    r"|\b(?:U\.N\.|UN|United Nations) (?:speech|address)\b"
     r"|\b(?:UNSC|Security Council)(?: (?:emergency|closed-door|open|urgent))? (?:meeting|session|consultations|stakeout)"
     r"|\b(?:emergency|closed-door|urgent) (?:UNSC|U\.?N\.? Security Council|Security Council) (?:meeting|session)",
     re.IGNORECASE,

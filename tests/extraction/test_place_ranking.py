@@ -352,3 +352,59 @@ def test_the_truce_village_is_a_site_on_the_border_line() -> None:
     )
     assert event.location is not None and event.location.name == "Joint Security Area"
     assert event.location.precision == "site"
+
+
+def test_capitals_listed_together_are_governments_not_places() -> None:
+    event = only(
+        run(
+            "Allies hold video call on North Korea",
+            "Senior diplomats from Seoul, Tokyo, Canberra and Ottawa held a video conference on "
+            "North Korea's missile programme on Friday, South Korea's foreign ministry said.",
+            published="2026-06-12T03:00:00Z",
+            source="Yonhap",
+        ),
+        "diplomacy",
+    )
+    assert event.location is None or event.location.precision == "country"
+
+
+def test_support_from_a_capital_is_from_its_government() -> None:
+    events = run(
+        "Iran's missile programme got help from North Korea, UN panel says",
+        "North Korea shipped missile parts to Iran last year, and Iran's Revolutionary Guards "
+        "received technical support from Pyongyang for their satellite launcher, a confidential "
+        "UN panel report said on Tuesday.",
+        published="2026-06-09T03:00:00Z",
+        source="Reuters",
+    )
+    assert events
+    assert all(e.location is None or e.location.name != "Pyongyang" for e in events)
+
+
+def test_a_capital_after_a_journey_word_is_still_a_place() -> None:
+    event = only(
+        run(
+            "Aid plane lands in North Korea",
+            "A plane carrying medical aid from the World Health Organization landed in Pyongyang "
+            "on Monday, the UN agency said.",
+            published="2026-06-08T03:00:00Z",
+            source="Reuters",
+        ),
+        "humanitarian",
+    )
+    assert event.location is not None and event.location.name == "Pyongyang"
+
+
+def test_a_speech_to_the_general_assembly_was_given_at_un_headquarters() -> None:
+    event = only(
+        run(
+            "North Korea's minister warns the US at the UN",
+            "North Korea's foreign minister accused Washington of hostility on Saturday, telling "
+            "the United Nations General Assembly that his country would never give up its "
+            "deterrent.",
+            published="2026-09-26T18:00:00Z",
+            source="AP",
+        ),
+        "diplomacy",
+    )
+    assert event.location is not None and event.location.id == "us-un-headquarters"
