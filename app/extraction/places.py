@@ -73,6 +73,17 @@ _GOVERNMENT_ROLE_BEFORE = AnchoredPattern(
         re.IGNORECASE,
     )
 )
+# "said the official in Washington", "a spokesman for the US military command in Seoul", "some
+# in Seoul suspect": where a speaker sits, in a capital, is not where the event happened (but
+# "met with officials in Beijing" is where the meeting was)
+_SPEAKER_IN_BEFORE = AnchoredPattern(
+    re.compile(
+        r"\b(?:official|spokes(?:man|woman|person)|command|analysts?|observers?|sources?|some|"
+        r"many|others|commentators|correspondents?)\s+in\s+(?:the\s+)?$",
+        re.IGNORECASE,
+    )
+)
+_MEETING_WORD = re.compile(r"\b(?:met|meets?|meeting|talks)\b", re.IGNORECASE)
 _LOCATIVE_AFTER = re.compile(
     r"^\s+(?:summit|talks|(?:Joint )?Declaration|area|suburbs?|outskirts|airport|meeting|"
     # "the Seoul Central District Court", "Seoul High Court": a court sits in its city
@@ -298,6 +309,7 @@ def _place_mentions(sentence: Sentence) -> list[PlaceMention]:
             or _capital_beside(_NEIGHBOUR_AFTER.match(after), two_first=False)
             or _capital_beside(_NEIGHBOUR_BEFORE.search(before), two_first=True)
             or _GOVERNMENT_ROLE_BEFORE.search(before)
+            or (_SPEAKER_IN_BEFORE.search(before) and not _MEETING_WORD.search(wide))
             or not (_LOCATIVE_BEFORE.search(before) or _LOCATIVE_AFTER.match(after))
         ):
             continue

@@ -408,3 +408,32 @@ def test_a_speech_to_the_general_assembly_was_given_at_un_headquarters() -> None
         "diplomacy",
     )
     assert event.location is not None and event.location.id == "us-un-headquarters"
+
+
+def test_where_a_spokesman_sits_in_a_capital_is_not_where_the_drill_is() -> None:
+    event = only(
+        run(
+            "US and South Korea begin spring drills",
+            "South Korean and US troops began their annual spring exercise on Monday. "
+            '"The drills are purely defensive," said a spokesman for the combined forces command '
+            "in Seoul.",
+            published="2026-03-09T03:00:00Z",
+            source="AP",
+        ),
+        "military_exercise",
+    )
+    assert event.location is None or event.location.name != "Seoul"
+
+
+def test_officials_met_in_a_capital_are_where_the_talks_were() -> None:
+    event = only(
+        run(
+            "North Korean envoy holds talks in China",
+            "North Korea's nuclear envoy met with senior officials in Beijing on Tuesday to "
+            "discuss a return to negotiations, China's foreign ministry said.",
+            published="2026-03-10T03:00:00Z",
+            source="AFP",
+        ),
+        "diplomacy",
+    )
+    assert event.location is not None and event.location.name == "Beijing"
