@@ -522,6 +522,16 @@ _RECALLED_OCCASION = AnchoredPattern(
 )
 
 
+# "The tour comes weeks after North Korea launched a projectile into the Yellow Sea", "days after
+# a summit in Pyongyang": an earlier happening told for time, not where this one happened
+_EARLIER_HAPPENING = AnchoredPattern(
+    re.compile(
+        r"\b(?:days?|weeks?|months?|years?)\s+(?:after|since|following)\b[^.;:]{0,120}$",
+        re.IGNORECASE,
+    )
+)
+
+
 # where meetings, parades and briefings are never the event itself: things that happen on the
 # ground, at sea or in the air (an agreement or a deal is often made at the meeting)
 _HAPPENS_IN_THE_FIELD = frozenset(
@@ -577,6 +587,15 @@ def _origin(mention: PlaceMention) -> bool:
     return bool(_FROM_BASES_IN.search(text[max(0, mention.start - 60) : mention.start]))
 
 
+def _earlier_occasion(mention: PlaceMention, trigger_at: dict[int, int]) -> bool:
+    """An earlier occasion recalled ("last month's summit in"), or, outside the event's own
+    sentences, an earlier happening told for time ("weeks after ... launched into")."""
+    before = mention.sentence.text[max(0, mention.start - 150) : mention.start]
+    if _RECALLED_OCCASION.search(before):
+        return True
+    return mention.sentence.index not in trigger_at and bool(_EARLIER_HAPPENING.search(before))
+
+
 def _score(
     category: str, mention: PlaceMention, in_evidence: bool, trigger_at: dict[int, int]
 ) -> float:
@@ -587,9 +606,7 @@ def _score(
     if _another_occasion(category, mention):
         return -1.0
     score = float(_PRECISION_SCORE.get(mention.place.precision, 1))
-    if _RECALLED_OCCASION.search(
-        mention.sentence.text[max(0, mention.start - 150) : mention.start]
-    ):
+    if _earlier_occasion(mention, trigger_at):
         score -= ASIDE_PENALTY
     if _COASTLINE.search(mention.sentence.text, mention.start, mention.end):
         score -= COASTLINE_PENALTY

@@ -437,3 +437,33 @@ def test_officials_met_in_a_capital_are_where_the_talks_were() -> None:
         "diplomacy",
     )
     assert event.location is not None and event.location.name == "Beijing"
+
+
+def test_a_place_of_an_earlier_happening_told_for_time_is_not_this_ones() -> None:
+    event = only(
+        run(
+            "South Korea ships flu medicine to the North",
+            "South Korea sent 400,000 doses of flu medicine to North Korea on Friday, the "
+            "unification ministry said. The shipment came two weeks after the North fired "
+            "artillery shells into the Yellow Sea.",
+            published="2026-12-11T03:00:00Z",
+            source="Yonhap",
+        ),
+        "humanitarian",
+    )
+    assert event.location is None or event.location.name != "Yellow Sea"
+
+
+def test_a_place_named_before_weeks_after_is_still_this_happenings() -> None:
+    event = only(
+        run(
+            "South Korea ships flu medicine to the North",
+            "South Korea sent 400,000 doses of flu medicine to North Korea on Friday, the "
+            "unification ministry said. The cargo was unloaded at the port of Nampo, two weeks "
+            "after the North fired artillery shells into the Yellow Sea.",
+            published="2026-12-11T03:00:00Z",
+            source="Yonhap",
+        ),
+        "humanitarian",
+    )
+    assert event.location is not None and event.location.name == "Nampo"
