@@ -493,7 +493,9 @@ _OCCASION_BEFORE = AnchoredPattern(
     re.compile(
         r"\b(?P<occasion>parade|met|meet|meeting|talks|summit|ceremony|funeral|rally|festival|"
         r"reporters|journalists|(?:news |press )?conference|briefing|forum)"
-        r"\s+(?:[\w'’-]+\s+){0,3}?(?:in|at)\s+(?:the\s+)?$",
+        r"\s+(?:[\w'’-]+\s+){0,3}?(?:in|at)\s+(?:the\s+)?$"
+        # "said during a visit to Seoul": where an official travelled, for a drill or a launch
+        r"|\b(?P<trip>visit|trip|tour)\s+(?:to|in)\s+(?:the\s+)?$",
         re.IGNORECASE,
     )
 )
@@ -561,6 +563,8 @@ def _another_occasion(category: str, mention: PlaceMention) -> bool:
     found = _OCCASION_BEFORE.search(text[max(0, mention.start - 60) : mention.start])
     if found is None:
         return False
+    if found.group("trip"):
+        return True  # a trip is diplomacy, never an event in the field
     return _OCCASION_CATEGORY.get(found.group("occasion").lower()) != category
 
 

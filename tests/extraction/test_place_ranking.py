@@ -467,3 +467,18 @@ def test_a_place_named_before_weeks_after_is_still_this_happenings() -> None:
         "humanitarian",
     )
     assert event.location is not None and event.location.name == "Nampo"
+
+
+def test_a_city_an_official_visited_is_not_where_the_drill_flew() -> None:
+    event = only(
+        run(
+            "US bombers fly training mission over South Korea",
+            "Two US B-1B bombers flew a training mission over South Korea on Friday as part of "
+            "the allies' joint exercise, the deputy defence secretary said during a visit to "
+            "Seoul.",
+            published="2026-04-03T03:00:00Z",
+            source="AP",
+        ),
+        "military_exercise",
+    )
+    assert event.location is None or event.location.name != "Seoul"
