@@ -34,10 +34,16 @@ _METONYMS = frozenset(
         "sg-singapore",
     }
 )
-# "to Seoul and Washington", "between Beijing and Moscow": capitals in pairs are governments
-_CAPITALS = r"(?:Washington|Seoul|Tokyo|Beijing|Moscow|Pyongyang|Kyiv|Kiev)"
-_CAPITAL_PAIR_AFTER = re.compile(rf",?\s+(?:and|or)\s+{_CAPITALS}\b")
-_CAPITAL_PAIR_BEFORE = re.compile(rf"\b{_CAPITALS},?\s+(?:and|or)\s+$")
+# "to Seoul and Washington", "between Beijing and Moscow", "officials from Seoul, Pyongyang,
+# Washington and Beijing": capitals in pairs and lists are governments (any capital: "arms sales
+# from Pyongyang and Tehran"). The neighbour's one or two capitalised words are looked up in
+# the gazetteer's capitals.
+_NEIGHBOUR_AFTER = re.compile(
+    r"^(?:,\s+|,?\s+(?:and|or)\s+)(?P<one>[A-Z][\w'’.-]*)(?:\s+(?P<two>[A-Z][\w'’.-]*))?"
+)
+_NEIGHBOUR_BEFORE = re.compile(
+    r"(?:\b(?P<two>[A-Z][\w'’.-]*)\s+)?\b(?P<one>[A-Z][\w'’.-]*)(?:,\s+|,?\s+(?:and|or)\s+)$"
+)
 _LOCATIVE_BEFORE = AnchoredPattern(
     re.compile(
         r"(?:\b(?:in|at|near|outside|around|from|to|into|over|toward|towards|across|inside|visit|"
@@ -55,6 +61,29 @@ _ATTRIBUTIVE_AFTER = re.compile(
     r"leadership|policy|paper|ministry|spokes\w+)\b",
     re.IGNORECASE,
 )
+# "received support from Pyongyang", "a letter from Pyongyang", "an invitation to Pyongyang",
+# "the transfer of wartime control to Seoul": what a government gives, sends or receives, so a
+# capital after it stands for its government even after "from" or "to"
+_GOVERNMENT_ROLE_BEFORE = AnchoredPattern(
+    re.compile(
+        r"\b(?:support|assistance|aid|help|backing|cooperation|letters?|messages?|invitations?|"
+        r"representation|representatives?|delegates?|envoys?|officials|diplomats|orders?|"
+        r"instructions?|approval|permission|requests?|authority|control|command|condolences|"
+        r"congratulations|greetings|sales|exports)\s+(?:from|to)\s+(?:the\s+)?$",
+        re.IGNORECASE,
+    )
+)
+# "said the official in Washington", "a spokesman for the US military command in Seoul", "some
+# in Seoul suspect": where a speaker sits, in a capital, is not where the event happened (but
+# "met with officials in Beijing" is where the meeting was)
+_SPEAKER_IN_BEFORE = AnchoredPattern(
+    re.compile(
+        r"\b(?:official|spokes(?:man|woman|person)|command|analysts?|observers?|sources?|some|"
+        r"many|others|commentators|correspondents?)\s+in\s+(?:the\s+)?$",
+        re.IGNORECASE,
+    )
+)
+_MEETING_WORD = re.compile(r"\b(?:met|meets?|meeting|talks)\b", re.IGNORECASE)
 _LOCATIVE_AFTER = re.compile(
     r"^\s+(?:summit|talks|(?:Joint )?Declaration|area|suburbs?|outskirts|airport|meeting|"
     # "the Seoul Central District Court", "Seoul High Court": a court sits in its city
@@ -277,8 +306,10 @@ def _place_mentions(sentence: Sentence) -> list[PlaceMention]:
         if _metonym(place) and (
             _POSSESSIVE_AFTER.match(after)
             or _ATTRIBUTIVE_AFTER.match(after)
-            or _CAPITAL_PAIR_AFTER.match(after)
-            or _CAPITAL_PAIR_BEFORE.search(before)
+            or _capital_beside(_NEIGHBOUR_AFTER.match(after), two_first=False)
+            or _capital_beside(_NEIGHBOUR_BEFORE.search(before), two_first=True)
+            or _GOVERNMENT_ROLE_BEFORE.search(before)
+            or (_SPEAKER_IN_BEFORE.search(before) and not _MEETING_WORD.search(wide))
             or not (_LOCATIVE_BEFORE.search(before) or _LOCATIVE_AFTER.match(after))
         ):
             continue
@@ -288,6 +319,27 @@ def _place_mentions(sentence: Sentence) -> list[PlaceMention]:
             word = "from"  # "fired from a site in its northwestern province of Chagang"
         mentions.append(PlaceMention(place, sentence, hit.start, hit.end, word))
     return mentions
+
+
+def _capital_beside(found: re.Match[str] | None, *, two_first: bool) -> bool:
+    """The words a pattern of `_NEIGHBOUR_*` found next to a capital name another capital."""
+    if found is None:
+        return False
+    one, two = found.group("one"), found.group("two")
+    names = [one] if two is None else [f"{two} {one}" if two_first else f"{one} {two}", one]
+    capitals = _capital_names()
+    return any(name.rstrip(".").lower() in capitals for name in names)
+
+
+@cache
+def _capital_names() -> frozenset[str]:
+    """Every name and alias of a capital in the gazetteer, lower case."""
+    return frozenset(
+        name.lower()
+        for place in gazetteer().values()
+        if _metonym(place)
+        for name in (place.name, *place.aliases)
+    )
 
 
 def _disambiguate(keys: Sequence[str], sentence: str) -> Place:
@@ -441,7 +493,9 @@ _OCCASION_BEFORE = AnchoredPattern(
     re.compile(
         r"\b(?P<occasion>parade|met|meet|meeting|talks|summit|ceremony|funeral|rally|festival|"
         r"reporters|journalists|(?:news |press )?conference|briefing|forum)"
-        r"\s+(?:[\w'’-]+\s+){0,3}?(?:in|at)\s+(?:the\s+)?$",
+        r"\s+(?:[\w'’-]+\s+){0,3}?(?:in|at)\s+(?:the\s+)?$"
+        # "said during a visit to Seoul": where an official travelled, for a drill or a launch
+        r"|\b(?P<trip>visit|trip|tour)\s+(?:to|in)\s+(?:the\s+)?$",
         re.IGNORECASE,
     )
 )
@@ -465,6 +519,16 @@ _RECALLED_OCCASION = AnchoredPattern(
     re.compile(
         r"\b(?:(?:last|previous)\s+(?:week|month|year)|(?:19|20)\d\d)(?:'s|’s)?\s+"
         r"(?:[\w-]+\s+){0,2}?(?:summit|meeting|talks|visit|trip|parade|ceremony)\b[^.;:]{0,100}$",
+        re.IGNORECASE,
+    )
+)
+
+
+# "The tour comes weeks after North Korea launched a projectile into the Yellow Sea", "days after
+# a summit in Pyongyang": an earlier happening told for time, not where this one happened
+_EARLIER_HAPPENING = AnchoredPattern(
+    re.compile(
+        r"\b(?:days?|weeks?|months?|years?)\s+(?:after|since|following)\b[^.;:]{0,120}$",
         re.IGNORECASE,
     )
 )
@@ -499,6 +563,8 @@ def _another_occasion(category: str, mention: PlaceMention) -> bool:
     found = _OCCASION_BEFORE.search(text[max(0, mention.start - 60) : mention.start])
     if found is None:
         return False
+    if found.group("trip"):
+        return True  # a trip is diplomacy, never an event in the field
     return _OCCASION_CATEGORY.get(found.group("occasion").lower()) != category
 
 
@@ -525,6 +591,15 @@ def _origin(mention: PlaceMention) -> bool:
     return bool(_FROM_BASES_IN.search(text[max(0, mention.start - 60) : mention.start]))
 
 
+def _earlier_occasion(mention: PlaceMention, trigger_at: dict[int, int]) -> bool:
+    """An earlier occasion recalled ("last month's summit in"), or, outside the event's own
+    sentences, an earlier happening told for time ("weeks after ... launched into")."""
+    before = mention.sentence.text[max(0, mention.start - 150) : mention.start]
+    if _RECALLED_OCCASION.search(before):
+        return True
+    return mention.sentence.index not in trigger_at and bool(_EARLIER_HAPPENING.search(before))
+
+
 def _score(
     category: str, mention: PlaceMention, in_evidence: bool, trigger_at: dict[int, int]
 ) -> float:
@@ -535,9 +610,7 @@ def _score(
     if _another_occasion(category, mention):
         return -1.0
     score = float(_PRECISION_SCORE.get(mention.place.precision, 1))
-    if _RECALLED_OCCASION.search(
-        mention.sentence.text[max(0, mention.start - 150) : mention.start]
-    ):
+    if _earlier_occasion(mention, trigger_at):
         score -= ASIDE_PENALTY
     if _COASTLINE.search(mention.sentence.text, mention.start, mention.end):
         score -= COASTLINE_PENALTY
@@ -608,6 +681,10 @@ _UN_BODY_ACTING = re.compile(
     r"|\b(?:adopt\w*|vetoe?\w*|pass\w*|approv\w+)\b[^.;]{0,30}?\b(?:U\.N\.|UN|United Nations)"
     r" (?:\w+ )?resolution"
     r"|\bvote (?:in|of|at) the (?:[\w-]+ )?(?:Security )?Council\b"
+    # "telling the United Nations General Assembly", "in a U.N. speech": a speech to a UN body
+    r"|\b(?:told|telling|tells)\s+(?:the\s+)?(?:U\.?N\.?\s+|United Nations\s+)?"
+    r"(?:Security Council|General Assembly)\b"
+    r"|\b(?:U\.N\.|UN|United Nations) (?:speech|address)\b"
     r"|\b(?:UNSC|Security Council)(?: (?:emergency|closed-door|open|urgent))? (?:meeting|session|consultations|stakeout)"
     r"|\b(?:emergency|closed-door|urgent) (?:UNSC|U\.?N\.? Security Council|Security Council) (?:meeting|session)",
     re.IGNORECASE,

@@ -204,9 +204,17 @@ def normalize(text: str) -> str:
     return text.strip()
 
 
+# words no sentence ends on: a line break after one is inside a sentence, whatever follows
+# ("read out by the minister in\nBeijing", "the Sea of\nJapan")
+_OPEN_ENDED = re.compile(
+    r"(?:^|\s)(?:in|at|of|the|from|to|and|or|a|an|for|with|by|into|near|on)$", re.IGNORECASE
+)
+
+
 def _unwrap(text: str) -> str:
     """Hard-wrapped wire copy: a line break inside a sentence (after a word or a comma, before
-    a lower-case word) is a space; paragraph breaks and breaks after a full stop stay."""
+    a lower-case word; or after a word no sentence ends on) is a space; paragraph breaks and
+    breaks after a full stop stay."""
     lines = text.split("\n")
     out = [lines[0]]
     for line in lines[1:]:
@@ -215,7 +223,12 @@ def _unwrap(text: str) -> str:
             previous
             and stripped
             and (previous[-1].isalnum() or previous[-1] in ",;")
-            and (stripped[0].islower() or stripped[0].isdigit() or stripped[0] == "(")
+            and (
+                stripped[0].islower()
+                or stripped[0].isdigit()
+                or stripped[0] == "("
+                or bool(_OPEN_ENDED.search(previous[-6:]))
+            )
         ):
             out[-1] = f"{previous} {stripped}"
         else:

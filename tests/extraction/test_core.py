@@ -64,6 +64,18 @@ def test_a_copy_that_lost_the_space_after_a_period_still_splits() -> None:
     ]
 
 
+def test_a_line_wrapped_after_a_preposition_is_one_sentence() -> None:
+    # hard-wrapped copy: "in" ends no sentence, so the capitalised line after it continues it
+    sentences = article_sentences(
+        "Envoys sign accord",
+        "The accord was signed by the two envoys in\nHanoi on Friday.\nTalks resume in May.",
+    )
+    assert [s.text for s in sentences[1:]] == [
+        "The accord was signed by the two envoys in Hanoi on Friday.",
+        "Talks resume in May.",
+    ]
+
+
 def test_title_is_sentence_zero_and_dateline_is_dropped() -> None:
     sentences = article_sentences("Headline here", "SEOUL, May 26 (Yonhap) -- North Korea fired.")
     assert [s.text for s in sentences] == ["Headline here", "North Korea fired."]

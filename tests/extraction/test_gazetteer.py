@@ -370,3 +370,16 @@ def test_the_norths_frontline_islets() -> None:
     assert ids("the Wolnae Islet Defence Detachment") == ["kp-wolnae-islet"]
     # 'chagrin' is an English word one letter from Changrin: never a typo of it
     assert found("To his Chagrin, the talks failed.") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        # venues and front-line towns the news of the peninsula names (GeoNames files Nara as
+        # "Nara-shi", so its bare name needs the curated row)
+        ("a summit held in Nara on Tuesday", "jp-nara"),
+        ("shells fired near Bakhmut", "ua-bakhmut"),
+    ],
+)
+def test_curated_venues_and_front_line_towns(text: str, place: str) -> None:
+    assert ids(text) == [place], found(text)

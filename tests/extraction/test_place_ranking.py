@@ -334,3 +334,151 @@ def test_a_town_far_from_the_border_line_does_not_replace_it() -> None:
         "border_maritime",
     )
     assert event.location is not None and event.location.name == "Korean Demilitarized Zone"
+
+
+def test_the_truce_village_is_a_site_on_the_border_line() -> None:
+    # labelling.md: the JSA is a facility (site precision), so named after the DMZ it is where
+    # on the line the incursion happened
+    event = only(
+        run(
+            "North Korean troops enter the DMZ",
+            "Dozens of North Korean soldiers moved into the Demilitarized Zone on Saturday, the "
+            "defence ministry said. They were seen inside the Joint Security Area for about an "
+            "hour before pulling back.",
+            published="2026-10-05T03:00:00Z",
+            source="Yonhap",
+        ),
+        "border_maritime",
+    )
+    assert event.location is not None and event.location.name == "Joint Security Area"
+    assert event.location.precision == "site"
+
+
+def test_capitals_listed_together_are_governments_not_places() -> None:
+    event = only(
+        run(
+            "Allies hold video call on North Korea",
+            "Senior diplomats from Seoul, Tokyo, Canberra and Ottawa held a video conference on "
+            "North Korea's missile programme on Friday, South Korea's foreign ministry said.",
+            published="2026-06-12T03:00:00Z",
+            source="Yonhap",
+        ),
+        "diplomacy",
+    )
+    assert event.location is None or event.location.precision == "country"
+
+
+def test_support_from_a_capital_is_from_its_government() -> None:
+    events = run(
+        "Iran's missile programme got help from North Korea, UN panel says",
+        "North Korea shipped missile parts to Iran last year, and Iran's Revolutionary Guards "
+        "received technical support from Pyongyang for their satellite launcher, a confidential "
+        "UN panel report said on Tuesday.",
+        published="2026-06-09T03:00:00Z",
+        source="Reuters",
+    )
+    assert events
+    assert all(e.location is None or e.location.name != "Pyongyang" for e in events)
+
+
+def test_a_capital_after_a_journey_word_is_still_a_place() -> None:
+    event = only(
+        run(
+            "Aid plane lands in North Korea",
+            "A plane carrying medical aid from the World Health Organization landed in Pyongyang "
+            "on Monday, the UN agency said.",
+            published="2026-06-08T03:00:00Z",
+            source="Reuters",
+        ),
+        "humanitarian",
+    )
+    assert event.location is not None and event.location.name == "Pyongyang"
+
+
+def test_a_speech_to_the_general_assembly_was_given_at_un_headquarters() -> None:
+    event = only(
+        run(
+            "North Korea's minister warns the US at the UN",
+            "North Korea's foreign minister accused Washington of hostility on Saturday, telling "
+            "the United Nations General Assembly that his country would never give up its "
+            "deterrent.",
+            published="2026-09-26T18:00:00Z",
+            source="AP",
+        ),
+        "diplomacy",
+    )
+    assert event.location is not None and event.location.id == "us-un-headquarters"
+
+
+def test_where_a_spokesman_sits_in_a_capital_is_not_where_the_drill_is() -> None:
+    event = only(
+        run(
+            "US and South Korea begin spring drills",
+            "South Korean and US troops began their annual spring exercise on Monday. "
+            '"The drills are purely defensive," said a spokesman for the combined forces command '
+            "in Seoul.",
+            published="2026-03-09T03:00:00Z",
+            source="AP",
+        ),
+        "military_exercise",
+    )
+    assert event.location is None or event.location.name != "Seoul"
+
+
+def test_officials_met_in_a_capital_are_where_the_talks_were() -> None:
+    event = only(
+        run(
+            "North Korean envoy holds talks in China",
+            "North Korea's nuclear envoy met with senior officials in Beijing on Tuesday to "
+            "discuss a return to negotiations, China's foreign ministry said.",
+            published="2026-03-10T03:00:00Z",
+            source="AFP",
+        ),
+        "diplomacy",
+    )
+    assert event.location is not None and event.location.name == "Beijing"
+
+
+def test_a_place_of_an_earlier_happening_told_for_time_is_not_this_ones() -> None:
+    event = only(
+        run(
+            "South Korea ships flu medicine to the North",
+            "South Korea sent 400,000 doses of flu medicine to North Korea on Friday, the "
+            "unification ministry said. The shipment came two weeks after the North fired "
+            "artillery shells into the Yellow Sea.",
+            published="2026-12-11T03:00:00Z",
+            source="Yonhap",
+        ),
+        "humanitarian",
+    )
+    assert event.location is None or event.location.name != "Yellow Sea"
+
+
+def test_a_place_named_before_weeks_after_is_still_this_happenings() -> None:
+    event = only(
+        run(
+            "South Korea ships flu medicine to the North",
+            "South Korea sent 400,000 doses of flu medicine to North Korea on Friday, the "
+            "unification ministry said. The cargo was unloaded at the port of Nampo, two weeks "
+            "after the North fired artillery shells into the Yellow Sea.",
+            published="2026-12-11T03:00:00Z",
+            source="Yonhap",
+        ),
+        "humanitarian",
+    )
+    assert event.location is not None and event.location.name == "Nampo"
+
+
+def test_a_city_an_official_visited_is_not_where_the_drill_flew() -> None:
+    event = only(
+        run(
+            "US bombers fly training mission over South Korea",
+            "Two US B-1B bombers flew a training mission over South Korea on Friday as part of "
+            "the allies' joint exercise, the deputy defence secretary said during a visit to "
+            "Seoul.",
+            published="2026-04-03T03:00:00Z",
+            source="AP",
+        ),
+        "military_exercise",
+    )
+    assert event.location is None or event.location.name != "Seoul"
