@@ -135,6 +135,23 @@ def _authorities(sentence: Sentence) -> tuple[str | None, str | None]:
     return None, lenient
 
 
+# a state's space agency is its government launching ("JAXA launched the satellite", "the Korea
+# Aerospace Research Institute successfully launched"); the North's own (NATA) is its state
+# speaking, and is not listed
+_SPACE_AGENCIES = (
+    r"JAXA|Japan Aerospace Exploration Agency|NASDA|National Space Development Agency|"
+    r"KARI|Korea Aerospace Research Institute|NASA|ESA|European Space Agency|Roscosmos|ISRO|"
+    r"Indian Space Research Organi[sz]ation|CNSA|China National Space Administration"
+)
+_SPACE_AGENCY_CUE = re.compile(r"JAXA|NASDA|KARI|NASA|ESA|ISRO|CNSA|Roscosmos|Space|Aerospace")
+_AGENCY_LAUNCH = re.compile(
+    rf"(?-i:\b(?P<actor>{_SPACE_AGENCIES}))\b(?:\s+\([A-Z]+\))?(?:[^.;]{{0,60}}?)\s+"
+    r"(?:(?:has|have|had|successfully|also|again|on \w+day)\s+)*"
+    r"(?P<act>launched|launches|lifted off|put)\b",
+    re.IGNORECASE,
+)
+
+
 # official speakers the lexicon's authorities leave out: a state's armed services and its
 # military authorities, its ministries other than the foreign one (which confirms only when
 # it says so), courts and police agencies (the North's are left out by _NORTH_OWNER)
@@ -143,7 +160,8 @@ _MORE_AUTHORITIES = re.compile(
     r"\b[A-Z][a-z]+ (?:Metropolitan|Prefectural|National) Police(?: Agency| Department)?\b|"
     r"\b(?:Constitutional|Supreme|District|High) Court\b|\b[Mm]ilitary [Aa]uthorities\b|"
     r"\b(?:[Ss]cience|[Tt]ransport|[Tt]rade|[Ff]inance|[Jj]ustice|[Ii]nterior|[Ii]ndustry|"
-    r"[Hh]ealth|[Oo]ceans|[Ee]nvironment|[Dd]efen[cs]e) [Mm]inistry\b"
+    r"[Hh]ealth|[Oo]ceans|[Ee]nvironment|[Dd]efen[cs]e) [Mm]inistry\b|"
+    rf"\b(?:{_SPACE_AGENCIES})\b"
 )
 _MORE_AUTHORITY_WORDS = (
     "Navy",
@@ -158,6 +176,12 @@ _MORE_AUTHORITY_WORDS = (
     "authorities",
     "ministry",
     "Ministry",
+    "Space",  # the space agencies
+    "Aerospace",
+    "JAXA",
+    "NASDA",
+    "NASA",
+    "KARI",
 )
 # how far an authority and its verb of saying may stand apart in one clause ("the JCS said";
 # "said the JCS"; "according to a news release from the JCS")
@@ -473,6 +497,8 @@ _STATE_LAUNCHES = frozenset({"space_launch", "missile_test"})
 
 def _state_launch(sentence: Sentence) -> str | None:
     match = claim_patterns().state_launch.search(sentence.text)
+    if match is None and _SPACE_AGENCY_CUE.search(sentence.text):
+        match = _AGENCY_LAUNCH.search(sentence.text)
     if match is None or sentence.segment_at(match.start("actor"))[2]:
         return None  # "days after Japan launched a satellite" is another happening
     if _NOT_THE_AGENT.search(sentence.text[max(0, match.start() - 30) : match.start()]):

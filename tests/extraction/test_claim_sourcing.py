@@ -458,3 +458,43 @@ def test_those_targeted_by_a_designation_are_not_its_doers() -> None:
     assert _doer("The Treasury Department on Monday targeted four shipping firms.") == (
         "Treasury Department targeted"
     )
+
+
+# --- a state's space agency launches for its government, and speaks for its launch ------------
+
+
+def test_a_space_agency_launching_is_its_governments_launch() -> None:
+    assert (
+        _status(
+            "Radar satellite reaches orbit",
+            "The Japan Aerospace Exploration Agency successfully launched a radar satellite "
+            "from Tanegashima on Tuesday to watch missile sites in North Korea.",
+            "space_launch",
+        )
+        == "confirmed"
+    )
+
+
+def test_a_space_agency_spokesman_speaks_for_the_launch() -> None:
+    assert (
+        _status(
+            "Rocket lifts off with observation satellite",
+            'A rocket carrying an observation satellite lifted off from Tanegashima on Sunday. "The '
+            'rocket flew as planned," said Kenji Sato, a spokesman for JAXA, after the launch.',
+            "space_launch",
+        )
+        == "confirmed"
+    )
+
+
+def test_a_private_rocket_company_is_no_space_agency() -> None:
+    assert (
+        _status(
+            "Startup flies test rocket",
+            "A South Korean startup launched a small test rocket carrying a Korean satellite "
+            "from a site in Brazil on Sunday.",
+            "space_launch",
+        )
+        == "reported"
+    )
+
