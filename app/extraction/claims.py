@@ -830,10 +830,21 @@ def _state_media(sentence: Sentence) -> str | None:
             text, max(0, match.start() - 12), match.start()
         ):
             continue  # "the UN's coordinator for Pyongyang said": the North names a post
+        if text[match.start() - 1 : match.start()] == "(" and _PHOTO_CREDIT.match(
+            text, match.end()
+        ):
+            continue  # "(KCNA via Reuters)", "(KCNA-Yonhap)": who supplied a photo
         if not _ORGAN.fullmatch(match.group(0)) or _speaks(text, match):
             return match.group(0)
     more = _MORE_STATE_MEDIA.search(text)
     return more.group(0) if more else None
+
+
+# a photo's credit line names the agency that supplied the picture, not a source of the text
+# ("Pyongyang, May 3 (KCNA) --" is a dateline: the agency's own copy)
+_PHOTO_CREDIT = re.compile(
+    r"\s*(?:-\s*[A-Z]|/|via\b|\)(?!\s*[-—–])|,\s*(?:AFP|Reuters|AP|Yonhap|Getty))", re.I
+)
 
 
 # the North's voice in words the lexicon's list leaves out: "the country's official media",

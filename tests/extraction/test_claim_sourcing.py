@@ -498,3 +498,31 @@ def test_a_private_rocket_company_is_no_space_agency() -> None:
         == "reported"
     )
 
+
+# --- a photo's credit line names who supplied the picture, not who told the event -------------
+
+
+def test_a_kcna_photo_credit_is_no_state_media_claim() -> None:
+    assert (
+        _status(
+            "Hackers stole millions from exchange",
+            "Kim Jong Un at a meeting in Pyongyang (KCNA via Reuters). Hackers linked to North "
+            "Korea stole $30 million from a crypto exchange in March, a blockchain firm's report "
+            "said.",
+            "cyber",
+        )
+        == "reported"
+    )
+
+
+def test_a_kcna_dateline_is_still_the_agencys_own_copy() -> None:
+    assert (
+        _status(
+            "Assembly session held",
+            "Pyongyang, April 9 (KCNA) -- The Supreme People's Assembly held its session at the "
+            "Mansudae Assembly Hall on Tuesday.",
+            "domestic",
+        )
+        == "claimed"
+    )
+
