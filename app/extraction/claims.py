@@ -509,10 +509,26 @@ def _state_launch(sentence: Sentence) -> str | None:
 # an official act told by someone who is no official: activists, sources, witnesses, the press
 _HEARSAY = re.compile(
     r"\b(?:activists?|sources?|witnesses|residents|defectors?|analysts?|(?<!panel of )experts?|researchers?|"
-    r"reports?|media|newspapers?|lawmakers?|rights groups?|monitors?)\b[^.;]{0,25}?"
-    r"\b(?:said|say|says|told|claimed|claim|reported|report)\b",
+    r"reports?|media|newspapers?|lawmakers?|rights groups?|monitors?|news(?: agency)?|"
+    r"(?-i:Press|Post|Times|Journal)|broadcaster|network|daily)\b[^.;]{0,25}?"
+    r"\b(?:said|say|says|told|claimed|claim|reported|report|quoted)\b",
     re.IGNORECASE,
 )
+
+
+# ", a customs official said", ", a diplomat told Reuters": one unnamed person tells the act
+_UNNAMED_TELLER = re.compile(
+    r",\s+(?:a|an|one)\s+(?:[\w-]+\s+){0,3}?(?:official|diplomat|officer|source|insider)\s+"
+    r"(?:said|says|told)\b",
+    re.IGNORECASE,
+)
+
+_SPOKESPERSON = re.compile(r"\bspokes(?:man|woman|person)\b", re.IGNORECASE)
+
+
+def _spokesperson_in(excerpt: Sequence[Sentence]) -> bool:
+    """A spokesperson speaks in the excerpt: the body's own word backs what its official told."""
+    return any(_SPOKESPERSON.search(s.text) for s in excerpt)
 
 
 # Russia and Ukraine speak of the arms of their own war as parties to it: a report, not a
@@ -677,7 +693,9 @@ def claim_status(
             if act and sentence in added_lede and _secondhand(excerpt):
                 continue  # a lede the press tells from its sources
             if act and (
-                _HEARSAY.search(sentence.text) or _SECONDHAND_DOCUMENT.search(sentence.text)
+                _HEARSAY.search(sentence.text)
+                or _SECONDHAND_DOCUMENT.search(sentence.text)
+                or (_UNNAMED_TELLER.search(sentence.text) and not _spokesperson_in(excerpt))
             ):
                 continue  # "China has repatriated them, activists said": the act rests on them
             if act and _VISIT.search(act) and _secondhand(excerpt):
@@ -735,7 +753,10 @@ def claim_status(
 
 def _secondhand(excerpt: Sequence[Sentence]) -> bool:
     """The excerpt tells its event from the press, its sources or a secret trip."""
-    return any(_UNANNOUNCED_TRIP.search(s.text) or _memo(s, "press", _press) for s in excerpt)
+    return any(
+        _UNANNOUNCED_TRIP.search(s.text) or _memo(s, "press", _press) or _HEARSAY.search(s.text)
+        for s in excerpt
+    )
 
 
 def _briefing_in(excerpt: Sequence[Sentence]) -> bool:

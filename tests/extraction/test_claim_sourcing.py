@@ -526,3 +526,48 @@ def test_a_kcna_dateline_is_still_the_agencys_own_copy() -> None:
         == "claimed"
     )
 
+
+# --- an official act told by the press or by one unnamed official is a report ------------------
+
+
+def test_a_deployment_told_by_a_news_agency_is_a_report() -> None:
+    assert (
+        _status(
+            "Interceptors moved west",
+            "The defence ministry deployed missile interceptors in three western prefectures on "
+            "Saturday, public broadcaster NHK and Kyodo News said.",
+            "defense_policy",
+        )
+        == "reported"
+    )
+    assert (
+        _status(
+            "Interceptors moved west",
+            "The defence ministry deployed missile interceptors in three western prefectures on "
+            "Saturday.",
+            "defense_policy",
+        )
+        == "confirmed"
+    )
+
+
+def test_a_visit_that_a_television_network_reports_is_a_report() -> None:
+    assert (
+        _status(
+            "Envoy in Pyongyang",
+            "The U.S. special envoy arrived in Pyongyang on Tuesday. He is expected to meet his "
+            "North Korean counterpart, a South Korean television network reported Tuesday.",
+            "diplomacy",
+        )
+        == "reported"
+    )
+
+
+def test_a_seizure_one_unnamed_official_tells_is_a_report() -> None:
+    text = (
+        "South Korean authorities have seized a tanker suspected of carrying fuel to North "
+        "Korea in breach of sanctions, a customs official said on Monday."
+    )
+    assert _status("Tanker seized", text, "border_maritime") == "reported"
+    spokesman = " A customs spokesman said the crew would be questioned."
+    assert _status("Tanker seized", text + spokesman, "border_maritime") == "confirmed"
