@@ -674,6 +674,9 @@ def claim_status(
             continue  # "a UN report seen by Reuters": the press tells what the body has not
         if authority and _INTELLIGENCE.search(authority) and _briefing_in(excerpt):
             continue  # "the spy agency told lawmakers": a closed briefing they relay
+        if authority and sentence.index not in own_ids and _observed_in([title, *own_event]):
+            continue  # the event's own copy rests on imagery or a think tank; the authority
+            # speaks in the excerpt's background ("U.S. officials later confirmed the site")
         if authority:
             return "confirmed", f"attributed to {authority}: {sentence.text[:160]}"
     police = _police_finding(category, [title, *own_event], [title, *scope])
@@ -749,6 +752,12 @@ def claim_status(
                 f"a source that is neither an authority nor state media: {sentence.text[:160]}",
             )
     return "reported", UNSOURCED
+
+
+def _observed_in(sentences: Sequence[Sentence]) -> bool:
+    """The event's own sentences name an observer as their source (imagery analysts, a think
+    tank, experts)."""
+    return any(_memo(s, "observer", _observer) for s in sentences)
 
 
 def _secondhand(excerpt: Sequence[Sentence]) -> bool:

@@ -527,6 +527,23 @@ def test_a_kcna_dateline_is_still_the_agencys_own_copy() -> None:
     )
 
 
+# --- an observer tells the event; an authority speaks only in the background --------------
+
+
+def test_imagery_tells_the_event_an_authority_only_its_background() -> None:
+    assert (
+        _status(
+            "North Korea dismantling test stand, imagery suggests",
+            "North Korea has begun dismantling an engine test stand at the Sohae launch site, "
+            "according to commercial satellite imagery. The site has been used for satellite "
+            "launches since 2012. After the summit, U.S. officials said they were aware of the "
+            "work at the site.",
+            "space_launch",
+        )
+        == "reported"
+    )
+
+
 # --- an official act told by the press or by one unnamed official is a report ------------------
 
 
