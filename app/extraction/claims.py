@@ -135,6 +135,23 @@ def _authorities(sentence: Sentence) -> tuple[str | None, str | None]:
     return None, lenient
 
 
+# a state's space agency is its government launching ("JAXA launched the satellite", "the Korea
+# Aerospace Research Institute successfully launched"); the North's own (NATA) is its state
+# speaking, and is not listed
+_SPACE_AGENCIES = (
+    r"JAXA|Japan Aerospace Exploration Agency|NASDA|National Space Development Agency|"
+    r"KARI|Korea Aerospace Research Institute|NASA|ESA|European Space Agency|Roscosmos|ISRO|"
+    r"Indian Space Research Organi[sz]ation|CNSA|China National Space Administration"
+)
+_SPACE_AGENCY_CUE = re.compile(r"JAXA|NASDA|KARI|NASA|ESA|ISRO|CNSA|Roscosmos|Space|Aerospace")
+_AGENCY_LAUNCH = re.compile(
+    rf"(?-i:\b(?P<actor>{_SPACE_AGENCIES}))\b(?:\s+\([A-Z]+\))?(?:[^.;]{{0,60}}?)\s+"
+    r"(?:(?:has|have|had|successfully|also|again|on \w+day)\s+)*"
+    r"(?P<act>launched|launches|lifted off|put)\b",
+    re.IGNORECASE,
+)
+
+
 # official speakers the lexicon's authorities leave out: a state's armed services and its
 # military authorities, its ministries other than the foreign one (which confirms only when
 # it says so), courts and police agencies (the North's are left out by _NORTH_OWNER)
@@ -143,7 +160,8 @@ _MORE_AUTHORITIES = re.compile(
     r"\b[A-Z][a-z]+ (?:Metropolitan|Prefectural|National) Police(?: Agency| Department)?\b|"
     r"\b(?:Constitutional|Supreme|District|High) Court\b|\b[Mm]ilitary [Aa]uthorities\b|"
     r"\b(?:[Ss]cience|[Tt]ransport|[Tt]rade|[Ff]inance|[Jj]ustice|[Ii]nterior|[Ii]ndustry|"
-    r"[Hh]ealth|[Oo]ceans|[Ee]nvironment|[Dd]efen[cs]e) [Mm]inistry\b"
+    r"[Hh]ealth|[Oo]ceans|[Ee]nvironment|[Dd]efen[cs]e) [Mm]inistry\b|"
+    rf"\b(?:{_SPACE_AGENCIES})\b"
 )
 _MORE_AUTHORITY_WORDS = (
     "Navy",
@@ -158,6 +176,12 @@ _MORE_AUTHORITY_WORDS = (
     "authorities",
     "ministry",
     "Ministry",
+    "Space",  # the space agencies
+    "Aerospace",
+    "JAXA",
+    "NASDA",
+    "NASA",
+    "KARI",
 )
 # how far an authority and its verb of saying may stand apart in one clause ("the JCS said";
 # "said the JCS"; "according to a news release from the JCS")
@@ -473,6 +497,8 @@ _STATE_LAUNCHES = frozenset({"space_launch", "missile_test"})
 
 def _state_launch(sentence: Sentence) -> str | None:
     match = claim_patterns().state_launch.search(sentence.text)
+    if match is None and _SPACE_AGENCY_CUE.search(sentence.text):
+        match = _AGENCY_LAUNCH.search(sentence.text)
     if match is None or sentence.segment_at(match.start("actor"))[2]:
         return None  # "days after Japan launched a satellite" is another happening
     if _NOT_THE_AGENT.search(sentence.text[max(0, match.start() - 30) : match.start()]):
@@ -483,10 +509,28 @@ def _state_launch(sentence: Sentence) -> str | None:
 # an official act told by someone who is no official: activists, sources, witnesses, the press
 _HEARSAY = re.compile(
     r"\b(?:activists?|sources?|witnesses|residents|defectors?|analysts?|(?<!panel of )experts?|researchers?|"
-    r"reports?|media|newspapers?|lawmakers?|rights groups?|monitors?)\b[^.;]{0,25}?"
-    r"\b(?:said|say|says|told|claimed|claim|reported|report)\b",
+    r"reports?|media|newspapers?|lawmakers?|rights groups?|monitors?|news(?: agency)?|"
+    # an outlet tells; a news conference or a daily briefing is the official body speaking
+    r"(?-i:Press|Post|Times|Journal)|broadcaster|network|daily)\b"
+    r"(?!\s+(?:conference|briefing|release|statement))[^.;]{0,25}?"
+    r"\b(?:said|say|says|told|claimed|claim|reported|report|quoted)\b",
     re.IGNORECASE,
 )
+
+
+# ", a customs official said", ", a diplomat told Reuters": one unnamed person tells the act
+_UNNAMED_TELLER = re.compile(
+    r",\s+(?:a|an|one)\s+(?:[\w-]+\s+){0,3}?(?:official|diplomat|officer|source|insider)\s+"
+    r"(?:said|says|told)\b",
+    re.IGNORECASE,
+)
+
+_SPOKESPERSON = re.compile(r"\bspokes(?:man|woman|person)\b", re.IGNORECASE)
+
+
+def _spokesperson_in(excerpt: Sequence[Sentence]) -> bool:
+    """A spokesperson speaks in the excerpt: the body's own word backs what its official told."""
+    return any(_SPOKESPERSON.search(s.text) for s in excerpt)
 
 
 # Russia and Ukraine speak of the arms of their own war as parties to it: a report, not a
@@ -632,6 +676,9 @@ def claim_status(
             continue  # "a UN report seen by Reuters": the press tells what the body has not
         if authority and _INTELLIGENCE.search(authority) and _briefing_in(excerpt):
             continue  # "the spy agency told lawmakers": a closed briefing they relay
+        if authority and sentence.index not in own_ids and _observed_in([title, *own_event]):
+            continue  # the event's own copy rests on imagery or a think tank; the authority
+            # speaks in the excerpt's background ("U.S. officials later confirmed the site")
         if authority:
             return "confirmed", f"attributed to {authority}: {sentence.text[:160]}"
     police = _police_finding(category, [title, *own_event], [title, *scope])
@@ -651,7 +698,9 @@ def claim_status(
             if act and sentence in added_lede and _secondhand(excerpt):
                 continue  # a lede the press tells from its sources
             if act and (
-                _HEARSAY.search(sentence.text) or _SECONDHAND_DOCUMENT.search(sentence.text)
+                _HEARSAY.search(sentence.text)
+                or _SECONDHAND_DOCUMENT.search(sentence.text)
+                or (_UNNAMED_TELLER.search(sentence.text) and not _spokesperson_in(excerpt))
             ):
                 continue  # "China has repatriated them, activists said": the act rests on them
             if act and _VISIT.search(act) and _secondhand(excerpt):
@@ -707,9 +756,18 @@ def claim_status(
     return "reported", UNSOURCED
 
 
+def _observed_in(sentences: Sequence[Sentence]) -> bool:
+    """The event's own sentences name an observer as their source (imagery analysts, a think
+    tank, experts)."""
+    return any(_memo(s, "observer", _observer) for s in sentences)
+
+
 def _secondhand(excerpt: Sequence[Sentence]) -> bool:
     """The excerpt tells its event from the press, its sources or a secret trip."""
-    return any(_UNANNOUNCED_TRIP.search(s.text) or _memo(s, "press", _press) for s in excerpt)
+    return any(
+        _UNANNOUNCED_TRIP.search(s.text) or _memo(s, "press", _press) or _HEARSAY.search(s.text)
+        for s in excerpt
+    )
 
 
 def _briefing_in(excerpt: Sequence[Sentence]) -> bool:
@@ -804,10 +862,21 @@ def _state_media(sentence: Sentence) -> str | None:
             text, max(0, match.start() - 12), match.start()
         ):
             continue  # "the UN's coordinator for Pyongyang said": the North names a post
+        if text[match.start() - 1 : match.start()] == "(" and _PHOTO_CREDIT.match(
+            text, match.end()
+        ):
+            continue  # "(KCNA via Reuters)", "(KCNA-Yonhap)": who supplied a photo
         if not _ORGAN.fullmatch(match.group(0)) or _speaks(text, match):
             return match.group(0)
     more = _MORE_STATE_MEDIA.search(text)
     return more.group(0) if more else None
+
+
+# a photo's credit line names the agency that supplied the picture, not a source of the text
+# ("Pyongyang, May 3 (KCNA) --" is a dateline: the agency's own copy)
+_PHOTO_CREDIT = re.compile(
+    r"\s*(?:-\s*[A-Z]|/|via\b|\)(?!\s*[-—–])|,\s*(?:AFP|Reuters|AP|Yonhap|Getty))", re.I
+)
 
 
 # the North's voice in words the lexicon's list leaves out: "the country's official media",

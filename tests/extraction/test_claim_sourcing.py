@@ -458,3 +458,145 @@ def test_those_targeted_by_a_designation_are_not_its_doers() -> None:
     assert _doer("The Treasury Department on Monday targeted four shipping firms.") == (
         "Treasury Department targeted"
     )
+
+
+# --- a state's space agency launches for its government, and speaks for its launch ------------
+
+
+def test_a_space_agency_launching_is_its_governments_launch() -> None:
+    assert (
+        _status(
+            "Radar satellite reaches orbit",
+            "The Japan Aerospace Exploration Agency successfully launched a radar satellite "
+            "from Tanegashima on Tuesday to watch missile sites in North Korea.",
+            "space_launch",
+        )
+        == "confirmed"
+    )
+
+
+def test_a_space_agency_spokesman_speaks_for_the_launch() -> None:
+    assert (
+        _status(
+            "Rocket lifts off with observation satellite",
+            'A rocket carrying an observation satellite lifted off from Tanegashima on Sunday. "The '
+            'rocket flew as planned," said Kenji Sato, a spokesman for JAXA, after the launch.',
+            "space_launch",
+        )
+        == "confirmed"
+    )
+
+
+def test_a_private_rocket_company_is_no_space_agency() -> None:
+    assert (
+        _status(
+            "Startup flies test rocket",
+            "A South Korean startup launched a small test rocket carrying a Korean satellite "
+            "from a site in Brazil on Sunday.",
+            "space_launch",
+        )
+        == "reported"
+    )
+
+
+# --- a photo's credit line names who supplied the picture, not who told the event -------------
+
+
+def test_a_kcna_photo_credit_is_no_state_media_claim() -> None:
+    assert (
+        _status(
+            "Hackers stole millions from exchange",
+            "Kim Jong Un at a meeting in Pyongyang (KCNA via Reuters). Hackers linked to North "
+            "Korea stole $30 million from a crypto exchange in March, a blockchain firm's report "
+            "said.",
+            "cyber",
+        )
+        == "reported"
+    )
+
+
+def test_a_kcna_dateline_is_still_the_agencys_own_copy() -> None:
+    assert (
+        _status(
+            "Assembly session held",
+            "Pyongyang, April 9 (KCNA) -- The Supreme People's Assembly held its session at the "
+            "Mansudae Assembly Hall on Tuesday.",
+            "domestic",
+        )
+        == "claimed"
+    )
+
+
+# --- an observer tells the event; an authority speaks only in the background --------------
+
+
+def test_imagery_tells_the_event_an_authority_only_its_background() -> None:
+    assert (
+        _status(
+            "North Korea dismantling test stand, imagery suggests",
+            "North Korea has begun dismantling an engine test stand at the Sohae launch site, "
+            "according to commercial satellite imagery. The site has been used for satellite "
+            "launches since 2012. After the summit, U.S. officials said they were aware of the "
+            "work at the site.",
+            "space_launch",
+        )
+        == "reported"
+    )
+
+
+# --- an official act told by the press or by one unnamed official is a report ------------------
+
+
+def test_a_deployment_told_by_a_news_agency_is_a_report() -> None:
+    assert (
+        _status(
+            "Interceptors moved west",
+            "The defence ministry deployed missile interceptors in three western prefectures on "
+            "Saturday, public broadcaster NHK and Kyodo News said.",
+            "defense_policy",
+        )
+        == "reported"
+    )
+    assert (
+        _status(
+            "Interceptors moved west",
+            "The defence ministry deployed missile interceptors in three western prefectures on "
+            "Saturday.",
+            "defense_policy",
+        )
+        == "confirmed"
+    )
+
+
+def test_an_act_announced_at_a_news_conference_stays_the_bodys_own() -> None:
+    assert (
+        _status(
+            "Interceptors moved west",
+            "In a news release, the defence ministry said it had deployed missile interceptors "
+            "in three western prefectures on Saturday.",
+            "defense_policy",
+        )
+        == "confirmed"
+    )
+
+
+def test_a_visit_that_a_television_network_reports_is_a_report() -> None:
+    assert (
+        _status(
+            "Envoy in Pyongyang",
+            "The U.S. special envoy arrived in Pyongyang on Tuesday. He is expected to meet his "
+            "North Korean counterpart, a South Korean television network reported Tuesday.",
+            "diplomacy",
+        )
+        == "reported"
+    )
+
+
+def test_a_seizure_one_unnamed_official_tells_is_a_report() -> None:
+    text = (
+        "South Korean authorities have seized a tanker suspected of carrying fuel to North "
+        "Korea in breach of sanctions, a customs official said on Monday."
+    )
+    assert _status("Tanker seized", text, "border_maritime") == "reported"
+    spokesman = " A customs spokesman said the crew would be questioned."
+    assert _status("Tanker seized", text + spokesman, "border_maritime") == "confirmed"
