@@ -61,6 +61,9 @@ _MODAL_BEFORE = AnchoredPattern(
 )
 _PAST_AFTER = re.compile(  # applied with .match: .search would try the ^ at every position
     r"^[^.;]{0,30}\b(?:earlier this year|last year|in (?:19|20)\d\d|years? ago|previously|"
+    # "the North's missile launches last July": a month named as "last" is months back
+    r"last (?:January|February|March|April|May|June|July|August|September|October|November|"
+    r"December|spring|summer|autumn|fall|winter)|"
     r"in the past|since (?:19|20)\d\d|decades ago)\b",
     re.IGNORECASE,
 )

@@ -78,7 +78,7 @@ _GOVERNMENT_ROLE_BEFORE = AnchoredPattern(
 # "met with officials in Beijing" is where the meeting was)
 _SPEAKER_IN_BEFORE = AnchoredPattern(
     re.compile(
-        r"\b(?:official|spokes(?:man|woman|person)|command|analysts?|observers?|sources?|some|"
+        r"\b(?:officials?|spokes(?:man|woman|person)|command|analysts?|observers?|sources?|some|"
         r"many|others|commentators|correspondents?)\s+in\s+(?:the\s+)?$",
         re.IGNORECASE,
     )
@@ -90,6 +90,15 @@ _LOCATIVE_AFTER = re.compile(
     r"(?:(?:Central|Southern|Northern|Eastern|Western)\s+)?(?:District\s+|High\s+|Family\s+|"
     r"Administrative\s+)?Court)\b",
     re.I,
+)
+# "the North Korean capital, Pyongyang, where the four-day meeting was held" (applied with
+# .match at the name's end, so no "^"): the text itself
+# says the occasion was there (a capital too, and wherever someone spoke about it)
+_WHERE_HELD_AFTER = re.compile(
+    r",?\s+where\s+(?:the\s+|their\s+|a\s+)?(?:[\w'’-]+\s+){0,3}?(?:meeting|talks|summit|"
+    r"session|conference|negotiations|dialogue|ceremony|forum)\s+(?:was|were|is|are|had been|"
+    r"have been|will be)\s+(?:being\s+)?(?:held|taking place|under way)",
+    re.IGNORECASE,
 )
 _NOT_A_PLACE_AFTER = re.compile(
     r"^(?:\s*-\s*\d|\s*-?\s*based\b|(?-i:,\s+(?:[A-Z][a-z]+\s){0,2}[A-Z][a-z]+-based\b)|\s+state\b|\s+(?:(?:[\w-]+-range|ballistic|cruise|mobile)\s+){0,3}"
@@ -310,7 +319,11 @@ def _place_mentions(sentence: Sentence) -> list[PlaceMention]:
             or _capital_beside(_NEIGHBOUR_BEFORE.search(before), two_first=True)
             or _GOVERNMENT_ROLE_BEFORE.search(before)
             or (_SPEAKER_IN_BEFORE.search(before) and not _MEETING_WORD.search(wide))
-            or not (_LOCATIVE_BEFORE.search(before) or _LOCATIVE_AFTER.match(after))
+            or not (
+                _LOCATIVE_BEFORE.search(before)
+                or _LOCATIVE_AFTER.match(after)
+                or _WHERE_HELD_AFTER.match(text, hit.end, hit.end + 90)
+            )
         ):
             continue
         cue = _CUE.search(wide)
@@ -558,6 +571,8 @@ def _another_occasion(category: str, mention: PlaceMention) -> bool:
         if category == "diplomacy":
             return False
         text = mention.sentence.text
+        if _WHERE_HELD_AFTER.match(text, mention.end, mention.end + 90):
+            return False  # "told reporters in Pyongyang, where the talks were held"
         return bool(_SPOKE_BEFORE.search(text[max(0, mention.start - 60) : mention.start]))
     text = mention.sentence.text
     found = _OCCASION_BEFORE.search(text[max(0, mention.start - 60) : mention.start])

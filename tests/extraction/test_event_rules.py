@@ -587,3 +587,15 @@ def test_white_papers_and_regional_forums() -> None:
     assert "diplomacy" in _categories(
         "Koreas attend ASEAN Regional Forum", "Top officials joined the ASEAN Regional Forum."
     )
+
+
+def test_a_launch_of_last_july_is_background_not_this_articles_event() -> None:
+    categories = _categories(
+        "Koreas agree to resume aid",
+        "The two Koreas agreed on Friday to resume food aid. They also announced steps to "
+        "improve relations chilled by the North's missile launches last July.",
+    )
+    assert "missile_test" not in categories
+    assert "missile_test" in _categories(
+        "North Korea fires missiles", "North Korea fired two ballistic missiles on Friday."
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from app.extraction.places import place_mentions
+from app.extraction.text import article_sentences
 from tests.extraction.test_core import km, only, run
 
 SEOUL = (37.57, 126.98)
@@ -482,3 +484,42 @@ def test_a_city_an_official_visited_is_not_where_the_drill_flew() -> None:
         "military_exercise",
     )
     assert event.location is None or event.location.name != "Seoul"
+
+
+def test_a_capital_the_text_says_a_meeting_was_held_in_is_its_venue() -> None:
+    event = only(
+        run(
+            "Koreas hold ministerial talks",
+            "Ministers of the two Koreas ended talks on Friday with an agreement to reopen a "
+            "liaison channel. "
+            "The South's minister announced the deal to reporters in the North Korean capital, "
+            "Pyongyang, where the three-day meeting was held.",
+            published="2026-04-10T09:00:00Z",
+            source="AFP",
+        ),
+        "diplomacy",
+    )
+    assert event.location is not None and event.location.name == "Pyongyang"
+
+
+def test_officials_in_a_capital_who_speak_there_do_not_make_it_a_place() -> None:
+    sentence = article_sentences(
+        "Troops leave the front",
+        "Officials in Kyiv have confirmed a withdrawal of North Korean units from the front "
+        "line in the Kursk region of western Russia.",
+    )[1]
+    assert [m.place.name for m in place_mentions(sentence)] == ["Kursk"]
+
+
+def test_ieo_island_is_ieodo() -> None:
+    event = only(
+        run(
+            "Chinese aircraft enter air defence zone",
+            "Two Chinese military aircraft entered South Korea's air defence identification zone "
+            "southwest of Ieo Island on Tuesday, the Joint Chiefs of Staff said.",
+            published="2026-02-10T09:00:00Z",
+            source="Yonhap",
+        ),
+        "border_maritime",
+    )
+    assert event.location is not None and event.location.name == "Ieodo"
