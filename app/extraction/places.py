@@ -204,6 +204,22 @@ _SEA_CUE_CEILING = 2
 # a place abroad (Tokyo, Hokkaido, Guam) is a target, an observer or a route for a launch from
 # the North: never where it happened
 _LAUNCH_ABROAD_PENALTY = 100
+# ...but a missile-defence test ("an intercept test off Hawaii", "shot down a mock warhead",
+# "test launches of SM-3 interceptors") is fired by the US or Japan at their own ranges abroad,
+# unless the sentences also tell of the North launching (Japan "did not try to intercept" it)
+_MISSILE_DEFENCE_TEST = re.compile(
+    r"\bintercept(?:ion|or)?s?\s+(?:[\w-]+\s+){0,2}?tests?\b"
+    r"|\btests?\b[^.;]{0,60}?\binterceptors?\b"
+    r"|\b(?:intercept\w*|shoot\w* down|shot down|destroy\w*)\s+(?:an?\s+|the\s+)?"
+    r"(?:mock|dummy|simulated|target)\b",
+    re.IGNORECASE,
+)
+_NORTH_LAUNCHES = re.compile(
+    r"\b(?:North Korea|Pyongyang|the North|DPRK)\b[^.;]{0,40}?\b(?:fired|launched|test-fired|"
+    r"test-launched|fires|launches)\b"
+    r"|\b(?:fired|launched)\s+by\s+(?:North Korea|Pyongyang|the North|the DPRK)\b",
+    re.IGNORECASE,
+)
 _OTHER_CUES = {"in": 2, "at": 2, "near": 2, "along": 2, "across": 1, "from": 1, "over": 1, "on": 1}
 # A border or maritime event is about the peninsula's lines and seas: a city abroad where
 # officials met to discuss it ("talks in Washington on the DMZ") is not where it happened.
@@ -408,6 +424,7 @@ def choose_place(
         # the lede only: deep in a long article, a place is more likely another story's
         ordered += [s for s in excerpt[: LEDE_SENTENCES + 1] if s.index not in scope_ids]
     on_the_line: list[tuple[float, PlaceMention]] = []
+    own_range = category in _LAUNCHES and _missile_defence_test(evidence)
     for sentence in ordered:
         in_evidence = sentence.index in evidence_ids
         in_scope = sentence.index in scope_ids
@@ -419,7 +436,7 @@ def choose_place(
             if (ceiling, -sentence.index) < best[:2]:
                 continue  # no place here can win: spare the gazetteer scan of the sentence
         for mention in place_mentions(sentence):
-            score = _score(category, mention, in_evidence, trigger_at)
+            score = _score(category, mention, in_evidence, trigger_at, own_range=own_range)
             if not in_scope:
                 score -= OUT_OF_SCOPE_PENALTY
             if score < 0:
@@ -615,8 +632,25 @@ def _earlier_occasion(mention: PlaceMention, trigger_at: dict[int, int]) -> bool
     return mention.sentence.index not in trigger_at and bool(_EARLIER_HAPPENING.search(before))
 
 
+def _missile_defence_test(evidence: Sequence[Sentence]) -> bool:
+    """The US or Japan testing its interceptors at its own range, not the North launching."""
+    texts = [
+        s.text
+        for s in evidence
+        if "intercept" in s.folded or "down" in s.folded or "destroy" in s.folded
+    ]
+    return any(_MISSILE_DEFENCE_TEST.search(t) for t in texts) and not any(
+        _NORTH_LAUNCHES.search(s.text) for s in evidence
+    )
+
+
 def _score(
-    category: str, mention: PlaceMention, in_evidence: bool, trigger_at: dict[int, int]
+    category: str,
+    mention: PlaceMention,
+    in_evidence: bool,
+    trigger_at: dict[int, int],
+    *,
+    own_range: bool = False,
 ) -> float:
     if category not in _LAUNCHES and _FUTURE_VENUE.search(
         mention.sentence.text[max(0, mention.start - 80) : mention.start]
@@ -651,6 +685,7 @@ def _score(
         cue += LAUNCH_SITE_BONUS  # where it was fired from outranks where it fell
     if (
         launch
+        and not own_range
         and _abroad(mention.place)
         and mention.place.precision != "sea"
         and not _spaceport(mention.place)

@@ -305,6 +305,7 @@ def test_peninsula_names_from_geonames_get_their_spellings_too() -> None:
             "a Harpoon fired at the Pacific Missile Range Facility",
             "us-pacific-missile-range-facility",
         ),
+        ("an interceptor battery in Kodiak, Alaska", "us-pacific-spaceport-complex-alaska"),
     ],
 )
 def test_bases_ports_islands_and_venues_security_news_names(text: str, place: str) -> None:

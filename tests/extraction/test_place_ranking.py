@@ -523,3 +523,31 @@ def test_ieo_island_is_ieodo() -> None:
         "border_maritime",
     )
     assert event.location is not None and event.location.name == "Ieodo"
+
+
+def test_a_missile_defence_test_abroad_is_placed_at_its_range() -> None:
+    event = only(
+        run(
+            "Japanese destroyer downs target in interceptor test",
+            "A Japanese destroyer shot down a mock ballistic missile off Hawaii on Wednesday in "
+            "a test of its new interceptors, Japan's Defense Ministry said.",
+            published="2026-05-14T03:00:00Z",
+            source="Kyodo",
+        ),
+        "missile_test",
+    )
+    assert event.location is not None and event.location.name == "Hawaii"
+
+
+def test_a_northern_launch_is_never_placed_abroad_even_if_nobody_intercepted_it() -> None:
+    event = only(
+        run(
+            "North Korea fires missile over Japan",
+            "North Korea fired a ballistic missile that flew over Hokkaido on Wednesday, and Japan "
+            "did not try to intercept the target, Japan's Defense Ministry said.",
+            published="2026-05-14T03:00:00Z",
+            source="Kyodo",
+        ),
+        "missile_test",
+    )
+    assert event.location is None or event.location.name != "Hokkaido"
