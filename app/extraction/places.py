@@ -623,6 +623,12 @@ def _origin(mention: PlaceMention) -> bool:
     return bool(_FROM_BASES_IN.search(text[max(0, mention.start - 60) : mention.start]))
 
 
+# "witnessed an execution in South Hwanghae province in 2022", "visited the plant in Yongbyon in
+# 2010": news dates today's events by the day, so a year after the place, in its clause, tells
+# of an earlier happening (applied with .match at the place's end)
+_IN_AN_EARLIER_YEAR = re.compile(r"[^.;:,]{0,40}?\bin\s+(?:19|20)\d\d\b")
+
+
 def _earlier_occasion(mention: PlaceMention, trigger_at: dict[int, int]) -> bool:
     """An earlier occasion recalled ("last month's summit in"), or, outside the event's own
     sentences, an earlier happening told for time ("weeks after ... launched into")."""
@@ -658,6 +664,8 @@ def _score(
         return -1.0
     if _another_occasion(category, mention):
         return -1.0
+    if _IN_AN_EARLIER_YEAR.match(mention.sentence.text, mention.end, mention.end + 50):
+        return -1.0  # an earlier happening's place, whatever the event
     score = float(_PRECISION_SCORE.get(mention.place.precision, 1))
     if _earlier_occasion(mention, trigger_at):
         score -= ASIDE_PENALTY

@@ -551,3 +551,33 @@ def test_a_northern_launch_is_never_placed_abroad_even_if_nobody_intercepted_it(
         "missile_test",
     )
     assert event.location is None or event.location.name != "Hokkaido"
+
+
+def test_a_place_dated_by_an_earlier_year_is_another_happenings() -> None:
+    event = only(
+        run(
+            "North Korea executes officials, spy agency says",
+            "North Korea has executed two senior party officials this year, South Korea's spy "
+            "agency told lawmakers on Tuesday. One of them had run a party office in North "
+            "Hamgyong province in 2019.",
+            published="2026-06-09T03:00:00Z",
+            source="Reuters",
+        ),
+        "domestic",
+    )
+    assert event.location is None or event.location.lat is None
+
+
+def test_a_place_dated_by_the_day_stays_the_events() -> None:
+    event = only(
+        run(
+            "North Korea executes officials, spy agency says",
+            "North Korea has executed two senior party officials this year, South Korea's spy "
+            "agency told lawmakers on Tuesday. One of them was shot in North Hamgyong province "
+            "on Monday.",
+            published="2026-06-09T03:00:00Z",
+            source="Reuters",
+        ),
+        "domestic",
+    )
+    assert event.location is not None and event.location.precision == "province"
