@@ -449,6 +449,7 @@ def choose_place(
     if chosen is None:
         return None, "no gazetteer place in the sentences about this event"
     chosen = _point_on_the_line(chosen, on_the_line) or chosen
+    chosen = _east_sea_border(chosen, excerpt) or chosen
     where = "title" if chosen.sentence.is_title else f"sentence {chosen.sentence.index}"
     cue = f" after '{chosen.cue}'" if chosen.cue else ""
     return chosen, f"'{chosen.sentence.text[chosen.start : chosen.end]}'{cue} in {where}"
@@ -496,6 +497,28 @@ def _point_on_the_line(
         and _km_to_line(mention.place.lat, mention.place.lon, line) <= _ON_THE_LINE_KM
     ]
     return max(near, key=lambda pair: pair[0])[1] if near else None
+
+
+# "crossed the maritime border ... off the eastern coast": the sea border named without its
+# side is the western one (the Yellow Sea's clashes) unless the excerpt tells of the east only
+SEA_BORDER_ID = "kr-northern-limit-line"
+EAST_SEA_BORDER_ID = "kr-eastern-sea-border"
+_EAST_SIDE = re.compile(r"\b(?:East Sea|Sea of Japan|east(?:ern)? coast|Donghae)\b", re.IGNORECASE)
+_WEST_SIDE = re.compile(
+    r"\b(?:West Sea|Yellow Sea|west(?:ern)? (?:coast|sea|maritime)|Yeonpyeong|Baengnyeong|"
+    r"Daecheong|Socheong)\b",
+    re.IGNORECASE,
+)
+
+
+def _east_sea_border(chosen: PlaceMention, excerpt: Sequence[Sentence]) -> PlaceMention | None:
+    if chosen.place.id != SEA_BORDER_ID:
+        return None
+    lede = [s.text for s in excerpt[: LEDE_SENTENCES + 1]] or [chosen.sentence.text]
+    if any(_WEST_SIDE.search(t) for t in lede) or not any(_EAST_SIDE.search(t) for t in lede):
+        return None
+    east = gazetteer().get(EAST_SEA_BORDER_ID)
+    return chosen._replace(place=east) if east is not None else None
 
 
 def _km_to_line(lat: float, lon: float, line: Sequence[tuple[float, float]]) -> float:

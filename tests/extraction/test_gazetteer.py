@@ -306,6 +306,7 @@ def test_peninsula_names_from_geonames_get_their_spellings_too() -> None:
             "us-pacific-missile-range-facility",
         ),
         ("an interceptor battery in Kodiak, Alaska", "us-pacific-spaceport-complex-alaska"),
+        ("a boat drifted across the eastern NLL", "kr-eastern-sea-border"),
     ],
 )
 def test_bases_ports_islands_and_venues_security_news_names(text: str, place: str) -> None:

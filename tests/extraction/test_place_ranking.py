@@ -581,3 +581,33 @@ def test_a_place_dated_by_the_day_stays_the_events() -> None:
         "domestic",
     )
     assert event.location is not None and event.location.precision == "province"
+
+
+def test_the_sea_border_off_the_east_coast_is_the_eastern_one() -> None:
+    event = only(
+        run(
+            "North Korean fishing boat crosses sea border",
+            "A North Korean fishing boat with four people on board crossed the maritime border "
+            "off the east coast on Friday and was towed to a South Korean port, the Joint Chiefs "
+            "of Staff said.",
+            published="2026-07-04T03:00:00Z",
+            source="Yonhap",
+        ),
+        "border_maritime",
+    )
+    assert event.location is not None and event.location.id == "kr-eastern-sea-border"
+
+
+def test_the_sea_border_near_the_western_islands_stays_the_western_one() -> None:
+    event = only(
+        run(
+            "North Korean fishing boat crosses sea border",
+            "A North Korean fishing boat crossed the maritime border near Yeonpyeong Island on "
+            "Friday before returning north, the Joint Chiefs of Staff said. Officials said the "
+            "crew later sailed up the east coast.",
+            published="2026-07-04T03:00:00Z",
+            source="Yonhap",
+        ),
+        "border_maritime",
+    )
+    assert event.location is not None and event.location.id != "kr-eastern-sea-border"
