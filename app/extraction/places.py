@@ -49,7 +49,9 @@ _LOCATIVE_BEFORE = AnchoredPattern(
         r"(?:\b(?:in|at|near|outside|around|from|to|into|over|toward|towards|across|inside|visit|"
         r"visits|visited|visiting|arrived in|left|of central|downtown|north of|south of|east of|"
         r"west of|suburbs of)\s+(?:the\s+)?(?:(?:[A-Z][a-z]+\s+)?(?:city of\s+|capital,?\s+|capital of\s+|"
-        r"capital city of\s+))?)$",
+        r"capital city of\s+))?"
+        # "found dead in their home in southwestern Seoul", "a camp in central Tokyo"
+        r"(?:(?:(?:north|south)?(?:east|west)ern|northern|southern|central|downtown|suburban)\s+)?)$",
         re.IGNORECASE,
     )
 )
@@ -79,7 +81,8 @@ _GOVERNMENT_ROLE_BEFORE = AnchoredPattern(
 _SPEAKER_IN_BEFORE = AnchoredPattern(
     re.compile(
         r"\b(?:officials?|spokes(?:man|woman|person)|command|analysts?|observers?|sources?|some|"
-        r"many|others|commentators|correspondents?)\s+in\s+(?:the\s+)?$",
+        r"many|others|commentators|correspondents?)\s+in\s+(?:the\s+)?"
+        r"(?:(?:(?:north|south)?(?:east|west)ern|northern|southern|central|downtown)\s+)?$",
         re.IGNORECASE,
     )
 )

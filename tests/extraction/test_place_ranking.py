@@ -611,3 +611,24 @@ def test_the_sea_border_near_the_western_islands_stays_the_western_one() -> None
         "border_maritime",
     )
     assert event.location is not None and event.location.id != "kr-eastern-sea-border"
+
+
+def test_a_capital_after_a_locative_and_a_compass_word_is_a_place() -> None:
+    event = only(
+        run(
+            "North Korean defector found dead in Seoul",
+            "A North Korean defector was found dead in her flat in northern Seoul on Monday, "
+            "police said, months after she told the Unification Ministry she had no food.",
+            published="2026-04-07T03:00:00Z",
+            source="Yonhap",
+        ),
+        "humanitarian",
+    )
+    assert event.location is not None and event.location.name == "Seoul"
+
+
+def test_officials_in_central_seoul_are_speakers_not_the_place() -> None:
+    sentences = article_sentences(
+        "", "Officials in central Seoul said the North had moved troops to the border on Monday."
+    )
+    assert "kr-seoul" not in [m.place.id for s in sentences for m in place_mentions(s)]
