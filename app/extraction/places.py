@@ -326,7 +326,8 @@ def _place_mentions(sentence: Sentence) -> list[PlaceMention]:
         # other checks look at the words just before
         wide = text[max(0, hit.start - 70) : hit.start]
         before, after = wide[-45:], text[hit.end : hit.end + 45]
-        if _NOT_A_PLACE_AFTER.match(after) or _ATTRIBUTION_BEFORE.search(before):
+        close_by = _close_by(before)
+        if _NOT_A_PLACE_AFTER.match(after) or (_ATTRIBUTION_BEFORE.search(before) and not close_by):
             continue
         place = _disambiguate(hit.keys, text)
         if _SPEAKER_AFTER.match(after) and (_abroad(place) or _metonym(place)):
@@ -347,10 +348,55 @@ def _place_mentions(sentence: Sentence) -> list[PlaceMention]:
             continue
         cue = _CUE.search(wide)
         word = cue.group(1).lower() if cue else ""
-        if word in {"in", "near", "around"} and _FROM_A_SITE_IN.search(wide):
+        if close_by:
+            word = "near"  # "three miles from Yeonpyeong Island": beside it, not launched from it
+        elif word in {"in", "near", "around"} and _FROM_A_SITE_IN.search(wide):
             word = "from"  # "fired from a site in its northwestern province of Chagang"
         mentions.append(PlaceMention(place, sentence, hit.start, hit.end, word))
     return mentions
+
+
+# "installed rocket launchers less than three miles from Yeonpyeong Island", "caught in a net
+# 11 miles east of Sokcho": a place this close is where it happened (a place hundreds of km away
+# is only a reference point for a distance)
+_DISTANCE_FROM = re.compile(
+    r"\b(?P<n>\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|a few|several)"
+    r"[\s-]*(?P<unit>km|kilometers?|kilometres?|miles?|mi|nautical miles?)\)?\s+"
+    r"(?:\w+\s+){0,2}?(?:from|of|off)\s+(?:the\s+)?(?:\w+\s+)?(?:capital,?\s+|city\s+of\s+)?$",
+    re.IGNORECASE,
+)
+_NUMBER_WORDS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "a few": 3,
+    "several": 5,
+}
+CLOSE_BY_KM = 30.0
+
+
+def _close_by(before: str) -> bool:
+    """The place is named as a reference point at most `CLOSE_BY_KM` away."""
+    if "mi" not in before and "km" not in before and "kilomet" not in before:
+        return False
+    found = _DISTANCE_FROM.search(before)
+    if found is None:
+        return False
+    n = found.group("n").lower()
+    distance = float(_NUMBER_WORDS.get(n, 0) if n in _NUMBER_WORDS else n)
+    unit = found.group("unit").lower()
+    if unit.startswith("nautical"):
+        distance *= 1.852
+    elif unit.startswith("mi"):
+        distance *= 1.609
+    return distance <= CLOSE_BY_KM
 
 
 def _capital_beside(found: re.Match[str] | None, *, two_first: bool) -> bool:

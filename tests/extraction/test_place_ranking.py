@@ -632,3 +632,19 @@ def test_officials_in_central_seoul_are_speakers_not_the_place() -> None:
         "", "Officials in central Seoul said the North had moved troops to the border on Monday."
     )
     assert "kr-seoul" not in [m.place.id for s in sentences for m in place_mentions(s)]
+
+
+def test_a_place_a_few_miles_away_is_where_it_happened() -> None:
+    sentences = article_sentences(
+        "",
+        "The North placed rocket launchers on an islet less than three miles from Yeonpyeong Island.",
+    )
+    cues = {m.place.id: m.cue for s in sentences for m in place_mentions(s)}
+    assert cues.get("kr-yeonpyeong-island") == "near"
+
+
+def test_a_place_hundreds_of_km_away_is_only_a_reference_for_the_distance() -> None:
+    sentences = article_sentences(
+        "", "The missile flew for 20 minutes and landed about 350 km east of Wonsan."
+    )
+    assert "kp-wonsan" not in [m.place.id for s in sentences for m in place_mentions(s)]
