@@ -681,8 +681,12 @@ _ORIGIN_IS_NOT_THE_PLACE = frozenset(
 )
 _FROM_BASES_IN = AnchoredPattern(
     re.compile(
-        r"\bfrom\s+(?:[\w.'’-]+\s+){0,4}?(?:bases?|headquarters|home ports?)\s+in\s+(?:the\s+)?"
-        r"(?:[\w'’-]+,?\s+){0,3}?$",
+        r"\bfrom\s+(?:[\w.'’-]+\s+){0,6}?(?:bases?|headquarters|home ports?)\s+in\s+(?:the\s+)?"
+        r"(?:[\w'’-]+,?\s+){0,3}?$"
+        # "after leaving their base in Guam", "took off from Guam": where aircraft set out from
+        r"|\b(?:leaving|left|departing|departed|took off from|taking off from|flew in from|"
+        r"flying in from|deployed from)\s+(?:(?:their|its|the)\s+)?(?:[\w.'’-]+\s+){0,2}?"
+        r"(?:(?:bases?|home ports?)\s+(?:in|at|on)\s+(?:the\s+)?)?(?:[\w'’-]+,?\s+){0,2}?$",
         re.IGNORECASE,
     )
 )

@@ -648,3 +648,18 @@ def test_a_place_hundreds_of_km_away_is_only_a_reference_for_the_distance() -> N
         "", "The missile flew for 20 minutes and landed about 350 km east of Wonsan."
     )
     assert "kp-wonsan" not in [m.place.id for s in sentences for m in place_mentions(s)]
+
+
+def test_the_base_bombers_left_abroad_is_not_where_the_drill_was() -> None:
+    event = only(
+        run(
+            "US bombers fly over Korean Peninsula in drill",
+            "Two US B-1B bombers staged a drill with South Korean fighter jets over the Korean "
+            "Peninsula on Tuesday after leaving their base in Guam, South Korea's Joint Chiefs of "
+            "Staff said.",
+            published="2026-09-02T03:00:00Z",
+            source="Yonhap",
+        ),
+        "military_exercise",
+    )
+    assert event.location is None or event.location.country != "GU"
