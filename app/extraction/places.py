@@ -883,11 +883,11 @@ _MEETS_NORTH_LEADER = re.compile(
     rf"|\b{_NORTH_LEADER}\b[^.;]{{0,40}}?\b(?:met|meets|received|greeted|shook hands)\b",
     re.IGNORECASE,
 )
-# the North's reactors and reprocessing plant stand at Yongbyon (KEDO's light-water reactors,
-# at Kumho, were never finished)
+# the North's reactors and reprocessing plant stand at Yongbyon, where its spent fuel rods are
+# reprocessed (KEDO's light-water reactors, at Kumho, were never finished)
 _NORTH_REACTOR = re.compile(
     r"\b(?:(?:experimental )?light[- ]water reactor|(?:5|five)[- ]megawatt|5 ?MWe?\b|graphite[- ]"
-    r"moderated reactor|radiochemical laborator\w+|reprocessing plant)",
+    r"moderated reactor|radiochemical laborator\w+|reprocess\w*|(?:spent )?fuel rods)",
     re.IGNORECASE,
 )
 _KEDO = re.compile(r"\bKEDO\b|Korean Peninsula Energy Development Organi[sz]ation")

@@ -663,3 +663,17 @@ def test_the_base_bombers_left_abroad_is_not_where_the_drill_was() -> None:
         "military_exercise",
     )
     assert event.location is None or event.location.country != "GU"
+
+
+def test_reprocessing_spent_fuel_rods_in_the_north_is_at_yongbyon() -> None:
+    event = only(
+        run(
+            "North Korea says it has reprocessed more spent fuel",
+            "North Korea said on Monday it had finished reprocessing its spent fuel rods, "
+            "extracting more plutonium for its nuclear weapons, state media reported.",
+            published="2026-10-06T03:00:00Z",
+            source="Reuters",
+        ),
+        "nuclear",
+    )
+    assert event.location is not None and event.location.id.startswith("kp-yongbyon")
