@@ -880,7 +880,10 @@ _NORTH_LEADER = (
 _MEETS_NORTH_LEADER = re.compile(
     rf"\b(?:met|meets|meeting with|talks with|held talks|received|greeted|shook hands with)\b"
     rf"[^.;]{{0,60}}?\b{_NORTH_LEADER}\b"
-    rf"|\b{_NORTH_LEADER}\b[^.;]{{0,40}}?\b(?:met|meets|received|greeted|shook hands)\b",
+    rf"|\b{_NORTH_LEADER}\b[^.;]{{0,40}}?\b(?:met|meets|received|greeted|shook hands|hosted|"
+    # "Kim Jong Il surprised visiting Japanese Prime Minister Koizumi": his guest, at home
+    rf"(?:\w+\s+)?visiting\s+(?:[A-Z][\w.]*\s+)*?(?:Prime Minister|President|Premier|"
+    rf"Foreign Minister|Secretary of State|Chancellor|leader))\b",
     re.IGNORECASE,
 )
 # the North's reactors and reprocessing plant stand at Yongbyon, where its spent fuel rods are

@@ -677,3 +677,17 @@ def test_reprocessing_spent_fuel_rods_in_the_north_is_at_yongbyon() -> None:
         "nuclear",
     )
     assert event.location is not None and event.location.id.startswith("kp-yongbyon")
+
+
+def test_the_norths_leader_with_a_visiting_head_of_government_is_at_home() -> None:
+    event = only(
+        run(
+            "Kim Jong Un holds talks with Laotian leader",
+            "North Korean leader Kim Jong Un told visiting Laotian President Thongloun Sisoulith "
+            "on Tuesday that the two countries would expand trade, state media said.",
+            published="2026-11-10T03:00:00Z",
+            source="Reuters",
+        ),
+        "diplomacy",
+    )
+    assert event.location is not None and event.location.name == "Pyongyang"
