@@ -489,7 +489,9 @@ def _build_event(
     if category.name in _OBSERVED:
         actors = _without_observers(actors, evidence)
     # a venue implied by who acted is more precise than a country named in passing
-    venue = implied_venue(category.name, evidence, named=mention.place if mention else None)
+    venue = implied_venue(
+        category.name, evidence, named=mention.place if mention else None, body=article.text
+    )
     location: Location | None
     if venue is not None:
         location, place_reason = to_location(venue[0]), venue[1]

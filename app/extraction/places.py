@@ -1034,12 +1034,52 @@ _IMPLIED_VENUES = (
 )
 
 
+# "began the exercise here April 21", "presented his credentials at the headquarters of the
+# body here": 'here' is where the dateline says the reporter is (the dateline itself is never
+# the place, but the text can say that it is); "officials here said" is only where they sit
+_HERE_AS_VENUE = re.compile(
+    r"\b(?:held|met|meets|began|begun|begins|opened|opens|took place|takes place|convened|"
+    r"signed|hosted|gathered|arrived|staged|conducted|started|starts)\b[^.;:,\"“”]{0,60}?\bhere\b"
+    r"|\b(?:at|in)\s+(?:the\s+)?(?:[\w'’-]+\s+){0,6}?here\b",
+    re.IGNORECASE,
+)
+# the all-capital dateline at the body's start: "NEW YORK --", "GWANGJU AIR BASE, Republic of"
+_DATELINE_NAME = re.compile(r"\s*\(?(?P<name>[A-Z][A-Z.'’ -]{2,30}?)\s*(?:,|\(|--|—|–|-\s)")
+
+
+def dateline_venue(evidence: Sequence[Sentence], body: str) -> tuple[Place, str] | None:
+    """The dateline's place, where the event's own sentences say it happened 'here'."""
+    here = None
+    for sentence in evidence:
+        if "here" in sentence.folded:
+            here = _HERE_AS_VENUE.search(sentence.text)
+            if here is not None:
+                break
+    if here is None:
+        return None
+    found = _DATELINE_NAME.match(body)
+    if found is None:
+        return None
+    name = found.group("name").strip()
+    hit = next(iter(place_matcher().find(name)), None)
+    if hit is None:
+        return None
+    place = _disambiguate(hit.keys, name)
+    if place.precision == "country":
+        return None
+    return place, f"'{here.group(0)[-60:]}': 'here' is the dateline's {place.name}"
+
+
 def implied_venue(
-    category: str, evidence: Sequence[Sentence], *, named: Place | None = None
+    category: str,
+    evidence: Sequence[Sentence],
+    *,
+    named: Place | None = None,
+    body: str = "",
 ) -> tuple[Place, str] | None:
-    """Where an unnamed venue is implied by who acted (a Security Council vote), if anywhere.
-    With a place named (more than a country), only a venue whose `overrides_named` says so
-    replaces it."""
+    """Where an unnamed venue is implied by who acted (a Security Council vote) or by 'here'
+    (the dateline's place), if anywhere. With a place named (more than a country), only a venue
+    whose `overrides_named` says so replaces it."""
     for venue in _IMPLIED_VENUES:
         if category not in venue.categories:
             continue
@@ -1060,6 +1100,8 @@ def implied_venue(
                 sentence.text[max(0, match.start() - 30) : match.start()]
             ):
                 return place, f"'{match.group(0)[:60]}': {venue.why}"
+    if body and (named is None or named.precision == "country"):
+        return dateline_venue(evidence, body)
     return None
 
 

@@ -691,3 +691,30 @@ def test_the_norths_leader_with_a_visiting_head_of_government_is_at_home() -> No
         "diplomacy",
     )
     assert event.location is not None and event.location.name == "Pyongyang"
+
+
+def test_here_in_the_events_sentence_is_the_datelines_place() -> None:
+    event = only(
+        run(
+            "US, South Korean troops begin combined drill",
+            "CAMP HUMPHREYS, South Korea — American and South Korean soldiers began a combined "
+            "air assault exercise here on Monday, the Eighth Army said.",
+            published="2026-03-17T03:00:00Z",
+            source="Stars and Stripes",
+        ),
+        "military_exercise",
+    )
+    assert event.location is not None and event.location.name == "Camp Humphreys"
+
+
+def test_officials_here_do_not_make_the_dateline_the_place() -> None:
+    event = only(
+        run(
+            "North Korea fires ballistic missile",
+            "SEOUL — North Korea fired a ballistic missile on Monday, officials here said.",
+            published="2026-03-17T03:00:00Z",
+            source="Reuters",
+        ),
+        "missile_test",
+    )
+    assert event.location is None or event.location.name != "Seoul"
