@@ -353,7 +353,41 @@ def _place_mentions(sentence: Sentence) -> list[PlaceMention]:
         elif word in {"in", "near", "around"} and _FROM_A_SITE_IN.search(wide):
             word = "from"  # "fired from a site in its northwestern province of Chagang"
         mentions.append(PlaceMention(place, sentence, hit.start, hit.end, word))
-    return mentions
+    return _without_homonym_venues(mentions, text) if len(mentions) > 1 else mentions
+
+
+# "the Shangri-La Hotel in Bangkok": a venue named after one in another city (a hotel chain's)
+# is in the city the text puts it in, not where the gazetteer's namesake stands
+_IN_BETWEEN = re.compile(r",?\s+(?:in|at)\s+(?:the\s+)?(?:city of\s+)?")
+_REGION_WORD = re.compile(
+    r"\s+(?:prefecture|province|county|state|oblast|region|islands?|district)\b", re.IGNORECASE
+)
+HOMONYM_KM = 100.0
+
+
+def _without_homonym_venues(mentions: list[PlaceMention], text: str) -> list[PlaceMention]:
+    kept = []
+    for mention, following in zip(mentions, [*mentions[1:], None], strict=True):
+        if (
+            following is not None
+            and mention.place.precision == "site"
+            and _IN_BETWEEN.fullmatch(text, mention.end, following.start)
+            and _km(mention.place, following.place) > HOMONYM_KM
+            # a province's anchor may lie far off ("on Ishigaki Island in Okinawa Prefecture")
+            and following.place.precision == "city"
+            and not _REGION_WORD.match(text, following.end)
+        ):
+            continue
+        kept.append(mention)
+    return kept
+
+
+def _km(one: Place, other: Place) -> float:
+    """Great-circle distance, for telling namesakes apart."""
+    p1, p2 = math.radians(one.lat), math.radians(other.lat)
+    dl = math.radians(other.lon - one.lon)
+    cos = math.sin(p1) * math.sin(p2) + math.cos(p1) * math.cos(p2) * math.cos(dl)
+    return 6371.0 * math.acos(max(-1.0, min(1.0, cos)))
 
 
 # "installed rocket launchers less than three miles from Yeonpyeong Island", "caught in a net

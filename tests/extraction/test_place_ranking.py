@@ -718,3 +718,18 @@ def test_officials_here_do_not_make_the_dateline_the_place() -> None:
         "missile_test",
     )
     assert event.location is None or event.location.name != "Seoul"
+
+
+def test_a_venue_put_in_another_city_is_that_citys_namesake() -> None:
+    sentences = article_sentences(
+        "", "The two envoys met at the Shangri-La Hotel in Bangkok on Monday for talks."
+    )
+    ids = [m.place.id for s in sentences for m in place_mentions(s)]
+    assert "sg-shangri-la-hotel" not in ids and "th-bangkok" in ids
+
+
+def test_a_venue_in_its_own_city_stays_the_venue() -> None:
+    sentences = article_sentences(
+        "", "The two envoys met at the Shangri-La Hotel in Singapore on Monday for talks."
+    )
+    assert "sg-shangri-la-hotel" in [m.place.id for s in sentences for m in place_mentions(s)]
