@@ -330,6 +330,8 @@ def _place_mentions(sentence: Sentence) -> list[PlaceMention]:
         if _NOT_A_PLACE_AFTER.match(after) or (_ATTRIBUTION_BEFORE.search(before) and not close_by):
             continue
         place = _disambiguate(hit.keys, text)
+        if len(hit.keys) > 1 and after[:1] == ",":
+            place = _in_the_region_named(hit.keys, after) or place
         if _SPEAKER_AFTER.match(after) and (_abroad(place) or _metonym(place)):
             continue  # an institute's seat; "a source in North Hamgyong said" may be there
         if _metonym(place) and (
@@ -473,6 +475,25 @@ def _disambiguate(keys: Sequence[str], sentence: str) -> Place:
             if country and country in sentence:
                 return place
     return places[0]
+
+
+# "Gwangju, Gyeonggi Province", "Goseong, Gangwon": the region after a name tells namesakes apart
+_REGION_AFTER = re.compile(
+    r"^,\s+(?P<region>[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)?(?:\s+(?:Province|Prefecture|County))?)"
+)
+
+
+def _in_the_region_named(keys: Sequence[str], after: str) -> Place | None:
+    """Of several places a name stands for, the one nearest the region named after it."""
+    found = _REGION_AFTER.match(after)
+    if found is None:
+        return None
+    region = next(iter(place_matcher().find(found.group("region"))), None)
+    if region is None:
+        return None
+    anchor = gazetteer()[region.keys[0]]
+    places = [gazetteer()[k] for k in keys]
+    return min(places, key=lambda place: _km(place, anchor))
 
 
 @cache

@@ -733,3 +733,13 @@ def test_a_venue_in_its_own_city_stays_the_venue() -> None:
         "", "The two envoys met at the Shangri-La Hotel in Singapore on Monday for talks."
     )
     assert "sg-shangri-la-hotel" in [m.place.id for s in sentences for m in place_mentions(s)]
+
+
+def test_the_region_after_a_name_tells_namesakes_apart() -> None:
+    def ids(text: str) -> list[str]:
+        return [m.place.id for s in article_sentences("", text) for m in place_mentions(s)]
+
+    assert "kr-gwangju-gyeonggi" in ids(
+        "The ceremony was held at an army school in Gwangju, Gyeonggi Province, on Monday."
+    )
+    assert "kr-gwangju" in ids("Thousands marched in Gwangju on Monday to mark the uprising.")
