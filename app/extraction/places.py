@@ -124,7 +124,7 @@ _ATTRIBUTION_BEFORE = AnchoredPattern(
         # "about 80 km (50 miles) from the capital, Pyongyang": a reference point for a distance
         # "threats from Pyongyang": a government; "a diplomat based in London": a residence
         r"|\b(?:threats?|warnings?|provocations?|pressure|response|criticism|protests?|demands?|"
-        r"aggression|hostility)\s+from\s+$|\b(?:based|stationed|posted|headquartered)\s+in\s+$"
+        r"aggression|hostility|retaliation|reprisals?|backlash|objections?|opposition)\s+from\s+$|\b(?:based|stationed|posted|headquartered)\s+in\s+$"
         # "the government in Seoul", "the regime in Pyongyang": a capital standing for its state
         r"|\b(?:government|administration|regime|leadership|policymakers)"
         r"\s+in\s+$"

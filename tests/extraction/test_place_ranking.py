@@ -743,3 +743,10 @@ def test_the_region_after_a_name_tells_namesakes_apart() -> None:
         "The ceremony was held at an army school in Gwangju, Gyeonggi Province, on Monday."
     )
     assert "kr-gwangju" in ids("Thousands marched in Gwangju on Monday to mark the uprising.")
+
+
+def test_retaliation_from_a_capital_is_its_governments() -> None:
+    sentences = article_sentences(
+        "", "Prosecutors said the drone flights were meant to provoke retaliation from Pyongyang."
+    )
+    assert "kp-pyongyang" not in [m.place.id for s in sentences for m in place_mentions(s)]
