@@ -75,6 +75,14 @@ _GOVERNMENT_ROLE_BEFORE = AnchoredPattern(
         re.IGNORECASE,
     )
 )
+# "the government in Seoul", "the regime in Pyongyang": a capital standing for its state (an
+# office elsewhere is where it sits: "the Military Manpower Administration in Minsk Mazowiecki")
+_GOVERNMENT_IN_BEFORE = AnchoredPattern(
+    re.compile(
+        r"\b(?:government|administration|regime|leadership|policymakers)\s+in\s+(?:the\s+)?$",
+        re.IGNORECASE,
+    )
+)
 # "said the official in Washington", "a spokesman for the US military command in Seoul", "some
 # in Seoul suspect": where a speaker sits, in a capital, is not where the event happened (but
 # "met with officials in Beijing" is where the meeting was)
@@ -125,9 +133,6 @@ _ATTRIBUTION_BEFORE = AnchoredPattern(
         # "threats from Pyongyang": a government; "a diplomat based in London": a residence
         r"|\b(?:threats?|warnings?|provocations?|pressure|response|criticism|protests?|demands?|"
         r"aggression|hostility|retaliation|reprisals?|backlash|objections?|opposition)\s+from\s+$|\b(?:based|stationed|posted|headquartered)\s+in\s+$"
-        # "the government in Seoul", "the regime in Pyongyang": a capital standing for its state
-        r"|\b(?:government|administration|regime|leadership|policymakers)"
-        r"\s+in\s+$"
         # "a warning to Pyongyang", "a message to Seoul": addressed to a government
         r"|\b(?:warnings?|messages?|signals?|threats?|letters?|appeals?|demands?|ultimatums?|"
         r"repl(?:y|ies)|overtures?|offers?|calls?)\s+to\s+$"
@@ -340,6 +345,7 @@ def _place_mentions(sentence: Sentence) -> list[PlaceMention]:
             or _capital_beside(_NEIGHBOUR_AFTER.match(after), two_first=False)
             or _capital_beside(_NEIGHBOUR_BEFORE.search(before), two_first=True)
             or _GOVERNMENT_ROLE_BEFORE.search(before)
+            or _GOVERNMENT_IN_BEFORE.search(before)
             or (_SPEAKER_IN_BEFORE.search(before) and not _MEETING_WORD.search(wide))
             or not (
                 _LOCATIVE_BEFORE.search(before)

@@ -308,6 +308,7 @@ def test_peninsula_names_from_geonames_get_their_spellings_too() -> None:
         ("an interceptor battery in Kodiak, Alaska", "us-pacific-spaceport-complex-alaska"),
         ("a boat drifted across the eastern NLL", "kr-eastern-sea-border"),
         ("the leaders met at the G20 summit in Bali", "id-bali"),
+        ("the new frigate arrived in Subic on Saturday", "ph-subic-bay"),
     ],
 )
 def test_bases_ports_islands_and_venues_security_news_names(text: str, place: str) -> None:

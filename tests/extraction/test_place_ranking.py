@@ -750,3 +750,11 @@ def test_retaliation_from_a_capital_is_its_governments() -> None:
         "", "Prosecutors said the drone flights were meant to provoke retaliation from Pyongyang."
     )
     assert "kp-pyongyang" not in [m.place.id for s in sentences for m in place_mentions(s)]
+
+
+def test_an_office_in_a_city_is_there_but_the_government_in_a_capital_is_the_state() -> None:
+    def ids(text: str) -> list[str]:
+        return [m.place.id for s in article_sentences("", text) for m in place_mentions(s)]
+
+    assert "kr-busan" in ids("The deal was signed with the port administration in Busan on Monday.")
+    assert "kr-seoul" not in ids("The deal worries the government in Seoul, analysts said.")
