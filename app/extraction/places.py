@@ -222,6 +222,12 @@ _MISSILE_DEFENCE_TEST = re.compile(
     r"(?:mock|dummy|simulated|target)\b",
     re.IGNORECASE,
 )
+# in such a test, where the target was fired from is not where the interception took place
+_TARGET_LAUNCHED_FROM = re.compile(
+    r"\btargets?\b[^.;]{0,50}?\b(?:launched|fired|lifted off|took off)\s+from\s+(?:the\s+)?"
+    r"(?:[\w'’-]+\s+){0,3}?$",
+    re.IGNORECASE,
+)
 _NORTH_LAUNCHES = re.compile(
     r"\b(?:North Korea|Pyongyang|the North|DPRK)\b[^.;]{0,40}?\b(?:fired|launched|test-fired|"
     r"test-launched|fires|launches)\b"
@@ -402,7 +408,8 @@ def _km(one: Place, other: Place) -> float:
 # 11 miles east of Sokcho": a place this close is where it happened (a place hundreds of km away
 # is only a reference point for a distance)
 _DISTANCE_FROM = re.compile(
-    r"\b(?P<n>\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|a few|several)"
+    r"(?<![\d,.])\b(?P<n>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|"
+    r"nine|ten|a few|several)"
     r"[\s-]*(?P<unit>km|kilometers?|kilometres?|miles?|mi|nautical miles?)\)?\s+"
     r"(?:\w+\s+){0,2}?(?:from|of|off)\s+(?:the\s+)?(?:\w+\s+)?(?:capital,?\s+|city\s+of\s+)?$",
     re.IGNORECASE,
@@ -432,7 +439,7 @@ def _close_by(before: str) -> bool:
     if found is None:
         return False
     n = found.group("n").lower()
-    distance = float(_NUMBER_WORDS.get(n, 0) if n in _NUMBER_WORDS else n)
+    distance = float(_NUMBER_WORDS[n] if n in _NUMBER_WORDS else n.replace(",", ""))
     unit = found.group("unit").lower()
     if unit.startswith("nautical"):
         distance *= 1.852
@@ -828,6 +835,14 @@ def _score(
         cue = min(cue, _SEA_CUE_CEILING)
     elif launch and mention.cue == "from":
         cue += LAUNCH_SITE_BONUS  # where it was fired from outranks where it fell
+    if (
+        own_range
+        and mention.cue == "from"
+        and _TARGET_LAUNCHED_FROM.search(
+            mention.sentence.text, max(0, mention.start - 80), mention.start
+        )
+    ):
+        return -1.0  # "to destroy the target launched from Kwajalein": the target's range
     if (
         launch
         and not own_range

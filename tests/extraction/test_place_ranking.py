@@ -758,3 +758,25 @@ def test_an_office_in_a_city_is_there_but_the_government_in_a_capital_is_the_sta
 
     assert "kr-busan" in ids("The deal was signed with the port administration in Busan on Monday.")
     assert "kr-seoul" not in ids("The deal worries the government in Seoul, analysts said.")
+
+
+def test_an_intercept_test_is_where_the_interceptor_fired_not_where_the_target_flew_from() -> None:
+    event = only(
+        run(
+            "US destroyer downs mock ICBM in test",
+            "A US Navy destroyer shot down a mock ICBM in a test off Hawaii on Tuesday, firing an "
+            "interceptor at the target launched from Kwajalein Atoll, the Missile Defense Agency "
+            "said.",
+            published="2026-11-18T03:00:00Z",
+            source="Reuters",
+        ),
+        "missile_test",
+    )
+    assert event.location is not None and event.location.name == "Hawaii"
+
+
+def test_thousands_of_km_from_a_place_is_not_close_by() -> None:
+    sentences = article_sentences(
+        "", "The target flew from an atoll some 4,000 kilometers from Hawaii."
+    )
+    assert "us-hawaii" not in [m.place.id for s in sentences for m in place_mentions(s)]
