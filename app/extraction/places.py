@@ -136,6 +136,8 @@ _ATTRIBUTION_BEFORE = AnchoredPattern(
         # "a warning to Pyongyang", "a message to Seoul": addressed to a government
         r"|\b(?:warnings?|messages?|signals?|threats?|letters?|appeals?|demands?|ultimatums?|"
         r"repl(?:y|ies)|overtures?|offers?|calls?)\s+to\s+$"
+        # "the so-called Changwon spy group": a name given to something, not where it was
+        r"|\bso-called\s+[\"“‘']?$"
         # "he will visit Seoul", "invited him to visit Tokyo": a trip to come
         r"|\b(?:will|would|to|plans? to|planning to|expected to)\s+(?:visit|travel to|go to|fly to)\s+$"
         r"|(?:\d|\b)(?:km|kilometers|kilometres|miles|mi)\)?\s+(?:\w+\s+){0,2}?(?:from|of)\s+"

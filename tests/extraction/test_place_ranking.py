@@ -780,3 +780,10 @@ def test_thousands_of_km_from_a_place_is_not_close_by() -> None:
         "", "The target flew from an atoll some 4,000 kilometers from Hawaii."
     )
     assert "us-hawaii" not in [m.place.id for s in sentences for m in place_mentions(s)]
+
+
+def test_a_so_called_place_is_a_name_not_where_it_was() -> None:
+    sentences = article_sentences(
+        "", "Police arrested three members of the so-called Jeonju spy ring on Friday."
+    )
+    assert "kr-jeonju" not in [m.place.id for s in sentences for m in place_mentions(s)]
