@@ -237,6 +237,12 @@ _NORTH_LAUNCHES = re.compile(
     re.IGNORECASE,
 )
 _OTHER_CUES = {"in": 2, "at": 2, "near": 2, "along": 2, "across": 1, "from": 1, "over": 1, "on": 1}
+# A policy (a decision, a deployment order, a doctrine, a white paper, a claim) is made in an
+# office: the sea it names is an area of operations, a target zone or the subject of a claim
+# ("destroyers dispatched to the East Sea", "claims to Dokdo in the East Sea"), never where it
+# happened (a deployment is placed at its base or island when one is named)
+_NO_SEA_CATEGORIES = frozenset({"defense_policy"})
+_TOWARD = frozenset({"toward", "towards"})
 # A border or maritime event is about the peninsula's lines and seas: a city abroad where
 # officials met to discuss it ("talks in Washington on the DMZ") is not where it happened.
 _FOREIGN_VENUE_PENALTY = {"border_maritime": 4}
@@ -812,6 +818,12 @@ def _score(
         return -1.0
     if _IN_AN_EARLIER_YEAR.match(mention.sentence.text, mention.end, mention.end + 50):
         return -1.0  # an earlier happening's place, whatever the event
+    if category in _NO_SEA_CATEGORIES and mention.place.precision == "sea":
+        return -1.0
+    if mention.cue in _TOWARD and category not in _LAUNCHES:
+        return (
+            -1.0
+        )  # "missiles aimed towards Guam": a direction or a target (a launch's is its sea)
     score = float(_PRECISION_SCORE.get(mention.place.precision, 1))
     if _earlier_occasion(mention, trigger_at):
         score -= ASIDE_PENALTY

@@ -787,3 +787,45 @@ def test_a_so_called_place_is_a_name_not_where_it_was() -> None:
         "", "Police arrested three members of the so-called Jeonju spy ring on Friday."
     )
     assert "kr-jeonju" not in [m.place.id for s in sentences for m in place_mentions(s)]
+
+
+def test_a_sea_is_never_where_a_defence_policy_was_made() -> None:
+    event = only(
+        run(
+            "Japan to keep Aegis destroyers on alert",
+            "Japan's defense ministry said on Tuesday it would keep two Aegis destroyers deployed "
+            "in the Sea of Japan under a new missile defense policy.",
+            published="2026-05-05T03:00:00Z",
+            source="Reuters",
+        ),
+        "defense_policy",
+    )
+    assert event.location is None or event.location.precision != "sea"
+
+
+def test_an_island_in_a_sea_still_places_a_deployment() -> None:
+    event = only(
+        run(
+            "South Korea deploys more rocket launchers to border islands",
+            "South Korea has deployed additional multiple rocket launchers on Yeonpyeong Island "
+            "in the Yellow Sea, the defense ministry said on Monday.",
+            published="2026-05-05T03:00:00Z",
+            source="Reuters",
+        ),
+        "defense_policy",
+    )
+    assert event.location is not None and event.location.name == "Yeonpyeong Island"
+
+
+def test_a_place_a_weapon_is_aimed_towards_is_a_direction_not_the_place() -> None:
+    event = only(
+        run(
+            "North Korea deploys new missile launchers",
+            "North Korea has deployed new mobile missile launchers aimed towards Guam, South "
+            "Korea's military said on Monday.",
+            published="2026-05-05T03:00:00Z",
+            source="Reuters",
+        ),
+        "defense_policy",
+    )
+    assert event.location is None or event.location.lat is None
