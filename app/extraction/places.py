@@ -243,6 +243,10 @@ _OTHER_CUES = {"in": 2, "at": 2, "near": 2, "along": 2, "across": 1, "from": 1, 
 # happened (a deployment is placed at its base or island when one is named)
 _NO_SEA_CATEGORIES = frozenset({"defense_policy"})
 _TOWARD = frozenset({"toward", "towards"})
+# "the cessation of loudspeaker broadcasts along the inter-Korean border", "smuggling across the
+# Yalu": in talks and politics a border line is the topic, not a venue (talks at the border are
+# held at a site on it, Panmunjom, which stays a place)
+_BORDER_IS_THE_TOPIC = frozenset({"diplomacy", "domestic"})
 # A border or maritime event is about the peninsula's lines and seas: a city abroad where
 # officials met to discuss it ("talks in Washington on the DMZ") is not where it happened.
 _FOREIGN_VENUE_PENALTY = {"border_maritime": 4}
@@ -819,6 +823,8 @@ def _score(
     if _IN_AN_EARLIER_YEAR.match(mention.sentence.text, mention.end, mention.end + 50):
         return -1.0  # an earlier happening's place, whatever the event
     if category in _NO_SEA_CATEGORIES and mention.place.precision == "sea":
+        return -1.0
+    if category in _BORDER_IS_THE_TOPIC and mention.place.precision == "border":
         return -1.0
     if mention.cue in _TOWARD and category not in _LAUNCHES:
         return (

@@ -829,3 +829,31 @@ def test_a_place_a_weapon_is_aimed_towards_is_a_direction_not_the_place() -> Non
         "defense_policy",
     )
     assert event.location is None or event.location.lat is None
+
+
+def test_a_border_line_is_the_topic_of_talks_not_their_venue() -> None:
+    event = only(
+        run(
+            "North Korea rejects offer of talks",
+            "North Korea on Friday rejected a South Korean proposal for talks on reopening road "
+            "links along the inter-Korean border, state media said.",
+            published="2026-08-08T03:00:00Z",
+            source="Yonhap",
+        ),
+        "diplomacy",
+    )
+    assert event.location is None or event.location.precision != "border"
+
+
+def test_talks_at_a_site_on_the_border_keep_their_venue() -> None:
+    event = only(
+        run(
+            "Koreas hold military talks at Panmunjom",
+            "Military officers of the two Koreas held talks at Panmunjom on Friday on easing "
+            "tension along the border, the Unification Ministry said.",
+            published="2026-08-08T03:00:00Z",
+            source="Yonhap",
+        ),
+        "diplomacy",
+    )
+    assert event.location is not None and event.location.precision == "site"
