@@ -53,24 +53,32 @@ class AnchoredPattern:
         self.prefixes = literal_prefixes(pattern)
         self.at_word_start = starts_at_word_boundary(pattern)
         self.starts = Locator(self.prefixes, self.at_word_start) if self.prefixes else None
-        self._plain_match = _ascii_twin(pattern).match
+        self._plain = _ascii_twin(pattern)
+        self._plain_match = self._plain.match
 
     def finditer(self, text: str, starts: Iterable[int] | None = None) -> list[re.Match[str]]:
         """The same matches as `pattern.finditer(text)`. `starts`: every position, in order,
         where a sentence scan saw one of the prefixes (it scans plain ASCII text only)."""
         if starts is not None:
             return _finditer_at(self._plain_match, text, starts)
-        if self.starts is None or not text.isascii():
+        if not text.isascii():
             return list(self.pattern.finditer(text))
-        return _finditer_at(self.pattern.match, text, self.starts.positions(text.lower()))
+        # plain ASCII text (nearly all): the ASCII twin, which finds the same, costs less
+        pattern = self._plain if is_plain_ascii(text) else self.pattern
+        if self.starts is None:
+            return list(pattern.finditer(text))
+        return _finditer_at(pattern.match, text, self.starts.positions(text.lower()))
 
     def search(self, text: str, starts: Iterable[int] | None = None) -> re.Match[str] | None:
         """The same match as `pattern.search(text)`; `starts` as for `finditer`."""
         if starts is not None:
             return _search_at(self._plain_match, text, starts)
-        if self.starts is None or not text.isascii():
+        if not text.isascii():
             return self.pattern.search(text)
-        return _search_at(self.pattern.match, text, self.starts.positions(text.lower()))
+        pattern = self._plain if is_plain_ascii(text) else self.pattern  # as in `finditer`
+        if self.starts is None:
+            return pattern.search(text)
+        return _search_at(pattern.match, text, self.starts.positions(text.lower()))
 
 
 def _finditer_at(match: Match, text: str, candidates: Iterable[int]) -> list[re.Match[str]]:
