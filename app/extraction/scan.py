@@ -81,6 +81,11 @@ class AnchoredPattern:
         return _search_at(pattern.match, text, self.starts.positions(text.lower()))
 
 
+def anchored(pattern: str, flags: int = 0) -> AnchoredPattern:
+    """`re.compile(pattern, flags)` as an AnchoredPattern: tried only where a match can start."""
+    return AnchoredPattern(re.compile(pattern, flags))
+
+
 def _finditer_at(match: Match, text: str, candidates: Iterable[int]) -> list[re.Match[str]]:
     """`finditer`'s matches, given (in order) every position where a match may start."""
     found = []
