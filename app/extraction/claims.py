@@ -616,16 +616,20 @@ def claim_status(
     # ("the suspected trash balloons", "believed to be a cruise missile")
     hedges_count = category not in _LAUNCHES and category != "border_maritime"
     # "The official, who preferred to remain anonymous": the excerpt's officials speak unnamed
-    anonymous = any(_ANONYMOUS.search(s.text) for s in [title, *scope])
+    # (looked for only once an official speaks: most events have none)
+    anonymous: bool | None = None
     unnamed_official = unsettled = None
     excerpt = [title, *scope]
     for sentence in [*scope, title]:  # a headline may name its source too ("Seoul says")
         authority = confirming_authority(sentence, own_act=own_act)
         if authority and hedges_count and _HEDGED.search(sentence.text):
             continue
-        if authority and anonymous and _PERSON.search(sentence.text):
-            unnamed_official = unnamed_official or authority
-            continue
+        if authority and _PERSON.search(sentence.text):
+            if anonymous is None:
+                anonymous = any(_ANONYMOUS.search(s.text) for s in excerpt)
+            if anonymous:
+                unnamed_official = unnamed_official or authority
+                continue
         if authority and _UNSETTLED.search(sentence.text):
             unsettled = unsettled or authority  # "the military is seeking to verify that claim"
             continue
