@@ -140,10 +140,15 @@ def test_phrase_matchers_match_like_re(matcher) -> None:  # type: ignore[no-unty
 
 
 def test_clause_segments_shortcut_changes_nothing() -> None:
+    # the aside pattern as first written (the word before "days" not yet taken whole)
+    first_written = re.compile(
+        text._TIMED_ASIDE.replace(r"\w++", r"\w+") + "|" + text._OTHER_ASIDE, re.IGNORECASE
+    )
+    assert first_written.pattern != text._INCIDENTAL.pattern
     for sentence in SENTENCES:
         spans: list[tuple[int, int, bool]] = []
         cursor = 0
-        for match in text._INCIDENTAL.finditer(sentence):
+        for match in first_written.finditer(sentence):
             if match.start() < cursor:
                 continue
             if match.start() > cursor:
