@@ -218,7 +218,7 @@ def _prefixes(items: Sequence[tuple[Any, Any]]) -> frozenset[str] | None:
             return _literal_run(items[index:])
         if op is sre.IN:
             chars = _class_chars(av)
-            return frozenset(chars) if chars else None
+            return _class_run(set(chars), rest) if chars else None
         if op is sre.SUBPATTERN:
             return _prefixes([*av[3], *rest])
         if op is sre.ATOMIC_GROUP:
@@ -251,6 +251,15 @@ def _literal_run(items: Sequence[tuple[Any, Any]]) -> frozenset[str] | None:
         if tails and len(tails) <= _MAX_TAILS:
             return frozenset(run + tail for tail in tails)
     return frozenset({run})
+
+
+def _class_run(chars: set[str], rest: Sequence[tuple[Any, Any]]) -> frozenset[str]:
+    """The prefixes of a character class and what follows it: "[Mm]ilitary" starts with
+    "military", not merely with "m" (where every word with that letter would be tried)."""
+    tails = _prefixes(rest)
+    if tails and len(chars) * len(tails) <= _MAX_TAILS:
+        return frozenset(char + tail for char in chars for tail in tails)
+    return frozenset(chars)
 
 
 def _class_chars(av: Sequence[tuple[Any, Any]]) -> str | None:

@@ -92,6 +92,8 @@ def test_every_pattern_gets_a_shortcut() -> None:
         (r"(?<!to be )\bdeploy", {"deploy"}),
         (r"\bparty\b|\bplenary\b", {"party", "plenary"}),  # the parser factors out the 'p'
         (r"\d+ km", set("0123456789")),
+        (r"\b[Mm]ilitary [Aa]uthorities", {"military "}),  # the class, then what follows it
+        (r"[Pp]ark|[Kk]im\b", {"park", "kim"}),
         (r"\w+ fired", None),  # any word may start it
         (r"(?:x)?", None),  # may match the empty string
         (r"평양|pyongyang", {"pyongyang"}),  # Hangul cannot start a match in ASCII text
