@@ -123,7 +123,8 @@ def _authorities(sentence: Sentence) -> tuple[str | None, str | None]:
     lenient = None
     found_names = list(names.finditer(text, starts_in(sentence, names)))
     if any(word in text for word in _MORE_AUTHORITY_WORDS):  # cheap: most sentences lack them
-        found_names.extend(_MORE_AUTHORITIES.finditer(text))
+        more = _MORE_AUTHORITIES if " Police" in text else _MORE_AUTHORITIES_BUT_POLICE
+        found_names.extend(more.finditer(text))
     for name, start, span in _attributions(text, found_names, verbs):
         if _NORTH_OWNER.search(text[max(0, start - 25) : start]) or _OF_THE_NORTH.match(
             text, start + len(name)
@@ -139,12 +140,20 @@ def _authorities(sentence: Sentence) -> tuple[str | None, str | None]:
 # official speakers the lexicon's authorities leave out: a state's armed services and its
 # military authorities, its ministries other than the foreign one (which confirms only when
 # it says so), courts and police agencies (the North's are left out by _NORTH_OWNER)
+_POLICE_AGENCY = (
+    r"\b[A-Z][a-z]+ (?:Metropolitan|Prefectural|National) Police(?: Agency| Department)?\b"
+)
 _MORE_AUTHORITIES = re.compile(
     r"(?<!People.s )(?<!Anti-)\b(?:Navy|Air Force|Army|Coast Guard)\b|\bMoD\b|\bMOD\b|"
-    r"\b[A-Z][a-z]+ (?:Metropolitan|Prefectural|National) Police(?: Agency| Department)?\b|"
+    rf"{_POLICE_AGENCY}|"
     r"\b(?:Constitutional|Supreme|District|High) Court\b|\b[Mm]ilitary [Aa]uthorities\b|"
     r"\b(?:[Ss]cience|[Tt]ransport|[Tt]rade|[Ff]inance|[Jj]ustice|[Ii]nterior|[Ii]ndustry|"
     r"[Hh]ealth|[Oo]ceans|[Ee]nvironment|[Dd]efen[cs]e) [Mm]inistry\b"
+)
+# a police agency's name may start at any capitalised word, the others only at their own words:
+# where no " Police" stands, the others alone find the very same names, tried only there
+_MORE_AUTHORITIES_BUT_POLICE = anchored(
+    _MORE_AUTHORITIES.pattern.replace(f"{_POLICE_AGENCY}|", ""), _MORE_AUTHORITIES.flags
 )
 _MORE_AUTHORITY_WORDS = (
     "Navy",

@@ -232,3 +232,15 @@ def test_the_past_words_gate_skips_only_texts_the_pattern_cannot_match() -> None
             matched += 1
             assert not window.isascii() or any(w in window.lower() for w in core._PAST_WORDS)
     assert matched > 3
+
+
+def test_more_authorities_without_a_police_agency_find_the_same_names() -> None:
+    written = [
+        "the Tokyo Metropolitan Police Department said", "Japan's Defense Ministry said",
+        "the People's Navy said", "the Navy and the Coast Guard said", "the High Court ruled",
+    ]  # fmt: skip
+    for sentence in [*SENTENCES, *written]:
+        expected = [m.span() for m in claims._MORE_AUTHORITIES.finditer(sentence)]
+        if " Police" not in sentence:
+            found = claims._MORE_AUTHORITIES_BUT_POLICE.finditer(sentence)
+            assert [m.span() for m in found] == expected, sentence
