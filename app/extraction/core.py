@@ -68,14 +68,8 @@ _PAST_AFTER = re.compile(  # applied with .match: .search would try the ^ at eve
 _RELATIVE_CLAUSE = re.compile(r"^[^.;]{0,30}?\b(?:it|that|which|who|they|he|she)\s+\w+", re.I)
 
 
-# every branch of _PAST_AFTER holds one of these (in ASCII text, where case is plain ASCII's)
-_PAST_WORDS = ("year", "ago", "previous", "past", "19", "20")
-
-
 def _recalled(category: Category, after: str) -> bool:
     """Whether the words after a trigger date it in the past ("fired in 2017", "years ago")."""
-    if after.isascii() and not any(map(after.lower().__contains__, _PAST_WORDS)):
-        return False  # cheap: most triggers are followed by none of them
     if not _PAST_AFTER.match(after):
         return False
     return category.kinetic or not _RELATIVE_CLAUSE.match(after)
