@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable, Sequence
 from functools import cache
 
 from app.extraction.lexicon import claim_patterns, lexicon, starts_in
+from app.extraction.scan import anchored  # case-blind alternations: tried only at their words
 from app.extraction.text import Sentence
 
 # a foreign ministry or "the government" of unnamed country speaks for politics as much as for
@@ -33,14 +34,14 @@ _NORTH_OWNER = re.compile(
 )
 # the authority has not settled it: it is still verifying or investigating, or the press
 # relays its word ("reportedly told", "quoting defense officials", "is said to have moved")
-_UNSETTLED = re.compile(
+_UNSETTLED = anchored(
     r"\b(?:(?:seeking|trying|working|yet) to (?:verify|confirm)|continues? to investigate|"
     r"under investigations?|reportedly|quoting|(?:is|are|was|were) said to)\b",
     re.IGNORECASE,
 )
 # a body's document that the press saw, or that is confidential or preliminary, is not yet
 # the body speaking: the guide's "preliminary findings" and leaks are reports
-_SECONDHAND_DOCUMENT = re.compile(
+_SECONDHAND_DOCUMENT = anchored(
     r"\b(?:report|document|findings?|assessment|memo|letter|investigation)\b[^.;]{0,60}?"
     r"\b(?:seen|obtained|reviewed) by\b|"
     r"\b(?:confidential|unpublished|unreleased|leaked|preliminary|draft|upcoming|forthcoming)\s+"
@@ -75,13 +76,13 @@ def _briefed_lawmakers(text: str) -> bool:
 
 # a hedged attribution ("officials believe", "apparently") confirms a policy, a deal or a hack no
 # more than a media report does; a launch detected and hedged only about its type stays confirmed
-_HEDGED = re.compile(
+_HEDGED = anchored(
     r"\b(?:believes?|believed|suspects?|suspected|apparently|allegedly|is thought|are thought|"
     r"probably|possibly|may have|might have|is likely|are likely|reportedly|on suspicion)\b",
     re.IGNORECASE,
 )
 _LAUNCHES = frozenset({"missile_test", "space_launch", "artillery", "nuclear"})
-_NOT_CONFIRMING = re.compile(
+_NOT_CONFIRMING = anchored(
     r"\b(?:no information|nothing to confirm|denied|denies|(?:declined|refused) to (?:confirm|comment)|no confirmation|could not (?:immediately )?"
     r"(?:confirm|verify)|would not confirm|unable to (?:confirm|verify)|did not confirm|"
     r"not (?:yet )?confirmed)\b",
@@ -122,7 +123,8 @@ def _authorities(sentence: Sentence) -> tuple[str | None, str | None]:
     lenient = None
     found_names = list(names.finditer(text, starts_in(sentence, names)))
     if any(word in text for word in _MORE_AUTHORITY_WORDS):  # cheap: most sentences lack them
-        found_names.extend(_MORE_AUTHORITIES.finditer(text))
+        more = _MORE_AUTHORITIES if " Police" in text else _MORE_AUTHORITIES_BUT_POLICE
+        found_names.extend(more.finditer(text))
     for name, start, span in _attributions(text, found_names, verbs):
         if _NORTH_OWNER.search(text[max(0, start - 25) : start]) or _OF_THE_NORTH.match(
             text, start + len(name)
@@ -155,13 +157,21 @@ _AGENCY_LAUNCH = re.compile(
 # official speakers the lexicon's authorities leave out: a state's armed services and its
 # military authorities, its ministries other than the foreign one (which confirms only when
 # it says so), courts and police agencies (the North's are left out by _NORTH_OWNER)
+_POLICE_AGENCY = (
+    r"\b[A-Z][a-z]+ (?:Metropolitan|Prefectural|National) Police(?: Agency| Department)?\b"
+)
 _MORE_AUTHORITIES = re.compile(
     r"(?<!People.s )(?<!Anti-)\b(?:Navy|Air Force|Army|Coast Guard)\b|\bMoD\b|\bMOD\b|"
-    r"\b[A-Z][a-z]+ (?:Metropolitan|Prefectural|National) Police(?: Agency| Department)?\b|"
+    rf"{_POLICE_AGENCY}|"
     r"\b(?:Constitutional|Supreme|District|High) Court\b|\b[Mm]ilitary [Aa]uthorities\b|"
     r"\b(?:[Ss]cience|[Tt]ransport|[Tt]rade|[Ff]inance|[Jj]ustice|[Ii]nterior|[Ii]ndustry|"
     r"[Hh]ealth|[Oo]ceans|[Ee]nvironment|[Dd]efen[cs]e) [Mm]inistry\b|"
     rf"\b(?:{_SPACE_AGENCIES})\b"
+)
+# a police agency's name may start at any capitalised word, the others only at their own words:
+# where no " Police" stands, the others alone find the very same names, tried only there
+_MORE_AUTHORITIES_BUT_POLICE = anchored(
+    _MORE_AUTHORITIES.pattern.replace(f"{_POLICE_AGENCY}|", ""), _MORE_AUTHORITIES.flags
 )
 _MORE_AUTHORITY_WORDS = (
     "Navy",
@@ -233,7 +243,7 @@ def _attributions(
     return [(name, start, span) for _, name, start, span in found]
 
 
-_ANONYMOUS = re.compile(
+_ANONYMOUS = anchored(
     r"\b(?:anonymity|anonymous(?:ly)?|unnamed|unidentified|declined to be (?:named|identified)|asked not to be "
     r"(?:named|identified)|not authori[sz]ed to (?:speak|talk|comment))\b",
     re.IGNORECASE,
@@ -437,12 +447,12 @@ _MORE_ACTS = (
 )
 # a visit is public, but an excerpt that tells it from a source or a secret trip is a report
 _VISIT = re.compile(r"\b(?:visited|arrived|travell?ed)$", re.IGNORECASE)
-_UNANNOUNCED_TRIP = re.compile(
+_UNANNOUNCED_TRIP = anchored(
     r"\b(?:unannounced|secret(?:ive|ly)?|undisclosed|unconfirmed|(?:diplomatic|unnamed|informed|"
     r"government) sources?)\b",
     re.IGNORECASE,
 )
-_MORE_ACT_VERBS = re.compile(rf"\b(?:{_MORE_ACTS})\b", re.IGNORECASE)
+_MORE_ACT_VERBS = anchored(rf"\b(?:{_MORE_ACTS})\b", re.IGNORECASE)
 
 
 @cache
@@ -507,7 +517,7 @@ def _state_launch(sentence: Sentence) -> str | None:
 
 
 # an official act told by someone who is no official: activists, sources, witnesses, the press
-_HEARSAY = re.compile(
+_HEARSAY = anchored(
     r"\b(?:activists?|sources?|witnesses|residents|defectors?|analysts?|(?<!panel of )experts?|researchers?|"
     r"reports?|media|newspapers?|lawmakers?|rights groups?|monitors?|news(?: agency)?|"
     # an outlet tells; a news conference or a daily briefing is the official body speaking
@@ -606,7 +616,7 @@ def _held_reunion(sentence: Sentence) -> bool:
 
 
 # "won Thursday's presidential election", "vote counts showed": the election body's count
-_ELECTION_RESULT = re.compile(
+_ELECTION_RESULT = anchored(
     r"\b(?:won|wins|winning|defeated|lost|swept|victory|landslide|majority|vote counts?|"
     r"official results?)\b[^.;]{0,60}?\b(?:elections?|polls?|vote|seats?)\b"
     r"|\b(?:elections?|polls?)\b[^.;]{0,40}?\b(?:won|results?|victory|defeat)\b",
@@ -618,7 +628,7 @@ _UNOFFICIAL_COUNT = re.compile(
     re.IGNORECASE,
 )
 # a meeting the governments have not announced is known only from those who saw it
-_UNANNOUNCED = re.compile(
+_UNANNOUNCED = anchored(
     r"\b(?:unannounced|secret(?:ive|ly)?|undisclosed|unconfirmed|believed to be|was seen|were seen|"
     r"(?:diplomatic|unnamed|informed) sources?)\b",
     re.IGNORECASE,
@@ -659,16 +669,20 @@ def claim_status(
     # ("the suspected trash balloons", "believed to be a cruise missile")
     hedges_count = category not in _LAUNCHES and category != "border_maritime"
     # "The official, who preferred to remain anonymous": the excerpt's officials speak unnamed
-    anonymous = any(_ANONYMOUS.search(s.text) for s in [title, *scope])
+    # (looked for only once an official speaks: most events have none)
+    anonymous: bool | None = None
     unnamed_official = unsettled = None
     excerpt = [title, *scope]
     for sentence in [*scope, title]:  # a headline may name its source too ("Seoul says")
         authority = confirming_authority(sentence, own_act=own_act)
         if authority and hedges_count and _HEDGED.search(sentence.text):
             continue
-        if authority and anonymous and _PERSON.search(sentence.text):
-            unnamed_official = unnamed_official or authority
-            continue
+        if authority and _PERSON.search(sentence.text):
+            if anonymous is None:
+                anonymous = any(_ANONYMOUS.search(s.text) for s in excerpt)
+            if anonymous:
+                unnamed_official = unnamed_official or authority
+                continue
         if authority and _UNSETTLED.search(sentence.text):
             unsettled = unsettled or authority  # "the military is seeking to verify that claim"
             continue
@@ -785,7 +799,7 @@ def _lede_if_missing(lede: Sequence[Sentence], own_event: Sequence[Sentence]) ->
 # a city's or a nation's police speak for what they investigated (hacks, crimes, arrests), not
 # for launches: only in the sentences about this event, where a police statement is its source
 _POLICE_MATTERS = frozenset({"cyber", "domestic", "humanitarian", "border_maritime"})
-_POLICE_SAYS = re.compile(
+_POLICE_SAYS = anchored(
     r"\b(?:Seoul|South Korean|South Korea.s|national|metropolitan|Japanese|Japan.s|Tokyo)\s+"
     r"police\b(?:\s+(?:agency|office))?\s+(?:said|says|announced|confirmed|told)\b|"
     r"\b(?:said|says|according to)\s+(?:the\s+)?(?:Seoul|South Korean|national|metropolitan|"
@@ -797,7 +811,7 @@ _POLICE_SAYS = re.compile(
 # "police said Tuesday", "prosecutors have said": in copy about a crime, a defection or an
 # arrest, unnamed police or prosecutors are those of the place it happened (the North's own,
 # which its state media speak for, are left out)
-_LAW_OFFICERS_SAY = re.compile(
+_LAW_OFFICERS_SAY = anchored(
     r"\b(?:police|prosecutors|prosecutors. office|prosecution)\s+(?:have\s+|has\s+)?"
     r"(?:said|says|announced|confirmed|told)\b|"
     r"\b(?:said|says|according to)\s+(?:the\s+)?(?:police|prosecutors)\b",
@@ -827,7 +841,7 @@ _SUSPICION = re.compile(r"\bsuspicions?\b", re.IGNORECASE)
 
 # "police said they had opened an investigation into the alleged hacking": an inquiry begun
 # is not a finding
-_INQUIRY_ONLY = re.compile(
+_INQUIRY_ONLY = anchored(
     r"\b(?:(?:launched|opened|started|begun|began) an? (?:investigation|inquiry|probe)|"
     r"(?:investigating|probing|looking into))\b",
     re.IGNORECASE,
@@ -882,7 +896,7 @@ _PHOTO_CREDIT = re.compile(
 # the North's voice in words the lexicon's list leaves out: "the country's official media",
 # Radio Pyongyang and Central Television, the "(NNN-KCNA)" relay dateline, and the state
 # itself announcing in the perfect tense or under an epithet ("the communist state said")
-_MORE_STATE_MEDIA = re.compile(
+_MORE_STATE_MEDIA = anchored(
     r"\b(?:(?:North Korea|the North|Pyongyang|the country|the communist (?:state|country)|"
     r"the regime)(?:.s)? official (?:media|news agency|newspaper|radio|television|TV)|"
     r"Radio Pyongyang|Pyongyang (?:Radio|Broadcasting Station)|"

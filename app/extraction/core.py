@@ -42,7 +42,7 @@ from app.extraction.lexicon import (
     weapon_matcher,
 )
 from app.extraction.places import choose_place, implied_venue, place_mentions, to_location
-from app.extraction.scan import AnchoredPattern
+from app.extraction.scan import AnchoredPattern, anchored  # anchored: tried only at its words
 from app.extraction.schemas import ArticleInput, ExtractedEvent, Location
 from app.extraction.text import Sentence, article_sentences
 
@@ -155,7 +155,7 @@ def extract_article(article: ArticleInput, *, second_opinion: bool = True) -> li
 # A flood, typhoon or quake is security news here when it strikes the North (its harvest, its
 # need for aid): one in the South or abroad is a civil disaster, not a humanitarian event of
 # the peninsula's security (the labelling guide's items are the North's floods and famine)
-_DISASTER = re.compile(
+_DISASTER = anchored(
     r"\b(?:flood\w*|heavy rain|downpours?|torrential|typhoons?|storms?|landslides?|earthquakes?|"
     r"quakes?|tremors?|wildfires?|fires?)\b",
     re.IGNORECASE,
@@ -177,7 +177,7 @@ def _disaster_outside_the_north(event: ExtractedEvent) -> bool:
 
 # Nuclear news here is the North's programme and nuclear arms: a fusion record, a power reactor
 # shut down or a reactor export elsewhere is energy, not the peninsula's security
-_CIVIL_NUCLEAR = re.compile(
+_CIVIL_NUCLEAR = anchored(
     r"\b(?:fusion|power plants?|power reactors?|nuclear power|nuclear energy|KSTAR|artificial sun|"
     r"Kori|Wolsong|Hanbit|Hanul|Shin Kori|decommission\w*|phase(?:-| )out)\b",
     re.IGNORECASE,
@@ -240,13 +240,13 @@ def not_read_because(article: ArticleInput) -> str | None:
 
 # A boat that sank or caught fire with no one from the North involved is a civil accident at sea,
 # not a border or maritime incident of the peninsula's security
-_CIVIL_SEA = re.compile(
+_CIVIL_SEA = anchored(
     r"\b(?:sank|sunk|sinking|capsiz\w+|ran aground|collided|collision|caught fire|drown\w+)\b",
     re.IGNORECASE,
 )
 _NORTH_NAMED = re.compile(r"\b(?:North Korea\w*|N\. ?Korea\w*|the North|DPRK|Pyongyang)\b")
 # ... unless forces or an enforcement act are part of it (a Chinese trawler rammed a patrol boat)
-_FORCES_NAMED = re.compile(
+_FORCES_NAMED = anchored(
     r"\b(?:navy|naval|military|warships?|seiz\w+|fired|shots?|illegal\w*|rammed|"
     r"spy|torpedo\w*|mines?|troops|soldiers|marines)\b",
     re.IGNORECASE,
@@ -266,7 +266,7 @@ def _civil_accident_at_sea(event: ExtractedEvent, sentences: Sequence[Sentence])
 
 # Trains, trucks and goods crossing the demarcation line under an agreement (the Kaesong park,
 # the reopened railway) are inter-Korean traffic, not an incursion
-_CIVIL_CROSSING = re.compile(
+_CIVIL_CROSSING = anchored(
     r"\b(?:trains?|cargo|freight|trucks?|buses|goods|products|tourists|commuters|vehicles|"
     r"convoys?|shipments?)\b[^.;]{0,60}?\bcross(?:ed|es|ing)?\b",
     re.IGNORECASE,
@@ -444,7 +444,7 @@ def _emitted(supports: dict[str, Support]) -> list[Support]:
     return emitted[:MAX_EVENTS_PER_ARTICLE]
 
 
-_MISSILE_WORD = re.compile(
+_MISSILE_WORD = anchored(
     r"\b(?:missiles?|ICBMs?|IRBMs?|SRBMs?|SLBMs?|KN-\d+|Hwasong|Pukguksong|Hwasal|ballistic|"
     r"warheads?|cruise)\b",
     re.IGNORECASE,
@@ -624,7 +624,7 @@ _SAID_BEFORE = re.compile(
     r"(?:\s+(?:in a statement|on its website|in a release))?\s+(?:on\s+)?$",
     re.IGNORECASE,
 )
-_PAST_YEAR = re.compile(r"\b(?:(?:in|during|throughout)\s+((?:19|20)\d\d)|last year)\b", re.I)
+_PAST_YEAR = anchored(r"\b(?:(?:in|during|throughout)\s+((?:19|20)\d\d)|last year)\b", re.I)
 
 
 def _past_year(triggers: Sequence[Trigger], today: Anchor) -> tuple[int, str] | None:

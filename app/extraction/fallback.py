@@ -118,11 +118,10 @@ class Model:
     # token -> (class, log P(token | class) - log_unseen[class]) for the classes that saw it:
     # every known token adds each class's unseen weight, and its lift only to those few
     lifts: dict[str, tuple[tuple[str, float], ...]]
-    # token -> (class, log P(token | class)) for the same classes, and the classes by their
-    # unseen weight, highest first: `weightiest` reads a token's best rival class from these
-    # instead of looking the token up in every class
-    seen: dict[str, tuple[tuple[str, float], ...]]
-    by_unseen: tuple[str, ...]
+    # token -> the class that weighs it most (log P(token | class), or the class's unseen weight
+    # where it never saw the token), that weight and the runner-up's: a token's best rival to
+    # any class is one of the two, so `weightiest` reads it instead of looking at every class
+    rivals: dict[str, tuple[str, float, float]]
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Model:
@@ -136,18 +135,11 @@ class Model:
                 seen.setdefault(token, []).append((name, value))
         frozen = {t: tuple(pairs) for t, pairs in lifts.items()}
         by_unseen = tuple(sorted(data["log_prior"], key=lambda c: -unseen[c]))
-        return cls(
-            data["log_prior"],
-            likelihood,
-            unseen,
-            frozenset(frozen),
-            frozen,
-            {t: tuple(pairs) for t, pairs in seen.items()},
-            by_unseen,
-        )
+        rivals = {t: _top_two(pairs, unseen, by_unseen) for t, pairs in seen.items()}
+        return cls(data["log_prior"], likelihood, unseen, frozenset(frozen), frozen, rivals)
 
     def posterior(self, words: set[str]) -> dict[str, float]:
-        known = sorted(w for w in words if w in self.vocabulary)  # one order: the same sums
+        known = sorted(words & self.vocabulary)  # one order: the same sums
         scores = {c: p + len(known) * self.log_unseen[c] for c, p in self.log_prior.items()}
         lifts = self.lifts
         for word in known:
@@ -159,27 +151,30 @@ class Model:
 
     def weightiest(self, category: str, words: set[str], n: int = 5) -> tuple[str, ...]:
         """The words that most favour `category` over the other classes."""
-        unseen, by_unseen = self.log_unseen, self.by_unseen
+        own, absent = self.log_likelihood[category], self.log_unseen[category]
         lifts: dict[str, float] = {}
         for word in words:
-            pairs = self.seen.get(word)
-            if pairs is None:
+            rival = self.rivals.get(word)
+            if rival is None:
                 continue  # not in the vocabulary
-            mine = unseen[category]
-            rest = -math.inf
-            for name, value in pairs:
-                if name == category:
-                    mine = value
-                elif value > rest:
-                    rest = value
-            # the classes that never saw the word weigh their unseen value: the highest of them
-            saw = {name for name, _ in pairs}
-            best_unseen = next((c for c in by_unseen if c != category and c not in saw), None)
-            if best_unseen is not None and unseen[best_unseen] > rest:
-                rest = unseen[best_unseen]
-            lifts[word] = mine - rest
+            first, best, runner_up = rival
+            lifts[word] = own.get(word, absent) - (runner_up if first == category else best)
         known = sorted(lifts, key=lambda w: (-lifts[w], w))
         return tuple(w.replace("_", " ") for w in known[:n] if lifts[w] > 0)
+
+
+def _top_two(
+    seen: list[tuple[str, float]], unseen: dict[str, float], by_unseen: tuple[str, ...]
+) -> tuple[str, float, float]:
+    """The class that weighs a token most, its weight and the next class's weight: the classes
+    in `seen` at their weight of the token, the others at their unseen weight (`by_unseen`:
+    the classes by that weight, highest first, of which the first two not in `seen` suffice)."""
+    saw = {name for name, _ in seen}
+    weights = [(value, name) for name, value in seen]
+    weights += [(unseen[c], c) for c in [c for c in by_unseen if c not in saw][:2]]
+    weights.sort(key=lambda pair: -pair[0])  # stable: on a tie, the first listed stays first
+    runner_up = weights[1][0] if len(weights) > 1 else -math.inf
+    return weights[0][1], weights[0][0], runner_up
 
 
 @cache

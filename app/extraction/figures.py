@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from app.extraction.scan import AnchoredPattern
+from app.extraction.scan import AnchoredPattern, anchored  # anchored: tried only at its words
 
 MILES_TO_KM = 1.609344
 _NUMBER_WORDS = {
@@ -20,8 +20,8 @@ _DISTANCE = AnchoredPattern(  # starts with a digit: tried only where one stands
         re.IGNORECASE,
     )
 )
-_ALTITUDE_CUE = re.compile(r"\b(?:altitude|apogee|height|high|peak)\b[^.;]{0,30}$", re.I)
-_RANGE_CUE = re.compile(
+_ALTITUDE_CUE = anchored(r"\b(?:altitude|apogee|height|high|peak)\b[^.;]{0,30}$", re.I)
+_RANGE_CUE = anchored(
     r"\b(?:flew|flying|flight|travel(?:l)?ed|range|distance|strik\w*|up to|away|covered|about|some|roughly|approximately|over)\b[^.;]{0,40}$",
     re.I,
 )

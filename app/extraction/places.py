@@ -19,7 +19,7 @@ from itertools import pairwise
 from typing import NamedTuple
 
 from app.extraction.lexicon import Place, gazetteer, place_matcher
-from app.extraction.scan import AnchoredPattern
+from app.extraction.scan import AnchoredPattern, anchored  # anchored: tried only at its words
 from app.extraction.schemas import Location
 from app.extraction.text import Sentence
 
@@ -177,7 +177,7 @@ _AHEAD = re.compile(
 )
 # "the funeral is scheduled to be held in Pyongyang", "will travel to Beijing next week": where
 # something is to happen is not where this event happened
-_FUTURE_VENUE = re.compile(
+_FUTURE_VENUE = anchored(
     r"\b(?:scheduled|planned|slated|due|set|expected|plans?|planning|will|would|is to|are to)"
     r"\s+(?:to\s+)?(?:be held|take place|travel|go|fly|visit|meet|convene|open|hold \w+|arrive|"
     r"reach|dock|sail)\b"
@@ -265,7 +265,7 @@ _OWN_SENTENCES_ONLY = frozenset({"sanctions", "cyber"})
 # next sentences as often as in its own ("spotted the two east of Shanghai")
 _SHIP = r"(?:vessels?|ships?|tankers?|freighters?)"
 _CAUGHT = r"(?:seiz\w+|spott\w+|detain\w+|intercept\w+|board\w+|captur\w+|impound\w+)"
-_AT_SEA = re.compile(
+_AT_SEA = anchored(
     rf"\bship-to-ship\b|\b{_CAUGHT}\b[^.;]{{0,60}}\b{_SHIP}\b|\b{_SHIP}\b[^.;]{{0,60}}\b{_CAUGHT}\b",
     re.IGNORECASE,
 )

@@ -40,7 +40,6 @@ _ASCII_WORD = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_")
 _MAX_CLASS = 10  # a wider first character (\w, [^.]) makes the prefix useless
 _SHORT_RUN = 4  # prefixes this short find too many places...
 _MAX_TAILS = 12  # ...unless lengthening them means searching for too many texts
-_UNICODE_ONLY_BLANKS = "\x1c\x1d\x1e\x1f"
 Match = Callable[[str, int], "re.Match[str] | None"]  # a compiled pattern's `match`
 
 
@@ -53,24 +52,37 @@ class AnchoredPattern:
         self.prefixes = literal_prefixes(pattern)
         self.at_word_start = starts_at_word_boundary(pattern)
         self.starts = Locator(self.prefixes, self.at_word_start) if self.prefixes else None
-        self._plain_match = _ascii_twin(pattern).match
+        self._plain = _ascii_twin(pattern)
+        self._plain_match = self._plain.match
 
     def finditer(self, text: str, starts: Iterable[int] | None = None) -> list[re.Match[str]]:
         """The same matches as `pattern.finditer(text)`. `starts`: every position, in order,
         where a sentence scan saw one of the prefixes (it scans plain ASCII text only)."""
         if starts is not None:
             return _finditer_at(self._plain_match, text, starts)
-        if self.starts is None or not text.isascii():
+        if not text.isascii():
             return list(self.pattern.finditer(text))
-        return _finditer_at(self.pattern.match, text, self.starts.positions(text.lower()))
+        # plain ASCII text (nearly all): the ASCII twin, which finds the same, costs less
+        pattern = self._plain if is_plain_ascii(text) else self.pattern
+        if self.starts is None:
+            return list(pattern.finditer(text))
+        return _finditer_at(pattern.match, text, self.starts.positions(text.lower()))
 
     def search(self, text: str, starts: Iterable[int] | None = None) -> re.Match[str] | None:
         """The same match as `pattern.search(text)`; `starts` as for `finditer`."""
         if starts is not None:
             return _search_at(self._plain_match, text, starts)
-        if self.starts is None or not text.isascii():
+        if not text.isascii():
             return self.pattern.search(text)
-        return _search_at(self.pattern.match, text, self.starts.positions(text.lower()))
+        pattern = self._plain if is_plain_ascii(text) else self.pattern  # as in `finditer`
+        if self.starts is None:
+            return pattern.search(text)
+        return _search_at(pattern.match, text, self.starts.positions(text.lower()))
+
+
+def anchored(pattern: str, flags: int = 0) -> AnchoredPattern:
+    """`re.compile(pattern, flags)` as an AnchoredPattern: tried only where a match can start."""
+    return AnchoredPattern(re.compile(pattern, flags))
 
 
 def _finditer_at(match: Match, text: str, candidates: Iterable[int]) -> list[re.Match[str]]:
@@ -99,7 +111,10 @@ def _search_at(match: Match, text: str, candidates: Iterable[int]) -> re.Match[s
 def is_plain_ascii(text: str) -> bool:
     """ASCII without \\x1c-\\x1f: the only ASCII characters that Unicode, not re.ASCII, counts
     as blanks (\\s). There a pattern written in ASCII matches the same under re.ASCII."""
-    return text.isascii() and not any(map(text.__contains__, _UNICODE_ONLY_BLANKS))
+    # four `in` tests: three times faster than `any(map(...))` over the same characters
+    return text.isascii() and not (
+        "\x1c" in text or "\x1d" in text or "\x1e" in text or "\x1f" in text
+    )
 
 
 def _ascii_twin(pattern: re.Pattern[str]) -> re.Pattern[str]:
@@ -203,7 +218,7 @@ def _prefixes(items: Sequence[tuple[Any, Any]]) -> frozenset[str] | None:
             return _literal_run(items[index:])
         if op is sre.IN:
             chars = _class_chars(av)
-            return frozenset(chars) if chars else None
+            return _class_run(set(chars), rest) if chars else None
         if op is sre.SUBPATTERN:
             return _prefixes([*av[3], *rest])
         if op is sre.ATOMIC_GROUP:
@@ -236,6 +251,15 @@ def _literal_run(items: Sequence[tuple[Any, Any]]) -> frozenset[str] | None:
         if tails and len(tails) <= _MAX_TAILS:
             return frozenset(run + tail for tail in tails)
     return frozenset({run})
+
+
+def _class_run(chars: set[str], rest: Sequence[tuple[Any, Any]]) -> frozenset[str]:
+    """The prefixes of a character class and what follows it: "[Mm]ilitary" starts with
+    "military", not merely with "m" (where every word with that letter would be tried)."""
+    tails = _prefixes(rest)
+    if tails and len(chars) * len(tails) <= _MAX_TAILS:
+        return frozenset(char + tail for char in chars for tail in tails)
+    return frozenset(chars)
 
 
 def _class_chars(av: Sequence[tuple[Any, Any]]) -> str | None:

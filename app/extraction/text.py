@@ -11,6 +11,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
+from app.extraction.scan import is_plain_ascii
+
 # typographic punctuation made plain (str.replace per character present beats str.translate,
 # which looks every character up; no replacement is itself replaced)
 _PUNCT = {
@@ -137,7 +139,9 @@ _TOKEN_BEFORE = re.compile(r"([\w.]+)$")
 _ALNUM = re.compile(r"[^\W_]")  # what str.isalnum() accepts, found in one call
 _TIMED_ASIDE = (
     r"(?:,\s*|\s)(?:(?:just|only|mere|some|barely)\s+)?"
-    r"(?:(?:\w+|a few|several)\s+(?:days?|weeks?|hours?|months?)\s+)?(?:after|before)\b"
+    # the word before "days" is taken whole (\w++): giving its letters back one by one, which
+    # never lets a blank follow, was most of the scan's cost
+    r"(?:(?:\w++|a few|several)\s+(?:days?|weeks?|hours?|months?)\s+)?(?:after|before)\b"
 )
 _OTHER_ASIDE = (
     r"\b(?:amid|despite|following|even as|in the wake of|ahead of|while|whereas|in response to|"
@@ -145,6 +149,8 @@ _OTHER_ASIDE = (
     r"to counter|as a warning)\b|,\s+as\b"
 )
 _INCIDENTAL = re.compile(f"{_TIMED_ASIDE}|{_OTHER_ASIDE}", re.IGNORECASE)
+# the same on plain ASCII text (scan.is_plain_ascii), for less: no Unicode case maps
+_INCIDENTAL_PLAIN = re.compile(f"{_TIMED_ASIDE}|{_OTHER_ASIDE}", re.IGNORECASE | re.ASCII)
 # the "after"/"before" branch is tried at every blank, the costliest part of the scan; in ASCII
 # text without those words it cannot match, and the rest alone finds the very same asides
 _INCIDENTAL_UNTIMED = re.compile(_OTHER_ASIDE, re.IGNORECASE)
@@ -322,7 +328,7 @@ def _aside_pattern(sentence: str) -> re.Pattern[str] | None:
         return _INCIDENTAL
     lowered = sentence.lower()
     if "after" in lowered or "before" in lowered:
-        return _INCIDENTAL
+        return _INCIDENTAL_PLAIN if is_plain_ascii(sentence) else _INCIDENTAL
     if any(map(lowered.__contains__, _UNTIMED_WORDS)) or _COMMA_AS.search(sentence):
         return _INCIDENTAL_UNTIMED
     return None

@@ -171,3 +171,18 @@ def test_the_claim_training_script_shows_the_model_beats_the_default_held_out() 
     ]
     assert chosen["with_model_right"] > chosen["rules_right"]
     assert CLAIM_MODEL.stat().st_mtime_ns == before
+
+
+def test_a_tokens_best_rival_is_read_from_its_two_weightiest_classes() -> None:
+    """`weightiest` reads each token's best rival from `Model.rivals`: the same as looking at
+    every other class (its weight of the token, or its unseen weight where it never saw it)."""
+    for trained in (fallback.model(), fallback.claim_model()):
+        assert trained is not None
+        likelihood, unseen = trained.log_likelihood, trained.log_unseen
+        for token in sorted(trained.vocabulary)[::50]:
+            first, best, runner_up = trained.rivals[token]
+            for category in trained.log_prior:
+                rest = max(
+                    likelihood[c].get(token, unseen[c]) for c in trained.log_prior if c != category
+                )
+                assert (runner_up if first == category else best) == rest, (token, category)
