@@ -409,7 +409,92 @@ def official_act(sentence: Sentence) -> str | None:
         if found is not None:
             return found
     if _MORE_BODIES_GATE.search(text):
-        return _official_doer(sentence, more_bodies.search(text), more_bodies)
+        found = _official_doer(sentence, more_bodies.search(text), more_bodies)
+        if found is not None:
+            return found
+    return _body_did(sentence)
+
+
+# any act an official body is the subject of: the body, then (adverbs, a time, a perfect's
+# auxiliary aside) a verb in the simple past or the perfect that is not one of saying,
+# thinking or intending ("the ministry completed the deployment", "parliament passed")
+_NOT_AN_ACT = (
+    r"said|stated|added|noted|claimed|reported|believed|expected|planned|hoped|wanted|asked|"
+    r"urged|called|warned|vowed|threatened|pledged|promised|proposed|offered|suggested|"
+    r"considered|denied|declined|refused|failed|needed|seemed|appeared|remained|tried|sought|"
+    r"worried|feared|estimated|assessed|speculated|predicted|insisted|argued|stressed|"
+    r"emphasi[sz]ed|expressed|voiced|demanded|requested|described|dismissed|explained|"
+    r"mentioned|acknowledged|admitted|confirmed|detected|tracked|told|thought|intended|"
+    r"aimed|based|led|used|learned|recalled|reiterated|welcomed|condemned|criticized|"
+    r"protested|raised|questioned|doubted|hinted|signaled|signalled|indicated|suspected|"
+    r"alleged|accused|blamed|concerned|involved|related|owned|named|known|seen|shown|"
+    r"regarded|viewed|deemed|labeled|labelled|dubbed|responded|reacted|briefed|informed|"
+    r"notified|forced|allowed|obliged|scheduled|slated|tasked|designed|supposed|attempted"
+)
+_IRREGULAR_PAST = (
+    r"began|begun|took|taken|sent|held|made|gave|given|put|set|won|struck|shot|brought|bought|"
+    r"sold|caught|met|ran|drew|drawn|sank|sunk|flew|flown|froze|frozen|undertook|undertaken|"
+    r"withdrew|withdrawn|built|spent|broke|chose|cut|hit|laid|lent|let|paid|rode|sped|stood|"
+    r"swept|threw|thrown|wrote|written|seized|kept|left|got|gotten|led"
+)
+_BODY_ACT_GAP = (
+    r"(?:\s+\([A-Z][A-Za-z-]*\))?"  # "the Ministry of National Defense (MND)"
+    r"(?:\s+(?:has|have|had|also|already|again|formally|officially|jointly|successfully|"
+    r"(?-i:[a-z]+ly)|on (?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|"
+    r"on (?-i:[A-Z][a-z]{2,8})\.? \d{1,2}|last (?:week|month|year)|this (?:week|month|year)|"
+    r"earlier|yesterday|today))*"
+)
+
+
+@cache
+def _body_act() -> re.Pattern[str]:
+    spec = lexicon()["claims"]
+    return re.compile(
+        rf"\b(?P<actor>{spec['official_actor']}|{_MORE_BODIES})(?!\w){_BODY_ACT_GAP}\s+"
+        rf"(?P<act>(?!(?:{_NOT_AN_ACT})\b)(?:(?-i:[a-z]+ed)|{_IRREGULAR_PAST}))\b",
+        re.IGNORECASE,
+    )
+
+
+# where a clause's subject may start: the sentence's start, a comma or a conjunction, then at
+# most a determiner and a few names ("The South Korean", "Japan's", "the country's")
+_SUBJECT_LEAD = re.compile(
+    r"(?:^|[,;:(\"]\s*|\b(?:and|but|while|when|then|so)\s+)(?:(?:the|a|an|its|their|our)\s+)?"
+    r"(?:(?:(?-i:[A-Z])[\w.'-]*|\w+'s|\d+\w*)\s+){0,4}$",
+    re.IGNORECASE,
+)
+# the body's act inside what someone said, or a reaction to the event ("In response, ...")
+_TOLD_OR_REACTING = re.compile(
+    r"\b(?:said|says|say|told|stated|reported|reportedly|according to|claimed)\b|"
+    r"^\s*in (?:response|retaliation|reaction)\b",
+    re.IGNORECASE,
+)
+# "..., traders in the city said": the act rests on whoever tells it (an authority that tells
+# it was found before; the body telling its own act, "it said", is no other teller)
+_TOLD_AFTER = re.compile(
+    r"(?<!\bit )(?<!\bthey )\b(?:said|says|say|told|stated|reported|according to|citing|"
+    r"claimed)\b",
+    re.IGNORECASE,
+)
+# "Korean president who forged ties": a title read, case ignored, with a word that is no name
+_TITLE_WITHOUT_NAME = re.compile(r"(?:president|prime minister)\s+(?-i:[a-z])", re.IGNORECASE)
+
+
+def _body_did(sentence: Sentence) -> str | None:
+    """The official body a sentence makes the subject of a past act, if any (in the sentence's
+    own clause: not an object, not inside what someone said, not a reaction)."""
+    pattern, text = _body_act(), sentence.text
+    match = pattern.search(text)
+    while match is not None:
+        start = match.start("actor")
+        if (
+            _SUBJECT_LEAD.search(text, 0, start)
+            and not _TOLD_OR_REACTING.search(text, 0, start)
+            and not _TOLD_AFTER.search(text, match.end())
+            and not _TITLE_WITHOUT_NAME.match(match.group("actor"))
+        ):
+            return _official_doer(sentence, match, pattern)
+        match = pattern.search(text, start + 1)
     return None
 
 
@@ -776,10 +861,16 @@ def _briefing_in(excerpt: Sequence[Sentence]) -> bool:
 
 
 def _lede_if_missing(lede: Sequence[Sentence], own_event: Sequence[Sentence]) -> list[Sentence]:
-    """The excerpt's first sentence after the headline, where the event's sentences lack it."""
-    if not lede or any(s.index == lede[0].index for s in own_event):
+    """The excerpt's first sentence after the headline, where the event's sentences lack it (a
+    broadcast script's cue such as "[Anchor Lead]" is no sentence of it)."""
+    first = next((s for s in lede if not _CUE_ONLY.fullmatch(s.text)), None)
+    if first is None or any(s.index == first.index for s in own_event):
         return []
-    return [lede[0]]
+    return [first]
+
+
+# a script's cue or a caption's tag standing alone: "[Anchor Lead]", "[Pkg]", "(Photo)"
+_CUE_ONLY = re.compile(r"\s*[\[(][^\])]{0,30}[\])]\s*")
 
 
 # a city's or a nation's police speak for what they investigated (hacks, crimes, arrests), not

@@ -600,3 +600,51 @@ def test_a_seizure_one_unnamed_official_tells_is_a_report() -> None:
     assert _status("Tanker seized", text, "border_maritime") == "reported"
     spokesman = " A customs spokesman said the crew would be questioned."
     assert _status("Tanker seized", text + spokesman, "border_maritime") == "confirmed"
+
+
+# --- an official body as the subject of any past act in its own clause ------------------------
+
+
+def test_a_ministry_completing_a_deployment_carries_it_out() -> None:
+    assert (
+        _status(
+            "Interceptor battery in place",
+            "The Defense Ministry completed the deployment of a second interceptor battery near "
+            "the southern port city on Friday, ahead of schedule.",
+            "defense_policy",
+        )
+        == "confirmed"
+    )
+
+
+def test_a_council_convening_and_a_service_acquiring_are_their_own_acts() -> None:
+    assert _doer("The Security Council convened an emergency session on Monday.") == (
+        "Security Council convened"
+    )
+    assert _doer("The Air Force acquired two tanker aircraft from Europe last year.") == (
+        "Air Force acquired"
+    )
+
+
+def test_a_body_that_is_no_subject_does_not_act() -> None:
+    # the object of a verb, a body's act inside what someone said, a reaction, a plan
+    assert _doer("Malware that hit South Korea caused brief outages at two banks.") is None
+    assert _doer("An analyst said Tuesday the navy has already relocated two frigates.") is None
+    assert _doer("In response, the Foreign Ministry cut its ties with the embassy.") is None
+    assert _doer("The coast guard attempted to tow the stricken trawler to port.") is None
+    assert _doer("A former president who forged ties with the North died on Tuesday.") is None
+    # the act told by someone who is no official
+    assert _doer("Border police stepped up checks at the crossing, shopkeepers there said.") is None
+
+
+def test_a_broadcast_cue_is_not_the_lede_sentence() -> None:
+    assert (
+        _status(
+            "TWO ALLEGED SPIES FOR NORTH KOREA ARRESTED",
+            "[Anchor Lead]\nThe Busan District Court issued warrants for two members of a "
+            "so-called underground cell, citing a risk of flight.\n[Pkg]\nAuthorities have "
+            "arrested two men who allegedly spied for North Korea.",
+            "domestic",
+        )
+        == "confirmed"
+    )
