@@ -745,6 +745,10 @@ def claim_status(
     hedges_count = category not in _LAUNCHES and category != "border_maritime"
     # "The official, who preferred to remain anonymous": the excerpt's officials speak unnamed
     anonymous = any(_ANONYMOUS.search(s.text) for s in [title, *scope])
+    # "...: sources", "..., report says": the headline gives the press as the story's source, so
+    # its officials speak as unnamed sources and the acts it tells are the press's account
+    press_headline = bool(_PRESS_HEADLINE.search(title.text))
+    anonymous = anonymous or press_headline
     unnamed_official = unsettled = None
     excerpt = [title, *scope]
     for sentence in [*scope, title]:  # a headline may name its source too ("Seoul says")
@@ -780,6 +784,8 @@ def claim_status(
             act = _memo(sentence, "official_act", official_act)
             if act and _INTELLIGENCE.search(act) and _briefing_in(excerpt):
                 continue  # "the NIS provided no evidence" to the lawmakers who relay it
+            if act and press_headline:
+                continue  # the act as the press tells it
             if act and sentence in added_lede and _secondhand(excerpt):
                 continue  # a lede the press tells from its sources
             if act and (
@@ -792,7 +798,7 @@ def claim_status(
                 continue  # "the envoy arrived in Pyongyang", a diplomatic source said: hearsay
             if act and not (category == "arms_transfer" and _PARTY_TO_THE_WAR.match(act)):
                 return "confirmed", f"carried out by an official body ('{act}')"
-    if category in _STATE_LAUNCHES:
+    if category in _STATE_LAUNCHES and not press_headline:
         for sentence in [title, *own_event]:
             launch = _state_launch(sentence)
             if launch:
@@ -805,6 +811,7 @@ def claim_status(
             len(parties) >= 2
             and held is not None
             and not unannounced
+            and not press_headline
             and not _told_by_state_media(held, title)
         ):
             return "confirmed", f"a meeting the governments held ({', '.join(sorted(parties))})"
@@ -839,6 +846,19 @@ def claim_status(
                 f"a source that is neither an authority nor state media: {sentence.text[:160]}",
             )
     return "reported", UNSOURCED
+
+
+# a headline that ends by naming the press or its sources: "...: report", "... - reports",
+# "..., report says", "..., says Yonhap", "...: sources" ("...: U.S. reports" names a government)
+_PRESS_HEADLINE = re.compile(
+    r"[:,–—-]\s*(?:(?:news |media |press )?reports?(?: says?| shows?| suggests?)?|"
+    r"says? (?:a )?(?:news |media )?reports?|(?:news |media )?reports say|"
+    r"(?:a |diplomatic |government |intelligence )?sources?(?: says?)?|"
+    r"(?:says |reports )?(?:Yonhap|Kyodo|NHK|Nikkei|Asahi|Reuters|AP|Washington Post|"
+    r"New York Times|Wall Street Journal|CNN|NK News|Daily NK)(?: says| reports)?)"
+    r"\s*[\W]{0,2}$",
+    re.IGNORECASE,
+)
 
 
 def _observed_in(sentences: Sequence[Sentence]) -> bool:

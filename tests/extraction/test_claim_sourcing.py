@@ -648,3 +648,42 @@ def test_a_broadcast_cue_is_not_the_lede_sentence() -> None:
         )
         == "confirmed"
     )
+
+
+# --- a headline that gives the press or its sources as the story's source ----------------------
+
+
+def test_an_official_under_a_sources_headline_is_an_unnamed_source() -> None:
+    assert (
+        _status(
+            "North Korea fires two short-range missiles into the sea: sources",
+            "North Korea fired two short-range ballistic missiles off its east coast on Monday, "
+            "a South Korean military official told reporters.",
+            "missile_test",
+        )
+        == "reported"
+    )
+
+
+def test_a_state_launch_under_a_report_says_headline_is_the_press_account() -> None:
+    assert (
+        _status(
+            "Japan tests new ship-launched interceptor, report says",
+            "Japan test-fired a new ship-launched interceptor off Hawaii last week in a trial "
+            "of its missile shield.",
+            "missile_test",
+        )
+        == "reported"
+    )
+
+
+def test_a_named_body_under_a_report_headline_still_confirms() -> None:
+    assert (
+        _status(
+            "North Korea fires two short-range missiles: report",
+            "North Korea fired two short-range ballistic missiles off its east coast on Monday, "
+            "the Joint Chiefs of Staff said in a statement.",
+            "missile_test",
+        )
+        == "confirmed"
+    )
