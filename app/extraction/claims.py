@@ -412,7 +412,7 @@ def official_act(sentence: Sentence) -> str | None:
         found = _official_doer(sentence, more_bodies.search(text), more_bodies)
         if found is not None:
             return found
-    return _body_did(sentence)
+    return _body_did(sentence) or _body_done_by(sentence)
 
 
 # any act an official body is the subject of: the body, then (adverbs, a time, a perfect's
@@ -478,6 +478,39 @@ _TOLD_AFTER = re.compile(
 )
 # "Korean president who forged ties": a title read, case ignored, with a word that is no name
 _TITLE_WITHOUT_NAME = re.compile(r"(?:president|prime minister)\s+(?-i:[a-z])", re.IGNORECASE)
+
+
+@cache
+def _passive_body_act() -> re.Pattern[str]:
+    """ "was impeached by parliament", "were seized by the coast guard": a finite passive (a
+    participle alone, "sanctions imposed by the council", is often a thing's background)."""
+    spec = lexicon()["claims"]
+    return re.compile(
+        r"\b(?:was|were|has been|have been|had been)\s+(?:(?-i:[a-z]+ly)\s+)?"
+        rf"(?P<act>(?!(?:{_NOT_AN_ACT})\b)(?:(?-i:[a-z]+ed)|{_IRREGULAR_PAST}))"
+        r"(?:\s+[\w.,-]+){0,4}?\s+by\s+(?:the\s+)?"
+        rf"(?P<actor>{spec['official_actor']}|{_MORE_BODIES})(?!\w)",
+        re.IGNORECASE,
+    )
+
+
+def _body_done_by(sentence: Sentence) -> str | None:
+    """The official body a sentence names as the agent of a passive past act, if any."""
+    text = sentence.text
+    if " by " not in text:
+        return None  # cheap: most sentences name no agent
+    for match in _passive_body_act().finditer(text):
+        start = match.start("actor")
+        if (
+            not sentence.segment_at(match.start())[2]
+            and not _NORTH_OWNER.search(text[max(0, start - 25) : start])
+            and not _POSSESSOR.match(text, match.end("actor"))
+            and not _TOLD_OR_REACTING.search(text)
+            and not _NOT_GOVERNMENT.search(match.group("actor"))
+            and not _STATE_NAME.match(match.group("actor"))  # "by DPRK officials"
+        ):
+            return f"{match.group('act')} by {match.group('actor')}"
+    return None
 
 
 def _body_did(sentence: Sentence) -> str | None:

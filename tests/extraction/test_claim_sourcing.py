@@ -687,3 +687,12 @@ def test_a_named_body_under_a_report_headline_still_confirms() -> None:
         )
         == "confirmed"
     )
+
+
+def test_an_official_body_as_the_agent_of_a_passive_carries_it_out() -> None:
+    assert _doer("The prime minister was impeached by parliament on Friday.") == (
+        "impeached by parliament"
+    )
+    # a participle alone names a thing's background; the North's own organs are its claims
+    assert _doer("The coal was shipped in breach of sanctions imposed by the UN.") is None
+    assert _doer("The envoy was greeted by DPRK officials at the airport.") is None
