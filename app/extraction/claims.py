@@ -846,6 +846,8 @@ def claim_status(
             and not unannounced
             and not press_headline
             and not _told_by_state_media(held, title)
+            and not _memo(held, "press", _press)
+            and not _HEARSAY.search(held.text)
         ):
             return "confirmed", f"a meeting the governments held ({', '.join(sorted(parties))})"
     if category == "domestic":

@@ -696,3 +696,30 @@ def test_an_official_body_as_the_agent_of_a_passive_carries_it_out() -> None:
     # a participle alone names a thing's background; the North's own organs are its claims
     assert _doer("The coal was shipped in breach of sanctions imposed by the UN.") is None
     assert _doer("The envoy was greeted by DPRK officials at the airport.") is None
+
+
+# --- a meeting both governments held, unless the press or the North's agency tells it ---------
+
+
+def test_a_meeting_the_governments_held_is_confirmed() -> None:
+    assert (
+        _status(
+            "Seoul and Tokyo hold security talks",
+            "South Korea and Japan held talks on North Korea's missile threat in Tokyo on "
+            "Tuesday, with their vice foreign ministers leading the delegations.",
+            "diplomacy",
+        )
+        == "confirmed"
+    )
+
+
+def test_a_meeting_known_from_a_news_agency_is_a_report() -> None:
+    assert (
+        _status(
+            "Tehran and Pyongyang sign cooperation accord",
+            "Iran and North Korea have signed an accord on cooperation in science and "
+            "technology, Iranian media reported on Sunday.",
+            "diplomacy",
+        )
+        == "reported"
+    )
