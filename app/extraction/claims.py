@@ -798,6 +798,8 @@ def claim_status(
             continue  # "a UN report seen by Reuters": the press tells what the body has not
         if authority and _INTELLIGENCE.search(authority) and _briefing_in(excerpt):
             continue  # "the spy agency told lawmakers": a closed briefing they relay
+        if authority and _records_for_observers(sentence, authority):
+            continue  # "images compared with ship data disclosed by the IMO": the analysts tell it
         if authority and sentence.index not in own_ids and _observed_in([title, *own_event]):
             continue  # the event's own copy rests on imagery or a think tank; the authority
             # speaks in the excerpt's background ("U.S. officials later confirmed the site")
@@ -894,6 +896,22 @@ _PRESS_HEADLINE = re.compile(
     r"\s*[\W]{0,2}$",
     re.IGNORECASE,
 )
+
+
+# a body's records or data that others analysed: "the profiles of ships disclosed by the IMO"
+_RECORDS_BY = re.compile(
+    r"\b(?:disclosed|published|released|provided|registered|compiled|kept) by\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
+
+
+def _records_for_observers(sentence: Sentence, authority: str) -> bool:
+    """The authority only supplied the records an independent observer (imagery analysts, a
+    think tank) worked from, in the observer's own sentence."""
+    if not _memo(sentence, "observer", _observer):
+        return False
+    at = sentence.text.find(authority)
+    return at > 0 and bool(_RECORDS_BY.search(sentence.text, max(0, at - 40), at))
 
 
 def _observed_in(sentences: Sequence[Sentence]) -> bool:

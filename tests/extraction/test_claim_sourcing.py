@@ -723,3 +723,31 @@ def test_a_meeting_known_from_a_news_agency_is_a_report() -> None:
         )
         == "reported"
     )
+
+
+# --- the UN's maritime and aviation agencies, and a body's records that analysts used ---------
+
+
+def test_the_un_maritime_agency_receiving_a_launch_notice_confirms_it() -> None:
+    assert (
+        _status(
+            "North Korea tells shipping of satellite launch window",
+            "North Korea has notified the International Maritime Organization that it will "
+            "launch a satellite rocket between May 31 and June 11, the IMO said on Tuesday.",
+            "space_launch",
+        )
+        == "confirmed"
+    )
+
+
+def test_records_a_body_published_that_imagery_analysts_used_are_no_confirmation() -> None:
+    assert (
+        _status(
+            "Tankers delivered fuel to North Korea in breach of sanctions",
+            "A Japanese newspaper compared commercial satellite images of the port with ship "
+            "profiles disclosed by the International Maritime Organization and found that two "
+            "tankers had carried refined petroleum to North Korea in breach of UN sanctions.",
+            "sanctions",
+        )
+        == "reported"
+    )
