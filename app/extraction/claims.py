@@ -31,11 +31,14 @@ _OF_THE_NORTH = re.compile(
 _NORTH_OWNER = re.compile(
     r"(?:North Korea.s|North Korean|DPRK|Pyongyang.s|the North.s)\s+(?:[\w-]+\s+){0,2}$", re.I
 )
-# the authority has not settled it: it is still verifying or investigating, or the press
-# relays its word ("reportedly told", "quoting defense officials", "is said to have moved")
+# the authority has not settled it: it is still verifying or investigating ("is investigating
+# reports that"), or the press relays its word ("reportedly told", "quoting defense officials",
+# "is said to have moved", "is reported to be repairing")
 _UNSETTLED = re.compile(
-    r"\b(?:(?:seeking|trying|working|yet) to (?:verify|confirm)|continues? to investigate|"
-    r"under investigations?|reportedly|quoting|(?:is|are|was|were) said to)\b",
+    r"\b(?:(?:seeking|trying|working|yet) to (?:verify|confirm)|"
+    r"continu\w* (?:to investigate|(?:its|their) investigations?|investigating)|"
+    r"(?:investigat\w+|prob\w+|looking into) (?:the )?(?:reports?|allegations?|claims?)|"
+    r"under investigations?|reportedly|quoting|(?:is|are|was|were) (?:said|reported) to)\b",
     re.IGNORECASE,
 )
 # a body's document that the press saw, or that is confidential or preliminary, is not yet
@@ -202,6 +205,8 @@ def _attributions(
             text, max(0, name.start() - 30), name.start()
         ):
             continue  # "with ministry officials", "former President Clinton": not a speaker
+        if _RECIPIENT.search(text, max(0, name.start() - 30), name.start()):
+            continue  # "a report presented to the Security Council": whoever wrote it speaks
         if _UNNAMED.search(text, max(0, name.start() - 30), name.start()):
             continue  # "citing unnamed U.S. officials": a source the guide counts as a report
         if _OWNED_THING.match(text, name.end()):
@@ -240,6 +245,11 @@ _ANONYMOUS = re.compile(
 )
 # an authority's sentence that names a person rather than a body ("a defense ministry official")
 _PERSON = re.compile(r"\b(?:officials?|officers?|sources?)\b", re.IGNORECASE)
+# "a report presented to the Security Council": the body received what another wrote
+_RECIPIENT = re.compile(
+    r"\b(?:presented|submitted|sent|delivered|handed|addressed|forwarded) to\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
 _UNNAMED = re.compile(r"\b(?:unnamed|anonymous|unidentified)\s+(?:[\w.]+\s+){0,2}$", re.IGNORECASE)
 # "the Security Council's action": the body owns a thing; "the UN's humanitarian office said",
 # "Japan's defense ministry spokesman": its organ or its voice speaks

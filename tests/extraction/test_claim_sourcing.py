@@ -751,3 +751,31 @@ def test_records_a_body_published_that_imagery_analysts_used_are_no_confirmation
         )
         == "reported"
     )
+
+
+# --- an authority investigating reports, or receiving a report, has not confirmed it ----------
+
+
+def test_a_body_investigating_reports_has_not_settled_them() -> None:
+    assert (
+        _status(
+            "UN looks into arms deals in Africa",
+            "The United Nations said it is investigating reports that North Korea supplied "
+            "air defence radars and training to two African armies in violation of the arms "
+            "embargo.",
+            "arms_transfer",
+        )
+        == "reported"
+    )
+
+
+def test_the_body_a_report_was_presented_to_does_not_speak_for_it() -> None:
+    assert (
+        _status(
+            "North Korean hackers stole $2 billion, experts find",
+            "An expert report presented to the Security Council's sanctions committee says "
+            "North Korean hackers stole about $2 billion from banks and crypto exchanges.",
+            "cyber",
+        )
+        == "reported"
+    )
