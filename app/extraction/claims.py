@@ -87,7 +87,8 @@ _LAUNCHES = frozenset({"missile_test", "space_launch", "artillery", "nuclear"})
 _NOT_CONFIRMING = re.compile(
     r"\b(?:no information|nothing to confirm|denied|denies|(?:declined|refused) to (?:confirm|comment)|no confirmation|could not (?:immediately )?"
     r"(?:confirm|verify)|would not confirm|unable to (?:confirm|verify)|did not confirm|"
-    r"not (?:yet )?confirmed)\b",
+    r"not (?:yet )?confirmed|no (?:signs?|indications?|evidence) (?:of|that)|"
+    r"declined (?:detailed |further )?comment)\b",
     re.IGNORECASE,
 )
 # "the missile was confirmed to be an SLBM", "it was confirmed that the drone took photos": the

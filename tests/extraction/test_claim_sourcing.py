@@ -779,3 +779,16 @@ def test_the_body_a_report_was_presented_to_does_not_speak_for_it() -> None:
         )
         == "reported"
     )
+
+
+def test_an_authority_seeing_no_signs_of_it_does_not_confirm_it() -> None:
+    assert (
+        _status(
+            "Blast reported near North Korean nuclear test site",
+            "A large explosion shook the area near the Punggye-ri nuclear test site on Sunday, "
+            "Japanese media reported. South Korea's defence ministry said there were no signs "
+            "of a nuclear test.",
+            "nuclear",
+        )
+        == "reported"
+    )
