@@ -822,6 +822,9 @@ def claim_status(
     headline = claim_patterns().headline.search(title.text)
     if headline:
         return "confirmed", f"headline attributes it to {headline.group(0).strip(': ')}"
+    statement = _OFFICIAL_STATEMENT.match(title.text)
+    if statement and not _STATE_NAME.search(_TOPIC.split(statement.group("who"))[0]):
+        return "confirmed", f"an official's own statement ({statement.group(0)[:80]})"
     if category in CARRIED_OUT_BY_OFFICIALS:
         # the act itself, not what officials did besides; the lede, which tells the headline's
         # event, is its sentence too where the event's own sentences left it out
@@ -923,6 +926,19 @@ def _records_for_observers(sentence: Sentence, authority: str) -> bool:
         return False
     at = sentence.text.find(authority)
     return at > 0 and bool(_RECORDS_BY.search(sentence.text, max(0, at - 40), at))
+
+
+# a government's own release, by its headline: "Comment by Chief Cabinet Secretary ...",
+# "Joint Statement Delivered by Ambassador ...", "Remarks by the Foreign Minister on ..."
+_OFFICIAL_STATEMENT = re.compile(
+    r"\s*(?:Joint |Press )?(?:Statement|Comment|Remarks|Readout)s?\b(?:\s+(?:Delivered|Made|"
+    r"Issued))?\s+by\s+(?:the\s+)?(?P<who>(?:Chief Cabinet |Deputy |Under |Assistant )?"
+    r"(?:Ambassador|Secretary|Minister|Spokes\w+|President|Prime Minister|Foreign Minister|"
+    r"Defen[cs]e Minister|Press Secretary|Permanent Representative)\b[^:]{0,60})",
+    re.IGNORECASE,
+)
+
+_TOPIC = re.compile(r"\s+(?:on|at|about|regarding|concerning|in)\s+", re.IGNORECASE)
 
 
 def _observed_in(sentences: Sequence[Sentence]) -> bool:

@@ -792,3 +792,30 @@ def test_an_authority_seeing_no_signs_of_it_does_not_confirm_it() -> None:
         )
         == "reported"
     )
+
+
+# --- a government's own release, known by its headline ----------------------------------------
+
+
+def test_a_ministers_own_statement_confirms_what_it_tells() -> None:
+    assert (
+        _status(
+            "Statement by the Defence Minister on North Korea's Ballistic Missile Launch",
+            "North Korea launched a ballistic missile from its west coast this morning. It flew "
+            "about 600 km and fell outside our exclusive economic zone.",
+            "missile_test",
+        )
+        == "confirmed"
+    )
+
+
+def test_a_statement_by_the_norths_own_minister_is_no_independent_release() -> None:
+    assert (
+        _status(
+            "Statement by DPRK Minister of National Defence on the Satellite Launch",
+            "Our reconnaissance satellite was successfully placed in orbit this morning, the "
+            "statement said.",
+            "space_launch",
+        )
+        != "confirmed"
+    )
