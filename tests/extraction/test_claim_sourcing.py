@@ -819,3 +819,15 @@ def test_a_statement_by_the_norths_own_minister_is_no_independent_release() -> N
         )
         != "confirmed"
     )
+
+
+def test_the_pentagons_missile_defense_agency_confirms_its_intercept_test() -> None:
+    assert (
+        _status(
+            "Interceptor downs target missile in test",
+            "A ship-launched interceptor destroyed a medium-range ballistic missile target over "
+            "the Pacific on Friday, the Missile Defense Agency said in a statement.",
+            "missile_test",
+        )
+        == "confirmed"
+    )
