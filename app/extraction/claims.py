@@ -875,6 +875,9 @@ def claim_status(
         if reunion is not None and not _told_by_state_media(reunion, title):
             return "confirmed", "family reunions are held by both governments' Red Cross bodies"
     observer = next((s for s in [title, *scope] if _memo(s, "observer", _observer)), None)
+    own_inspection = next((s for s in [title, *own_event] if _inspectors_own_word(s)), None)
+    if own_inspection is not None:
+        return "confirmed", f"the IAEA tells what its inspectors did: {own_inspection.text[:140]}"
     if observer is not None:
         return "reported", f"observed independently: {observer.text[:160]}"
     if unnamed_official:  # the other side's officials, even unnamed, make it more than a claim
@@ -939,6 +942,35 @@ _OFFICIAL_STATEMENT = re.compile(
 )
 
 _TOPIC = re.compile(r"\s+(?:on|at|about|regarding|concerning|in)\s+", re.IGNORECASE)
+
+
+# the IAEA observes the North's programme from outside (a report), but it tells first-hand what
+# its own inspectors did or were made to do: left the country, removed seals, regained access
+_IAEA_SPEAKS = re.compile(
+    r"\b(?:IAEA|International Atomic Energy Agency)(?:\s+\(IAEA\))?(?:\s+(?:spokes\w+|"
+    r"Director General|chief)(?:\s+[A-Z][\w-]+){0,2})?\s+(?:said|says|confirmed|announced)\b|"
+    r"\b(?:statement|announcement)\s+(?:[\w-]+\s+){0,3}?by (?:the )?(?:IAEA|International "
+    r"Atomic Energy Agency)\b|\bIAEA [Ss]pokes\w+"
+)
+_OWN_INSPECTION = re.compile(
+    r"\b(?:its|IAEA|agency.s|the) inspectors\b|\b(?:seals|surveillance (?:cameras|equipment))\b",
+    re.IGNORECASE,
+)
+_SIGNS = re.compile(r"\b(?:signs?|indications?|appears?|likely|concern\w*)\b", re.IGNORECASE)
+
+
+def _inspectors_own_word(sentence: Sentence) -> bool:
+    """The IAEA speaks, in the sentence, of what its own inspectors did or met (not of signs
+    or concerns it sees from outside)."""
+    text = sentence.text
+    if "IAEA" not in text and "Atomic Energy" not in text:
+        return False  # cheap: most sentences name no IAEA
+    return bool(
+        _IAEA_SPEAKS.search(text)
+        and _OWN_INSPECTION.search(text)
+        and not _SIGNS.search(text)
+        and not _HEDGED.search(text)
+    )
 
 
 def _observed_in(sentences: Sequence[Sentence]) -> bool:

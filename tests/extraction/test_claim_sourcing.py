@@ -831,3 +831,38 @@ def test_the_pentagons_missile_defense_agency_confirms_its_intercept_test() -> N
         )
         == "confirmed"
     )
+
+
+# --- the IAEA: what its own inspectors did, against what it observes from outside -------------
+
+
+def test_the_iaea_telling_its_inspectors_were_expelled_confirms_it() -> None:
+    assert (
+        _status(
+            "Nuclear inspectors leave North Korea",
+            "The International Atomic Energy Agency said its inspectors left Yongbyon on "
+            "Tuesday after North Korea ordered them out and removed the seals on the reactor.",
+            "nuclear",
+        )
+        == "confirmed"
+    )
+
+
+def test_signs_the_iaea_sees_from_outside_stay_a_report() -> None:
+    assert (
+        _status(
+            "Reactor appears to be running again",
+            "The International Atomic Energy Agency said there were signs the Yongbyon reactor "
+            "had restarted, although its inspectors have had no access since 2009.",
+            "nuclear",
+        )
+        == "reported"
+    )
+    assert (
+        _status(
+            "North Korea orders nuclear inspectors out",
+            "North Korea ordered IAEA inspectors to leave Yongbyon on Friday, state media said.",
+            "nuclear",
+        )
+        != "confirmed"  # the agency does not speak
+    )
