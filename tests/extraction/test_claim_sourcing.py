@@ -866,3 +866,15 @@ def test_signs_the_iaea_sees_from_outside_stay_a_report() -> None:
         )
         != "confirmed"  # the agency does not speak
     )
+
+
+def test_a_single_satellite_image_is_an_observation_too() -> None:
+    assert (
+        _status(
+            "Rocket seen on launch pad in satellite image",
+            "A commercial satellite image taken on Sunday shows a three-stage rocket mounted on "
+            "the launch pad at Sohae. North Korea has said it will launch a satellite this month.",
+            "space_launch",
+        )
+        == "reported"
+    )
