@@ -759,7 +759,8 @@ _UNOFFICIAL_COUNT = re.compile(
 )
 # a meeting the governments have not announced is known only from those who saw it
 _UNANNOUNCED = re.compile(
-    r"\b(?:unannounced|secret(?:ive|ly)?|undisclosed|unconfirmed|believed to be|was seen|were seen|"
+    r"\b(?:unannounced|(?<!kept )secret(?:ive|ly)?(?! (?:details|documents?|annex|clauses?))|"
+    r"undisclosed|unconfirmed|believed to be|was seen|were seen|"
     r"(?:diplomatic|unnamed|informed) sources?)\b",
     re.IGNORECASE,
 )

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from app.extraction import ArticleInput, ExtractedEvent, extract_article
-from app.extraction.claims import official_act
+from app.extraction.claims import _UNANNOUNCED, official_act
 from app.extraction.text import article_sentences
 from tests.extraction.test_core import only
 
@@ -878,3 +878,18 @@ def test_a_single_satellite_image_is_an_observation_too() -> None:
         )
         == "reported"
     )
+
+
+def test_an_agreement_whose_details_were_kept_secret_is_still_a_held_meeting() -> None:
+    assert (
+        _status(
+            "Washington and Pyongyang sign nuclear accord",
+            "The United States and North Korea signed an agreement in Geneva on Friday to "
+            "freeze the North's reactors but kept secret the details of how it will be verified.",
+            "diplomacy",
+        )
+        == "confirmed"
+    )
+    # a secret meeting itself is still one the governments have not announced
+    assert _UNANNOUNCED.search("The two sides held secret talks in Geneva.")
+    assert not _UNANNOUNCED.search("They kept secret the details of the accord.")
