@@ -747,8 +747,8 @@ def _held_reunion(sentence: Sentence) -> bool:
 
 # "won Thursday's presidential election", "vote counts showed": the election body's count
 _ELECTION_RESULT = re.compile(
-    r"\b(?:won|wins|winning|defeated|lost|swept|victory|landslide|majority|vote counts?|"
-    r"official results?)\b[^.;]{0,60}?\b(?:elections?|polls?|vote|seats?)\b"
+    r"\b(?:won|wins|winning|defeated|defeats?|lost|swept|victory|landslide|majority|"
+    r"vote counts?|official results?)\b[^.;]{0,60}?\b(?:elections?|polls?|vote|seats?|races)\b"
     r"|\b(?:elections?|polls?)\b[^.;]{0,40}?\b(?:won|results?|victory|defeat)\b",
     re.IGNORECASE,
 )

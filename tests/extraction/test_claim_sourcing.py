@@ -893,3 +893,24 @@ def test_an_agreement_whose_details_were_kept_secret_is_still_a_held_meeting() -
     # a secret meeting itself is still one the governments have not announced
     assert _UNANNOUNCED.search("The two sides held secret talks in Geneva.")
     assert not _UNANNOUNCED.search("They kept secret the details of the accord.")
+
+
+def test_a_party_defeated_in_an_election_or_winning_races_is_the_official_count() -> None:
+    assert (
+        _status(
+            "Ruling party suffers heavy defeat in by-elections",
+            "South Korea's ruling party suffered a heavy defeat in Wednesday's parliamentary "
+            "by-elections, losing four of five seats.",
+            "domestic",
+        )
+        == "confirmed"
+    )
+    assert (
+        _status(
+            "Opposition takes most governor posts",
+            "The opposition party won nine of the 17 mayoral and gubernatorial races in "
+            "Wednesday's local elections.",
+            "domestic",
+        )
+        == "confirmed"
+    )
