@@ -221,6 +221,7 @@ def _attributions(
             and _one_clause(text, name.end(), after.start(), NAME_BEFORE_VERB_CHARS)
             and not _QUOTE.search(text, name.end(), after.start())
             and not _OTHER_SUBJECT.fullmatch(text, name.end(), after.start())
+            and not _NAMED_SUBJECT.search(text, name.end(), after.start())
             and not _inverted_speaker(text, after)
         ):
             found.append(
@@ -289,6 +290,11 @@ _OTHER_SUBJECT = re.compile(
     r",\s+(?!(?:in|on|at|citing|according|however|also|earlier|later|then|separately)\b)"
     r"(?:[\w'’-]+\s+){1,3}",
     re.IGNORECASE,
+)
+# "a speech at the Security Council denouncing sanctions, KCNA said": a name after the comma is
+# the verb's own subject
+_NAMED_SUBJECT = re.compile(
+    r",\s+(?:the\s+)?(?-i:[A-Z][\w.'-]*)(?:\s+(?-i:[A-Z][\w.'-]*)){0,3}\s+$"
 )
 # "..., said Kyung, who received a briefing": the verb's subject follows it
 _SPEAKER_AFTER = re.compile(
@@ -865,6 +871,14 @@ def claim_status(
             if launch:
                 return "confirmed", f"launched by a state's own government ('{launch}')"
     if category == "diplomacy":
+        told = [title, *own_event, *_lede_if_missing(lede, own_event)]
+        session = next((s for s in told if _UN_SESSION_SPEECH.search(s.text)), None)
+        if (
+            session is not None
+            and not _HEARSAY.search(session.text)
+            and not _memo(session, "state", _state_media)
+        ):
+            return "confirmed", f"said on the record of a UN session: {session.text[:120]}"
         parties = {_LEADER_COUNTRY.get(a, a) for a in actors if a in MEETING_PARTIES}
         held = next((s for s in [title, *scope] if _held_meeting(s)), None)
         unannounced = any(_UNANNOUNCED.search(s.text) for s in [title, *scope])
@@ -983,6 +997,15 @@ def _inspectors_own_word(sentence: Sentence) -> bool:
         and not _SIGNS.search(text)
         and not _HEDGED.search(text)
     )
+
+
+# a speech to the General Assembly or the Security Council is made on the UN's own record
+_UN_SESSION_SPEECH = re.compile(
+    r"\b(?:addressed|delivered|speech|spoke|speaking)\b[^.;]{0,80}?"
+    r"\b(?:General Assembly|Security Council)\b|"
+    r"\b(?:At|In|Before|To) the (?:United Nations |UN |U\.N\. )?(?:General Assembly|Security "
+    r"Council)\b[^.;]{0,80}?\b(?:addressed|delivered|spoke|said|told)\b"
+)
 
 
 def _observed_in(sentences: Sequence[Sentence]) -> bool:

@@ -914,3 +914,30 @@ def test_a_party_defeated_in_an_election_or_winning_races_is_the_official_count(
         )
         == "confirmed"
     )
+
+
+# --- a speech made at a UN session is on the UN's own record -----------------------------------
+
+
+def test_a_speech_to_the_general_assembly_is_on_the_uns_record() -> None:
+    assert (
+        _status(
+            "North Korean minister defends nuclear programme at UN",
+            "North Korea's foreign minister addressed the United Nations General Assembly on "
+            "Saturday, saying the country would never give up its nuclear deterrent.",
+            "diplomacy",
+        )
+        == "confirmed"
+    )
+
+
+def test_state_media_telling_of_a_un_speech_leaves_it_a_claim() -> None:
+    assert (
+        _status(
+            "Envoy's UN speech hailed at home",
+            "The North's ambassador delivered a speech at the Security Council denouncing the "
+            "sanctions, KCNA said on Sunday.",
+            "diplomacy",
+        )
+        != "confirmed"
+    )
