@@ -32,11 +32,14 @@ _OF_THE_NORTH = re.compile(
 _NORTH_OWNER = re.compile(
     r"(?:North Korea.s|North Korean|DPRK|Pyongyang.s|the North.s)\s+(?:[\w-]+\s+){0,2}$", re.I
 )
-# the authority has not settled it: it is still verifying or investigating, or the press
-# relays its word ("reportedly told", "quoting defense officials", "is said to have moved")
+# the authority has not settled it: it is still verifying or investigating ("is investigating
+# reports that"), or the press relays its word ("reportedly told", "quoting defense officials",
+# "is said to have moved", "is reported to be repairing")
 _UNSETTLED = anchored(
-    r"\b(?:(?:seeking|trying|working|yet) to (?:verify|confirm)|continues? to investigate|"
-    r"under investigations?|reportedly|quoting|(?:is|are|was|were) said to)\b",
+    r"\b(?:(?:seeking|trying|working|yet) to (?:verify|confirm)|"
+    r"continu\w* (?:to investigate|(?:its|their) investigations?|investigating)|"
+    r"(?:investigat\w+|prob\w+|looking into) (?:the )?(?:reports?|allegations?|claims?)|"
+    r"under investigations?|reportedly|quoting|(?:is|are|was|were) (?:said|reported) to)\b",
     re.IGNORECASE,
 )
 # a body's document that the press saw, or that is confidential or preliminary, is not yet
@@ -85,7 +88,8 @@ _LAUNCHES = frozenset({"missile_test", "space_launch", "artillery", "nuclear"})
 _NOT_CONFIRMING = anchored(
     r"\b(?:no information|nothing to confirm|denied|denies|(?:declined|refused) to (?:confirm|comment)|no confirmation|could not (?:immediately )?"
     r"(?:confirm|verify)|would not confirm|unable to (?:confirm|verify)|did not confirm|"
-    r"not (?:yet )?confirmed)\b",
+    r"not (?:yet )?confirmed|no (?:signs?|indications?|evidence) (?:of|that)|"
+    r"declined (?:detailed |further )?comment)\b",
     re.IGNORECASE,
 )
 # "the missile was confirmed to be an SLBM", "it was confirmed that the drone took photos": the
@@ -212,6 +216,8 @@ def _attributions(
             text, max(0, name.start() - 30), name.start()
         ):
             continue  # "with ministry officials", "former President Clinton": not a speaker
+        if _RECIPIENT.search(text, max(0, name.start() - 30), name.start()):
+            continue  # "a report presented to the Security Council": whoever wrote it speaks
         if _UNNAMED.search(text, max(0, name.start() - 30), name.start()):
             continue  # "citing unnamed U.S. officials": a source the guide counts as a report
         if _OWNED_THING.match(text, name.end()):
@@ -225,6 +231,7 @@ def _attributions(
             and _one_clause(text, name.end(), after.start(), NAME_BEFORE_VERB_CHARS)
             and not _QUOTE.search(text, name.end(), after.start())
             and not _OTHER_SUBJECT.fullmatch(text, name.end(), after.start())
+            and not _NAMED_SUBJECT.search(text, name.end(), after.start())
             and not _inverted_speaker(text, after)
         ):
             found.append(
@@ -250,6 +257,11 @@ _ANONYMOUS = anchored(
 )
 # an authority's sentence that names a person rather than a body ("a defense ministry official")
 _PERSON = re.compile(r"\b(?:officials?|officers?|sources?)\b", re.IGNORECASE)
+# "a report presented to the Security Council": the body received what another wrote
+_RECIPIENT = re.compile(
+    r"\b(?:presented|submitted|sent|delivered|handed|addressed|forwarded) to\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
 _UNNAMED = re.compile(r"\b(?:unnamed|anonymous|unidentified)\s+(?:[\w.]+\s+){0,2}$", re.IGNORECASE)
 # "the Security Council's action": the body owns a thing; "the UN's humanitarian office said",
 # "Japan's defense ministry spokesman": its organ or its voice speaks
@@ -288,6 +300,11 @@ _OTHER_SUBJECT = re.compile(
     r",\s+(?!(?:in|on|at|citing|according|however|also|earlier|later|then|separately)\b)"
     r"(?:[\w'’-]+\s+){1,3}",
     re.IGNORECASE,
+)
+# "a speech at the Security Council denouncing sanctions, KCNA said": a name after the comma is
+# the verb's own subject
+_NAMED_SUBJECT = re.compile(
+    r",\s+(?:the\s+)?(?-i:[A-Z][\w.'-]*)(?:\s+(?-i:[A-Z][\w.'-]*)){0,3}\s+$"
 )
 # "..., said Kyung, who received a briefing": the verb's subject follows it
 _SPEAKER_AFTER = re.compile(
@@ -419,7 +436,136 @@ def official_act(sentence: Sentence) -> str | None:
         if found is not None:
             return found
     if _MORE_BODIES_GATE.search(text):
-        return _official_doer(sentence, more_bodies.search(text), more_bodies)
+        found = _official_doer(sentence, more_bodies.search(text), more_bodies)
+        if found is not None:
+            return found
+    return _body_did(sentence) or _body_done_by(sentence)
+
+
+# any act an official body is the subject of: the body, then (adverbs, a time, a perfect's
+# auxiliary aside) a verb in the simple past or the perfect that is not one of saying,
+# thinking or intending ("the ministry completed the deployment", "parliament passed")
+_NOT_AN_ACT = (
+    r"said|stated|added|noted|claimed|reported|believed|expected|planned|hoped|wanted|asked|"
+    r"urged|called|warned|vowed|threatened|pledged|promised|proposed|offered|suggested|"
+    r"considered|denied|declined|refused|failed|needed|seemed|appeared|remained|tried|sought|"
+    r"worried|feared|estimated|assessed|speculated|predicted|insisted|argued|stressed|"
+    r"emphasi[sz]ed|expressed|voiced|demanded|requested|described|dismissed|explained|"
+    r"mentioned|acknowledged|admitted|confirmed|detected|tracked|told|thought|intended|"
+    r"aimed|based|led|used|learned|recalled|reiterated|welcomed|condemned|criticized|"
+    r"protested|raised|questioned|doubted|hinted|signaled|signalled|indicated|suspected|"
+    r"alleged|accused|blamed|concerned|involved|related|owned|named|known|seen|shown|"
+    r"regarded|viewed|deemed|labeled|labelled|dubbed|responded|reacted|briefed|informed|"
+    r"notified|forced|allowed|obliged|scheduled|slated|tasked|designed|supposed|attempted"
+)
+_IRREGULAR_PAST = (
+    r"began|begun|took|taken|sent|held|made|gave|given|put|set|won|struck|shot|brought|bought|"
+    r"sold|caught|met|ran|drew|drawn|sank|sunk|flew|flown|froze|frozen|undertook|undertaken|"
+    r"withdrew|withdrawn|built|spent|broke|chose|cut|hit|laid|lent|let|paid|rode|sped|stood|"
+    r"swept|threw|thrown|wrote|written|seized|kept|left|got|gotten|led"
+)
+_BODY_ACT_GAP = (
+    r"(?:\s+\([A-Z][A-Za-z-]*\))?"  # "the Ministry of National Defense (MND)"
+    r"(?:\s+(?:has|have|had|also|already|again|formally|officially|jointly|successfully|"
+    r"(?-i:[a-z]+ly)|on (?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)|"
+    r"on (?-i:[A-Z][a-z]{2,8})\.? \d{1,2}|last (?:week|month|year)|this (?:week|month|year)|"
+    r"earlier|yesterday|today))*"
+)
+
+
+# the words an official body's name can start with: a capital, or one of the lower-case words
+# that open the lexicon's names ("the government", "coast guard", "defense ministry"); a cheap
+# look ahead that spares the long alternation at most words of a sentence
+_BODY_START = (
+    r"(?-i:[A-Z])|(?:the|a|coast|defen[cs]e|unification|foreign|court|parliament|government|"
+    r"prosecut\w*|spy|state|military|customs|immigration|public|special|top|chief|nuclear|"
+    r"envoy|district|high|appeals?)\b"
+)
+
+
+@cache
+def _body_act() -> re.Pattern[str]:
+    spec = lexicon()["claims"]
+    return re.compile(
+        rf"\b(?={_BODY_START})(?P<actor>{spec['official_actor']}|{_MORE_BODIES})(?!\w)"
+        rf"{_BODY_ACT_GAP}\s+"
+        rf"(?P<act>(?!(?:{_NOT_AN_ACT})\b)(?:(?-i:[a-z]+ed)|{_IRREGULAR_PAST}))\b",
+        re.IGNORECASE,
+    )
+
+
+# where a clause's subject may start: the sentence's start, a comma or a conjunction, then at
+# most a determiner and a few names ("The South Korean", "Japan's", "the country's")
+_SUBJECT_LEAD = re.compile(
+    r"(?:^|[,;:(\"]\s*|\b(?:and|but|while|when|then|so)\s+)(?:(?:the|a|an|its|their|our)\s+)?"
+    r"(?:(?:(?-i:[A-Z])[\w.'-]*|\w+'s|\d+\w*)\s+){0,4}$",
+    re.IGNORECASE,
+)
+# the body's act inside what someone said, or a reaction to the event ("In response, ...")
+_TOLD_OR_REACTING = re.compile(
+    r"\b(?:said|says|say|told|stated|reported|reportedly|according to|claimed)\b|"
+    r"^\s*in (?:response|retaliation|reaction)\b",
+    re.IGNORECASE,
+)
+# "..., traders in the city said": the act rests on whoever tells it (an authority that tells
+# it was found before; the body telling its own act, "it said", is no other teller)
+_TOLD_AFTER = re.compile(
+    r"(?<!\bit )(?<!\bthey )\b(?:said|says|say|told|stated|reported|according to|citing|"
+    r"claimed)\b",
+    re.IGNORECASE,
+)
+# "Korean president who forged ties": a title read, case ignored, with a word that is no name
+_TITLE_WITHOUT_NAME = re.compile(r"(?:president|prime minister)\s+(?-i:[a-z])", re.IGNORECASE)
+
+
+@cache
+def _passive_body_act() -> re.Pattern[str]:
+    """ "was impeached by parliament", "were seized by the coast guard": a finite passive (a
+    participle alone, "sanctions imposed by the council", is often a thing's background)."""
+    spec = lexicon()["claims"]
+    return re.compile(
+        r"\b(?:was|were|has been|have been|had been)\s+(?:(?-i:[a-z]+ly)\s+)?"
+        rf"(?P<act>(?!(?:{_NOT_AN_ACT})\b)(?:(?-i:[a-z]+ed)|{_IRREGULAR_PAST}))"
+        r"(?:\s+[\w.,-]+){0,4}?\s+by\s+(?:the\s+)?"
+        rf"(?P<actor>{spec['official_actor']}|{_MORE_BODIES})(?!\w)",
+        re.IGNORECASE,
+    )
+
+
+def _body_done_by(sentence: Sentence) -> str | None:
+    """The official body a sentence names as the agent of a passive past act, if any."""
+    text = sentence.text
+    if " by " not in text:
+        return None  # cheap: most sentences name no agent
+    for match in _passive_body_act().finditer(text):
+        start = match.start("actor")
+        if (
+            not sentence.segment_at(match.start())[2]
+            and not _NORTH_OWNER.search(text[max(0, start - 25) : start])
+            and not _POSSESSOR.match(text, match.end("actor"))
+            and not _TOLD_OR_REACTING.search(text)
+            and not _NOT_GOVERNMENT.search(match.group("actor"))
+            and not _STATE_NAME.match(match.group("actor"))  # "by DPRK officials"
+        ):
+            return f"{match.group('act')} by {match.group('actor')}"
+    return None
+
+
+def _body_did(sentence: Sentence) -> str | None:
+    """The official body a sentence makes the subject of a past act, if any (in the sentence's
+    own clause: not an object, not inside what someone said, not a reaction)."""
+    pattern, text = _body_act(), sentence.text
+    match = pattern.search(text)
+    while match is not None:
+        start = match.start("actor")
+        if (
+            _SUBJECT_LEAD.search(text, 0, start)
+            and not _TOLD_OR_REACTING.search(text, 0, start)
+            and not _TOLD_AFTER.search(text, match.end())
+            and not _TITLE_WITHOUT_NAME.match(match.group("actor"))
+        ):
+            return _official_doer(sentence, match, pattern)
+        match = pattern.search(text, start + 1)
     return None
 
 
@@ -617,8 +763,8 @@ def _held_reunion(sentence: Sentence) -> bool:
 
 # "won Thursday's presidential election", "vote counts showed": the election body's count
 _ELECTION_RESULT = anchored(
-    r"\b(?:won|wins|winning|defeated|lost|swept|victory|landslide|majority|vote counts?|"
-    r"official results?)\b[^.;]{0,60}?\b(?:elections?|polls?|vote|seats?)\b"
+    r"\b(?:won|wins|winning|defeated|defeats?|lost|swept|victory|landslide|majority|"
+    r"vote counts?|official results?)\b[^.;]{0,60}?\b(?:elections?|polls?|vote|seats?|races)\b"
     r"|\b(?:elections?|polls?)\b[^.;]{0,40}?\b(?:won|results?|victory|defeat)\b",
     re.IGNORECASE,
 )
@@ -629,7 +775,8 @@ _UNOFFICIAL_COUNT = re.compile(
 )
 # a meeting the governments have not announced is known only from those who saw it
 _UNANNOUNCED = anchored(
-    r"\b(?:unannounced|secret(?:ive|ly)?|undisclosed|unconfirmed|believed to be|was seen|were seen|"
+    r"\b(?:unannounced|(?<!kept )secret(?:ive|ly)?(?! (?:details|documents?|annex|clauses?))|"
+    r"undisclosed|unconfirmed|believed to be|was seen|were seen|"
     r"(?:diplomatic|unnamed|informed) sources?)\b",
     re.IGNORECASE,
 )
@@ -670,7 +817,10 @@ def claim_status(
     hedges_count = category not in _LAUNCHES and category != "border_maritime"
     # "The official, who preferred to remain anonymous": the excerpt's officials speak unnamed
     # (looked for only once an official speaks: most events have none)
-    anonymous: bool | None = None
+    # "...: sources", "..., report says": the headline gives the press as the story's source, so
+    # its officials speak as unnamed sources and the acts it tells are the press's account
+    press_headline = bool(_PRESS_HEADLINE.search(title.text))
+    anonymous: bool | None = True if press_headline else None
     unnamed_official = unsettled = None
     excerpt = [title, *scope]
     for sentence in [*scope, title]:  # a headline may name its source too ("Seoul says")
@@ -690,6 +840,8 @@ def claim_status(
             continue  # "a UN report seen by Reuters": the press tells what the body has not
         if authority and _INTELLIGENCE.search(authority) and _briefing_in(excerpt):
             continue  # "the spy agency told lawmakers": a closed briefing they relay
+        if authority and _records_for_observers(sentence, authority):
+            continue  # "images compared with ship data disclosed by the IMO": the analysts tell it
         if authority and sentence.index not in own_ids and _observed_in([title, *own_event]):
             continue  # the event's own copy rests on imagery or a think tank; the authority
             # speaks in the excerpt's background ("U.S. officials later confirmed the site")
@@ -701,6 +853,9 @@ def claim_status(
     headline = claim_patterns().headline.search(title.text)
     if headline:
         return "confirmed", f"headline attributes it to {headline.group(0).strip(': ')}"
+    statement = _OFFICIAL_STATEMENT.match(title.text)
+    if statement and not _STATE_NAME.search(_TOPIC.split(statement.group("who"))[0]):
+        return "confirmed", f"an official's own statement ({statement.group(0)[:80]})"
     if category in CARRIED_OUT_BY_OFFICIALS:
         # the act itself, not what officials did besides; the lede, which tells the headline's
         # event, is its sentence too where the event's own sentences left it out
@@ -709,6 +864,8 @@ def claim_status(
             act = _memo(sentence, "official_act", official_act)
             if act and _INTELLIGENCE.search(act) and _briefing_in(excerpt):
                 continue  # "the NIS provided no evidence" to the lawmakers who relay it
+            if act and press_headline:
+                continue  # the act as the press tells it
             if act and sentence in added_lede and _secondhand(excerpt):
                 continue  # a lede the press tells from its sources
             if act and (
@@ -721,12 +878,20 @@ def claim_status(
                 continue  # "the envoy arrived in Pyongyang", a diplomatic source said: hearsay
             if act and not (category == "arms_transfer" and _PARTY_TO_THE_WAR.match(act)):
                 return "confirmed", f"carried out by an official body ('{act}')"
-    if category in _STATE_LAUNCHES:
+    if category in _STATE_LAUNCHES and not press_headline:
         for sentence in [title, *own_event]:
             launch = _state_launch(sentence)
             if launch:
                 return "confirmed", f"launched by a state's own government ('{launch}')"
     if category == "diplomacy":
+        told = [title, *own_event, *_lede_if_missing(lede, own_event)]
+        session = next((s for s in told if _UN_SESSION_SPEECH.search(s.text)), None)
+        if (
+            session is not None
+            and not _HEARSAY.search(session.text)
+            and not _memo(session, "state", _state_media)
+        ):
+            return "confirmed", f"said on the record of a UN session: {session.text[:120]}"
         parties = {_LEADER_COUNTRY.get(a, a) for a in actors if a in MEETING_PARTIES}
         held = next((s for s in [title, *scope] if _held_meeting(s)), None)
         unannounced = any(_UNANNOUNCED.search(s.text) for s in [title, *scope])
@@ -734,7 +899,10 @@ def claim_status(
             len(parties) >= 2
             and held is not None
             and not unannounced
+            and not press_headline
             and not _told_by_state_media(held, title)
+            and not _memo(held, "press", _press)
+            and not _HEARSAY.search(held.text)
         ):
             return "confirmed", f"a meeting the governments held ({', '.join(sorted(parties))})"
     if category == "domestic":
@@ -746,6 +914,9 @@ def claim_status(
         if reunion is not None and not _told_by_state_media(reunion, title):
             return "confirmed", "family reunions are held by both governments' Red Cross bodies"
     observer = next((s for s in [title, *scope] if _memo(s, "observer", _observer)), None)
+    own_inspection = next((s for s in [title, *own_event] if _inspectors_own_word(s)), None)
+    if own_inspection is not None:
+        return "confirmed", f"the IAEA tells what its inspectors did: {own_inspection.text[:140]}"
     if observer is not None:
         return "reported", f"observed independently: {observer.text[:160]}"
     if unnamed_official:  # the other side's officials, even unnamed, make it more than a claim
@@ -770,6 +941,86 @@ def claim_status(
     return "reported", UNSOURCED
 
 
+# a headline that ends by naming the press or its sources: "...: report", "... - reports",
+# "..., report says", "..., says Yonhap", "...: sources" ("...: U.S. reports" names a government)
+_PRESS_HEADLINE = re.compile(
+    r"[:,–—-]\s*(?:(?:news |media |press )?reports?(?: says?| shows?| suggests?)?|"
+    r"says? (?:a )?(?:news |media )?reports?|(?:news |media )?reports say|"
+    r"(?:a |diplomatic |government |intelligence )?sources?(?: says?)?|"
+    r"(?:says |reports )?(?:Yonhap|Kyodo|NHK|Nikkei|Asahi|Reuters|AP|Washington Post|"
+    r"New York Times|Wall Street Journal|CNN|NK News|Daily NK)(?: says| reports)?)"
+    r"\s*[\W]{0,2}$",
+    re.IGNORECASE,
+)
+
+
+# a body's records or data that others analysed: "the profiles of ships disclosed by the IMO"
+_RECORDS_BY = re.compile(
+    r"\b(?:disclosed|published|released|provided|registered|compiled|kept) by\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
+
+
+def _records_for_observers(sentence: Sentence, authority: str) -> bool:
+    """The authority only supplied the records an independent observer (imagery analysts, a
+    think tank) worked from, in the observer's own sentence."""
+    if not _memo(sentence, "observer", _observer):
+        return False
+    at = sentence.text.find(authority)
+    return at > 0 and bool(_RECORDS_BY.search(sentence.text, max(0, at - 40), at))
+
+
+# a government's own release, by its headline: "Comment by Chief Cabinet Secretary ...",
+# "Joint Statement Delivered by Ambassador ...", "Remarks by the Foreign Minister on ..."
+_OFFICIAL_STATEMENT = re.compile(
+    r"\s*(?:Joint |Press )?(?:Statement|Comment|Remarks|Readout)s?\b(?:\s+(?:Delivered|Made|"
+    r"Issued))?\s+by\s+(?:the\s+)?(?P<who>(?:Chief Cabinet |Deputy |Under |Assistant )?"
+    r"(?:Ambassador|Secretary|Minister|Spokes\w+|President|Prime Minister|Foreign Minister|"
+    r"Defen[cs]e Minister|Press Secretary|Permanent Representative)\b[^:]{0,60})",
+    re.IGNORECASE,
+)
+
+_TOPIC = re.compile(r"\s+(?:on|at|about|regarding|concerning|in)\s+", re.IGNORECASE)
+
+
+# the IAEA observes the North's programme from outside (a report), but it tells first-hand what
+# its own inspectors did or were made to do: left the country, removed seals, regained access
+_IAEA_SPEAKS = re.compile(
+    r"\b(?:IAEA|International Atomic Energy Agency)(?:\s+\(IAEA\))?(?:\s+(?:spokes\w+|"
+    r"Director General|chief)(?:\s+[A-Z][\w-]+){0,2})?\s+(?:said|says|confirmed|announced)\b|"
+    r"\b(?:statement|announcement)\s+(?:[\w-]+\s+){0,3}?by (?:the )?(?:IAEA|International "
+    r"Atomic Energy Agency)\b|\bIAEA [Ss]pokes\w+"
+)
+_OWN_INSPECTION = re.compile(
+    r"\b(?:its|IAEA|agency.s|the) inspectors\b|\b(?:seals|surveillance (?:cameras|equipment))\b",
+    re.IGNORECASE,
+)
+_SIGNS = re.compile(r"\b(?:signs?|indications?|appears?|likely|concern\w*)\b", re.IGNORECASE)
+
+
+def _inspectors_own_word(sentence: Sentence) -> bool:
+    """The IAEA speaks, in the sentence, of what its own inspectors did or met (not of signs
+    or concerns it sees from outside)."""
+    text = sentence.text
+    if "IAEA" not in text and "Atomic Energy" not in text:
+        return False  # cheap: most sentences name no IAEA
+    return bool(
+        _IAEA_SPEAKS.search(text)
+        and _OWN_INSPECTION.search(text)
+        and not _SIGNS.search(text)
+        and not _HEDGED.search(text)
+    )
+
+
+# a speech to the General Assembly or the Security Council is made on the UN's own record
+_UN_SESSION_SPEECH = re.compile(
+    r"\b(?:addressed|delivered|speech|spoke|speaking)\b[^.;]{0,80}?"
+    r"\b(?:General Assembly|Security Council)\b|"
+    r"\b(?:At|In|Before|To) the (?:United Nations |UN |U\.N\. )?(?:General Assembly|Security "
+    r"Council)\b[^.;]{0,80}?\b(?:addressed|delivered|spoke|said|told)\b"
+)
+
+
 def _observed_in(sentences: Sequence[Sentence]) -> bool:
     """The event's own sentences name an observer as their source (imagery analysts, a think
     tank, experts)."""
@@ -790,10 +1041,16 @@ def _briefing_in(excerpt: Sequence[Sentence]) -> bool:
 
 
 def _lede_if_missing(lede: Sequence[Sentence], own_event: Sequence[Sentence]) -> list[Sentence]:
-    """The excerpt's first sentence after the headline, where the event's sentences lack it."""
-    if not lede or any(s.index == lede[0].index for s in own_event):
+    """The excerpt's first sentence after the headline, where the event's sentences lack it (a
+    broadcast script's cue such as "[Anchor Lead]" is no sentence of it)."""
+    first = next((s for s in lede if not _CUE_ONLY.fullmatch(s.text)), None)
+    if first is None or any(s.index == first.index for s in own_event):
         return []
-    return [lede[0]]
+    return [first]
+
+
+# a script's cue or a caption's tag standing alone: "[Anchor Lead]", "[Pkg]", "(Photo)"
+_CUE_ONLY = re.compile(r"\s*[\[(][^\])]{0,30}[\])]\s*")
 
 
 # a city's or a nation's police speak for what they investigated (hacks, crimes, arrests), not

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from app.extraction import ArticleInput, ExtractedEvent, extract_article
-from app.extraction.claims import official_act
+from app.extraction.claims import _UNANNOUNCED, official_act
 from app.extraction.text import article_sentences
 from tests.extraction.test_core import only
 
@@ -600,3 +600,344 @@ def test_a_seizure_one_unnamed_official_tells_is_a_report() -> None:
     assert _status("Tanker seized", text, "border_maritime") == "reported"
     spokesman = " A customs spokesman said the crew would be questioned."
     assert _status("Tanker seized", text + spokesman, "border_maritime") == "confirmed"
+
+
+# --- an official body as the subject of any past act in its own clause ------------------------
+
+
+def test_a_ministry_completing_a_deployment_carries_it_out() -> None:
+    assert (
+        _status(
+            "Interceptor battery in place",
+            "The Defense Ministry completed the deployment of a second interceptor battery near "
+            "the southern port city on Friday, ahead of schedule.",
+            "defense_policy",
+        )
+        == "confirmed"
+    )
+
+
+def test_a_council_convening_and_a_service_acquiring_are_their_own_acts() -> None:
+    assert _doer("The Security Council convened an emergency session on Monday.") == (
+        "Security Council convened"
+    )
+    assert _doer("The Air Force acquired two tanker aircraft from Europe last year.") == (
+        "Air Force acquired"
+    )
+
+
+def test_a_body_that_is_no_subject_does_not_act() -> None:
+    # the object of a verb, a body's act inside what someone said, a reaction, a plan
+    assert _doer("Malware that hit South Korea caused brief outages at two banks.") is None
+    assert _doer("An analyst said Tuesday the navy has already relocated two frigates.") is None
+    assert _doer("In response, the Foreign Ministry cut its ties with the embassy.") is None
+    assert _doer("The coast guard attempted to tow the stricken trawler to port.") is None
+    assert _doer("A former president who forged ties with the North died on Tuesday.") is None
+    # the act told by someone who is no official
+    assert _doer("Border police stepped up checks at the crossing, shopkeepers there said.") is None
+
+
+def test_a_broadcast_cue_is_not_the_lede_sentence() -> None:
+    assert (
+        _status(
+            "TWO ALLEGED SPIES FOR NORTH KOREA ARRESTED",
+            "[Anchor Lead]\nThe Busan District Court issued warrants for two members of a "
+            "so-called underground cell, citing a risk of flight.\n[Pkg]\nAuthorities have "
+            "arrested two men who allegedly spied for North Korea.",
+            "domestic",
+        )
+        == "confirmed"
+    )
+
+
+# --- a headline that gives the press or its sources as the story's source ----------------------
+
+
+def test_an_official_under_a_sources_headline_is_an_unnamed_source() -> None:
+    assert (
+        _status(
+            "North Korea fires two short-range missiles into the sea: sources",
+            "North Korea fired two short-range ballistic missiles off its east coast on Monday, "
+            "a South Korean military official told reporters.",
+            "missile_test",
+        )
+        == "reported"
+    )
+
+
+def test_a_state_launch_under_a_report_says_headline_is_the_press_account() -> None:
+    assert (
+        _status(
+            "Japan tests new ship-launched interceptor, report says",
+            "Japan test-fired a new ship-launched interceptor off Hawaii last week in a trial "
+            "of its missile shield.",
+            "missile_test",
+        )
+        == "reported"
+    )
+
+
+def test_a_named_body_under_a_report_headline_still_confirms() -> None:
+    assert (
+        _status(
+            "North Korea fires two short-range missiles: report",
+            "North Korea fired two short-range ballistic missiles off its east coast on Monday, "
+            "the Joint Chiefs of Staff said in a statement.",
+            "missile_test",
+        )
+        == "confirmed"
+    )
+
+
+def test_an_official_body_as_the_agent_of_a_passive_carries_it_out() -> None:
+    assert _doer("The prime minister was impeached by parliament on Friday.") == (
+        "impeached by parliament"
+    )
+    # a participle alone names a thing's background; the North's own organs are its claims
+    assert _doer("The coal was shipped in breach of sanctions imposed by the UN.") is None
+    assert _doer("The envoy was greeted by DPRK officials at the airport.") is None
+
+
+# --- a meeting both governments held, unless the press or the North's agency tells it ---------
+
+
+def test_a_meeting_the_governments_held_is_confirmed() -> None:
+    assert (
+        _status(
+            "Seoul and Tokyo hold security talks",
+            "South Korea and Japan held talks on North Korea's missile threat in Tokyo on "
+            "Tuesday, with their vice foreign ministers leading the delegations.",
+            "diplomacy",
+        )
+        == "confirmed"
+    )
+
+
+def test_a_meeting_known_from_a_news_agency_is_a_report() -> None:
+    assert (
+        _status(
+            "Tehran and Pyongyang sign cooperation accord",
+            "Iran and North Korea have signed an accord on cooperation in science and "
+            "technology, Iranian media reported on Sunday.",
+            "diplomacy",
+        )
+        == "reported"
+    )
+
+
+# --- the UN's maritime and aviation agencies, and a body's records that analysts used ---------
+
+
+def test_the_un_maritime_agency_receiving_a_launch_notice_confirms_it() -> None:
+    assert (
+        _status(
+            "North Korea tells shipping of satellite launch window",
+            "North Korea has notified the International Maritime Organization that it will "
+            "launch a satellite rocket between May 31 and June 11, the IMO said on Tuesday.",
+            "space_launch",
+        )
+        == "confirmed"
+    )
+
+
+def test_records_a_body_published_that_imagery_analysts_used_are_no_confirmation() -> None:
+    assert (
+        _status(
+            "Tankers delivered fuel to North Korea in breach of sanctions",
+            "A Japanese newspaper compared commercial satellite images of the port with ship "
+            "profiles disclosed by the International Maritime Organization and found that two "
+            "tankers had carried refined petroleum to North Korea in breach of UN sanctions.",
+            "sanctions",
+        )
+        == "reported"
+    )
+
+
+# --- an authority investigating reports, or receiving a report, has not confirmed it ----------
+
+
+def test_a_body_investigating_reports_has_not_settled_them() -> None:
+    assert (
+        _status(
+            "UN looks into arms deals in Africa",
+            "The United Nations said it is investigating reports that North Korea supplied "
+            "air defence radars and training to two African armies in violation of the arms "
+            "embargo.",
+            "arms_transfer",
+        )
+        == "reported"
+    )
+
+
+def test_the_body_a_report_was_presented_to_does_not_speak_for_it() -> None:
+    assert (
+        _status(
+            "North Korean hackers stole $2 billion, experts find",
+            "An expert report presented to the Security Council's sanctions committee says "
+            "North Korean hackers stole about $2 billion from banks and crypto exchanges.",
+            "cyber",
+        )
+        == "reported"
+    )
+
+
+def test_an_authority_seeing_no_signs_of_it_does_not_confirm_it() -> None:
+    assert (
+        _status(
+            "Blast reported near North Korean nuclear test site",
+            "A large explosion shook the area near the Punggye-ri nuclear test site on Sunday, "
+            "Japanese media reported. South Korea's defence ministry said there were no signs "
+            "of a nuclear test.",
+            "nuclear",
+        )
+        == "reported"
+    )
+
+
+# --- a government's own release, known by its headline ----------------------------------------
+
+
+def test_a_ministers_own_statement_confirms_what_it_tells() -> None:
+    assert (
+        _status(
+            "Statement by the Defence Minister on North Korea's Ballistic Missile Launch",
+            "North Korea launched a ballistic missile from its west coast this morning. It flew "
+            "about 600 km and fell outside our exclusive economic zone.",
+            "missile_test",
+        )
+        == "confirmed"
+    )
+
+
+def test_a_statement_by_the_norths_own_minister_is_no_independent_release() -> None:
+    assert (
+        _status(
+            "Statement by DPRK Minister of National Defence on the Satellite Launch",
+            "Our reconnaissance satellite was successfully placed in orbit this morning, the "
+            "statement said.",
+            "space_launch",
+        )
+        != "confirmed"
+    )
+
+
+def test_the_pentagons_missile_defense_agency_confirms_its_intercept_test() -> None:
+    assert (
+        _status(
+            "Interceptor downs target missile in test",
+            "A ship-launched interceptor destroyed a medium-range ballistic missile target over "
+            "the Pacific on Friday, the Missile Defense Agency said in a statement.",
+            "missile_test",
+        )
+        == "confirmed"
+    )
+
+
+# --- the IAEA: what its own inspectors did, against what it observes from outside -------------
+
+
+def test_the_iaea_telling_its_inspectors_were_expelled_confirms_it() -> None:
+    assert (
+        _status(
+            "Nuclear inspectors leave North Korea",
+            "The International Atomic Energy Agency said its inspectors left Yongbyon on "
+            "Tuesday after North Korea ordered them out and removed the seals on the reactor.",
+            "nuclear",
+        )
+        == "confirmed"
+    )
+
+
+def test_signs_the_iaea_sees_from_outside_stay_a_report() -> None:
+    assert (
+        _status(
+            "Reactor appears to be running again",
+            "The International Atomic Energy Agency said there were signs the Yongbyon reactor "
+            "had restarted, although its inspectors have had no access since 2009.",
+            "nuclear",
+        )
+        == "reported"
+    )
+    assert (
+        _status(
+            "North Korea orders nuclear inspectors out",
+            "North Korea ordered IAEA inspectors to leave Yongbyon on Friday, state media said.",
+            "nuclear",
+        )
+        != "confirmed"  # the agency does not speak
+    )
+
+
+def test_a_single_satellite_image_is_an_observation_too() -> None:
+    assert (
+        _status(
+            "Rocket seen on launch pad in satellite image",
+            "A commercial satellite image taken on Sunday shows a three-stage rocket mounted on "
+            "the launch pad at Sohae. North Korea has said it will launch a satellite this month.",
+            "space_launch",
+        )
+        == "reported"
+    )
+
+
+def test_an_agreement_whose_details_were_kept_secret_is_still_a_held_meeting() -> None:
+    assert (
+        _status(
+            "Washington and Pyongyang sign nuclear accord",
+            "The United States and North Korea signed an agreement in Geneva on Friday to "
+            "freeze the North's reactors but kept secret the details of how it will be verified.",
+            "diplomacy",
+        )
+        == "confirmed"
+    )
+    # a secret meeting itself is still one the governments have not announced
+    assert _UNANNOUNCED.search("The two sides held secret talks in Geneva.")
+    assert not _UNANNOUNCED.search("They kept secret the details of the accord.")
+
+
+def test_a_party_defeated_in_an_election_or_winning_races_is_the_official_count() -> None:
+    assert (
+        _status(
+            "Ruling party suffers heavy defeat in by-elections",
+            "South Korea's ruling party suffered a heavy defeat in Wednesday's parliamentary "
+            "by-elections, losing four of five seats.",
+            "domestic",
+        )
+        == "confirmed"
+    )
+    assert (
+        _status(
+            "Opposition takes most governor posts",
+            "The opposition party won nine of the 17 mayoral and gubernatorial races in "
+            "Wednesday's local elections.",
+            "domestic",
+        )
+        == "confirmed"
+    )
+
+
+# --- a speech made at a UN session is on the UN's own record -----------------------------------
+
+
+def test_a_speech_to_the_general_assembly_is_on_the_uns_record() -> None:
+    assert (
+        _status(
+            "North Korean minister defends nuclear programme at UN",
+            "North Korea's foreign minister addressed the United Nations General Assembly on "
+            "Saturday, saying the country would never give up its nuclear deterrent.",
+            "diplomacy",
+        )
+        == "confirmed"
+    )
+
+
+def test_state_media_telling_of_a_un_speech_leaves_it_a_claim() -> None:
+    assert (
+        _status(
+            "Envoy's UN speech hailed at home",
+            "The North's ambassador delivered a speech at the Security Council denouncing the "
+            "sanctions, KCNA said on Sunday.",
+            "diplomacy",
+        )
+        != "confirmed"
+    )
