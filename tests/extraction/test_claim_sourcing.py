@@ -941,3 +941,30 @@ def test_state_media_telling_of_a_un_speech_leaves_it_a_claim() -> None:
         )
         != "confirmed"
     )
+
+
+# --- a government named by its state or capital speaks for it ---------------------------------
+
+
+def test_china_saying_it_names_its_government_as_the_source() -> None:
+    assert (
+        _status(
+            "China says North Korean guards fired on its fishermen",
+            "North Korean border guards fired on two Chinese fishing boats on the Yalu River last "
+            "week, China said on Monday, adding that it had lodged a protest.",
+            "border_maritime",
+        )
+        == "confirmed"
+    )
+
+
+def test_a_chinese_city_in_the_copy_is_not_its_government_speaking() -> None:
+    assert (
+        _status(
+            "Guards fire on fishermen, activists say",
+            "North Korean border guards fired on two fishing boats on the Yalu River last week, "
+            "activists in China said on Monday.",
+            "border_maritime",
+        )
+        == "reported"
+    )
