@@ -1137,6 +1137,10 @@ def _state_media(sentence: Sentence) -> str | None:
             text, match.end()
         ):
             continue  # "(KCNA via Reuters)", "(KCNA-Yonhap)": who supplied a photo
+        if _ORGAN.fullmatch(match.group(0)) and _TIED_TO.search(
+            text, max(0, match.start() - 25), match.start()
+        ):
+            continue  # "hackers linked to the North Korean government": who is behind, not who says
         if not _ORGAN.fullmatch(match.group(0)) or _speaks(text, match):
             return match.group(0)
     more = _MORE_STATE_MEDIA.search(text)
@@ -1183,6 +1187,13 @@ _STATE_DATELINE = re.compile(
 _ORGAN = re.compile(
     r"(?:North Korea.s|North Korean|DPRK|Pyongyang.s|the North.s) (?!spokesperson|statement)"
     r"[\w ]+",
+    re.IGNORECASE,
+)
+# "a group linked to the North Korean government", "hackers backed by the North's military": the
+# organ qualifies the doer (a "called Kospy" after it is no verb of saying either)
+_TIED_TO = re.compile(
+    r"\b(?:(?:linked|tied|connected|affiliated|attributed|close) (?:to|with)|"
+    r"(?:backed|sponsored|directed|funded|run|controlled|operated) by)\s+(?:the\s+)?$",
     re.IGNORECASE,
 )
 _SAYS_AFTER = re.compile(

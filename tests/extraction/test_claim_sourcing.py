@@ -968,3 +968,30 @@ def test_a_chinese_city_in_the_copy_is_not_its_government_speaking() -> None:
         )
         == "reported"
     )
+
+
+# --- the North's organs named as who is behind a hack do not speak -----------------------------
+
+
+def test_hackers_linked_to_the_norths_government_are_not_its_claim() -> None:
+    assert (
+        _status(
+            "Phishing apps found in app store",
+            "A hacking group linked to the North Korean government hid spyware called Tracker in "
+            "four mobile games, a security firm found in a report on Tuesday.",
+            "cyber",
+        )
+        != "claimed"
+    )
+
+
+def test_the_norths_government_speaking_of_a_hack_is_still_its_claim() -> None:
+    assert (
+        _status(
+            "North Korea says its sites were hacked",
+            "The North Korean government said on Tuesday that hackers had broken into its news "
+            "websites and stolen subscriber data.",
+            "cyber",
+        )
+        == "claimed"
+    )
