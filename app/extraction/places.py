@@ -336,6 +336,21 @@ _SPEAKER_AFTER = re.compile(
     r"^,?\s+(?:(?:on|last|this)\s+\w+\s+)?(?:said|says|reported|announced|told|stated)\b",
     re.IGNORECASE,
 )
+# "In Washington, a State Department official said ...", "In Tokyo, the chief cabinet secretary
+# told reporters ...": a capital fronted before a speaker's words is where the reaction came from
+# (the clause after the comma is searched only when the capital opens its sentence)
+_FRONTED_IN = re.compile(r"^\s*In\s+(?:the\s+)?$")
+_FRONTED_SPEECH = re.compile(
+    r"^,[^.;:]{0,160}?\b(?:said|says|told|stated|reported|announced|added)\b", re.IGNORECASE
+)
+FRONTED_SPAN = 170
+
+
+def _fronted_speaker_seat(text: str, start: int, end: int) -> bool:
+    if start > 8 or not _FRONTED_IN.match(text[:start]):
+        return False
+    clause = text[end : end + FRONTED_SPAN]
+    return bool(_FRONTED_SPEECH.match(clause)) and not _MEETING_WORD.search(clause)
 
 
 def _place_mentions(sentence: Sentence) -> list[PlaceMention]:
@@ -365,6 +380,7 @@ def _place_mentions(sentence: Sentence) -> list[PlaceMention]:
             or _GOVERNMENT_ROLE_BEFORE.search(before)
             or _GOVERNMENT_IN_BEFORE.search(before)
             or (_SPEAKER_IN_BEFORE.search(before) and not _MEETING_WORD.search(wide))
+            or _fronted_speaker_seat(text, hit.start, hit.end)
             or not (
                 _LOCATIVE_BEFORE.search(before)
                 or _LOCATIVE_AFTER.match(after)

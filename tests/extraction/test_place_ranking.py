@@ -634,6 +634,26 @@ def test_officials_in_central_seoul_are_speakers_not_the_place() -> None:
     assert "kr-seoul" not in [m.place.id for s in sentences for m in place_mentions(s)]
 
 
+def test_a_capital_fronted_before_a_speakers_words_is_not_the_place() -> None:
+    sentences = article_sentences(
+        "",
+        "In Tokyo, a government spokesman who asked not to be named said the two sailors were "
+        "being held by border guards.",
+    )
+    assert "jp-tokyo" not in [m.place.id for s in sentences for m in place_mentions(s)]
+
+
+def test_a_capital_fronted_before_a_meeting_or_a_happening_stays_a_place() -> None:
+    met = article_sentences(
+        "", "In Tokyo, the two envoys met on Friday and said they would keep talking."
+    )
+    held = article_sentences(
+        "", "In Seoul, thousands of people rallied on Saturday against the deployment."
+    )
+    assert "jp-tokyo" in [m.place.id for s in met for m in place_mentions(s)]
+    assert "kr-seoul" in [m.place.id for s in held for m in place_mentions(s)]
+
+
 def test_a_place_a_few_miles_away_is_where_it_happened() -> None:
     sentences = article_sentences(
         "",
