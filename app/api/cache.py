@@ -23,9 +23,10 @@ import asyncio
 import hashlib
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Coroutine, Hashable, Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, TypeVar
 
 import anyio
@@ -298,6 +299,37 @@ class CachedBody:
         return len(self.body) + len(self.gzipped or b"")
 
 
+@dataclass(slots=True)
+class HeldItem:
+    """One event's feature, rendered from its row at change `change_seq` (or later), and the
+    data version it was last known current at."""
+
+    version: Version
+    change_seq: int
+    cached: CachedBody
+    at: float = field(default_factory=time.monotonic)  # when rendered
+
+
+class HeldItems:
+    """Event features by (path, query, base URL), newest use last, at most `MAX_ENTRIES`."""
+
+    MAX_ENTRIES = 1024
+
+    def __init__(self) -> None:
+        self._entries: OrderedDict[tuple[Any, ...], HeldItem] = OrderedDict()
+
+    def get(self, key: tuple[Any, ...], ttl: float) -> HeldItem | None:
+        """The held feature, if rendered less than `ttl` seconds ago (as ResponseCache)."""
+        held = self._entries.get(key)
+        return held if held is not None and time.monotonic() - held.at < ttl else None
+
+    def put(self, key: tuple[Any, ...], held: HeldItem) -> None:
+        self._entries[key] = held
+        self._entries.move_to_end(key)
+        while len(self._entries) > self.MAX_ENTRIES:
+            self._entries.popitem(last=False)
+
+
 class ResponseCache:
     """Bodies of expensive computed GETs, per app, for `ttl` seconds per data version.
 
@@ -391,6 +423,13 @@ class ResponseCache:
 
         flight = ("gzip", key, value.etag)
         return await self._once(flight, lambda: gzip_bytes(value.body), keep)  # type: ignore[no-any-return]
+
+    async def once(
+        self, flight: tuple[Any, ...], work: Callable[[], T], keep: Callable[[T], None]
+    ) -> T:
+        """`work()` in the thread pool once for every request that asks for `flight` while it
+        runs (single flight); `keep` stores its result before they all get it."""
+        return await self._once(flight, work, keep)
 
     async def _once(
         self, flight: tuple[Any, ...], work: Callable[[], T], keep: Callable[[T], None]

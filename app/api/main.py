@@ -13,7 +13,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 from fastapi_offline import FastAPIOffline
 
 from app import __version__
-from app.api.cache import ResponseCache, version_reader
+from app.api.cache import HeldItems, ResponseCache, version_reader
 from app.api.http import (
     GZIP_LEVEL,
     GZIP_MINIMUM_SIZE,
@@ -108,6 +108,7 @@ def create_app(
         max_bytes=settings.page_cache_bytes,
     )
     app.state.version_reader = version_reader()
+    app.state.held_items = HeldItems()
     # Background recomputations in a process of their own (PostgreSQL; SQLite is one process).
     recompute = (
         RecomputeProcess(

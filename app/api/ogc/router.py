@@ -8,18 +8,23 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from http import HTTPStatus
 from typing import Annotated, Any, TypeVar
 
 import anyio
+import sqlalchemy as sa
 from fastapi import APIRouter, Path, Request, Response
 from sqlmodel import Session
 
 from app.api.cache import (
     CachedBody,
+    HeldItem,
+    HeldItems,
     ResponseCache,
     data_version,
+    read,
     read_in_session,
     read_session,
     serve_cached,
@@ -237,12 +242,30 @@ async def cached_events_page(
     pages: ResponseCache = request.app.state.page_cache
     cached = pages.get(key)
     if cached is None:
-        response = await anyio.to_thread.run_sync(answer)
-        if response.status_code != HTTPStatus.OK:
-            return response  # a problem: answered as it is, never kept
-        cached = CachedBody.of(bytes(response.body))
-        pages.put(key, cached)
+        # Computed once for all the requests that miss this key together (under ingest the
+        # version moves every few milliseconds: every client misses each new one at once).
+        answered = await pages.once(
+            ("answer", key), lambda: _cacheable(answer()), _keep(pages, key)
+        )
+        if isinstance(answered, Response):
+            return answered  # a problem: answered as it is, never kept
+        cached = answered
     return await serve_cached(request, pages, key, cached, GEOJSON)
+
+
+def _cacheable(response: Response) -> CachedBody | Response:
+    """A 200's body as a cached body; anything else (a problem) as the response itself."""
+    if response.status_code != HTTPStatus.OK:
+        return response
+    return CachedBody.of(bytes(response.body))
+
+
+def _keep(pages: ResponseCache, key: tuple[Any, ...]) -> Callable[[CachedBody | Response], None]:
+    def keep(answered: CachedBody | Response) -> None:
+        if isinstance(answered, CachedBody):
+            pages.put(key, answered)
+
+    return keep
 
 
 @ogc_get(
@@ -277,8 +300,69 @@ async def item(
 
     if collection_id != "events":
         return await anyio.to_thread.run_sync(answer)
-    # An event as a feature is a function of the data version like a page (no timeStamp).
-    return await cached_events_page(request, links, answer, per_second=False)
+    if not EVENT_ID.fullmatch(feature_id):
+        # Never a feature (the provider answers 404): kept per data version like a page.
+        return await cached_events_page(request, links, answer, per_second=False)
+    return await cached_event_item(request, links, int(feature_id), answer)
+
+
+EVENT_ID = re.compile(r"\d{1,18}")
+ROW_CHANGE = sa.text("SELECT change_seq FROM events WHERE id = :event_id")
+
+
+def row_change(event_id: int) -> int | None:
+    """The row's own change sequence (None: no such event): one primary-key read."""
+    value = read(lambda conn: conn.execute(ROW_CHANGE, {"event_id": event_id}).scalar())
+    return None if value is None else int(value)
+
+
+async def cached_event_item(
+    request: Request, links: LinkBuilder, event_id: int, answer: Callable[[], Response]
+) -> Response:
+    """One event as a feature: a function of that row alone (and of what was asked), not of
+    the other events. It is rendered once per state of the row: every insert or update of a
+    row draws a new change sequence for it (app/core/changes.py), so when the data version
+    moved, one primary-key read of the row's change sequence says whether the held body is
+    still the row's current one. The row is read after the request arrived (its version
+    read), so a body of an older state of the row is never served."""
+    version = await data_version(request)
+    held_items: HeldItems = request.app.state.held_items
+    key = (request.url.path, request.url.query, links.root)
+    pages: ResponseCache = request.app.state.page_cache
+    held = held_items.get(key, pages.ttl)
+    if held is not None and held.version != version:
+        known = held
+
+        def check() -> HeldItem | None:
+            return known if row_change(event_id) == known.change_seq else None
+
+        def keep(current: HeldItem | None) -> None:
+            if current is not None:
+                current.version = version
+
+        if await pages.once(("row", key, version), check, keep) is None:
+            held = None
+    if held is None:
+
+        def render() -> HeldItem | Response:
+            # The row's change sequence first, then the row: the body is of that state or a
+            # later one, so a held body is never newer than it claims (it is re-read then).
+            change = row_change(event_id)
+            answered = _cacheable(answer())
+            if isinstance(answered, Response):
+                return answered
+            # No row before the render but one at it (a racing insert): never matched again.
+            return HeldItem(version, -1 if change is None else change, answered)
+
+        def keep_rendered(rendered: HeldItem | Response) -> None:
+            if isinstance(rendered, HeldItem) and pages.ttl > 0:
+                held_items.put(key, rendered)
+
+        rendered = await pages.once(("item", key, version), render, keep_rendered)
+        if isinstance(rendered, Response):
+            return rendered  # a problem: answered as it is, never kept
+        held = rendered
+    return await serve_cached(request, pages, ("item", key, held.change_seq), held.cached, GEOJSON)
 
 
 @ogc_get(
