@@ -50,6 +50,9 @@ MAX_EVENTS_PER_ARTICLE = 3
 MAX_EVIDENCE = 4
 # the title and this many sentences decide whether a sinking is a civil accident
 LEDE_FOR_ACCIDENTS = 3
+# a report's next sentences that may tell the day it reports, and how far back that day may be
+REPORT_LOOKAHEAD_SENTENCES = 3
+REPORT_LAG_DAYS = 31
 _MODAL_BEFORE = AnchoredPattern(
     re.compile(
         r"\b(?:could|would|might|may|will|shall|plans? to|planning to|expected to|preparing to|"
@@ -591,12 +594,17 @@ def _event_date(triggers: Sequence[Trigger], sentences: Sequence[Sentence], toda
     """The date nearest after the trigger in its own clause, else before it, else the lead's."""
     for trigger in triggers:
         start, end, _ = trigger.sentence.segment_at(trigger.start)
-        mentions = _dates(trigger.sentence, today)
         text = trigger.sentence.text
+        mentions = [d for d in _dates(trigger.sentence, today) if not _framing_month(text, d)]
         # "..., the ministry said on Monday": the day it was said, not the day it happened
-        happened = [
-            d for d in mentions if not _SAID_BEFORE.search(text[max(0, d.start - 25) : d.start])
-        ]
+        happened = _happened(trigger.sentence, mentions)
+        if not happened and mentions:
+            # only the day it was said: the next sentences often tell when it happened
+            report = _nearest(mentions, trigger.start)
+            index = trigger.sentence.index
+            earlier = report and _happened_before(report, sentences, index, today)
+            if earlier:
+                return earlier.date, earlier.precision, f"'{earlier.text}' after the report day"
         if happened or len(mentions) > 1:
             mentions = happened
         own = [d for d in mentions if start <= d.start < end] or mentions
@@ -604,7 +612,7 @@ def _event_date(triggers: Sequence[Trigger], sentences: Sequence[Sentence], toda
         if chosen:
             return chosen.date, chosen.precision, f"'{chosen.text}' next to the trigger"
     for sentence in sentences[1:4]:
-        mentions = _dates(sentence, today)
+        mentions = [d for d in _dates(sentence, today) if not _framing_month(sentence.text, d)]
         if mentions:
             d = mentions[0]
             return d.date, d.precision, f"'{d.text}' in the lead (sentence {sentence.index})"
@@ -619,8 +627,37 @@ def _event_date(triggers: Sequence[Trigger], sentences: Sequence[Sentence], toda
     return None, "unknown", "no date in the text and no publish date"
 
 
+def _happened(sentence: Sentence, mentions: Sequence[DateMention]) -> list[DateMention]:
+    """The mentions that are not the day something was said ("the ministry said on Monday")."""
+    text = sentence.text
+    return [d for d in mentions if not _SAID_BEFORE.search(text[max(0, d.start - 25) : d.start])]
+
+
+def _framing_month(text: str, mention: DateMention) -> bool:
+    """A month that names another happening ("in response to last month's test") or the start
+    of a stretch of time ("has shipped shells since August"): not the day of this event."""
+    if mention.precision != "month":
+        return False
+    return text.startswith(_POSSESSIVE, mention.end) or mention.text[:5].lower() == "since"
+
+
+_POSSESSIVE = ("'s", "’s")
+
+
+def _happened_before(
+    said: DateMention, sentences: Sequence[Sentence], index: int, today: Anchor
+) -> DateMention | None:
+    """A day the next sentences give that lies shortly before the report day ("said Monday.
+    ... The test on Saturday ..."): a report comes days after what it reports, never before."""
+    for sentence in sentences[index + 1 : index + 1 + REPORT_LOOKAHEAD_SENTENCES]:
+        for d in _happened(sentence, _dates(sentence, today)):
+            if d.precision == "day" and 0 <= (said.date - d.date).days <= REPORT_LAG_DAYS:
+                return d if d.date < said.date else None  # the report's own day: it stands
+    return None
+
+
 _SAID_BEFORE = re.compile(
-    r"\b(?:said|says|told|announced|reported|stated|added|confirmed|disclosed|revealed)"
+    r"\b(?:said|says|told|announced|reported|stated|added|confirmed|disclosed|revealed|dated)"
     r"(?:\s+(?:in a statement|on its website|in a release))?\s+(?:on\s+)?$",
     re.IGNORECASE,
 )

@@ -43,7 +43,7 @@ _PATTERN = re.compile(
     rf"|\b(?P<wd>(?P<wd_last>last\s+)?(?P<wd_name>{'|'.join(_WEEKDAYS)}))(?:'s)?\b"
     r"|\b(?P<rel>yesterday|today|this morning|this afternoon|this evening|tonight|last night"
     r"|earlier today|last week|earlier this week|this week|over the weekend|last weekend"
-    r"|earlier this month|this month|last month|earlier this year)\b"
+    r"|earlier this month|this month|last month|earlier this year|the previous day|a day earlier)\b"
     rf"|\b(?P<mo>(?:in|since|during|early|late|mid|mid-|earlier in)\s+{_MONTH.replace('(', '(?P<mo_month>', 1)})\b(?!\s*\d)",
     re.IGNORECASE,
 )
@@ -208,7 +208,7 @@ def _relative(phrase: str, today: dt.date) -> tuple[dt.date, str] | None:
         "earlier today",
     }:
         return today, "day"
-    if phrase in {"yesterday", "last night"}:
+    if phrase in {"yesterday", "last night", "the previous day", "a day earlier"}:
         return today - dt.timedelta(days=1), "day"
     if phrase == "last week":
         return monday - dt.timedelta(days=7), "week"

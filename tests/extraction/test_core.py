@@ -263,6 +263,79 @@ def test_event_date_is_the_one_attached_to_the_happening() -> None:
     assert event.event_date == dt.date(2026, 6, 9)
 
 
+def test_a_report_day_gives_way_to_the_day_the_next_sentences_give() -> None:
+    # 2026-06-12 is a Friday: the drill it reports was held on Tuesday, 9 June
+    event = only(
+        run(
+            "Allies wrap up air drills",
+            "South Korea and the United States held combined air drills, the air force said Friday. "
+            "The two-day exercise began on Tuesday over the central region.",
+            published="2026-06-12T02:00:00Z",
+        ),
+        "military_exercise",
+    )
+    assert event.event_date == dt.date(2026, 6, 9)
+
+
+def test_a_report_day_stands_when_the_next_sentences_name_only_older_background() -> None:
+    # the next sentence names the report day itself first: the reported happening is that day
+    event = only(
+        run(
+            "Allies hold air drills",
+            "South Korea and the United States held combined air drills, the air force said Friday. "
+            "The jets took off on June 12 from Osan, after talks held on June 2.",
+            published="2026-06-12T02:00:00Z",
+        ),
+        "military_exercise",
+    )
+    assert event.event_date == dt.date(2026, 6, 12)
+
+
+def test_the_previous_day_is_the_day_before_publication() -> None:
+    found = find_dates("the ceremony took place the previous day", dt.date(2026, 6, 12))
+    assert [(d.date, d.precision) for d in found] == [(dt.date(2026, 6, 11), "day")]
+
+
+def test_a_statement_dated_a_day_is_when_it_was_said_not_the_event() -> None:
+    event = only(
+        run(
+            "North Korea restarts reactor",
+            "North Korea has restarted its reactor, state media said Friday. "
+            "The restart came as declared in a foreign ministry statement dated June 1.",
+            published="2026-06-12T02:00:00Z",
+        ),
+        "nuclear",
+    )
+    assert event.event_date == dt.date(2026, 6, 12)
+
+
+def test_a_month_that_names_another_happening_does_not_date_the_event() -> None:
+    # "last month's test" is the reason for the sanctions, which are dated by their own report
+    event = only(
+        run(
+            "Japan widens sanctions on North Korea",
+            "Japan widened its sanctions on North Korea on Friday in response to last month's "
+            "missile test.",
+            published="2026-06-12T02:00:00Z",
+        ),
+        "sanctions",
+    )
+    assert event.event_date == dt.date(2026, 6, 12)
+
+
+def test_a_month_that_starts_a_stretch_does_not_date_the_event() -> None:
+    event = only(
+        run(
+            "Spy agency says North shipped shells",
+            "North Korea has shipped artillery shells to Russia since March, the spy agency said "
+            "on Wednesday.",
+            published="2026-06-11T02:00:00Z",
+        ),
+        "arms_transfer",
+    )
+    assert (event.event_date, event.date_precision) != (dt.date(2026, 3, 1), "month")
+
+
 def test_no_date_falls_back_to_the_publish_day_with_precision_unknown() -> None:
     event = only(
         run("North Korea fires ballistic missile", "The JCS said the missile flew 300 km."),
