@@ -8,7 +8,8 @@ from typing import Any
 from app.extraction.scan import AnchoredPattern, anchored  # anchored: tried only at its words
 
 MILES_TO_KM = 1.609344
-_NUMBER_WORDS = {
+NAUTICAL_MILES_TO_KM = 1.852
+NUMBER_WORDS = {
     "a": 1, "an": 1, "one": 1, "single": 1, "two": 2, "three": 3, "four": 4, "five": 5,
     "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "a dozen": 12, "dozens of": 24,
 }  # fmt: skip
@@ -86,7 +87,7 @@ def _counts(sentence: str, figures: dict[str, Any]) -> None:
     if not match:
         return
     token = match.group("n").lower()
-    count = int(token) if token.isdigit() else _NUMBER_WORDS.get(token)
+    count = int(token) if token.isdigit() else NUMBER_WORDS.get(token)
     if count and count < 1000:
         figures["count"] = count
 

@@ -18,7 +18,9 @@ from functools import cache
 from itertools import pairwise
 from typing import NamedTuple
 
+from app.extraction.figures import MILES_TO_KM, NAUTICAL_MILES_TO_KM, NUMBER_WORDS
 from app.extraction.lexicon import Place, gazetteer, place_matcher
+from app.extraction.merge import km
 from app.extraction.scan import AnchoredPattern, anchored  # anchored: tried only at its words
 from app.extraction.schemas import Location
 from app.extraction.text import Sentence
@@ -426,10 +428,7 @@ def _without_homonym_venues(mentions: list[PlaceMention], text: str) -> list[Pla
 
 def _km(one: Place, other: Place) -> float:
     """Great-circle distance, for telling namesakes apart."""
-    p1, p2 = math.radians(one.lat), math.radians(other.lat)
-    dl = math.radians(other.lon - one.lon)
-    cos = math.sin(p1) * math.sin(p2) + math.cos(p1) * math.cos(p2) * math.cos(dl)
-    return 6371.0 * math.acos(max(-1.0, min(1.0, cos)))
+    return km(one.lat, one.lon, other.lat, other.lon)
 
 
 # "installed rocket launchers less than three miles from Yeonpyeong Island", "caught in a net
@@ -442,20 +441,8 @@ _DISTANCE_FROM = re.compile(
     r"(?:\w+\s+){0,2}?(?:from|of|off)\s+(?:the\s+)?(?:\w+\s+)?(?:capital,?\s+|city\s+of\s+)?$",
     re.IGNORECASE,
 )
-_NUMBER_WORDS = {
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "a few": 3,
-    "several": 5,
-}
+# "a few" and "several" only as far as a reference point goes
+_NUMBER_WORDS = {**NUMBER_WORDS, "a few": 3, "several": 5}
 CLOSE_BY_KM = 30.0
 
 
@@ -470,9 +457,9 @@ def _close_by(before: str) -> bool:
     distance = float(_NUMBER_WORDS[n] if n in _NUMBER_WORDS else n.replace(",", ""))
     unit = found.group("unit").lower()
     if unit.startswith("nautical"):
-        distance *= 1.852
+        distance *= NAUTICAL_MILES_TO_KM
     elif unit.startswith("mi"):
-        distance *= 1.609
+        distance *= MILES_TO_KM
     return distance <= CLOSE_BY_KM
 
 

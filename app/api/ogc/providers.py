@@ -30,6 +30,9 @@ from app.query.cursor import encode_cursor as _encode_cursor
 from app.query.errors import invalid_parameter
 from app.query.events import EventQuery, EventRepository, ordered_filters
 
+# an event's feature id: its integer id (a bigint fits in 18 digits); anything else is no event
+EVENT_ID = re.compile(r"\d{1,18}")
+
 Feature = dict[str, Any]
 
 
@@ -121,7 +124,7 @@ class EventsProvider:
         )
 
     def get(self, feature_id: str) -> Feature | None:
-        if not re.fullmatch(r"\d{1,18}", feature_id):
+        if not EVENT_ID.fullmatch(feature_id):
             return None
         row = self.repository.row(int(feature_id))
         return None if row is None else event_feature(row)

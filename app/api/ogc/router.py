@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
 from collections.abc import Awaitable, Callable
 from http import HTTPStatus
 from typing import Annotated, Any, TypeVar
@@ -35,6 +34,7 @@ from app.api.ogc import service
 from app.api.ogc.errors import OGCError
 from app.api.ogc.links import GEOJSON, JSON, OPENAPI_30, LinkBuilder, service_root
 from app.api.ogc.params import single_values
+from app.api.ogc.providers import EVENT_ID
 from app.api.problems import problem_response
 from app.core.config import Settings
 
@@ -306,7 +306,6 @@ async def item(
     return await cached_event_item(request, links, int(feature_id), answer)
 
 
-EVENT_ID = re.compile(r"\d{1,18}")
 ROW_CHANGE = sa.text("SELECT change_seq FROM events WHERE id = :event_id")
 
 
